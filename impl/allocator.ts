@@ -1,0 +1,132 @@
+/**
+ * The allocator-under-test interface: the TypeScript form of ../shared/PROTOCOL.md (version 1).
+ *
+ * Every allocator, a TypeScript revision in this process or an external harness, is driven
+ * through these operations, so a property is written once and runs on both. Names follow the
+ * protocol's ops (`cpu_add` is `cpuAdd`, `fail_page_alloc` is `failPageAlloc`); answers are
+ * `Result`s carrying the protocol's error codes. Bad input never throws and never changes state.
+ *
+ * Addresses and percpu pointers are JavaScript numbers below 2^53 (the protocol carries them as
+ * hexadecimal strings; `formatAddr` / `parseAddr` convert).
+ */
+import type { Result } from "./result.ts";
+
+/** A percpu pointer as `__alloc_percpu` returns it (an opaque cookie for some designs). */
+export type Ptr = number;
+/** A virtual address of one CPU's copy, as `per_cpu_ptr` returns it. */
+export type Addr = number;
+
+/** Operations beyond the required ones (PROTOCOL.md: "the rest are capabilities"). */
+export type Capability = "cpu_add" | "cpu_remove" | "fail_page_alloc" | "reclaim" | "inspect";
+
+export const CAPABILITIES: readonly Capability[] = [
+  "cpu_add",
+  "cpu_remove",
+  "fail_page_alloc",
+  "reclaim",
+  "inspect",
+];
+
+/** The answer to `hello`. */
+export interface AllocatorInfo {
+  readonly name: string;
+  readonly revision: string;
+  readonly capabilities: readonly Capability[];
+}
+
+/** The request of `boot`: a fresh system with this topology and these limits. */
+export interface BootConfig {
+  /** CONFIG_NR_CPUS: the compile-time bound; every CPU number is below it. */
+  readonly nrCpus: number;
+  /** cpu_possible_mask: fixed at boot. */
+  readonly possible: readonly number[];
+  /** cpu_present_mask: a subset of possible. */
+  readonly present: readonly number[];
+  /** cpu_online_mask: a non-empty subset of present. */
+  readonly online: readonly number[];
+  /** cpu_to_node(cpu) for every cpu below nrCpus. */
+  readonly cpuToNode: readonly number[];
+  readonly nrNodes: number;
+  /** PAGE_SIZE; the simulated machine supports 4096. */
+  readonly pageSize: number;
+  /** Pages of memory per NUMA node (both zones); the default is the machine's. */
+  readonly pagesPerNode?: number;
+  /** Size of the vmalloc area in bytes (default 128 MiB, the 32-bit x86 figure of 2005). */
+  readonly vmallocBytes?: number;
+}
+
+/** Pages one allocator holds on one node, by zone. */
+export interface ZonePages {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** The answer to `stats`. */
+export interface AllocatorStats {
+  /** Pages held per node, both zones (PROTOCOL.md `pages_by_node`). */
+  readonly pagesByNode: readonly number[];
+  /** Pages held per node and zone (an extension; absent for a harness that does not say). */
+  readonly pagesByZone?: readonly ZonePages[];
+  /** Bytes of per-CPU area held for each possible CPU, free and used. */
+  readonly unitBytes: number;
+  /** The allocator's own bookkeeping, in bytes. */
+  readonly metaBytes: number;
+  /** Virtual address space reserved, in bytes. */
+  readonly vmBytes: number;
+  /** Memory loads that `per_cpu_ptr` needs. */
+  readonly memRefsPerDeref: number;
+}
+
+/** Block or chunk lifecycle states visible through `inspect`. */
+export type BlockState = "populating" | "empty" | "partial" | "full";
+
+export interface BlockView {
+  readonly id: number;
+  readonly state: BlockState;
+  /** Live objects in the block. */
+  readonly live: number;
+  readonly freeBytes: number;
+}
+
+/** The answer to `inspect`: the lifecycle view, plus a design's own white-box detail. */
+export interface InspectView {
+  readonly blocks: readonly BlockView[];
+  readonly detail?: unknown;
+}
+
+export interface AllocOptions {
+  /** `__alloc_percpu_gfp(..., GFP_ATOMIC)`: may use only memory already populated. */
+  readonly atomic?: boolean;
+}
+
+/** One allocator under test, driven through the protocol's operations. */
+export interface PercpuAllocator {
+  hello(): AllocatorInfo;
+  boot(config: BootConfig): Result<void>;
+  alloc(size: number, align: number, options?: AllocOptions): Result<Ptr>;
+  free(ptr: Ptr): Result<void>;
+  ptr(ptr: Ptr, cpu: number): Result<Addr>;
+  node(addr: Addr): Result<number>;
+  read(addr: Addr, len: number): Result<Uint8Array>;
+  write(addr: Addr, bytes: Uint8Array): Result<void>;
+  cpuAdd(cpu: number): Result<void>;
+  cpuRemove(cpu: number): Result<void>;
+  cpuUp(cpu: number): Result<void>;
+  cpuDown(cpu: number): Result<void>;
+  failPageAlloc(after: number, count: number): Result<void>;
+  reclaim(): Result<void>;
+  stats(): Result<AllocatorStats>;
+  inspect(): Result<InspectView>;
+}
+
+/** A hexadecimal address as the protocol writes it: `0x7f001000`. */
+export function formatAddr(addr: number): string {
+  return `0x${addr.toString(16)}`;
+}
+
+/** The number behind a protocol address string, or undefined if it is not one below 2^53. */
+export function parseAddr(text: string): number | undefined {
+  if (!/^0x[0-9a-fA-F]{1,14}$/.test(text)) return undefined;
+  const value = Number.parseInt(text.slice(2), 16);
+  return Number.isSafeInteger(value) ? value : undefined;
+}

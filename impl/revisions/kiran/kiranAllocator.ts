@@ -1,0 +1,426 @@
+/**
+ * kiran-2005-09: Ravikiran Thirumalai's "Reimplementation of dynamic per-cpu allocator", as
+ * posted after review in September 2005 ("[patch 2/11] mm: Reimplementation of dynamic per-cpu
+ * allocator -- alloc_percpu" <20050913155608.GD3570@localhost.localdomain>, the hotplug handler
+ * and rollback fix of "[patch 11/11]" <20050913161914.GM3570@localhost.localdomain>), after
+ * Andrew Morton's review of the January patch <20050113005730.0e10b2d9.akpm@osdl.org>. It was
+ * never merged. Layout as in Kiran's diagram <20050117182735.GA2322@impedimenta.in.ibm.com>:
+ *
+ *   one block = one vm area of NR_CPUS × PCPU_BLKSIZE + the management area
+ *
+ *   start                                                          start + NR_CPUS × BLKSIZE
+ *   | CPU 0 slice  | CPU 1 slice  | CPU 2 slice  | ... | CPU NR_CPUS-1 |  management pages  |
+ *   | page | page  | page | page  |  (hole: not  |     | page | page   | block struct,      |
+ *   | node(0)      | node(1)      |   possible)  |     | node(NR-1)    | bitmap, bufctls    |
+ *   |<- 8 KiB ---->|
+ *        ^ obj at offset X         ^ the same obj at X + 1 × BLKSIZE
+ *
+ *   per_cpu_ptr(p, cpu) = p + cpu × PCPU_BLKSIZE   (RELOC_HIDE: no memory load)
+ *
+ * Rules (SOURCES.md, "The 2005 allocator"):
+ * - PCPU_BLKSIZE = PAGE_SIZE << 1; MAX_OBJSIZE = PCPU_BLKSIZE; currency (PCPU_CURR_SIZE)
+ *   sizeof(int) = 4 from late January 2005 on; one bitmap bit per currency unit. Sizes below
+ *   the currency round up to it; size 0 (NULL in the kernel) and sizes above MAX_OBJSIZE are
+ *   refused; alignment 0 becomes the currency.
+ * - Management area = ALIGN(bufctls + block struct, PAGE_SIZE): one 32-byte bufctl per
+ *   currency unit (list_head, addr, size) and the block struct (start, list link, size_used,
+ *   the bufctl free list, the bitmap, and a page-pointer array of
+ *   (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries), so it grows with NR_CPUS.
+ * - Block creation (valloc_percpu): management pages (__GFP_ZERO, low memory, the current
+ *   node); a vm area of NR_CPUS × PCPU_BLKSIZE plus the management area; the management pages
+ *   mapped after the NR_CPUS slices; for each possible CPU (for_each_cpu) the slice's pages
+ *   from alloc_pages_node(cpu_to_node(cpu), GFP_ATOMIC | __GFP_HIGHMEM), mapped at
+ *   start + cpu × PCPU_BLKSIZE; slices of impossible CPUs stay holes. Every failure unwinds in
+ *   order: unmap, free the slice pages (clearing each page pointer, patch 11/11), release the
+ *   vm area, free the management pages.
+ * - Allocation: the block list is sorted by size_used, descending, with a first-not-full
+ *   pointer where the search starts. In a block: the free runs (obj_map), sorted ascending by
+ *   size with the library sort (ties: by start, the model's choice: lib/sort.c is not stable);
+ *   the smallest run that fits; for alignment the start slides forward within the run while
+ *   the rest still fits, else the next run. On a fit: a bufctl from the block's free list, the
+ *   bits set, size_used raised, the block moved up the list, the bufctl on the global list.
+ *   No fit in any block: a new block (at the tail), retry. Then the object is zeroed in every
+ *   possible CPU's slice.
+ * - Free: walk the global bufctl list for the exact address (the kernel BUGs if there is
+ *   none: the model answers EINVAL), find the block containing it, lower size_used; still used:
+ *   clear the bits and move the block down; empty: fix first-not-full, unlink and release the
+ *   whole block at once.
+ * - Hotplug (patch 11/11): on CPU_UP_PREPARE, allocate and map the CPU's slice pages in every
+ *   block where they are missing; a failure aborts the cpu_up (NOTIFY_BAD) after freeing what
+ *   the handler allocated. With the possible set fixed at boot every block already has them.
+ */
+import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
+import { alignUp, MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
+import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
+import { SimulatedAllocator, type DesignUsage, type SizeAlign } from "../simulatedAllocator.ts";
+import { PcpuBlock, type FreeRun, type PageSlot } from "./pcpuBlock.ts";
+
+/** PCPU_BLKSIZE: two pages per CPU per block. */
+export const PCPU_BLKSIZE = PAGE_SIZE << 1;
+/** MAX_OBJSIZE: the largest object, one whole slice. */
+export const MAX_OBJSIZE = PCPU_BLKSIZE;
+/** Pages in one CPU's slice. */
+export const PAGES_PER_SLICE = PCPU_BLKSIZE / PAGE_SIZE;
+/** sizeof(struct pcpu_bufctl): list_head (16), addr (8), size (8). */
+export const BUFCTL_SIZE = 32;
+/** The page owner tags of this design. */
+export const DATA_OWNER = "percpu-data";
+export const MGMT_OWNER = "percpu-mgmt";
+
+/** A bufctl on the global list: one live object. */
+export interface Bufctl {
+  readonly addr: number;
+  readonly bits: number;
+  readonly size: number;
+  readonly block: PcpuBlock;
+}
+
+export class KiranAllocator extends SimulatedAllocator {
+  readonly name: string = "kiran-2005-09";
+  readonly revision: string = "kiran-2005-09";
+  readonly maxSize = MAX_OBJSIZE;
+  /** PCPU_CURR_SIZE: sizeof(int). */
+  readonly currency: number = 4;
+
+  /** Blocks, sorted by size_used descending. */
+  protected blocks: PcpuBlock[] = [];
+  /** Index of the first block that is not full. */
+  protected firstNotFull = 0;
+  /** The global bufctl list, newest last (list_add at the head, walked from there). */
+  protected bufctls: Bufctl[] = [];
+  /** The model's index of live objects (per_cpu_ptr is pure arithmetic in the kernel). */
+  protected byAddr = new Map<number, Bufctl>();
+  private nextBlockId = 0;
+
+  get objsPerBlock(): number {
+    return PCPU_BLKSIZE / this.currency;
+  }
+
+  protected reset(_machine: Machine): void {
+    this.blocks = [];
+    this.firstNotFull = 0;
+    this.bufctls = [];
+    this.byAddr = new Map();
+    this.nextBlockId = 0;
+  }
+
+  /** Management pages per block: ALIGN(bufctls + block struct, PAGE_SIZE) / PAGE_SIZE. */
+  mgmtPagesPerBlock(): number {
+    const nrCpus = this.machine.cpus.nrCpus;
+    const pagePointers = PAGES_PER_SLICE * nrCpus * 2 * 8;
+    const blockStruct = 8 + 16 + 8 + 16 + this.objsPerBlock / 8 + pagePointers;
+    return alignUp(this.objsPerBlock * BUFCTL_SIZE + blockStruct, PAGE_SIZE) / PAGE_SIZE;
+  }
+
+  protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
+    if (!isIntIn(size, 1, this.maxSize)) {
+      return err("EINVAL", `alloc: size ${String(size)} out of range, expected 1..${this.maxSize}`);
+    }
+    if (align === 0) return { ok: true, value: { size, align: this.currency } };
+    if (!isIntIn(align, 1, PAGE_SIZE) || !isPowerOfTwo(align)) {
+      return err(
+        "EINVAL",
+        `alloc: align ${String(align)} invalid, expected 0 or a power of two 1..${PAGE_SIZE}`,
+      );
+    }
+    return { ok: true, value: { size, align } };
+  }
+
+  // ---- allocation -------------------------------------------------------------------------
+
+  protected allocate(size: number, align: number): Result<Ptr> {
+    const bits = Math.ceil(size / this.currency);
+    const alignBits = Math.max(1, align / this.currency);
+    // Search, and if no block fits, add one and search again (the kernel's retry loop; an
+    // empty block always fits a valid request, so a second miss is a bug of the design).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (let i = this.firstNotFull; i < this.blocks.length; i++) {
+        this.work.loopIterations++;
+        const block = this.blocks[i] as PcpuBlock;
+        if (block.sizeUsed + bits * this.currency > PCPU_BLKSIZE) continue;
+        const first = this.findFit(block, bits, alignBits);
+        if (first === undefined) continue;
+        return { ok: true, value: this.take(i, block, first, bits, size) };
+      }
+      if (attempt === 1) break;
+      const made = this.createBlock();
+      if (!made.ok) return made;
+    }
+    throw new MachineError(`${this.name}: a new block did not fit ${size} bytes aligned ${align}`);
+  }
+
+  /** Best fit over the sorted obj_map, with the alignment slide; the first bit, if any. */
+  protected findFit(block: PcpuBlock, bits: number, alignBits: number): number | undefined {
+    const runs = block.freeRuns();
+    this.work.bitsScanned += block.bitmap.length;
+    this.sortRuns(runs);
+    for (const run of runs) {
+      if (run.bits < bits) continue;
+      const first = this.slide(run, alignBits);
+      if (first + bits <= run.start + run.bits) return first;
+    }
+    return undefined;
+  }
+
+  /** The first aligned bit of a run (the block start is page aligned, so offsets suffice). */
+  protected slide(run: FreeRun, alignBits: number): number {
+    return alignUp(run.start, alignBits);
+  }
+
+  /** The library sort (lib/sort.c): ascending by size; the model breaks ties by start. */
+  protected sortRuns(runs: FreeRun[]): void {
+    runs.sort((a, b) => {
+      this.work.comparisons++;
+      return a.bits - b.bits || a.start - b.start;
+    });
+  }
+
+  /** Marks the fit, moves the block up, records the bufctl and zeroes every possible copy. */
+  protected take(index: number, block: PcpuBlock, first: number, bits: number, size: number): Ptr {
+    block.mark(first, bits, 1);
+    block.sizeUsed += bits * this.currency;
+    block.live++;
+    this.moveUp(index);
+    if (block.sizeUsed === PCPU_BLKSIZE) this.firstNotFull++;
+    const addr = block.start + first * this.currency;
+    const bufctl: Bufctl = { addr, bits, size, block };
+    this.bufctls.push(bufctl);
+    this.byAddr.set(addr, bufctl);
+    this.zeroCopies(addr, size);
+    return addr;
+  }
+
+  /** memset(per_cpu_ptr(obj, cpu), 0, size) for each possible CPU. */
+  protected zeroCopies(addr: number, size: number): void {
+    for (const cpu of this.machine.cpus.possibleList) {
+      this.work.loopIterations++;
+      const r = this.machine.fill(addr + cpu * PCPU_BLKSIZE, size, 0);
+      if (!r.ok) throw new MachineError(`${this.name}: zeroing cpu ${cpu}'s copy: ${r.message}`);
+    }
+  }
+
+  /** Re-sort upward after an allocation: pass blocks that use fewer bytes. */
+  protected moveUp(index: number): void {
+    const list = this.blocks;
+    const block = list[index] as PcpuBlock;
+    let i = index;
+    while (i > 0 && (list[i - 1] as PcpuBlock).sizeUsed < block.sizeUsed) {
+      this.work.comparisons++;
+      list[i] = list[i - 1] as PcpuBlock;
+      i--;
+    }
+    list[i] = block;
+  }
+
+  /** Re-sort downward after a free: pass blocks that use more bytes. */
+  protected moveDown(index: number): void {
+    const list = this.blocks;
+    const block = list[index] as PcpuBlock;
+    let i = index;
+    while (i < list.length - 1 && (list[i + 1] as PcpuBlock).sizeUsed > block.sizeUsed) {
+      this.work.comparisons++;
+      list[i] = list[i + 1] as PcpuBlock;
+      i++;
+    }
+    list[i] = block;
+  }
+
+  // ---- block creation and release --------------------------------------------------------
+
+  /** The CPUs whose slices get pages: for_each_cpu (the possible map in 2005). */
+  protected sliceCpus(): readonly number[] {
+    return this.machine.cpus.possibleList;
+  }
+
+  /** valloc_percpu: a new empty block at the tail of the list, or ENOMEM with nothing held. */
+  protected createBlock(): Result<PcpuBlock> {
+    const m = this.machine;
+    const nrCpus = m.cpus.nrCpus;
+    const mgmt: number[] = [];
+    for (let i = 0; i < this.mgmtPagesPerBlock(); i++) {
+      const page = m.pages.alloc({ node: m.currentNode, zero: true, owner: MGMT_OWNER });
+      if (!page.ok) {
+        this.freeMgmt(mgmt);
+        return page;
+      }
+      mgmt.push(page.value.pfn);
+    }
+    const area = m.vmalloc.reserve(nrCpus * PCPU_BLKSIZE + mgmt.length * PAGE_SIZE, "percpu");
+    if (!area.ok) {
+      this.freeMgmt(mgmt);
+      return area;
+    }
+    const start = area.value.addr;
+    mgmt.forEach((pfn, i) => m.vmalloc.map(start + nrCpus * PCPU_BLKSIZE + i * PAGE_SIZE, pfn));
+    const pages: PageSlot[] = new Array<PageSlot>(nrCpus * PAGES_PER_SLICE).fill(null);
+    const block = new PcpuBlock(this.nextBlockId, start, this.objsPerBlock, pages, mgmt);
+    for (const cpu of this.sliceCpus()) {
+      this.work.loopIterations++;
+      const filled = this.populateSlice(block, cpu);
+      if (!filled.ok) {
+        this.destroyBlock(block);
+        return filled;
+      }
+    }
+    this.nextBlockId++;
+    this.blocks.push(block);
+    return { ok: true, value: block };
+  }
+
+  /** Allocates and maps the missing pages of one CPU's slice; on ENOMEM frees what it made. */
+  protected populateSlice(block: PcpuBlock, cpu: number): Result<void> {
+    const m = this.machine;
+    const node = m.cpus.cpuToNode(cpu);
+    const made: number[] = [];
+    for (let j = 0; j < PAGES_PER_SLICE; j++) {
+      const slot = cpu * PAGES_PER_SLICE + j;
+      if (block.pages[slot] !== null) continue;
+      const page = m.pages.alloc({ node, highmem: true, owner: DATA_OWNER });
+      if (!page.ok) {
+        for (const k of made) this.unmapSlot(block, k);
+        return page;
+      }
+      block.pages[slot] = page.value.pfn;
+      m.vmalloc.map(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE, page.value.pfn);
+      made.push(slot);
+    }
+    return ok();
+  }
+
+  /** Unmaps and frees one data page, clearing its pointer (the patch 11/11 fix). */
+  protected unmapSlot(block: PcpuBlock, slot: number): void {
+    const pfn = block.pages[slot];
+    if (pfn === null || pfn === undefined) return;
+    const cpu = Math.floor(slot / PAGES_PER_SLICE);
+    const j = slot % PAGES_PER_SLICE;
+    this.machine.vmalloc.unmap(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE);
+    this.machine.pages.free(pfn);
+    block.pages[slot] = null;
+  }
+
+  /** Unwinds a block in order: data pages, management mapping, vm area, management pages. */
+  protected destroyBlock(block: PcpuBlock): void {
+    const m = this.machine;
+    for (let slot = 0; slot < block.pages.length; slot++) this.unmapSlot(block, slot);
+    const mgmtStart = block.start + m.cpus.nrCpus * PCPU_BLKSIZE;
+    block.mgmtPages.forEach((_, i) => m.vmalloc.unmap(mgmtStart + i * PAGE_SIZE));
+    m.vmalloc.release(block.start);
+    this.freeMgmt(block.mgmtPages);
+  }
+
+  protected freeMgmt(pfns: readonly number[]): void {
+    for (const pfn of pfns) this.machine.pages.free(pfn);
+  }
+
+  // ---- free and per_cpu_ptr --------------------------------------------------------------
+
+  protected release(ptr: Ptr): Result<void> {
+    // The kernel walks the global bufctl list for the exact address (BUG if none).
+    let at = -1;
+    for (let i = this.bufctls.length - 1; i >= 0; i--) {
+      this.work.loopIterations++;
+      if ((this.bufctls[i] as Bufctl).addr === ptr) {
+        at = i;
+        break;
+      }
+    }
+    const bufctl = this.bufctls[at];
+    if (bufctl === undefined) {
+      return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
+    }
+    const index = this.findBlock(ptr);
+    const block = this.blocks[index] as PcpuBlock;
+    this.bufctls.splice(at, 1);
+    this.byAddr.delete(ptr);
+    const wasFull = block.sizeUsed === PCPU_BLKSIZE;
+    block.sizeUsed -= bufctl.bits * this.currency;
+    block.live--;
+    if (wasFull) this.firstNotFull--;
+    if (block.sizeUsed > 0) {
+      block.mark((ptr - block.start) / this.currency, bufctl.bits, 0);
+      this.moveDown(index);
+    } else {
+      this.blocks.splice(index, 1);
+      this.destroyBlock(block);
+    }
+    return ok();
+  }
+
+  /** The index of the block whose CPU 0 slice contains `addr` (a walk of the block list). */
+  protected findBlock(addr: number): number {
+    for (let i = 0; i < this.blocks.length; i++) {
+      this.work.loopIterations++;
+      const b = this.blocks[i] as PcpuBlock;
+      if (addr >= b.start && addr < b.start + PCPU_BLKSIZE) return i;
+    }
+    throw new MachineError(`${this.name}: no block contains 0x${addr.toString(16)}`);
+  }
+
+  protected percpuPtr(ptr: Ptr, cpu: number): Result<number> {
+    if (!this.byAddr.has(ptr)) {
+      return err("EINVAL", `ptr: 0x${ptr.toString(16)} is not a live percpu pointer`);
+    }
+    return { ok: true, value: ptr + cpu * PCPU_BLKSIZE };
+  }
+
+  // ---- hotplug -----------------------------------------------------------------------------
+
+  /** CPU_UP_PREPARE: give the CPU's slice pages in every block that lacks them. */
+  protected override cpuUpPrepare(cpu: number): Result<void> {
+    const done: { block: PcpuBlock; slots: number[] }[] = [];
+    for (const block of this.blocks) {
+      const missing: number[] = [];
+      for (let j = 0; j < PAGES_PER_SLICE; j++) {
+        if (block.pages[cpu * PAGES_PER_SLICE + j] === null)
+          missing.push(cpu * PAGES_PER_SLICE + j);
+      }
+      if (missing.length === 0) continue;
+      const r = this.populateSlice(block, cpu);
+      if (!r.ok) {
+        for (const d of done) for (const slot of d.slots) this.unmapSlot(d.block, slot);
+        return err("ENOMEM", `cpu_up: CPU_UP_PREPARE could not populate cpu ${cpu}: ${r.message}`);
+      }
+      done.push({ block, slots: missing });
+    }
+    return ok();
+  }
+
+  // ---- stats and white-box view ------------------------------------------------------------
+
+  protected usage(): DesignUsage {
+    const blocks = this.blocks.length;
+    return {
+      unitBytes: blocks * PCPU_BLKSIZE,
+      metaBytes: blocks * (this.blocks[0]?.mgmtPages.length ?? 0) * PAGE_SIZE,
+      vmBytes: this.machine.vmalloc.reservedBytes,
+      memRefsPerDeref: 0,
+    };
+  }
+
+  protected override view(): InspectView {
+    const blocks: BlockView[] = this.blocks.map((b) => ({
+      id: b.id,
+      state: b.sizeUsed === 0 ? "empty" : b.sizeUsed === PCPU_BLKSIZE ? "full" : "partial",
+      live: b.live,
+      freeBytes: PCPU_BLKSIZE - b.sizeUsed,
+    }));
+    return {
+      blocks,
+      detail: {
+        design: "kiran-2005",
+        currency: this.currency,
+        blkSize: PCPU_BLKSIZE,
+        firstNotFull: this.firstNotFull,
+        list: this.blocks.map((b) => ({
+          id: b.id,
+          start: b.start,
+          sizeUsed: b.sizeUsed,
+          setBits: b.setBits(),
+          live: b.live,
+          mgmtPages: b.mgmtPages.length,
+        })),
+        bufctls: this.bufctls.map((c) => ({ addr: c.addr, bits: c.bits, block: c.block.id })),
+      },
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**"],
+    // Property runs are deterministic (fixed seeds); no wall-clock assertions anywhere.
+    testTimeout: 60_000,
+  },
+});

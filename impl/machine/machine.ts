@@ -113,6 +113,10 @@ export class Machine {
     what: string,
     visit: (pfn: number, offset: number, n: number, done: number) => void,
   ): Result<void> {
+    // A non-finite address would end the loop below at once and "succeed" without a visit.
+    if (len > 0 && !Number.isSafeInteger(addr)) {
+      return err("EFAULT", `${what}: ${String(addr)} is not mapped`);
+    }
     const found: Translation[] = [];
     for (let a = addr; a < addr + len; a = a - (a % PAGE_SIZE) + PAGE_SIZE) {
       const t = this.translate(a);

@@ -222,7 +222,7 @@ describe("free and reuse", () => {
 
 describe("accounting", () => {
   it("counts pages by owner, node and zone, and totals them", () => {
-    const pa = new PageAllocator(2, 4, 4);
+    const pa = new PageAllocator(2, 8, 4);
     const a = take(pa, 0, { owner: "percpu" });
     take(pa, 1, { owner: "percpu", highmem: true });
     take(pa, 1, { owner: "percpu", order: 1 });

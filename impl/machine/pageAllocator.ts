@@ -150,7 +150,9 @@ export class PageAllocator {
     const list = z.freed[order];
     if (list !== undefined && list.length > 0) return list.pop();
     const size = 1 << order;
-    const start = Math.ceil((z.bump - z.start) / size) * size + z.start;
+    // Natural alignment is of the pfn itself (as in the buddy allocator), not of the offset in
+    // the zone: a zone need not start on a multiple of the run size.
+    const start = Math.ceil(z.bump / size) * size;
     if (start + size > z.end) return undefined;
     // The alignment gap, if any, becomes order-0 free pages.
     for (let pfn = z.bump; pfn < start; pfn++) this.pushFreed(z, 0, pfn);

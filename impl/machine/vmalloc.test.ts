@@ -41,7 +41,7 @@ describe("reserve: first fit with guard pages", () => {
    *                 ^reused          ^2 pages do not fit the 2-page gap (guard needed)
    *
    * Expect the 1-page area in B's old place (the first gap that fits), and the 2-page
-   * area after C, since 2 pages plus a guard do not fit the 3-page gap once B' is there.
+   * area after C, since 2 pages plus a guard do not fit the 1 page left before C.
    */
   it("reuses a released gap first fit", () => {
     const vm = new VmallocArea(64 * P);

@@ -3,8 +3,9 @@
  * Each module's header says what it models and where each rule comes from.
  */
 import type { PercpuAllocator } from "../allocator.ts";
-import { KiranAllocator } from "./kiran/kiranAllocator.ts";
-import { LegacyAllocator } from "./legacy/legacyAllocator.ts";
+import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
+import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
+import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
 
 export interface RevisionEntry {
   readonly id: string;
@@ -12,6 +13,14 @@ export interface RevisionEntry {
   /** Where the design comes from (file, mails, commits). */
   readonly source: string;
   readonly create: () => PercpuAllocator;
+  /** The largest size served. */
+  readonly maxSize: number;
+  /** The largest alignment honoured for a size. */
+  readonly maxAlign: (size: number) => number;
+  /** Alignment 0 is accepted (and means the design's own minimum). */
+  readonly zeroAlignValid: boolean;
+  /** Invariants the design does not keep, with why: its "what does not hold". */
+  readonly knownViolations: Readonly<Record<string, string>>;
 }
 
 export const REVISIONS: readonly RevisionEntry[] = [
@@ -20,6 +29,13 @@ export const REVISIONS: readonly RevisionEntry[] = [
     title: "kmalloc_node per possible CPU behind an NR_CPUS pointer array",
     source: "mm/slab.c of Linux 2.6.10 (__alloc_percpu, free_percpu)",
     create: () => new LegacyAllocator(),
+    maxSize: KMALLOC_MAX_SIZE,
+    maxAlign: legacyMaxAlign,
+    zeroAlignValid: false,
+    knownViolations: {
+      "nr-cpus-independence":
+        "every object has a struct percpu_data of NR_CPUS + 1 pointers from kmalloc: 72 bytes (a 128-byte object) at NR_CPUS 8, 4104 bytes (an 8 KiB object, two pages) at NR_CPUS 512; the 2005 thread's 'NR_CPUS pointer array for each allocation'",
+    },
   },
   {
     id: "kiran-2005-09",
@@ -27,6 +43,13 @@ export const REVISIONS: readonly RevisionEntry[] = [
     source:
       "LKML [patch 2/11] <20050913155608.GD3570@localhost.localdomain>, [patch 11/11] <20050913161914.GM3570@localhost.localdomain>; review <20050113005730.0e10b2d9.akpm@osdl.org>",
     create: () => new KiranAllocator(),
+    maxSize: MAX_OBJSIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: true,
+    knownViolations: {
+      "nr-cpus-independence":
+        "each block's management area holds a page-pointer array of (PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 entries, so a block takes 17 management pages at NR_CPUS 8 and 21 at NR_CPUS 512 (the Sep 2005 patch 2/11; Kiran's 'not dependent on NR_CPUS' held for the January patch's 9 pages)",
+    },
   },
 ];
 

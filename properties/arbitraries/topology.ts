@@ -1,0 +1,61 @@
+/**
+ * Topologies for property runs: 1 to 64 possible CPUs over 1 to 4 nodes, NR_CPUS from 8 to
+ * 512, dense and sparse possible sets, some CPUs present but offline, some possible but not
+ * present, and sometimes a node that only impossible CPUs map to (so that possible-only can
+ * see memory held for an impossible CPU). Possible sets below CPU 8 are frequent, so the
+ * relational NR_CPUS 8 / 512 check has runs to judge.
+ */
+import fc from "fast-check";
+import type { BootConfig } from "../../impl/index.ts";
+
+export const NR_CPUS_CHOICES = [8, 16, 64, 128, 512] as const;
+/** Property runs give the machine address space to spare (exhaustion is a metric). */
+export const RUN_VMALLOC_BYTES = 2 ** 31;
+
+export function topologyArbitrary(): fc.Arbitrary<BootConfig> {
+  return fc
+    .record({
+      nrNodes: fc.integer({ min: 1, max: 4 }),
+      nrCpus: fc.constantFrom(...NR_CPUS_CHOICES),
+      emptyNode: fc.boolean(),
+    })
+    .chain(({ nrNodes, nrCpus, emptyNode }) => {
+      const cpu = fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 7 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: nrCpus - 1 }) },
+      );
+      return fc.record({
+        nrNodes: fc.constant(nrNodes),
+        nrCpus: fc.constant(nrCpus),
+        emptyNode: fc.constant(emptyNode && nrNodes > 1),
+        possible: fc.uniqueArray(cpu, { minLength: 1, maxLength: 64 }),
+        nodes: fc.array(fc.integer({ min: 0, max: nrNodes - 1 }), {
+          minLength: nrCpus,
+          maxLength: nrCpus,
+        }),
+        absent: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+        offline: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+      });
+    })
+    .map((t) => {
+      const possible = [...t.possible].sort((a, b) => a - b);
+      const isPossible = new Set(possible);
+      const cpuToNode = t.nodes.map((node, cpu) =>
+        t.emptyNode && isPossible.has(cpu) ? node % (t.nrNodes - 1) : node,
+      );
+      // The first possible CPU boots: present and online; others are present unless `absent`,
+      // online unless `offline`.
+      const present = possible.filter((_, i) => i === 0 || !t.absent[i]);
+      const online = present.filter((_, i) => i === 0 || !t.offline[i]);
+      return {
+        nrCpus: t.nrCpus,
+        possible,
+        present,
+        online,
+        cpuToNode,
+        nrNodes: t.nrNodes,
+        pageSize: 4096,
+        vmallocBytes: RUN_VMALLOC_BYTES,
+      };
+    });
+}

@@ -1,0 +1,99 @@
+/**
+ * The model a run keeps beside the allocator: what the allocator must agree with.
+ *
+ * - the CPU masks (possible fixed at boot; present and online changed by hotplug events);
+ * - every object handed out, by name, with its size, alignment, pointer, the address of each
+ *   possible CPU's copy as first observed, and the bytes last written to each copy (zero at
+ *   allocation); freed objects are kept, marked dead, so a double free can be asked for;
+ * - the injected page-allocation failures that may still be pending (an ENOMEM is legitimate
+ *   only while one is).
+ */
+import type { BootConfig } from "../../impl/index.ts";
+
+export interface ObjectRecord {
+  readonly name: string;
+  readonly ptr: number;
+  readonly size: number;
+  readonly align: number;
+  /** Address of each possible CPU's copy, recorded right after the allocation. */
+  readonly copies: Map<number, number>;
+  /** Expected bytes of each possible CPU's copy (absent: all zero). */
+  readonly contents: Map<number, Uint8Array>;
+  live: boolean;
+}
+
+export class PercpuModel {
+  readonly config: BootConfig;
+  readonly possible: readonly number[];
+  readonly present: Set<number>;
+  readonly online: Set<number>;
+  readonly objects = new Map<string, ObjectRecord>();
+  /** Injected failures that may not have fired yet. */
+  injectedPending = 0;
+  private nextName = 1;
+
+  constructor(config: BootConfig) {
+    this.config = config;
+    this.possible = [...config.possible].sort((a, b) => a - b);
+    this.present = new Set(config.present);
+    this.online = new Set(config.online);
+  }
+
+  get nrCpus(): number {
+    return this.config.nrCpus;
+  }
+
+  isPossible(cpu: number): boolean {
+    return Number.isInteger(cpu) && cpu >= 0 && cpu < this.nrCpus && this.possible.includes(cpu);
+  }
+
+  /** The name the next allocation takes (o1, o2, ...); `noteName` reserves it. */
+  newNamePeek(): string {
+    let n = this.nextName;
+    while (this.objects.has(`o${n}`)) n++;
+    return `o${n}`;
+  }
+
+  /** Reserves a name used by an allocation, so that new names never collide. */
+  noteName(name: string): void {
+    const n = Number(name.slice(1));
+    if (n >= this.nextName) this.nextName = n + 1;
+  }
+
+  liveObjects(): ObjectRecord[] {
+    const out: ObjectRecord[] = [];
+    for (const o of this.objects.values()) if (o.live) out.push(o);
+    return out;
+  }
+
+  deadObjects(): ObjectRecord[] {
+    const out: ObjectRecord[] = [];
+    for (const o of this.objects.values()) if (!o.live) out.push(o);
+    return out;
+  }
+
+  /** Why a hotplug event is forbidden, or undefined if it is allowed (cpu_hotplug.rst). */
+  hotplugRefusal(op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down", cpu: number): string | undefined {
+    if (!this.isPossible(cpu)) return `cpu ${cpu} is not a possible CPU`;
+    switch (op) {
+      case "cpu_add":
+        return this.present.has(cpu) ? "already present" : undefined;
+      case "cpu_remove":
+        if (!this.present.has(cpu)) return "not present";
+        return this.online.has(cpu) ? "online" : undefined;
+      case "cpu_up":
+        if (!this.present.has(cpu)) return "not present";
+        return this.online.has(cpu) ? "already online" : undefined;
+      case "cpu_down":
+        if (!this.online.has(cpu)) return "not online";
+        return this.online.size === 1 ? "the last online CPU" : undefined;
+    }
+  }
+
+  applyHotplug(op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down", cpu: number): void {
+    if (op === "cpu_add") this.present.add(cpu);
+    else if (op === "cpu_remove") this.present.delete(cpu);
+    else if (op === "cpu_up") this.online.add(cpu);
+    else this.online.delete(cpu);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a step's checks observe through the interface, asked once per step and shared by the
+ * invariants: each live copy's address (`ptr`) and bytes (`read`). Every observation is a
+ * black-box request, so the same checks run on an external harness.
+ */
+import type { PercpuAllocator, Result } from "../../impl/index.ts";
+import type { ObjectRecord } from "./model.ts";
+
+export class Observer {
+  private readonly target: PercpuAllocator;
+  private readonly addrs = new Map<string, Result<number>>();
+  private readonly bytes = new Map<string, Result<Uint8Array>>();
+
+  constructor(target: PercpuAllocator) {
+    this.target = target;
+  }
+
+  /** per_cpu_ptr(obj, cpu) as the allocator answers it now. */
+  copyAddr(obj: ObjectRecord, cpu: number): Result<number> {
+    const key = `${obj.name}:${cpu}`;
+    let r = this.addrs.get(key);
+    if (r === undefined) {
+      r = this.target.ptr(obj.ptr, cpu);
+      this.addrs.set(key, r);
+    }
+    return r;
+  }
+
+  /** The node of the page behind an address. */
+  nodeOf(addr: number): Result<number> {
+    return this.target.node(addr);
+  }
+
+  /** The bytes of obj's copy on cpu, read at the address the allocator gives now. */
+  copyBytes(obj: ObjectRecord, cpu: number): Result<Uint8Array> {
+    const key = `${obj.name}:${cpu}`;
+    let r = this.bytes.get(key);
+    if (r === undefined) {
+      const addr = this.copyAddr(obj, cpu);
+      r = addr.ok ? this.target.read(addr.value, obj.size) : addr;
+      this.bytes.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** Whether two byte arrays are equal. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The first differing offset, for messages. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

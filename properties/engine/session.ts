@@ -1,0 +1,380 @@
+/**
+ * A session: one booted allocator, the model beside it, the enabled invariants, and the trace
+ * of steps run so far. `execute` runs one step on the allocator (and on the twin of a relational
+ * check), updates the model from the answer, and asks every enabled invariant about the step;
+ * the first that objects raises a `Violation`. `finish` frees what is live, runs deferred work
+ * and asks the end-of-run questions.
+ *
+ *   step ──> expectation (model) ──> allocator ──> outcome ──> model update ──> invariants
+ *                                      └─> twin (same step, NR_CPUS 8 <-> 512)
+ *
+ * Where the allocator contradicts the model and no enabled invariant judges that (it failed
+ * earlier in this check and was set aside), the run stops quietly (`diverged`): what follows
+ * would be judged against a model that no longer describes the allocator.
+ */
+import {
+  formatAddr,
+  isIntIn,
+  isPowerOfTwo,
+  parseAddr,
+  type AllocatorStats,
+  type BootConfig,
+  type Capability,
+  type PercpuAllocator,
+  type Result,
+} from "../../impl/index.ts";
+import type { Expectation, Invariant, Outcome, StepContext, TwinView } from "../invariants/invariant.ts";
+import { PercpuModel, type ObjectRecord } from "./model.ts";
+import { Observer } from "./observer.ts";
+import type { Step } from "./step.ts";
+import type { Target } from "./target.ts";
+import { Violation } from "./violation.ts";
+
+/** The id of the invariant that judges exceptions thrown by the allocator. */
+export const NO_OOPS = "no-oops";
+/** The NR_CPUS pair of the relational check. */
+export const TWIN_NR_CPUS = [8, 512] as const;
+
+export interface SessionOptions {
+  readonly target: Target;
+  readonly config: BootConfig;
+  readonly invariants: readonly Invariant[];
+}
+
+interface Twin {
+  readonly allocator: PercpuAllocator;
+  readonly config: BootConfig;
+  readonly ptrs: Map<string, number>;
+  readonly baseline: AllocatorStats;
+}
+
+/** The same possible set at the other NR_CPUS of the pair, or undefined if it does not fit. */
+export function twinConfig(config: BootConfig): BootConfig | undefined {
+  const nrCpus = config.nrCpus === TWIN_NR_CPUS[1] ? TWIN_NR_CPUS[0] : TWIN_NR_CPUS[1];
+  if (Math.max(...config.possible) >= Math.min(nrCpus, config.nrCpus)) return undefined;
+  const cpuToNode = Array.from(
+    { length: nrCpus },
+    (_, cpu) => config.cpuToNode[cpu % config.nrCpus] as number,
+  );
+  return { ...config, nrCpus, cpuToNode };
+}
+
+export class BootFailure extends Error {
+  constructor(target: string, message: string) {
+    super(`${target}: boot refused a valid topology: ${message}`);
+    this.name = "BootFailure";
+  }
+}
+
+export class Session {
+  readonly target: Target;
+  readonly allocator: PercpuAllocator;
+  readonly model: PercpuModel;
+  readonly invariants: readonly Invariant[];
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly baseline: AllocatorStats;
+  /** Steps run so far (skipped steps and the implicit teardown are left out). */
+  readonly trace: Step[] = [];
+  /** The allocator contradicted the model where no enabled invariant judges: stop. */
+  diverged = false;
+  private readonly twin: Twin | undefined;
+  private readonly judgesOops: boolean;
+  private readonly judges: ReadonlySet<string>;
+
+  constructor(options: SessionOptions) {
+    this.target = options.target;
+    this.invariants = options.invariants;
+    this.judges = new Set(options.invariants.map((i) => i.id));
+    this.judgesOops = this.judges.has(NO_OOPS);
+    this.model = new PercpuModel(options.config);
+    this.allocator = this.target.create();
+    this.capabilities = new Set(this.allocator.hello().capabilities);
+    this.baseline = this.bootOne(this.allocator, options.config);
+    const twinCfg = options.invariants.some((i) => i.relational)
+      ? twinConfig(options.config)
+      : undefined;
+    if (twinCfg !== undefined) {
+      const allocator = this.target.create();
+      const baseline = this.bootOne(allocator, twinCfg);
+      this.twin = { allocator, config: twinCfg, ptrs: new Map(), baseline };
+    }
+  }
+
+  private bootOne(allocator: PercpuAllocator, config: BootConfig): AllocatorStats {
+    const booted = allocator.boot(config);
+    if (!booted.ok) throw new BootFailure(this.target.id, booted.message);
+    const stats = allocator.stats();
+    if (!stats.ok) throw new BootFailure(this.target.id, `stats after boot: ${stats.message}`);
+    return stats.value;
+  }
+
+  /** Whether the run can go on (not diverged). */
+  get running(): boolean {
+    return !this.diverged;
+  }
+
+  private stats(allocator: PercpuAllocator, index: number, step: Step): AllocatorStats {
+    const s = this.guard(() => allocator.stats(), index, step);
+    if (!s.ok) throw new Violation("completeness", `stats failed: ${s.message}`, index, step);
+    return s.value;
+  }
+
+  /** Runs allocator code; an exception is the allocator's oops. */
+  private guard<T>(fn: () => T, index: number, step: Step): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof Violation) throw e;
+      const message = `the allocator raised ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+      if (this.judgesOops) throw new Violation(NO_OOPS, message, index, step);
+      this.diverged = true;
+      throw new DivergedSignal();
+    }
+  }
+
+  /** Whether a size and alignment are a valid request for the target. */
+  private validAlloc(size: number, align: number): Expectation {
+    if (!isIntIn(size, 1, this.target.maxSize)) {
+      return { valid: false, why: `size ${size} outside 1..${this.target.maxSize}` };
+    }
+    if (align === 0 && this.target.zeroAlignValid) return { valid: true, why: "valid request" };
+    if (!isPowerOfTwo(align)) return { valid: false, why: `align ${align} is not a power of two` };
+    if (align > this.target.maxAlign(size)) {
+      return { valid: false, why: `align ${align} above ${this.target.maxAlign(size)}` };
+    }
+    return { valid: true, why: "valid request" };
+  }
+
+  /**
+   * Runs one step. Returns false if the step was skipped (it names an object the run does not
+   * have, or an operation the target lacks). Throws `Violation` when an invariant breaks.
+   */
+  execute(step: Step, implicit = false): boolean {
+    if (this.diverged) return false;
+    try {
+      return this.run(step, implicit);
+    } catch (e) {
+      if (e instanceof DivergedSignal) return false;
+      throw e;
+    }
+  }
+
+  private run(step: Step, implicit: boolean): boolean {
+    const model = this.model;
+    const index = this.trace.length;
+    const a = this.allocator;
+    let record: ObjectRecord | undefined;
+    let expectation: Expectation = { valid: true, why: "valid request" };
+    let perform: (() => Result<unknown>) | undefined;
+    let performTwin: ((t: Twin) => Result<unknown>) | undefined;
+    let apply: (value: unknown) => void = () => {};
+
+    switch (step.op) {
+      case "alloc": {
+        if (model.objects.has(step.as)) return false;
+        expectation = this.validAlloc(step.size, step.align);
+        const opts = step.atomic ? { atomic: true } : undefined;
+        perform = () => a.alloc(step.size, step.align, opts);
+        performTwin = (t) => {
+          const r = t.allocator.alloc(step.size, step.align, opts);
+          if (r.ok) t.ptrs.set(step.as, r.value);
+          return r;
+        };
+        apply = (ptr) => {
+          model.noteName(step.as);
+          record = {
+            name: step.as,
+            ptr: ptr as number,
+            size: step.size,
+            align: step.align,
+            copies: new Map(),
+            contents: new Map(),
+            live: true,
+          };
+          model.objects.set(step.as, record);
+        };
+        break;
+      }
+      case "free": {
+        let ptr: number;
+        if (step.obj !== undefined) {
+          record = model.objects.get(step.obj);
+          if (record === undefined) return false;
+          ptr = record.ptr + (step.offset ?? 0);
+          const interior = (step.offset ?? 0) !== 0;
+          // A dead object's pointer handed out again belongs to the new object: not bad input.
+          if (!record.live && model.liveObjects().some((o) => o.ptr === ptr)) return false;
+          expectation = !record.live
+            ? { valid: false, why: `${step.obj} was already freed (double free)` }
+            : interior
+              ? { valid: false, why: `${formatAddr(ptr)} is inside ${step.obj}, not its start` }
+              : expectation;
+        } else {
+          ptr = parseAddr(step.ptr as string) ?? -1;
+          const owner = model.liveObjects().find((o) => o.ptr === ptr);
+          if (owner !== undefined) return false; // a raw pointer that happens to be live
+          expectation = { valid: false, why: `${step.ptr} was never handed out` };
+        }
+        const rec = record;
+        perform = () => a.free(ptr);
+        performTwin = (t) => {
+          const base = step.obj !== undefined ? t.ptrs.get(step.obj) : undefined;
+          return t.allocator.free(base === undefined ? ptr : base + (step.offset ?? 0));
+        };
+        apply = () => {
+          if (rec !== undefined) rec.live = false;
+        };
+        break;
+      }
+      case "write": {
+        record = model.objects.get(step.obj);
+        if (record === undefined || !record.live || !model.isPossible(step.cpu)) return false;
+        const bytes = Uint8Array.from(Buffer.from(step.hex, "hex"));
+        if (step.offset + bytes.length > record.size) return false;
+        const rec = record;
+        perform = () => {
+          const addr = a.ptr(rec.ptr, step.cpu);
+          return addr.ok ? a.write(addr.value + step.offset, bytes) : addr;
+        };
+        performTwin = (t) => {
+          const addr = t.allocator.ptr(t.ptrs.get(step.obj) ?? -1, step.cpu);
+          return addr.ok ? t.allocator.write(addr.value + step.offset, bytes) : addr;
+        };
+        apply = () => {
+          const now = rec.contents.get(step.cpu) ?? new Uint8Array(rec.size);
+          now.set(bytes, step.offset);
+          rec.contents.set(step.cpu, now);
+        };
+        break;
+      }
+      case "ptr": {
+        record = model.objects.get(step.obj);
+        if (record === undefined) return false;
+        const rec = record;
+        if (!rec.live && model.liveObjects().some((o) => o.ptr === rec.ptr)) return false;
+        expectation = !rec.live
+          ? { valid: false, why: `${step.obj} was freed` }
+          : !model.isPossible(step.cpu)
+            ? { valid: false, why: `cpu ${step.cpu} is not a possible CPU below NR_CPUS ${model.nrCpus}` }
+            : expectation;
+        perform = () => a.ptr(rec.ptr, step.cpu);
+        break;
+      }
+      case "cpu_add":
+      case "cpu_remove":
+      case "cpu_up":
+      case "cpu_down": {
+        const op = step.op;
+        if ((op === "cpu_add" || op === "cpu_remove") && !this.capabilities.has(op)) return false;
+        const refusal = model.hotplugRefusal(op, step.cpu);
+        if (refusal !== undefined) expectation = { valid: false, why: `${op}(${step.cpu}): ${refusal}` };
+        const call = (x: PercpuAllocator): Result<void> =>
+          op === "cpu_add"
+            ? x.cpuAdd(step.cpu)
+            : op === "cpu_remove"
+              ? x.cpuRemove(step.cpu)
+              : op === "cpu_up"
+                ? x.cpuUp(step.cpu)
+                : x.cpuDown(step.cpu);
+        perform = () => call(a);
+        performTwin = (t) => call(t.allocator);
+        apply = () => model.applyHotplug(op, step.cpu);
+        break;
+      }
+      case "fail_page_alloc": {
+        if (!this.capabilities.has("fail_page_alloc")) return false;
+        perform = () => a.failPageAlloc(step.after, step.count);
+        performTwin = (t) => t.allocator.failPageAlloc(step.after, step.count);
+        apply = () => {
+          model.injectedPending = step.count;
+        };
+        break;
+      }
+      case "reclaim": {
+        if (!this.capabilities.has("reclaim")) return false;
+        perform = () => a.reclaim();
+        performTwin = (t) => t.allocator.reclaim();
+        break;
+      }
+    }
+
+    const injectionPending = model.injectedPending > 0;
+    const before = this.stats(a, index, step);
+    const twinBefore = this.twin ? this.stats(this.twin.allocator, index, step) : undefined;
+    if (perform === undefined) return false;
+    const run = perform;
+    const result = this.guard(run, index, step);
+    const twinResult =
+      this.twin && performTwin ? this.guard(() => performTwin(this.twin as Twin), index, step) : undefined;
+    void twinResult;
+    const outcome: Outcome = result.ok
+      ? { ok: true, value: result.value }
+      : { ok: false, error: result.error, message: result.message };
+    if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0) model.injectedPending--;
+    const agrees = expectation.valid
+      ? result.ok || (result.error === "ENOMEM" && injectionPending)
+      : !result.ok && result.error === "EINVAL";
+    if (result.ok && expectation.valid) apply(result.value);
+    if (!implicit) this.trace.push(step);
+
+    const observe = new Observer(a);
+    if (step.op === "alloc" && result.ok && expectation.valid && record !== undefined) {
+      for (const cpu of model.possible) {
+        const addr = observe.copyAddr(record, cpu);
+        if (addr.ok) record.copies.set(cpu, addr.value);
+      }
+    }
+    const after = this.stats(a, index, step);
+    const twin: TwinView | undefined =
+      this.twin && twinBefore
+        ? {
+            before: twinBefore,
+            after: this.stats(this.twin.allocator, index, step),
+            nrCpus: this.twin.config.nrCpus,
+          }
+        : undefined;
+    const ctx: StepContext = {
+      index,
+      step,
+      implicit,
+      expectation,
+      outcome,
+      record,
+      model,
+      injectionPending,
+      before,
+      after,
+      baseline: this.baseline,
+      observe,
+      twin,
+    };
+    for (const inv of this.invariants) {
+      const broken = inv.afterStep ? this.guard(() => inv.afterStep?.(ctx), index, step) : undefined;
+      if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
+    }
+    if (!agrees) this.diverged = true;
+    return true;
+  }
+
+  /** Frees every live object, runs deferred work, and asks the end-of-run questions. */
+  finish(): void {
+    for (const obj of this.model.liveObjects()) {
+      if (this.diverged) return;
+      this.execute({ op: "free", obj: obj.name }, true);
+    }
+    if (this.capabilities.has("reclaim")) this.execute({ op: "reclaim" }, true);
+    if (this.diverged) return;
+    const end: Step = { op: "reclaim" };
+    const final = this.stats(this.allocator, -1, end);
+    const twin = this.twin
+      ? { baseline: this.twin.baseline, final: this.stats(this.twin.allocator, -1, end) }
+      : undefined;
+    for (const inv of this.invariants) {
+      const broken = inv.atEnd?.({ model: this.model, baseline: this.baseline, final, twin });
+      if (broken !== undefined) throw new Violation(inv.id, broken, -1, undefined);
+    }
+  }
+}
+
+/** Internal: unwinds a step when the run diverges. */
+class DivergedSignal extends Error {}

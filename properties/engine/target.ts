@@ -1,0 +1,28 @@
+/**
+ * A target: what a check runs against. A revision, a mutant of one, or an external harness;
+ * each makes fresh allocator instances and says which requests are valid for it.
+ */
+import type { PercpuAllocator } from "../../impl/index.ts";
+
+export type TargetKind = "revision" | "mutant" | "external";
+
+export interface Target {
+  /** "kiran-2005-09", a mutant id, or "external:<command>". */
+  readonly id: string;
+  readonly kind: TargetKind;
+  /** The revision a mutant derives from (its own id for a revision). */
+  readonly revision?: string;
+  /** A fresh, un-booted allocator. */
+  create(): PercpuAllocator;
+  /** The largest valid size. */
+  readonly maxSize: number;
+  /** The largest valid alignment for a size (a power of two, at most PAGE_SIZE). */
+  maxAlign(size: number): number;
+  /** Alignment 0 is a valid request (the 2005 design reads it as "the currency"). */
+  readonly zeroAlignValid: boolean;
+  /**
+   * Invariants the design is known not to keep, with the reason (the revision header's "what
+   * does not hold"). A failure of one of these is reported, with `expected: true`.
+   */
+  readonly knownViolations: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,34 @@
+import type { Invariant } from "./invariant.ts";
+
+/**
+ * completeness: a valid request succeeds: an allocation within the limits gets memory unless an
+ * injected page-allocation failure may still fire (the simulated machine has memory and
+ * address space to spare in property runs), a live object's copy has an address for every
+ * possible CPU, a valid free, write or hotplug event is accepted.
+ *
+ * Source: the bitmap allocator's fixes "percpu: fix iteration to prevent skipping over block"
+ * (2017) and "percpu: do not search past bitmap when allocating an area" (2019), where free
+ * space was skipped and a request failed with a false ENOMEM.
+ * Cost: O(1) per step, O(P) per allocation.
+ */
+export const completeness: Invariant = {
+  id: "completeness",
+  title: "a valid request succeeds (no false ENOMEM or EINVAL)",
+  source: "commits 'percpu: fix iteration to prevent skipping over block' (2017), 'percpu: do not search past bitmap' (2019)",
+  cost: "O(1) per step, O(P) per allocation",
+  needs: [],
+  afterStep(ctx) {
+    if (!ctx.expectation.valid) return undefined;
+    if (!ctx.outcome.ok) {
+      if (ctx.outcome.error === "ENOMEM" && ctx.injectionPending) return undefined;
+      return `a valid ${ctx.step.op} failed with ${ctx.outcome.error} (${ctx.outcome.message})${ctx.outcome.error === "ENOMEM" ? " with no injected failure pending" : ""}`;
+    }
+    if (ctx.step.op === "alloc" && ctx.record !== undefined) {
+      for (const cpu of ctx.model.possible) {
+        const addr = ctx.observe.copyAddr(ctx.record, cpu);
+        if (!addr.ok) return `ptr(${ctx.record.name}, cpu ${cpu}) failed: ${addr.error} ${addr.message}`;
+      }
+    }
+    return undefined;
+  },
+};

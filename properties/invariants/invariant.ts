@@ -1,0 +1,73 @@
+/**
+ * An invariant: a named predicate over what a run observes through the interface, with where
+ * it comes from and what it costs. `afterStep` judges one step; `atEnd` judges the end of the
+ * run, after every object has been freed and deferred work has run. Each returns the violation
+ * as a message, or undefined when the invariant holds.
+ */
+import type { AllocatorStats, Capability } from "../../impl/index.ts";
+import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
+import type { Observer } from "../engine/observer.ts";
+import type { Step } from "../engine/step.ts";
+
+/** What the model expects of a step: a valid request, or bad input (and why it is bad). */
+export interface Expectation {
+  readonly valid: boolean;
+  readonly why: string;
+}
+
+/** What the allocator answered. */
+export type Outcome =
+  | { readonly ok: true; readonly value?: unknown }
+  | { readonly ok: false; readonly error: string; readonly message: string };
+
+export interface TwinView {
+  readonly before: AllocatorStats;
+  readonly after: AllocatorStats;
+  readonly nrCpus: number;
+}
+
+export interface StepContext {
+  readonly index: number;
+  readonly step: Step;
+  /** Part of the implicit end-of-run teardown rather than the trace. */
+  readonly implicit: boolean;
+  readonly expectation: Expectation;
+  readonly outcome: Outcome;
+  /** The object the step named, if any. */
+  readonly record: ObjectRecord | undefined;
+  /** The model after the step. */
+  readonly model: PercpuModel;
+  /** An injected page-allocation failure could still fire when the step started. */
+  readonly injectionPending: boolean;
+  readonly before: AllocatorStats;
+  readonly after: AllocatorStats;
+  /** Stats right after boot. */
+  readonly baseline: AllocatorStats;
+  readonly observe: Observer;
+  readonly twin: TwinView | undefined;
+}
+
+export interface EndContext {
+  readonly model: PercpuModel;
+  /** Stats right after boot. */
+  readonly baseline: AllocatorStats;
+  /** Stats after the teardown (every object freed, reclaim run). */
+  readonly final: AllocatorStats;
+  readonly twin: { readonly baseline: AllocatorStats; readonly final: AllocatorStats } | undefined;
+}
+
+export interface Invariant {
+  /** Kebab-case id, as in reports and counterexample files. */
+  readonly id: string;
+  readonly title: string;
+  /** Where it comes from: a line of the 2005 thread, a kernel file or commit. */
+  readonly source: string;
+  /** What one check costs. */
+  readonly cost: string;
+  /** Capabilities the target must offer; without them the invariant is "not-checked". */
+  readonly needs: readonly Capability[];
+  /** Relational: needs a twin run at another NR_CPUS. */
+  readonly relational?: boolean;
+  afterStep?(ctx: StepContext): string | undefined;
+  atEnd?(ctx: EndContext): string | undefined;
+}

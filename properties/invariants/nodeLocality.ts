@@ -1,0 +1,48 @@
+import { hex } from "../engine/observer.ts";
+import type { ObjectRecord } from "../engine/model.ts";
+import type { Invariant, StepContext } from "./invariant.ts";
+
+const PAGE = 4096;
+
+function misplaced(ctx: StepContext, obj: ObjectRecord): string | undefined {
+  for (const [cpu, addr] of obj.copies) {
+    const want = ctx.model.config.cpuToNode[cpu];
+    for (let page = addr - (addr % PAGE); page < addr + obj.size; page += PAGE) {
+      const probe = Math.max(page, addr);
+      const node = ctx.observe.nodeOf(probe);
+      if (!node.ok) return `node(${hex(probe)}) of ${obj.name}@cpu${cpu} failed: ${node.error} ${node.message}`;
+      if (node.value !== want) {
+        return `${obj.name}'s copy for cpu ${cpu} at ${hex(probe)} is on node ${node.value}, cpu_to_node(${cpu}) is ${want}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * node-locality: every page backing CPU c's copy is on cpu_to_node(c).
+ *
+ * Source: the 2005 thread, "Provides truly node local allocation" (Kiran's claim, and why not
+ * plain vmalloc); mm/percpu.c groups units by node (pcpu_build_alloc_info).
+ * Cost: one `node` per page of each new copy (O(P·pages)); after hotplug events, of every live
+ * copy, since a CPU_UP_PREPARE handler may map pages.
+ */
+export const nodeLocality: Invariant = {
+  id: "node-locality",
+  title: "every page backing CPU c's copy is on cpu_to_node(c)",
+  source: 'LKML Jan 2005: "Provides truly node local allocation"; mm/percpu.c pcpu_build_alloc_info',
+  cost: "O(P·pages) per allocation; O(L·P·pages) after a hotplug event",
+  needs: [],
+  afterStep(ctx) {
+    if (ctx.step.op === "alloc" && ctx.outcome.ok && ctx.record !== undefined) {
+      return misplaced(ctx, ctx.record);
+    }
+    if (ctx.step.op.startsWith("cpu_")) {
+      for (const obj of ctx.model.liveObjects()) {
+        const m = misplaced(ctx, obj);
+        if (m !== undefined) return m;
+      }
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,186 @@
+/**
+ * Checks one target against the invariants with fast-check, invariant by invariant.
+ *
+ * All applicable invariants are judged together on every run. When one breaks, fast-check
+ * shrinks the run; the shrunk run is replayed with that invariant alone, made 1-minimal, and
+ * recorded; that invariant is set aside and the check goes on with the rest, from the same
+ * seed, until a round finds nothing. An invariant that needs a capability the target lacks is
+ * "not-checked", never "pass".
+ */
+import fc from "fast-check";
+import type { BootConfig, Capability } from "../../impl/index.ts";
+import { topologyArbitrary } from "../arbitraries/topology.ts";
+import { commandsArbitrary } from "../commands/index.ts";
+import { Session } from "../engine/session.ts";
+import type { Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import { Violation } from "../engine/violation.ts";
+import { INVARIANTS, type Invariant } from "../invariants/index.ts";
+import { minimizeSteps } from "./minimize.ts";
+import { replaySteps } from "./replay.ts";
+
+export interface RunSettings {
+  readonly seed: number;
+  /** Runs per round (fast-check numRuns). */
+  readonly runs: number;
+  /** The most commands in one run. */
+  readonly maxCommands: number;
+  /** Invariants to judge (default: all). */
+  readonly invariants?: readonly Invariant[];
+  /** Stop looking after this time (ms since the epoch); what was not judged is not-checked. */
+  readonly deadline?: number;
+}
+
+export type Status = "pass" | "fail" | "not-checked";
+
+export interface Counterexample {
+  readonly invariant: string;
+  readonly message: string;
+  readonly config: BootConfig;
+  readonly steps: readonly Step[];
+  readonly seed: number;
+  readonly path: string | undefined;
+}
+
+export interface InvariantResult {
+  readonly target: string;
+  readonly invariant: string;
+  readonly status: Status;
+  readonly runs: number;
+  /** A failure the target's design is known for (its "what does not hold"). */
+  readonly expected?: boolean;
+  readonly reason?: string;
+  readonly counterexample?: Counterexample;
+}
+
+export interface TargetReport {
+  readonly target: Target;
+  readonly results: InvariantResult[];
+  /** Steps executed, shrinking and minimising included. */
+  readonly commands: number;
+}
+
+/** The capabilities a target declares in its `hello`. */
+export function capabilitiesOf(target: Target): ReadonlySet<Capability> {
+  return new Set(target.create().hello().capabilities);
+}
+
+interface Found {
+  readonly violation: Violation;
+  readonly config: BootConfig;
+  readonly commands: Iterable<fc.Command<Session, Session>>;
+  readonly path: string | undefined;
+}
+
+export function checkTarget(target: Target, settings: RunSettings): TargetReport {
+  const capabilities = capabilitiesOf(target);
+  const wanted = settings.invariants ?? INVARIANTS;
+  const results = new Map<string, InvariantResult>();
+  const counter = { commands: 0 };
+  let remaining: Invariant[] = [];
+  for (const inv of wanted) {
+    const missing = inv.needs.filter((c) => !capabilities.has(c));
+    if (missing.length > 0) {
+      results.set(inv.id, {
+        target: target.id,
+        invariant: inv.id,
+        status: "not-checked",
+        runs: 0,
+        reason: `the target lacks ${missing.join(", ")}`,
+      });
+    } else {
+      remaining.push(inv);
+    }
+  }
+  const property = (enabled: readonly Invariant[]) =>
+    fc.property(
+      topologyArbitrary(),
+      commandsArbitrary(target, capabilities, settings.maxCommands),
+      (config, commands) => {
+        const session = new Session({ target, config, invariants: enabled });
+        try {
+          fc.modelRun(() => ({ model: session, real: session }), commands);
+          session.finish();
+        } finally {
+          counter.commands += session.trace.length;
+        }
+      },
+    );
+
+  while (remaining.length > 0) {
+    if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
+    const details = fc.check(property(remaining), {
+      seed: settings.seed,
+      numRuns: settings.runs,
+      ...(settings.deadline !== undefined
+        ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
+        : {}),
+    });
+    if (details.interrupted && !details.failed) break;
+    if (!details.failed) {
+      for (const inv of remaining) {
+        results.set(inv.id, { target: target.id, invariant: inv.id, status: "pass", runs: details.numRuns });
+      }
+      remaining = [];
+      break;
+    }
+    const error = details.errorInstance;
+    if (!(error instanceof Violation) || details.counterexample === null) throw error;
+    const [config, commands] = details.counterexample;
+    const found: Found = { violation: error, config, commands, path: details.counterexamplePath ?? undefined };
+    const inv = remaining.find((i) => i.id === error.invariant) as Invariant;
+    const ce = toCounterexample(target, found, inv, settings.seed, counter);
+    const known = target.knownViolations[inv.id];
+    results.set(inv.id, {
+      target: target.id,
+      invariant: inv.id,
+      status: "fail",
+      runs: details.numRuns,
+      ...(known !== undefined ? { expected: true, reason: known } : {}),
+      counterexample: ce,
+    });
+    remaining = remaining.filter((i) => i !== inv);
+  }
+  for (const inv of remaining) {
+    results.set(inv.id, {
+      target: target.id,
+      invariant: inv.id,
+      status: "not-checked",
+      runs: 0,
+      reason: "the time limit ended the check first",
+    });
+  }
+  return {
+    target,
+    results: wanted.map((i) => results.get(i.id) as InvariantResult),
+    commands: counter.commands,
+  };
+}
+
+/** The shrunk run as resolved steps, replayed with the one invariant, made 1-minimal. */
+function toCounterexample(
+  target: Target,
+  found: Found,
+  invariant: Invariant,
+  seed: number,
+  counter: { commands: number },
+): Counterexample {
+  const session = new Session({ target, config: found.config, invariants: [invariant] });
+  try {
+    fc.modelRun(() => ({ model: session, real: session }), found.commands);
+    session.finish();
+  } catch (e) {
+    if (!(e instanceof Violation)) throw e;
+  }
+  const steps = minimizeSteps(target, found.config, session.trace, invariant);
+  const final = replaySteps(target, found.config, steps, [invariant]);
+  counter.commands += session.trace.length + steps.length * (steps.length + 1);
+  return {
+    invariant: invariant.id,
+    message: final.violation?.detail ?? found.violation.detail,
+    config: found.config,
+    steps,
+    seed,
+    path: found.path,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Makes a failing trace 1-minimal: no single step can be removed with the violation still
+ * there. fast-check's shrinker already removes commands; this pass works on the resolved
+ * steps (where a removed allocation also takes its later uses with it) and then renames the
+ * objects o1, o2, ... in the order they are made.
+ */
+import type { BootConfig } from "../../impl/index.ts";
+import type { Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import type { Invariant } from "../invariants/index.ts";
+import { replaySteps, reproduces } from "./replay.ts";
+
+/** Removes steps one at a time while the violation stays; keeps only steps that run. */
+export function minimizeSteps(
+  target: Target,
+  config: BootConfig,
+  steps: readonly Step[],
+  invariant: Invariant,
+): Step[] {
+  const first = replaySteps(target, config, steps, [invariant]);
+  let current = first.ran.map((i) => steps[i] as Step);
+  // Steps after the violating one never ran to any effect: drop them.
+  if (first.violation && first.violation.stepIndex >= 0) {
+    current = current.slice(0, first.violation.stepIndex + 1);
+  }
+  let i = 0;
+  while (i < current.length) {
+    const candidate = current.filter((_, j) => j !== i);
+    if (reproduces(target, config, candidate, invariant)) {
+      const again = replaySteps(target, config, candidate, [invariant]);
+      current = again.ran.map((k) => candidate[k] as Step);
+      if (again.violation && again.violation.stepIndex >= 0) {
+        current = current.slice(0, again.violation.stepIndex + 1);
+      }
+    } else {
+      i++;
+    }
+  }
+  return renameObjects(current);
+}
+
+/** Renames objects o1, o2, ... in order of allocation. */
+export function renameObjects(steps: readonly Step[]): Step[] {
+  const names = new Map<string, string>();
+  for (const s of steps) if (s.op === "alloc" && !names.has(s.as)) names.set(s.as, `o${names.size + 1}`);
+  const rename = (n: string): string => names.get(n) ?? n;
+  return steps.map((s) => {
+    if (s.op === "alloc") return { ...s, as: rename(s.as) };
+    if ((s.op === "free" || s.op === "write" || s.op === "ptr") && s.obj !== undefined) {
+      return { ...s, obj: rename(s.obj) };
+    }
+    return s;
+  });
+}

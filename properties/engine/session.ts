@@ -303,6 +303,8 @@ export class Session {
     const twinBefore = this.twin ? this.stats(this.twin.allocator, index, step) : undefined;
     if (perform === undefined) return false;
     const run = perform;
+    // Into the trace before it runs, so that a step that raises is part of the trace.
+    if (!implicit) this.trace.push(step);
     const result = this.guard(run, index, step);
     const twinResult =
       this.twin && performTwin ? this.guard(() => performTwin(this.twin as Twin), index, step) : undefined;
@@ -315,7 +317,6 @@ export class Session {
       ? result.ok || (result.error === "ENOMEM" && injectionPending)
       : !result.ok && result.error === "EINVAL";
     if (result.ok && expectation.valid) apply(result.value);
-    if (!implicit) this.trace.push(step);
 
     const observe = new Observer(a);
     if (step.op === "alloc" && result.ok && expectation.valid && record !== undefined) {

@@ -174,10 +174,15 @@ function toCounterexample(
   }
   const steps = minimizeSteps(target, found.config, session.trace, invariant);
   const final = replaySteps(target, found.config, steps, [invariant]);
+  if (final.violation?.invariant !== invariant.id) {
+    throw new Error(
+      `${target.id}: the minimised counterexample for ${invariant.id} does not reproduce (a bug of the runner)`,
+    );
+  }
   counter.commands += session.trace.length + steps.length * (steps.length + 1);
   return {
     invariant: invariant.id,
-    message: final.violation?.detail ?? found.violation.detail,
+    message: final.violation.detail,
     config: found.config,
     steps,
     seed,

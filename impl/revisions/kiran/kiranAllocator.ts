@@ -258,7 +258,7 @@ export class KiranAllocator extends SimulatedAllocator {
       this.work.loopIterations++;
       const filled = this.populateSlice(block, cpu);
       if (!filled.ok) {
-        this.destroyBlock(block);
+        this.unwindBlock(block);
         return filled;
       }
     }
@@ -267,10 +267,20 @@ export class KiranAllocator extends SimulatedAllocator {
     return { ok: true, value: block };
   }
 
+  /** The unwind after a slice could not be populated: everything, in order. */
+  protected unwindBlock(block: PcpuBlock): void {
+    this.destroyBlock(block);
+  }
+
+  /** The node a CPU's slice pages come from: cpu_to_node(cpu). */
+  protected sliceNode(cpu: number): number {
+    return this.machine.cpus.cpuToNode(cpu);
+  }
+
   /** Allocates and maps the missing pages of one CPU's slice; on ENOMEM frees what it made. */
   protected populateSlice(block: PcpuBlock, cpu: number): Result<void> {
     const m = this.machine;
-    const node = m.cpus.cpuToNode(cpu);
+    const node = this.sliceNode(cpu);
     const made: number[] = [];
     for (let j = 0; j < PAGES_PER_SLICE; j++) {
       const slot = cpu * PAGES_PER_SLICE + j;
@@ -314,36 +324,48 @@ export class KiranAllocator extends SimulatedAllocator {
 
   // ---- free and per_cpu_ptr --------------------------------------------------------------
 
-  protected release(ptr: Ptr): Result<void> {
-    // The kernel walks the global bufctl list for the exact address (BUG if none).
-    let at = -1;
+  /** The index of the bufctl for `ptr` on the global list: a walk for the exact address. */
+  protected findBufctl(ptr: Ptr): number {
     for (let i = this.bufctls.length - 1; i >= 0; i--) {
       this.work.loopIterations++;
-      if ((this.bufctls[i] as Bufctl).addr === ptr) {
-        at = i;
-        break;
-      }
+      if ((this.bufctls[i] as Bufctl).addr === ptr) return i;
     }
+    return -1;
+  }
+
+  protected release(ptr: Ptr): Result<void> {
+    // The kernel walks the global bufctl list for the exact address (BUG if none).
+    const at = this.findBufctl(ptr);
     const bufctl = this.bufctls[at];
     if (bufctl === undefined) {
       return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
     }
-    const index = this.findBlock(ptr);
+    const index = this.findBlock(bufctl.addr);
     const block = this.blocks[index] as PcpuBlock;
     this.bufctls.splice(at, 1);
-    this.byAddr.delete(ptr);
+    this.byAddr.delete(bufctl.addr);
     const wasFull = block.sizeUsed === PCPU_BLKSIZE;
     block.sizeUsed -= bufctl.bits * this.currency;
     block.live--;
     if (wasFull) this.firstNotFull--;
     if (block.sizeUsed > 0) {
-      block.mark((ptr - block.start) / this.currency, bufctl.bits, 0);
+      this.clearObject(block, (bufctl.addr - block.start) / this.currency, bufctl.bits);
       this.moveDown(index);
     } else {
-      this.blocks.splice(index, 1);
-      this.destroyBlock(block);
+      this.releaseEmptyBlock(index, block);
     }
     return ok();
+  }
+
+  /** Clears the object's bits in the block's bitmap. */
+  protected clearObject(block: PcpuBlock, first: number, bits: number): void {
+    block.mark(first, bits, 0);
+  }
+
+  /** An empty block is unlinked and released at once. */
+  protected releaseEmptyBlock(index: number, block: PcpuBlock): void {
+    this.blocks.splice(index, 1);
+    this.destroyBlock(block);
   }
 
   /** The index of the block whose CPU 0 slice contains `addr` (a walk of the block list). */

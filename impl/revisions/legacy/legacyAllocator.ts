@@ -105,11 +105,16 @@ export class LegacyAllocator extends SimulatedAllocator {
       }
       made.push(copy.value);
       this.mustSucceed(m.storeWord(pdata.value + cpu * POINTER_SIZE, copy.value));
-      this.mustSucceed(m.fill(copy.value, size, 0));
+      this.zeroCopy(copy.value, size);
     }
     const ptr = ADDRESS_MASK - pdata.value;
     this.live.set(ptr, { pdata: pdata.value, size });
     return { ok: true, value: ptr };
+  }
+
+  /** memset(pdata->ptrs[i], 0, size). */
+  protected zeroCopy(addr: number, size: number): void {
+    this.mustSucceed(this.machine.fill(addr, size, 0));
   }
 
   /** unwind_oom: `while (--i >= 0)` kfree the copies made, then the array. */
@@ -126,15 +131,20 @@ export class LegacyAllocator extends SimulatedAllocator {
     const obj = this.live.get(ptr);
     if (obj === undefined)
       return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
-    const m = this.machine;
-    for (const cpu of m.cpus.possibleList) {
-      const copy = m.loadWord(obj.pdata + cpu * POINTER_SIZE);
+    // free_percpu: the same loop as the allocation, kfree each copy, then the array.
+    for (const cpu of this.cpusToFill()) {
+      const copy = this.machine.loadWord(obj.pdata + cpu * POINTER_SIZE);
       this.mustSucceed(copy);
-      if (copy.ok) m.kmalloc.free(copy.value);
+      if (copy.ok) this.machine.kmalloc.free(copy.value);
     }
-    m.kmalloc.free(obj.pdata);
+    this.freeArray(obj.pdata);
     this.live.delete(ptr);
     return ok();
+  }
+
+  /** kfree(pdata). */
+  protected freeArray(pdata: number): void {
+    this.machine.kmalloc.free(pdata);
   }
 
   protected percpuPtr(ptr: Ptr, cpu: number): Result<number> {

@@ -1,0 +1,45 @@
+/**
+ * The mutants: each one small deviation from a revision, from a real bug or review comment,
+ * with the invariant that must catch it. nr-cpus-independence has no mutant here: both
+ * revisions already break it by design (see properties/invariants/index.ts).
+ */
+import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
+import { kiranCpuDownReleases } from "./kiranCpuDownReleases.ts";
+import { kiranFreeExtraBit } from "./kiranFreeExtraBit.ts";
+import { kiranFreeInterior } from "./kiranFreeInterior.ts";
+import { kiranKeepEmptyBlock } from "./kiranKeepEmptyBlock.ts";
+import { kiranMaxSizeOffByOne } from "./kiranMaxSizeOffByOne.ts";
+import { kiranMgmtLeakOnEnomem } from "./kiranMgmtLeakOnEnomem.ts";
+import { kiranNode0 } from "./kiranNode0.ts";
+import { kiranStalePagePointer } from "./kiranStalePagePointer.ts";
+import { kiranZeroOnlineOnly } from "./kiranZeroOnlineOnly.ts";
+import { kiranZeroPastObject } from "./kiranZeroPastObject.ts";
+import { legacyAllNrCpus } from "./legacyAllNrCpus.ts";
+import { legacyArrayLeakOnEnomem } from "./legacyArrayLeakOnEnomem.ts";
+import { legacyFreeKeepsArray } from "./legacyFreeKeepsArray.ts";
+import { legacyNoMemset } from "./legacyNoMemset.ts";
+import type { MutantEntry } from "./mutant.ts";
+
+export const MUTANTS: readonly MutantEntry[] = [
+  legacyAllNrCpus,
+  legacyNoMemset,
+  legacyArrayLeakOnEnomem,
+  legacyFreeKeepsArray,
+  kiranAlignOffByOne,
+  kiranZeroOnlineOnly,
+  kiranNode0,
+  kiranMgmtLeakOnEnomem,
+  kiranFreeExtraBit,
+  kiranCpuDownReleases,
+  kiranKeepEmptyBlock,
+  kiranFreeInterior,
+  kiranStalePagePointer,
+  kiranZeroPastObject,
+  kiranMaxSizeOffByOne,
+];
+
+export function findMutant(id: string): MutantEntry | undefined {
+  return MUTANTS.find((m) => m.id === id);
+}
+
+export type { MutantEntry } from "./mutant.ts";

@@ -12,3 +12,4 @@ export * from "./runner/replay.ts";
 export * from "./runner/minimize.ts";
 export * from "./runner/counterexampleFile.ts";
 export * from "./targets.ts";
+export * from "./runner/statistics.ts";

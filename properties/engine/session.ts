@@ -39,6 +39,24 @@ export interface SessionOptions {
   readonly target: Target;
   readonly config: BootConfig;
   readonly invariants: readonly Invariant[];
+  /** Record how deep the run goes (blocks, full blocks, CPUs offline) for statistics. */
+  readonly trackDepth?: boolean;
+}
+
+/** One line of a session's log: what ran and how it ended. */
+export interface LogEntry {
+  readonly op: Step["op"];
+  readonly valid: boolean;
+  readonly error: string | undefined;
+}
+
+/** How deep a run went. */
+export interface Depth {
+  maxBlocks: number;
+  fullBlock: boolean;
+  maxLive: number;
+  maxOffline: number;
+  enomem: number;
 }
 
 interface Twin {
@@ -77,6 +95,10 @@ export class Session {
   readonly trace: Step[] = [];
   /** The allocator contradicted the model where no enabled invariant judges: stop. */
   diverged = false;
+  /** What ran, in order (the implicit teardown included). */
+  readonly log: LogEntry[] = [];
+  readonly depth: Depth = { maxBlocks: 0, fullBlock: false, maxLive: 0, maxOffline: 0, enomem: 0 };
+  private readonly trackDepth: boolean;
   private readonly twin: Twin | undefined;
   private readonly judgesOops: boolean;
   private readonly judges: ReadonlySet<string>;
@@ -86,6 +108,7 @@ export class Session {
     this.invariants = options.invariants;
     this.judges = new Set(options.invariants.map((i) => i.id));
     this.judgesOops = this.judges.has(NO_OOPS);
+    this.trackDepth = options.trackDepth === true;
     this.model = new PercpuModel(options.config);
     this.allocator = this.target.create();
     this.capabilities = new Set(this.allocator.hello().capabilities);
@@ -354,7 +377,21 @@ export class Session {
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
     if (!agrees) this.diverged = true;
+    this.log.push({ op: step.op, valid: expectation.valid, error: result.ok ? undefined : result.error });
+    if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;
+  }
+
+  private measureDepth(error: string | undefined): void {
+    const d = this.depth;
+    if (error === "ENOMEM") d.enomem++;
+    d.maxLive = Math.max(d.maxLive, this.model.liveObjects().length);
+    d.maxOffline = Math.max(d.maxOffline, this.model.possible.length - this.model.online.size);
+    if (!this.capabilities.has("inspect")) return;
+    const view = this.allocator.inspect();
+    if (!view.ok) return;
+    d.maxBlocks = Math.max(d.maxBlocks, view.value.blocks.length);
+    if (view.value.blocks.some((b) => b.state === "full")) d.fullBlock = true;
   }
 
   /** Frees every live object, runs deferred work, and asks the end-of-run questions. */

@@ -1,0 +1,77 @@
+/**
+ * Every counterexample file under counterexamples/ replays on a clean clone with the outcome it
+ * records: still failing on its target (expect "fail") or passing once it records a fix
+ * (expect "pass"). A malformed file gets an error that names the file and the field.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  findInvariant,
+  findTarget,
+  parseCounterexample,
+  readCounterexample,
+  replaySteps,
+  topologyFromJson,
+} from "../index.ts";
+
+const DIR = join(import.meta.dirname, "..", "..", "counterexamples");
+const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
+
+describe("counterexample files", () => {
+  it("there is at least one per mutant", () => {
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(files)("%s replays with its recorded outcome", (file) => {
+    const ce = readCounterexample(join(DIR, file));
+    const target = findTarget(ce.target.id);
+    expect(target, `target ${ce.target.id}`).toBeDefined();
+    const inv = findInvariant(ce.invariant);
+    expect(inv, `invariant ${ce.invariant}`).toBeDefined();
+    const r = replaySteps(target!, topologyFromJson(ce.topology), ce.commands, [inv!]);
+    if (ce.expect === "fail") {
+      expect(r.violation?.invariant).toBe(ce.invariant);
+      expect(r.violation?.detail).toBe(ce.message);
+    } else {
+      expect(r.violation).toBeUndefined();
+    }
+  });
+});
+
+describe("malformed counterexample files", () => {
+  const good = {
+    schema: 1,
+    target: { kind: "revision", id: "kiran-2005-09" },
+    invariant: "no-overlap",
+    message: "m",
+    expect: "pass",
+    topology: {
+      nr_cpus: 8,
+      possible: [0],
+      present: [0],
+      online: [0],
+      cpu_to_node: [0, 0, 0, 0, 0, 0, 0, 0],
+      nr_nodes: 1,
+      page_size: 4096,
+    },
+    commands: [{ op: "alloc", size: 4, align: 4, as: "o1" }],
+  };
+
+  it("accepts a well-formed file", () => {
+    expect(parseCounterexample(JSON.stringify(good), "good.json").commands).toHaveLength(1);
+  });
+
+  it.each([
+    ["not JSON", "{", /bad\.json: not JSON/],
+    ["a missing field", JSON.stringify({ ...good, invariant: undefined }), /bad\.json: field invariant/],
+    ["an unknown op", JSON.stringify({ ...good, commands: [{ op: "explode" }] }), /bad\.json: field commands\.0\.op/],
+    ["a bad object name", JSON.stringify({ ...good, commands: [{ op: "free", obj: "x" }] }), /bad\.json: field commands\.0\.obj/],
+    ["a string size", JSON.stringify({ ...good, commands: [{ op: "alloc", size: "4", align: 4, as: "o1" }] }), /bad\.json: field commands\.0\.size/],
+    ["a name made twice", JSON.stringify({ ...good, commands: [good.commands[0], good.commands[0]] }), /bad\.json: field commands\.1\.as: o1 is made twice/],
+    ["a bad topology", JSON.stringify({ ...good, topology: { ...good.topology, possible: "all" } }), /bad\.json: field topology\.possible/],
+    ["a wrong schema", JSON.stringify({ ...good, schema: 2 }), /bad\.json: field schema/],
+  ])("names the file and the field for %s", (_what, text, pattern) => {
+    expect(() => parseCounterexample(text, "bad.json")).toThrow(pattern);
+  });
+});

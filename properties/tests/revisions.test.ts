@@ -1,0 +1,43 @@
+/**
+ * Every invariant on every revision, over several seeds: each passes, or fails only where the
+ * revision's header says it does not hold (and then with a counterexample that shows it).
+ */
+import { describe, expect, it } from "vitest";
+import { checkTarget, INVARIANTS, REVISION_TARGETS, replaySteps, findInvariant } from "../index.ts";
+
+const SEEDS = [1, 2, 3];
+
+describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, target) => {
+  it.each(SEEDS)("keeps every invariant it claims to keep (seed %i)", (seed) => {
+    const report = checkTarget(target, { seed, runs: 40, maxCommands: 50 });
+    expect(report.results.map((r) => r.invariant)).toEqual(INVARIANTS.map((i) => i.id));
+    for (const r of report.results) {
+      const known = target.knownViolations[r.invariant];
+      if (known === undefined) {
+        expect({ invariant: r.invariant, status: r.status, message: r.counterexample?.message }).toEqual({
+          invariant: r.invariant,
+          status: "pass",
+          message: undefined,
+        });
+      } else {
+        expect(r.status).toBe("fail");
+        expect(r.expected).toBe(true);
+      }
+    }
+    expect(report.commands).toBeGreaterThan(100);
+  });
+
+  it("shows each known violation with a replayable counterexample", () => {
+    const report = checkTarget(target, { seed: 7, runs: 40, maxCommands: 50 });
+    for (const [id, why] of Object.entries(target.knownViolations)) {
+      const r = report.results.find((x) => x.invariant === id);
+      expect(r?.status).toBe("fail");
+      expect(r?.reason).toBe(why);
+      const ce = r?.counterexample;
+      expect(ce).toBeDefined();
+      if (!ce) continue;
+      const again = replaySteps(target, ce.config, ce.steps, [findInvariant(id)!]);
+      expect(again.violation?.invariant).toBe(id);
+    }
+  });
+});

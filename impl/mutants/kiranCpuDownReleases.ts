@@ -13,8 +13,10 @@ class KiranCpuDownReleases extends KiranAllocator {
 export const kiranCpuDownReleases: MutantEntry = {
   id: "kiran-cpu-down-releases",
   revision: "kiran-2005-09",
-  description: "cpu_down releases the offlined CPU's slice pages (CPU_DEAD frees memory of a possible CPU)",
-  source: "Documentation/core-api/cpu_hotplug.rst (percpu memory of an offline CPU persists); percpu_counter's CPU_DEAD fold",
+  description:
+    "cpu_down releases the offlined CPU's slice pages (CPU_DEAD frees memory of a possible CPU)",
+  source:
+    "Documentation/core-api/cpu_hotplug.rst (percpu memory of an offline CPU persists); percpu_counter's CPU_DEAD fold",
   expected: ["hotplug-transparency"],
   create: () => new KiranCpuDownReleases(),
 };

@@ -13,7 +13,8 @@ export const kiranFreeExtraBit: MutantEntry = {
   id: "kiran-free-extra-bit",
   revision: "kiran-2005-09",
   description: "free_percpu clears bits + 1 bits of the block bitmap",
-  source: "LKML [patch 2/11] Sep 2005 free path (clear the object's bits); the class of the 2017 bitmap fixes",
+  source:
+    "LKML [patch 2/11] Sep 2005 free path (clear the object's bits); the class of the 2017 bitmap fixes",
   expected: ["no-overlap"],
   create: () => new KiranFreeExtraBit(),
 };

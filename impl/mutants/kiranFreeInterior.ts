@@ -14,8 +14,10 @@ class KiranFreeInterior extends KiranAllocator {
 export const kiranFreeInterior: MutantEntry = {
   id: "kiran-free-interior",
   revision: "kiran-2005-09",
-  description: "free_percpu looks up the bufctl whose object contains the address, not the one that starts there",
-  source: "LKML [patch 2/11] Sep 2005 free path: walk the bufctl list for the exact address (BUG if none)",
+  description:
+    "free_percpu looks up the bufctl whose object contains the address, not the one that starts there",
+  source:
+    "LKML [patch 2/11] Sep 2005 free path: walk the bufctl list for the exact address (BUG if none)",
   expected: ["bad-input"],
   create: () => new KiranFreeInterior(),
 };

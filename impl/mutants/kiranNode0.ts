@@ -11,8 +11,10 @@ class KiranNode0 extends KiranAllocator {
 export const kiranNode0: MutantEntry = {
   id: "kiran-node0",
   revision: "kiran-2005-09",
-  description: "slice pages from alloc_pages(GFP_HIGHMEM) on the current node instead of alloc_pages_node(cpu_to_node(cpu))",
-  source: 'LKML Jan 2005: "Provides truly node local allocation" (the reason not to use plain vmalloc)',
+  description:
+    "slice pages from alloc_pages(GFP_HIGHMEM) on the current node instead of alloc_pages_node(cpu_to_node(cpu))",
+  source:
+    'LKML Jan 2005: "Provides truly node local allocation" (the reason not to use plain vmalloc)',
   expected: ["node-locality"],
   create: () => new KiranNode0(),
 };

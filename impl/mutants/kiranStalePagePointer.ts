@@ -18,8 +18,10 @@ class KiranStalePagePointer extends KiranAllocator {
 export const kiranStalePagePointer: MutantEntry = {
   id: "kiran-stale-page-pointer",
   revision: "kiran-2005-09",
-  description: "the unwind does not clear pages[j] = NULL after freeing a slice page (the bug patch 11/11 fixed)",
-  source: "LKML [patch 11/11] <20050913161914.GM3570@localhost.localdomain>: stale page pointers after rollback",
+  description:
+    "the unwind does not clear pages[j] = NULL after freeing a slice page (the bug patch 11/11 fixed)",
+  source:
+    "LKML [patch 11/11] <20050913161914.GM3570@localhost.localdomain>: stale page pointers after rollback",
   expected: ["no-oops"],
   create: () => new KiranStalePagePointer(),
 };

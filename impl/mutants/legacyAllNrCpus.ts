@@ -11,7 +11,8 @@ class LegacyAllNrCpus extends LegacyAllocator {
 export const legacyAllNrCpus: MutantEntry = {
   id: "legacy-all-nr-cpus",
   revision: "legacy-2.6.10",
-  description: "the copy loop drops its cpu_possible() test: kmalloc_node for every CPU below NR_CPUS",
+  description:
+    "the copy loop drops its cpu_possible() test: kmalloc_node for every CPU below NR_CPUS",
   source: 'LKML Jan 2005, Morton: "Isn\'t this equivalent to for_each_cpu()?" (the NR_CPUS loops)',
   expected: ["possible-only"],
   create: () => new LegacyAllNrCpus(),

@@ -2,7 +2,8 @@ import type { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import { StepCommand } from "./stepCommand.ts";
 
-export type BadAllocKind = "size-zero" | "size-too-big" | "align-not-power-of-two" | "align-too-big";
+export type BadAllocKind =
+  "size-zero" | "size-too-big" | "align-not-power-of-two" | "align-too-big";
 export const BAD_ALLOC_KINDS: readonly BadAllocKind[] = [
   "size-zero",
   "size-too-big",

@@ -3,7 +3,11 @@ import type { Step } from "../engine/step.ts";
 import { choose, StepCommand } from "./stepCommand.ts";
 
 export type BadPtrKind = "cpu-out-of-range" | "cpu-impossible" | "freed-object";
-export const BAD_PTR_KINDS: readonly BadPtrKind[] = ["cpu-out-of-range", "cpu-impossible", "freed-object"];
+export const BAD_PTR_KINDS: readonly BadPtrKind[] = [
+  "cpu-out-of-range",
+  "cpu-impossible",
+  "freed-object",
+];
 
 /** per_cpu_ptr with a CPU at or above NR_CPUS, a CPU that is not possible, or a freed object. */
 export class BadPtrCommand extends StepCommand {

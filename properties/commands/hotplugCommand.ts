@@ -13,7 +13,9 @@ export class HotplugCommand extends StepCommand {
 
   protected resolve(session: Session): Step | undefined {
     const model = session.model;
-    const allowed = model.possible.filter((cpu) => model.hotplugRefusal(this.op, cpu) === undefined);
+    const allowed = model.possible.filter(
+      (cpu) => model.hotplugRefusal(this.op, cpu) === undefined,
+    );
     const cpu = choose(allowed, this.cpuPick);
     return cpu === undefined ? undefined : { op: this.op, cpu };
   }

@@ -73,7 +73,10 @@ export class PercpuModel {
   }
 
   /** Why a hotplug event is forbidden, or undefined if it is allowed (cpu_hotplug.rst). */
-  hotplugRefusal(op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down", cpu: number): string | undefined {
+  hotplugRefusal(
+    op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down",
+    cpu: number,
+  ): string | undefined {
     if (!this.isPossible(cpu)) return `cpu ${cpu} is not a possible CPU`;
     switch (op) {
       case "cpu_add":

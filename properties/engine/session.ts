@@ -23,7 +23,13 @@ import {
   type PercpuAllocator,
   type Result,
 } from "../../impl/index.ts";
-import type { Expectation, Invariant, Outcome, StepContext, TwinView } from "../invariants/invariant.ts";
+import type {
+  Expectation,
+  Invariant,
+  Outcome,
+  StepContext,
+  TwinView,
+} from "../invariants/invariant.ts";
 import { PercpuModel, type ObjectRecord } from "./model.ts";
 import { Observer } from "./observer.ts";
 import type { Step } from "./step.ts";
@@ -278,7 +284,10 @@ export class Session {
         expectation = !rec.live
           ? { valid: false, why: `${step.obj} was freed` }
           : !model.isPossible(step.cpu)
-            ? { valid: false, why: `cpu ${step.cpu} is not a possible CPU below NR_CPUS ${model.nrCpus}` }
+            ? {
+                valid: false,
+                why: `cpu ${step.cpu} is not a possible CPU below NR_CPUS ${model.nrCpus}`,
+              }
             : expectation;
         perform = () => a.ptr(rec.ptr, step.cpu);
         break;
@@ -290,7 +299,8 @@ export class Session {
         const op = step.op;
         if ((op === "cpu_add" || op === "cpu_remove") && !this.capabilities.has(op)) return false;
         const refusal = model.hotplugRefusal(op, step.cpu);
-        if (refusal !== undefined) expectation = { valid: false, why: `${op}(${step.cpu}): ${refusal}` };
+        if (refusal !== undefined)
+          expectation = { valid: false, why: `${op}(${step.cpu}): ${refusal}` };
         const call = (x: PercpuAllocator): Result<void> =>
           op === "cpu_add"
             ? x.cpuAdd(step.cpu)
@@ -330,12 +340,15 @@ export class Session {
     if (!implicit) this.trace.push(step);
     const result = this.guard(run, index, step);
     const twinResult =
-      this.twin && performTwin ? this.guard(() => performTwin(this.twin as Twin), index, step) : undefined;
+      this.twin && performTwin
+        ? this.guard(() => performTwin(this.twin as Twin), index, step)
+        : undefined;
     void twinResult;
     const outcome: Outcome = result.ok
       ? { ok: true, value: result.value }
       : { ok: false, error: result.error, message: result.message };
-    if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0) model.injectedPending--;
+    if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0)
+      model.injectedPending--;
     const agrees = expectation.valid
       ? result.ok || (result.error === "ENOMEM" && injectionPending)
       : !result.ok && result.error === "EINVAL";
@@ -373,11 +386,17 @@ export class Session {
       twin,
     };
     for (const inv of this.invariants) {
-      const broken = inv.afterStep ? this.guard(() => inv.afterStep?.(ctx), index, step) : undefined;
+      const broken = inv.afterStep
+        ? this.guard(() => inv.afterStep?.(ctx), index, step)
+        : undefined;
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
     if (!agrees) this.diverged = true;
-    this.log.push({ op: step.op, valid: expectation.valid, error: result.ok ? undefined : result.error });
+    this.log.push({
+      op: step.op,
+      valid: expectation.valid,
+      error: result.ok ? undefined : result.error,
+    });
     if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;
   }

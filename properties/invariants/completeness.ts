@@ -14,7 +14,8 @@ import type { Invariant } from "./invariant.ts";
 export const completeness: Invariant = {
   id: "completeness",
   title: "a valid request succeeds (no false ENOMEM or EINVAL)",
-  source: "commits 'percpu: fix iteration to prevent skipping over block' (2017), 'percpu: do not search past bitmap' (2019)",
+  source:
+    "commits 'percpu: fix iteration to prevent skipping over block' (2017), 'percpu: do not search past bitmap' (2019)",
   cost: "O(1) per step, O(P) per allocation",
   needs: [],
   afterStep(ctx) {
@@ -26,7 +27,8 @@ export const completeness: Invariant = {
     if (ctx.step.op === "alloc" && ctx.record !== undefined) {
       for (const cpu of ctx.model.possible) {
         const addr = ctx.observe.copyAddr(ctx.record, cpu);
-        if (!addr.ok) return `ptr(${ctx.record.name}, cpu ${cpu}) failed: ${addr.error} ${addr.message}`;
+        if (!addr.ok)
+          return `ptr(${ctx.record.name}, cpu ${cpu}) failed: ${addr.error} ${addr.message}`;
       }
     }
     return undefined;

@@ -16,7 +16,8 @@ import { memoryChange } from "./stats.ts";
 export const failureAtomicity: Invariant = {
   id: "failure-atomicity",
   title: "an ENOMEM at any page allocation leaves everything as it was",
-  source: "mm/slab.c 2.6.10 unwind_oom; LKML [patch 2/11] and [patch 11/11] (Sep 2005); mm/percpu.c pcpu_alloc",
+  source:
+    "mm/slab.c 2.6.10 unwind_oom; LKML [patch 2/11] and [patch 11/11] (Sep 2005); mm/percpu.c pcpu_alloc",
   cost: "O(L·P) per failed step",
   needs: ["fail_page_alloc"],
   afterStep(ctx) {

@@ -15,7 +15,8 @@ import { memoryChange } from "./stats.ts";
 export const hotplugTransparency: Invariant = {
   id: "hotplug-transparency",
   title: "hotplug events never move a copy or change the memory held",
-  source: "Documentation/core-api/cpu_hotplug.rst; LKML [patch 11/11] <20050913161914.GM3570@localhost.localdomain>",
+  source:
+    "Documentation/core-api/cpu_hotplug.rst; LKML [patch 11/11] <20050913161914.GM3570@localhost.localdomain>",
   cost: "O(L·P) per hotplug event",
   needs: [],
   afterStep(ctx) {
@@ -23,6 +24,8 @@ export const hotplugTransparency: Invariant = {
     const moved = movedCopy(ctx);
     if (moved !== undefined) return moved;
     const change = memoryChange(ctx.before, ctx.after);
-    return change === undefined ? undefined : `${ctx.step.op}(${"cpu" in ctx.step ? ctx.step.cpu : ""}): ${change}`;
+    return change === undefined
+      ? undefined
+      : `${ctx.step.op}(${"cpu" in ctx.step ? ctx.step.cpu : ""}): ${change}`;
   },
 };

@@ -12,14 +12,16 @@ import type { Invariant } from "./invariant.ts";
 export const integrity: Invariant = {
   id: "integrity",
   title: "every copy reads back what was last written to it, and nothing else changes it",
-  source: "include/linux/percpu.h per_cpu_ptr; commit 'percpu: flush tlb in pcpu_reclaim_populated()'",
+  source:
+    "include/linux/percpu.h per_cpu_ptr; commit 'percpu: flush tlb in pcpu_reclaim_populated()'",
   cost: "O(L·P·size) per step",
   needs: [],
   afterStep(ctx) {
     for (const obj of ctx.model.liveObjects()) {
       for (const cpu of ctx.model.possible) {
         const bytes = ctx.observe.copyBytes(obj, cpu);
-        if (!bytes.ok) return `reading ${obj.name}@cpu${cpu} failed: ${bytes.error} ${bytes.message}`;
+        if (!bytes.ok)
+          return `reading ${obj.name}@cpu${cpu} failed: ${bytes.error} ${bytes.message}`;
         const want = obj.contents.get(cpu);
         const got = bytes.value;
         const at = want ? firstDifference(got, want) : got.findIndex((b) => b !== 0);

@@ -21,7 +21,9 @@ export const noLeak: Invariant = {
     if (ctx.step.op !== "reclaim" || !ctx.outcome.ok) return undefined;
     if (ctx.model.liveObjects().length > 0) return undefined;
     const change = memoryChange(ctx.baseline, ctx.after);
-    return change === undefined ? undefined : `with nothing live and reclaim run, ${change} since boot`;
+    return change === undefined
+      ? undefined
+      : `with nothing live and reclaim run, ${change} since boot`;
   },
   atEnd(ctx) {
     const change = memoryChange(ctx.baseline, ctx.final);

@@ -12,7 +12,8 @@ import type { Invariant } from "./invariant.ts";
 export const noOverlap: Invariant = {
   id: "no-overlap",
   title: "no byte is shared by two (object, CPU) copies",
-  source: "include/linux/percpu.h (per_cpu_ptr gives each CPU its own copy); the 2005 interlaced layout",
+  source:
+    "include/linux/percpu.h (per_cpu_ptr gives each CPU its own copy); the 2005 interlaced layout",
   cost: "O(L·P log(L·P)): a ptr per live copy and a sort",
   needs: [],
   afterStep(ctx) {

@@ -10,7 +10,8 @@ function misplaced(ctx: StepContext, obj: ObjectRecord): string | undefined {
     for (let page = addr - (addr % PAGE); page < addr + obj.size; page += PAGE) {
       const probe = Math.max(page, addr);
       const node = ctx.observe.nodeOf(probe);
-      if (!node.ok) return `node(${hex(probe)}) of ${obj.name}@cpu${cpu} failed: ${node.error} ${node.message}`;
+      if (!node.ok)
+        return `node(${hex(probe)}) of ${obj.name}@cpu${cpu} failed: ${node.error} ${node.message}`;
       if (node.value !== want) {
         return `${obj.name}'s copy for cpu ${cpu} at ${hex(probe)} is on node ${node.value}, cpu_to_node(${cpu}) is ${want}`;
       }
@@ -30,7 +31,8 @@ function misplaced(ctx: StepContext, obj: ObjectRecord): string | undefined {
 export const nodeLocality: Invariant = {
   id: "node-locality",
   title: "every page backing CPU c's copy is on cpu_to_node(c)",
-  source: 'LKML Jan 2005: "Provides truly node local allocation"; mm/percpu.c pcpu_build_alloc_info',
+  source:
+    'LKML Jan 2005: "Provides truly node local allocation"; mm/percpu.c pcpu_build_alloc_info',
   cost: "O(P·pages) per allocation; O(L·P·pages) after a hotplug event",
   needs: [],
   afterStep(ctx) {

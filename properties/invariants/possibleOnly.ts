@@ -14,7 +14,8 @@ import type { Invariant } from "./invariant.ts";
 export const possibleOnly: Invariant = {
   id: "possible-only",
   title: "memory is held only for possible CPUs",
-  source: 'LKML Jan 2005 "Isn\'t this equivalent to for_each_cpu()?"; cpu_hotplug.rst for_each_possible_cpu',
+  source:
+    'LKML Jan 2005 "Isn\'t this equivalent to for_each_cpu()?"; cpu_hotplug.rst for_each_possible_cpu',
   cost: "O(nodes) per step",
   needs: [],
   afterStep(ctx) {

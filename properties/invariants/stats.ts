@@ -14,15 +14,21 @@ export function samePages(a: AllocatorStats, b: AllocatorStats): boolean {
   if (a.pagesByZone && b.pagesByZone) {
     return (
       a.pagesByZone.length === b.pagesByZone.length &&
-      a.pagesByZone.every((z, n) => z.low === b.pagesByZone?.[n]?.low && z.high === b.pagesByZone?.[n]?.high)
+      a.pagesByZone.every(
+        (z, n) => z.low === b.pagesByZone?.[n]?.low && z.high === b.pagesByZone?.[n]?.high,
+      )
     );
   }
-  return a.pagesByNode.length === b.pagesByNode.length && a.pagesByNode.every((p, n) => p === b.pagesByNode[n]);
+  return (
+    a.pagesByNode.length === b.pagesByNode.length &&
+    a.pagesByNode.every((p, n) => p === b.pagesByNode[n])
+  );
 }
 
 /** What differs between two answers in pages and address space, or undefined if nothing. */
 export function memoryChange(before: AllocatorStats, after: AllocatorStats): string | undefined {
-  if (!samePages(before, after)) return `pages went from [${pagesText(before)}] to [${pagesText(after)}]`;
+  if (!samePages(before, after))
+    return `pages went from [${pagesText(before)}] to [${pagesText(after)}]`;
   if (before.vmBytes !== after.vmBytes) {
     return `vmalloc space went from ${before.vmBytes} to ${after.vmBytes} bytes`;
   }

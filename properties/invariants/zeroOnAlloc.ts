@@ -13,7 +13,8 @@ import type { Invariant } from "./invariant.ts";
 export const zeroOnAlloc: Invariant = {
   id: "zero-on-alloc",
   title: "a new object reads zero on every possible CPU",
-  source: 'include/linux/percpu.h; mm/slab.c 2.6.10 memset; LKML Jan 2005 "Can use __GFP_ZERO here"',
+  source:
+    'include/linux/percpu.h; mm/slab.c 2.6.10 memset; LKML Jan 2005 "Can use __GFP_ZERO here"',
   cost: "O(P·size) per allocation",
   needs: [],
   afterStep(ctx) {

@@ -119,7 +119,12 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
     if (details.interrupted && !details.failed) break;
     if (!details.failed) {
       for (const inv of remaining) {
-        results.set(inv.id, { target: target.id, invariant: inv.id, status: "pass", runs: details.numRuns });
+        results.set(inv.id, {
+          target: target.id,
+          invariant: inv.id,
+          status: "pass",
+          runs: details.numRuns,
+        });
       }
       remaining = [];
       break;
@@ -127,7 +132,12 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
     const error = details.errorInstance;
     if (!(error instanceof Violation) || details.counterexample === null) throw error;
     const [config, commands] = details.counterexample;
-    const found: Found = { violation: error, config, commands, path: details.counterexamplePath ?? undefined };
+    const found: Found = {
+      violation: error,
+      config,
+      commands,
+      path: details.counterexamplePath ?? undefined,
+    };
     const inv = remaining.find((i) => i.id === error.invariant) as Invariant;
     const ce = toCounterexample(target, found, inv, settings.seed, counter);
     const known = target.knownViolations[inv.id];

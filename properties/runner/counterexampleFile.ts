@@ -118,7 +118,8 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
   const names = new Set<string>();
   parsed.data.commands.forEach((s: Step, i: number) => {
     if (s.op === "alloc") {
-      if (names.has(s.as)) throw new CounterexampleFileError(file, `field commands.${i}.as: ${s.as} is made twice`);
+      if (names.has(s.as))
+        throw new CounterexampleFileError(file, `field commands.${i}.as: ${s.as} is made twice`);
       names.add(s.as);
     }
   });

@@ -42,7 +42,8 @@ export function minimizeSteps(
 /** Renames objects o1, o2, ... in order of allocation. */
 export function renameObjects(steps: readonly Step[]): Step[] {
   const names = new Map<string, string>();
-  for (const s of steps) if (s.op === "alloc" && !names.has(s.as)) names.set(s.as, `o${names.size + 1}`);
+  for (const s of steps)
+    if (s.op === "alloc" && !names.has(s.as)) names.set(s.as, `o${names.size + 1}`);
   const rename = (n: string): string => names.get(n) ?? n;
   return steps.map((s) => {
     if (s.op === "alloc") return { ...s, as: rename(s.as) };

@@ -34,8 +34,14 @@ export function runStatistics(
   const capabilities = capabilitiesOf(target);
   // A run judged by every invariant but the relational one (its twin doubles the cost).
   const invariants = INVARIANTS.filter((i) => !i.relational);
-  const arb = fc.tuple(topologyArbitrary(), commandsArbitrary(target, capabilities, settings.maxCommands));
-  const runOne = ([config, commands]: [BootConfig, Iterable<fc.Command<Session, Session>>]): Session => {
+  const arb = fc.tuple(
+    topologyArbitrary(),
+    commandsArbitrary(target, capabilities, settings.maxCommands),
+  );
+  const runOne = ([config, commands]: [
+    BootConfig,
+    Iterable<fc.Command<Session, Session>>,
+  ]): Session => {
     const session = new Session({ target, config, invariants, trackDepth: true });
     try {
       fc.modelRun(() => ({ model: session, real: session }), commands);

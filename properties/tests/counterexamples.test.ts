@@ -64,12 +64,36 @@ describe("malformed counterexample files", () => {
 
   it.each([
     ["not JSON", "{", /bad\.json: not JSON/],
-    ["a missing field", JSON.stringify({ ...good, invariant: undefined }), /bad\.json: field invariant/],
-    ["an unknown op", JSON.stringify({ ...good, commands: [{ op: "explode" }] }), /bad\.json: field commands\.0\.op/],
-    ["a bad object name", JSON.stringify({ ...good, commands: [{ op: "free", obj: "x" }] }), /bad\.json: field commands\.0\.obj/],
-    ["a string size", JSON.stringify({ ...good, commands: [{ op: "alloc", size: "4", align: 4, as: "o1" }] }), /bad\.json: field commands\.0\.size/],
-    ["a name made twice", JSON.stringify({ ...good, commands: [good.commands[0], good.commands[0]] }), /bad\.json: field commands\.1\.as: o1 is made twice/],
-    ["a bad topology", JSON.stringify({ ...good, topology: { ...good.topology, possible: "all" } }), /bad\.json: field topology\.possible/],
+    [
+      "a missing field",
+      JSON.stringify({ ...good, invariant: undefined }),
+      /bad\.json: field invariant/,
+    ],
+    [
+      "an unknown op",
+      JSON.stringify({ ...good, commands: [{ op: "explode" }] }),
+      /bad\.json: field commands\.0\.op/,
+    ],
+    [
+      "a bad object name",
+      JSON.stringify({ ...good, commands: [{ op: "free", obj: "x" }] }),
+      /bad\.json: field commands\.0\.obj/,
+    ],
+    [
+      "a string size",
+      JSON.stringify({ ...good, commands: [{ op: "alloc", size: "4", align: 4, as: "o1" }] }),
+      /bad\.json: field commands\.0\.size/,
+    ],
+    [
+      "a name made twice",
+      JSON.stringify({ ...good, commands: [good.commands[0], good.commands[0]] }),
+      /bad\.json: field commands\.1\.as: o1 is made twice/,
+    ],
+    [
+      "a bad topology",
+      JSON.stringify({ ...good, topology: { ...good.topology, possible: "all" } }),
+      /bad\.json: field topology\.possible/,
+    ],
     ["a wrong schema", JSON.stringify({ ...good, schema: 2 }), /bad\.json: field schema/],
   ])("names the file and the field for %s", (_what, text, pattern) => {
     expect(() => parseCounterexample(text, "bad.json")).toThrow(pattern);

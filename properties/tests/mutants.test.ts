@@ -14,21 +14,24 @@ describe("mutants", () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(MUTANT_TARGETS.map((m) => [m.id, m] as const))("%s is caught minimally", (_id, mutant) => {
-    const invariants = mutant.expected.map((id) => findInvariant(id)!);
-    const report = checkTarget(mutant, { seed: 20051, runs: 200, maxCommands: 60, invariants });
-    for (const id of mutant.expected) {
-      const r = report.results.find((x) => x.invariant === id);
-      expect(r?.status, `${mutant.id} should break ${id}`).toBe("fail");
-      const ce = r?.counterexample;
-      if (!ce) continue;
-      expect(ce.steps.length).toBeLessThanOrEqual(8);
-      const inv = findInvariant(id)!;
-      expect(reproduces(mutant, ce.config, ce.steps, inv)).toBe(true);
-      ce.steps.forEach((_, i) => {
-        const without = ce.steps.filter((__, j) => j !== i);
-        expect(reproduces(mutant, ce.config, without, inv), `step ${i} is needed`).toBe(false);
-      });
-    }
-  });
+  it.each(MUTANT_TARGETS.map((m) => [m.id, m] as const))(
+    "%s is caught minimally",
+    (_id, mutant) => {
+      const invariants = mutant.expected.map((id) => findInvariant(id)!);
+      const report = checkTarget(mutant, { seed: 20051, runs: 200, maxCommands: 60, invariants });
+      for (const id of mutant.expected) {
+        const r = report.results.find((x) => x.invariant === id);
+        expect(r?.status, `${mutant.id} should break ${id}`).toBe("fail");
+        const ce = r?.counterexample;
+        if (!ce) continue;
+        expect(ce.steps.length).toBeLessThanOrEqual(8);
+        const inv = findInvariant(id)!;
+        expect(reproduces(mutant, ce.config, ce.steps, inv)).toBe(true);
+        ce.steps.forEach((_, i) => {
+          const without = ce.steps.filter((__, j) => j !== i);
+          expect(reproduces(mutant, ce.config, without, inv), `step ${i} is needed`).toBe(false);
+        });
+      }
+    },
+  );
 });

@@ -14,7 +14,11 @@ describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, targe
     for (const r of report.results) {
       const known = target.knownViolations[r.invariant];
       if (known === undefined) {
-        expect({ invariant: r.invariant, status: r.status, message: r.counterexample?.message }).toEqual({
+        expect({
+          invariant: r.invariant,
+          status: r.status,
+          message: r.counterexample?.message,
+        }).toEqual({
           invariant: r.invariant,
           status: "pass",
           message: undefined,

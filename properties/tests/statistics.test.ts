@@ -28,7 +28,22 @@ describe("run statistics (fc.statistics)", () => {
 
   it("uses every command kind and bad-input form", () => {
     const kinds = Object.keys(dist["command kinds"] ?? {});
-    for (const k of ["alloc", "free", "write", "cpu_up", "cpu_down", "cpu_add", "cpu_remove", "fail_page_alloc", "reclaim", "bad alloc", "bad free", "bad ptr", "bad cpu_down", "bad cpu_up"]) {
+    for (const k of [
+      "alloc",
+      "free",
+      "write",
+      "cpu_up",
+      "cpu_down",
+      "cpu_add",
+      "cpu_remove",
+      "fail_page_alloc",
+      "reclaim",
+      "bad alloc",
+      "bad free",
+      "bad ptr",
+      "bad cpu_down",
+      "bad cpu_up",
+    ]) {
       expect(kinds).toContain(k);
     }
   });
@@ -36,7 +51,9 @@ describe("run statistics (fc.statistics)", () => {
   it("reaches full blocks, a second block, CPUs offline and ENOMEM", () => {
     const depth = dist.depth ?? {};
     expect(depth["a full block"] ?? 0).toBeGreaterThan(0.1);
-    expect((depth["2 blocks at most"] ?? 0) + (depth["3+ blocks at most"] ?? 0)).toBeGreaterThan(0.1);
+    expect((depth["2 blocks at most"] ?? 0) + (depth["3+ blocks at most"] ?? 0)).toBeGreaterThan(
+      0.1,
+    );
     expect(depth["4+ CPUs offline"] ?? 0).toBeGreaterThan(0.1);
     expect(depth["an ENOMEM"] ?? 0).toBeGreaterThan(0.1);
     expect(depth["10+ live objects"] ?? 0).toBeGreaterThan(0.05);

@@ -1,0 +1,359 @@
+/**
+ * `pcpu-verify check`: runs the invariants on revisions and mutants with fast-check, writes
+ * every failing run as a counterexample file, and reports per target and in sum.
+ *
+ * Exit code 0 when nothing fails unexpectedly (a failure a revision is known for by design, or
+ * the failure a mutant was seeded to cause, is expected), 1 when an invariant fails unexpectedly.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  COUNTEREXAMPLE_SCHEMA,
+  INVARIANTS,
+  ALL_TARGETS,
+  type MutantTarget,
+  checkTarget,
+  describeStep,
+  findInvariant,
+  formatCounterexample,
+  topologyToJson,
+  type CounterexampleFile,
+  type Invariant,
+  type InvariantResult,
+  type Step,
+  type Target,
+} from "../properties/index.ts";
+import type { CliIo } from "./cliIo.ts";
+import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { formatDuration, formatTable, formatTopology, plural, truncate } from "./format.ts";
+
+/** The default seed, printed in every report so that a CI failure can be run again. */
+export const DEFAULT_SEED = 20051;
+export const DEFAULT_RUNS = 100;
+export const DEFAULT_MAX_COMMANDS = 60;
+/** Where counterexample files go, relative to the working directory. */
+export const DEFAULT_OUT = "counterexamples";
+
+/** The options of a bare `pcpu-verify check`. */
+export function defaultCheckOptions(): CheckOptions {
+  return {
+    seed: DEFAULT_SEED,
+    runs: DEFAULT_RUNS,
+    maxCommands: DEFAULT_MAX_COMMANDS,
+    out: DEFAULT_OUT,
+  };
+}
+
+export interface CheckOptions {
+  readonly revision?: readonly string[];
+  readonly mutant?: readonly string[];
+  readonly all?: boolean;
+  readonly invariant?: readonly string[];
+  readonly seed: number;
+  readonly runs: number;
+  readonly maxCommands: number;
+  readonly out: string;
+  readonly json?: boolean;
+}
+
+export interface CheckResultJson {
+  target: string;
+  invariant: string;
+  status: InvariantResult["status"];
+  runs: number;
+  expected?: true;
+  reason?: string;
+  counterexample?: {
+    file: string;
+    length: number;
+    commands: Step[];
+    message: string;
+  };
+}
+
+export interface CheckJson {
+  seed: number;
+  commands: number;
+  elapsed_ms: number;
+  results: CheckResultJson[];
+}
+
+/** The targets the options name: every revision by default; `--all` adds every mutant. */
+export function selectTargets(
+  options: Pick<CheckOptions, "revision" | "mutant" | "all">,
+  catalogue: readonly Target[] = ALL_TARGETS,
+): Target[] {
+  const revisions = catalogue.filter((t) => t.kind === "revision");
+  if (options.all) return [...catalogue];
+  const named = [...(options.revision ?? []), ...(options.mutant ?? [])];
+  if (named.length === 0) return revisions;
+  return named.map((id) => catalogue.find((t) => t.id === id) as Target);
+}
+
+/** The invariants the options name (all by default). */
+function selectInvariants(ids: readonly string[] | undefined): readonly Invariant[] {
+  if (ids === undefined || ids.length === 0) return INVARIANTS;
+  return ids.map((id) => findInvariant(id) as Invariant);
+}
+
+/** The target as a mutant (with what it must break), or undefined for a revision. */
+function asMutant(target: Target): MutantTarget | undefined {
+  return target.kind === "mutant" && "expected" in target ? (target as MutantTarget) : undefined;
+}
+
+/** Why a failure is expected, or undefined when it is not. */
+export function expectedReason(target: Target, result: InvariantResult): string | undefined {
+  if (result.status !== "fail") return undefined;
+  if (result.expected) return result.reason ?? "a known violation of the design";
+  // On a mutant every failure is expected: it is the seeded bug, or a consequence of it. What
+  // a mutant must not do is survive (see `survived`).
+  const mutant = asMutant(target);
+  if (mutant !== undefined) {
+    return mutant.expected.includes(result.invariant)
+      ? `the mutant's seeded bug: ${mutant.description}`
+      : `a consequence of the mutant's seeded bug: ${mutant.description}`;
+  }
+  return undefined;
+}
+
+/** The invariants a mutant must break that passed on it: the mutant survived them. */
+function survived(target: Target, result: InvariantResult): boolean {
+  const mutant = asMutant(target);
+  return (
+    mutant !== undefined && result.status === "pass" && mutant.expected.includes(result.invariant)
+  );
+}
+
+/** The counterexample file's name for a target and an invariant. */
+export function counterexampleFileName(target: string, invariant: string): string {
+  return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
+}
+
+function toFile(target: Target, result: InvariantResult, expected: boolean): CounterexampleFile {
+  const ce = result.counterexample;
+  if (ce === undefined)
+    throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
+  return {
+    schema: COUNTEREXAMPLE_SCHEMA,
+    target: {
+      kind: target.kind,
+      id: target.id,
+      ...(target.revision !== undefined ? { revision: target.revision } : {}),
+    },
+    invariant: ce.invariant,
+    message: ce.message,
+    expect: "fail",
+    ...(expected && result.expected === true ? { expected_by_design: true } : {}),
+    topology: topologyToJson(ce.config),
+    seed: ce.seed,
+    ...(ce.path !== undefined ? { path: ce.path } : {}),
+    commands: [...ce.steps],
+  };
+}
+
+interface Row {
+  readonly target: Target;
+  readonly result: InvariantResult;
+  readonly expected: string | undefined;
+  readonly file: string | undefined;
+}
+
+/** Runs the check; `catalogue` is where target ids are looked up (every target by default). */
+export function checkCommand(
+  options: CheckOptions,
+  io: CliIo,
+  catalogue: readonly Target[] = ALL_TARGETS,
+): number {
+  const started = performance.now();
+  const targets = selectTargets(options, catalogue);
+  const invariants = selectInvariants(options.invariant);
+  const human = options.json ? () => {} : (lines: string[]) => io.out(`${lines.join("\n")}\n`);
+
+  human([
+    `pcpu-verify check: seed ${options.seed}, ${plural(options.runs, "run")} per round, at most ${plural(options.maxCommands, "command")} per run`,
+    `${plural(targets.length, "target")}, ${plural(invariants.length, "invariant")}; counterexamples go to ${options.out}`,
+  ]);
+
+  const rows: Row[] = [];
+  let commands = 0;
+  let madeOut = false;
+  for (const target of targets) {
+    const report = checkTarget(target, {
+      seed: options.seed,
+      runs: options.runs,
+      maxCommands: options.maxCommands,
+      invariants,
+    });
+    commands += report.commands;
+    const mine: Row[] = report.results.map((result) => {
+      const expected = expectedReason(target, result);
+      if (result.status !== "fail") return { target, result, expected, file: undefined };
+      if (!madeOut) {
+        mkdirSync(options.out, { recursive: true });
+        madeOut = true;
+      }
+      const file = join(options.out, counterexampleFileName(target.id, result.invariant));
+      writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
+      return { target, result, expected, file };
+    });
+    rows.push(...mine);
+    human(targetReport(target, mine));
+  }
+  const elapsed = performance.now() - started;
+  const unexpected = rows.filter((r) => r.result.status === "fail" && r.expected === undefined);
+
+  if (options.json) {
+    const json: CheckJson = {
+      seed: options.seed,
+      commands,
+      elapsed_ms: Math.round(elapsed),
+      results: rows.map(resultJson),
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    human(summary(targets, rows, commands, elapsed, options.seed));
+  }
+  const survivors = rows.filter((r) => survived(r.target, r.result));
+  return unexpected.length > 0 || survivors.length > 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+function resultJson(row: Row): CheckResultJson {
+  const { result, expected, file } = row;
+  const reason = expected ?? result.reason;
+  const ce = result.counterexample;
+  return {
+    target: result.target,
+    invariant: result.invariant,
+    status: result.status,
+    runs: result.runs,
+    ...(expected !== undefined ? { expected: true as const } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(ce !== undefined && file !== undefined
+      ? {
+          counterexample: {
+            file,
+            length: ce.steps.length,
+            commands: [...ce.steps],
+            message: ce.message,
+          },
+        }
+      : {}),
+  };
+}
+
+function statusText(row: Row): string {
+  const { result, target, expected } = row;
+  if (result.status === "pass") return "pass";
+  if (result.status === "not-checked") return "not-checked";
+  if (expected === undefined) return "FAIL";
+  return target.kind === "mutant" && !result.expected
+    ? "fail (expected, seeded bug)"
+    : "fail (expected, by design)";
+}
+
+const NOTE_WIDTH = 96;
+
+function noteText(row: Row): string {
+  const { result, expected } = row;
+  if (result.status === "pass") {
+    return survived(row.target, result) ? "SURVIVED: the mutant should break this invariant" : "";
+  }
+  if (result.status === "not-checked") return result.reason ?? "";
+  // By design: why the design breaks it. Otherwise (unexpected, or a mutant's seeded bug): what broke.
+  if (result.expected) return truncate(expected ?? "", NOTE_WIDTH);
+  return truncate(result.counterexample?.message ?? "", NOTE_WIDTH);
+}
+
+/** The table of one target, then each failure's counterexample. */
+function targetReport(target: Target, rows: readonly Row[]): string[] {
+  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
+  const lines = ["", `${target.id} (${kind})`];
+  lines.push(
+    ...formatTable(
+      [
+        { header: "invariant" },
+        { header: "status" },
+        { header: "runs", align: "right" },
+        { header: "note" },
+      ],
+      rows.map((r) => [r.result.invariant, statusText(r), String(r.result.runs), noteText(r)]),
+      "  ",
+    ),
+  );
+  for (const r of rows) {
+    const ce = r.result.counterexample;
+    if (r.result.status !== "fail" || ce === undefined || r.file === undefined) continue;
+    if (r.expected !== undefined) {
+      lines.push(
+        `  ${r.result.invariant} (expected): ${plural(ce.steps.length, "step")} in ${r.file}`,
+      );
+      continue;
+    }
+    lines.push(
+      "",
+      `  FAIL ${r.result.invariant}: ${ce.message}`,
+      `    topology: ${formatTopology(ce.config)}`,
+      `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
+      ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
+      `    file: ${r.file}`,
+      `    replay: pcpu-verify replay ${r.file}`,
+    );
+  }
+  return lines;
+}
+
+function summary(
+  targets: readonly Target[],
+  rows: readonly Row[],
+  commands: number,
+  elapsed: number,
+  seed: number,
+): string[] {
+  const count = (rs: readonly Row[]) => ({
+    pass: rs.filter((r) => r.result.status === "pass").length,
+    fail: rs.filter((r) => r.result.status === "fail" && r.expected === undefined).length,
+    expected: rs.filter((r) => r.result.status === "fail" && r.expected !== undefined).length,
+    notChecked: rs.filter((r) => r.result.status === "not-checked").length,
+  });
+  const line = (name: string, c: ReturnType<typeof count>) => [
+    name,
+    String(c.pass),
+    String(c.fail),
+    String(c.expected),
+    String(c.notChecked),
+  ];
+  const table = targets.map((t) => line(t.id, count(rows.filter((r) => r.target === t))));
+  const total = count(rows);
+  if (targets.length > 1) table.push(line("total", total));
+  const survivors = rows.filter((r) => survived(r.target, r.result));
+  const verdict =
+    total.fail > 0
+      ? `FAILED: ${plural(total.fail, "invariant failure")} not expected (exit 1)`
+      : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
+  return [
+    "",
+    "summary",
+    ...formatTable(
+      [
+        { header: "target" },
+        { header: "pass", align: "right" },
+        { header: "fail", align: "right" },
+        { header: "expected", align: "right" },
+        { header: "not-checked", align: "right" },
+      ],
+      table,
+      "  ",
+    ),
+    "",
+    `${commands} commands executed in ${formatDuration(elapsed)} (seed ${seed})`,
+    ...(survivors.length > 0
+      ? [
+          `mutants that survived an invariant meant to catch them: ${survivors
+            .map((r) => `${r.target.id}/${r.result.invariant}`)
+            .join(", ")}`,
+        ]
+      : []),
+    verdict,
+  ];
+}

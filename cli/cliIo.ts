@@ -1,0 +1,35 @@
+/**
+ * Where the CLI writes: standard output and standard error, as two sinks, so that tests run
+ * `main` in-process and read what it printed.
+ */
+export interface CliIo {
+  /** Standard output: results (tables, JSON). */
+  out(text: string): void;
+  /** Standard error: usage errors and diagnostics. */
+  err(text: string): void;
+}
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+  };
+}
+
+/** A sink that keeps what was written, for tests and for callers that embed the CLI. */
+export interface BufferedIo extends CliIo {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+export function bufferedIo(): BufferedIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    stdout: () => out.join(""),
+    stderr: () => err.join(""),
+  };
+}

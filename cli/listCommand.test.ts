@@ -1,0 +1,65 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { INVARIANTS, MUTANT_TARGETS, REVISION_TARGETS } from "../properties/index.ts";
+import { runCli } from "./testing.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function expectListShape(json: Record<string, unknown>): void {
+  expect(Object.keys(json)).toEqual(["revisions", "mutants", "invariants"]);
+  const { revisions, mutants, invariants } = json as {
+    revisions: Record<string, unknown>[];
+    mutants: Record<string, unknown>[];
+    invariants: Record<string, unknown>[];
+  };
+  expect(revisions.map((r) => r.id)).toEqual(REVISION_TARGETS.map((t) => t.id));
+  for (const r of revisions) {
+    expect(Object.keys(r)).toEqual(["id", "title", "source", "known_violations"]);
+    expect(typeof r.title).toBe("string");
+    expect(typeof r.source).toBe("string");
+    expect(typeof r.known_violations).toBe("object");
+  }
+  expect(mutants.map((m) => m.id)).toEqual(MUTANT_TARGETS.map((t) => t.id));
+  for (const m of mutants) {
+    expect(Object.keys(m)).toEqual(["id", "revision", "source", "description", "expected"]);
+    expect(REVISION_TARGETS.map((t) => t.id)).toContain(m.revision);
+    for (const id of m.expected as string[]) expect(INVARIANTS.map((i) => i.id)).toContain(id);
+  }
+  expect(invariants.map((i) => i.id)).toEqual(INVARIANTS.map((i) => i.id));
+  for (const i of invariants) {
+    expect(Object.keys(i)).toEqual(["id", "title", "source", "cost", "needs"]);
+    expect(Array.isArray(i.needs)).toBe(true);
+  }
+}
+
+describe("pcpu-verify list", () => {
+  it("--json prints the revisions, mutants and invariants with their sources", async () => {
+    const run = await runCli("list", "--json");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const json = JSON.parse(run.stdout) as Record<string, unknown>;
+    expectListShape(json);
+    const kiran = (
+      json.revisions as { id: string; known_violations: Record<string, string> }[]
+    ).find((r) => r.id === "kiran-2005-09");
+    expect(Object.keys(kiran?.known_violations ?? {})).toContain("nr-cpus-independence");
+  });
+
+  it("prints every id and source for people", async () => {
+    const run = await runCli("list");
+    expect(run.code).toBe(0);
+    for (const t of [...REVISION_TARGETS, ...MUTANT_TARGETS]) expect(run.stdout).toContain(t.id);
+    for (const i of INVARIANTS) expect(run.stdout).toContain(i.source);
+  });
+
+  it("runs as a command: node bin/pcpu-verify.js list --json", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["bin/pcpu-verify.js", "list", "--json"],
+      { cwd: root },
+    );
+    expectListShape(JSON.parse(stdout) as Record<string, unknown>);
+  });
+});

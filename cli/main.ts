@@ -1,0 +1,145 @@
+/**
+ * The pcpu-verify command: `list`, `check` and `replay`, parsed with commander.
+ *
+ * `main(argv, io)` takes `process.argv` (node, script, arguments...) and returns the exit code
+ * instead of exiting, so that tests run it in-process with a buffered `io`:
+ * 0 nothing failed unexpectedly / no violation replays, 1 an invariant failed / the violation
+ * reproduces, 2 a usage error (bad option or value, unknown id, malformed file), 3 an internal
+ * error.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { INVARIANTS, MUTANT_TARGETS, REVISION_TARGETS } from "../properties/index.ts";
+import {
+  DEFAULT_MAX_COMMANDS,
+  DEFAULT_OUT,
+  DEFAULT_RUNS,
+  DEFAULT_SEED,
+  checkCommand,
+} from "./checkCommand.ts";
+import { processIo, type CliIo } from "./cliIo.ts";
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
+import { listCommand } from "./listCommand.ts";
+import { idCollector, parsePositiveInt, parseSeed } from "./optionParsers.ts";
+import { replayCommand } from "./replayCommand.ts";
+import { UsageError } from "./usageError.ts";
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The commander program; each action stores its exit code in `exit.code`. */
+export function buildProgram(io: CliIo, exit: { code: number }): Command {
+  const program = new Command("pcpu-verify")
+    .description(
+      "Verify dynamic per-CPU memory allocators (the kernel's alloc_percpu family) against the percpu invariants.",
+    )
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError("(pcpu-verify --help shows the usage)")
+    .showSuggestionAfterError(true);
+
+  program
+    .command("list")
+    .description("list the revisions, mutants and invariants, with their sources")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      exit.code = listCommand(opts, io);
+    });
+
+  program
+    .command("check")
+    .description(
+      "check invariants on revisions and mutants; write failing runs as counterexample files",
+    )
+    .addOption(
+      new Option(
+        "--revision <id>",
+        "a revision to check (repeatable; default: every revision)",
+      ).argParser(idCollector("revision", () => REVISION_TARGETS.map((t) => t.id))),
+    )
+    .addOption(
+      new Option("--mutant <id>", "a mutant to check (repeatable)").argParser(
+        idCollector("mutant", () => MUTANT_TARGETS.map((t) => t.id)),
+      ),
+    )
+    .option("--all", "check every revision and every mutant")
+    .addOption(
+      new Option("--invariant <id>", "an invariant to check (repeatable; default: all)").argParser(
+        idCollector("invariant", () => INVARIANTS.map((i) => i.id)),
+      ),
+    )
+    .addOption(
+      new Option("--seed <n>", "the seed of every random choice")
+        .argParser(parseSeed)
+        .default(DEFAULT_SEED),
+    )
+    .addOption(
+      new Option("--runs <n>", "runs per round (fast-check numRuns)")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_RUNS),
+    )
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
+    .option("--json", "print JSON only")
+    .action(
+      (opts: {
+        revision?: string[];
+        mutant?: string[];
+        all?: boolean;
+        invariant?: string[];
+        seed: number;
+        runs: number;
+        maxCommands: number;
+        out: string;
+        json?: boolean;
+      }) => {
+        exit.code = checkCommand(opts, io);
+      },
+    );
+
+  program
+    .command("replay")
+    .description("replay a counterexample file step by step; exit 1 if the violation reproduces")
+    .argument("<file>", "a counterexample file (JSON)")
+    .option("--json", "print JSON")
+    .action((file: string, opts: { json?: boolean }) => {
+      exit.code = replayCommand(file, opts, io);
+    });
+
+  return program;
+}
+
+/** Runs the command line `argv` (as `process.argv`) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const exit = { code: EXIT_OK };
+  const program = buildProgram(io, exit);
+  try {
+    await program.parseAsync([...argv], { from: "node" });
+    return exit.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version end with exit code 0; every other commander error is a usage error
+      // whose message commander has printed already.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * `pcpu-verify replay FILE [--json]`: runs a counterexample file's steps again on its target,
+ * printing the state after each step, and says whether the violation still happens.
+ *
+ * Exit code 1 if the violation reproduces, 0 if it no longer does, 2 if the file is malformed
+ * or names a target or invariant this build does not have.
+ */
+import { existsSync } from "node:fs";
+import { formatAddr } from "../impl/index.ts";
+import {
+  BootFailure,
+  CounterexampleFileError,
+  INVARIANTS,
+  MUTANT_TARGETS,
+  REVISION_TARGETS,
+  describeStep,
+  findInvariant,
+  readCounterexample,
+  replaySteps,
+  topologyFromJson,
+  type CounterexampleFile,
+  type ReplayResult,
+  type Session,
+  type Step,
+  type Target,
+} from "../properties/index.ts";
+import type { CliIo } from "./cliIo.ts";
+import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
+import { listIds } from "./optionParsers.ts";
+import { UsageError } from "./usageError.ts";
+
+export interface ReplayOptions {
+  readonly json?: boolean;
+}
+
+/** The copies shown per object in the human trace; the rest are elided with "…". */
+export const SHOWN_CPUS = 8;
+
+export interface LiveObjectJson {
+  name: string;
+  ptr: string;
+  /** Address of each possible CPU's copy (hex), or the error code `ptr` answered. */
+  copies: Record<string, string>;
+}
+
+export interface StateJson {
+  live: LiveObjectJson[];
+  present: number[];
+  online: number[];
+  pages_by_node: number[];
+}
+
+export interface ReplayStepJson extends StateJson {
+  /** Index of the step in the file's `commands`. */
+  index: number;
+  step: Step;
+}
+
+export interface ReplayJson {
+  file: string;
+  target: string;
+  invariant: string;
+  reproduced: boolean;
+  message: string;
+  steps: ReplayStepJson[];
+}
+
+/** The state a session is in: live objects and their copies, CPU sets, pages held. */
+export function snapshot(session: Session): StateJson {
+  const live = session.model.liveObjects().map((o) => {
+    const copies: Record<string, string> = {};
+    for (const cpu of session.model.possible) {
+      copies[String(cpu)] = copyAddr(session, o.ptr, cpu);
+    }
+    return { name: o.name, ptr: formatAddr(o.ptr), copies };
+  });
+  let stats: ReturnType<Session["allocator"]["stats"]> | undefined;
+  try {
+    stats = session.allocator.stats();
+  } catch {
+    stats = undefined;
+  }
+  return {
+    live,
+    present: [...session.model.present].sort((a, b) => a - b),
+    online: [...session.model.online].sort((a, b) => a - b),
+    pages_by_node: stats?.ok ? [...stats.value.pagesByNode] : [],
+  };
+}
+
+/** per_cpu_ptr(ptr, cpu) as hex, or the error code; an allocator that throws says so. */
+function copyAddr(session: Session, ptr: number, cpu: number): string {
+  try {
+    const addr = session.allocator.ptr(ptr, cpu);
+    return addr.ok ? formatAddr(addr.value) : addr.error;
+  } catch (e) {
+    return `threw ${e instanceof Error ? e.name : "an exception"}`;
+  }
+}
+
+function findReplayTarget(file: string, ce: CounterexampleFile): Target {
+  const { kind, id } = ce.target;
+  if (kind === "external") {
+    throw new UsageError(
+      `${file}: field target.kind: external targets are replayed against their harness; this command replays revisions and mutants`,
+    );
+  }
+  const pool: readonly Target[] = kind === "mutant" ? MUTANT_TARGETS : REVISION_TARGETS;
+  const target = pool.find((t) => t.id === id);
+  if (target === undefined) {
+    throw new UsageError(
+      `${file}: field target.id: unknown ${kind} "${id}"; valid ${kind}s: ${listIds(pool.map((t) => t.id))}`,
+    );
+  }
+  return target;
+}
+
+export function replayCommand(file: string, options: ReplayOptions, io: CliIo): number {
+  let ce: CounterexampleFile;
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `${file}: no such file; expected a counterexample file (JSON, as pcpu-verify check writes)`,
+    );
+  }
+  try {
+    ce = readCounterexample(file);
+  } catch (e) {
+    if (e instanceof CounterexampleFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const target = findReplayTarget(file, ce);
+  const invariant = findInvariant(ce.invariant);
+  if (invariant === undefined) {
+    throw new UsageError(
+      `${file}: field invariant: unknown invariant "${ce.invariant}"; valid invariants: ${listIds(INVARIANTS.map((i) => i.id))}`,
+    );
+  }
+  const config = topologyFromJson(ce.topology);
+  const states = new Map<number, StateJson>();
+  let result: ReplayResult;
+  try {
+    result = replaySteps(target, config, ce.commands, [invariant], (i, session) =>
+      states.set(i, snapshot(session)),
+    );
+  } catch (e) {
+    if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
+    throw e;
+  }
+  const { violation, session } = result;
+  // The breaking step ran but `onStep` was not called for it: its state is the session's now.
+  // A violation in the end-of-run teardown has the index the next step would have had.
+  const broke =
+    violation !== undefined &&
+    violation.stepIndex >= 0 &&
+    violation.stepIndex === result.ran.length - 1
+      ? result.ran[result.ran.length - 1]
+      : undefined;
+  if (broke !== undefined) states.set(broke, snapshot(session));
+  const reproduced = violation?.invariant === invariant.id;
+  const message = reproduced
+    ? (violation?.detail ?? "")
+    : violation !== undefined
+      ? `another violation, not ${invariant.id}: ${violation.invariant}: ${violation.detail}`
+      : `no violation: the file's expect is ${ce.expect}`;
+
+  if (options.json) {
+    const json: ReplayJson = {
+      file,
+      target: target.id,
+      invariant: invariant.id,
+      reproduced,
+      message,
+      steps: [...states.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([index, state]) => ({ index, step: ce.commands[index] as Step, ...state })),
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return reproduced ? EXIT_FAIL : EXIT_OK;
+  }
+
+  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
+  const lines = [
+    `replay ${file}`,
+    `  target     ${target.id} (${kind})`,
+    `  invariant  ${invariant.id}: ${invariant.title}`,
+    `  topology   ${formatTopology(config)}`,
+    `  expect     ${ce.expect}${ce.expected_by_design ? " (expected by design)" : ""}`,
+    "",
+    `boot: present ${formatCpuList(config.present)}; online ${formatCpuList(config.online)}; pages held ${formatPagesByNode(session.baseline.pagesByNode)}`,
+  ];
+  ce.commands.forEach((step, i) => {
+    const head = `${String(i).padStart(3)}  ${describeStep(step)}`;
+    const state = states.get(i);
+    if (violation !== undefined && broke !== undefined && i > broke) {
+      lines.push(`${head}   (not run: the violation came first)`);
+    } else if (state === undefined) {
+      lines.push(
+        `${head}   (skipped: names an object the run does not have, or an operation the target lacks)`,
+      );
+    } else {
+      lines.push(head, ...describeState(state).map((l) => `       ${l}`));
+      if (i === broke) lines.push(`       ^ ${violation?.invariant} breaks here`);
+    }
+  });
+  if (violation !== undefined && broke === undefined) {
+    lines.push(
+      violation.step !== undefined
+        ? `end of run: the teardown's ${describeStep(violation.step)} broke ${violation.invariant}`
+        : "end of run: every live object freed and deferred work run; the end-of-run checks objected",
+    );
+  }
+  if (session.diverged && violation === undefined) {
+    lines.push(
+      "the run stopped early: the allocator contradicted the model where this invariant does not judge",
+    );
+  }
+  lines.push(
+    "",
+    reproduced
+      ? `violation reproduces: ${invariant.id}: ${message}${ce.expect === "pass" ? " (the file's expect is pass: a regression)" : ""}`
+      : message,
+  );
+  io.out(`${lines.join("\n")}\n`);
+  return reproduced ? EXIT_FAIL : EXIT_OK;
+}
+
+/** A state as lines: the live objects with their copies, the CPU sets, the pages held. */
+function describeState(state: StateJson): string[] {
+  const objects = state.live.map((o) => {
+    const cpus = Object.entries(o.copies);
+    const shown = cpus.slice(0, SHOWN_CPUS).map(([cpu, addr]) => `cpu${cpu} ${addr}`);
+    const more = cpus.length > SHOWN_CPUS ? `, … (${plural(cpus.length, "possible CPU")})` : "";
+    return `${o.name} = ${o.ptr}: ${shown.join(", ")}${more}`;
+  });
+  return [
+    ...(objects.length === 0 ? ["no live objects"] : objects),
+    `present ${formatCpuList(state.present)}; online ${formatCpuList(state.online)}; pages held ${formatPagesByNode(state.pages_by_node)}`,
+  ];
+}

@@ -9,7 +9,13 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { INVARIANTS, MUTANT_TARGETS, REVISION_TARGETS } from "../properties/index.ts";
+import {
+  ALL_TARGETS,
+  findTarget,
+  INVARIANTS,
+  MUTANT_TARGETS,
+  REVISION_TARGETS,
+} from "../properties/index.ts";
 import {
   DEFAULT_MAX_COMMANDS,
   DEFAULT_OUT,
@@ -22,7 +28,9 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
 import { listCommand } from "./listCommand.ts";
 import { idCollector, parsePositiveInt, parseSeed } from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
+import { statsCommand } from "./statsCommand.ts";
 import { UsageError } from "./usageError.ts";
+import type { Target } from "../properties/index.ts";
 
 function version(): string {
   try {
@@ -118,6 +126,41 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .action((file: string, opts: { json?: boolean }) => {
       exit.code = replayCommand(file, opts, io);
     });
+
+  program
+    .command("stats")
+    .description("show what generated runs explore: lengths, command kinds, depth (fc.statistics)")
+    .addOption(
+      new Option("--target <id>", "a revision or mutant")
+        .argParser((v: string) => {
+          if (findTarget(v) === undefined) {
+            throw new UsageError(
+              `unknown target '${v}'; expected one of ${ALL_TARGETS.map((t) => t.id).join(", ")}`,
+            );
+          }
+          return v;
+        })
+        .default("kiran-2005-09"),
+    )
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(new Option("--runs <n>", "runs").argParser(parsePositiveInt).default(200))
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--json", "print JSON")
+    .action(
+      (opts: {
+        target: string;
+        seed: number;
+        runs: number;
+        maxCommands: number;
+        json?: boolean;
+      }) => {
+        exit.code = statsCommand(findTarget(opts.target) as Target, opts, io);
+      },
+    );
 
   return program;
 }

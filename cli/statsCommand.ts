@@ -1,0 +1,31 @@
+/**
+ * `pcpu-verify stats`: what the generated runs explore for one target (fc.statistics): run
+ * lengths, command kinds with their bad-input forms, and depth (full blocks, a second block,
+ * CPUs offline, injected ENOMEM), so that a budget can be judged by what it reaches.
+ */
+import { runStatistics, type Target } from "../properties/index.ts";
+import type { CliIo } from "./cliIo.ts";
+import { EXIT_OK } from "./exitCodes.ts";
+
+export interface StatsOptions {
+  readonly seed: number;
+  readonly runs: number;
+  readonly maxCommands: number;
+  readonly json?: boolean;
+}
+
+export function statsCommand(target: Target, options: StatsOptions, io: CliIo): number {
+  const lines: string[] = [];
+  const distribution = runStatistics(target, options, (l) => lines.push(l));
+  if (options.json) {
+    io.out(
+      `${JSON.stringify({ target: target.id, seed: options.seed, runs: options.runs, distribution }, null, 2)}\n`,
+    );
+  } else {
+    io.out(
+      `pcpu-verify stats: ${target.id}, seed ${options.seed}, ${options.runs} runs of at most ${options.maxCommands} commands\n`,
+    );
+    io.out(`${lines.map((l) => `  ${l}`).join("\n")}\n`);
+  }
+  return EXIT_OK;
+}

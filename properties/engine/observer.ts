@@ -51,7 +51,13 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The first differing offset, for messages. */
+/** The first non-zero offset, or -1 if every byte is zero. */
+export function firstNonZero(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return i;
+  return -1;
+}
+
+/** The first differing offset (the shorter length if none), for messages. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;

@@ -1,4 +1,4 @@
-import { firstDifference, hex } from "../engine/observer.ts";
+import { firstDifference, firstNonZero, hex } from "../engine/observer.ts";
 import type { Invariant } from "./invariant.ts";
 
 /**
@@ -24,7 +24,7 @@ export const integrity: Invariant = {
           return `reading ${obj.name}@cpu${cpu} failed: ${bytes.error} ${bytes.message}`;
         const want = obj.contents.get(cpu);
         const got = bytes.value;
-        const at = want ? firstDifference(got, want) : got.findIndex((b) => b !== 0);
+        const at = want ? firstDifference(got, want) : firstNonZero(got);
         if (at >= 0 && at < obj.size) {
           const exp = want ? (want[at] as number) : 0;
           const addr = obj.copies.get(cpu) ?? 0;

@@ -1,4 +1,4 @@
-import { hex } from "../engine/observer.ts";
+import { firstNonZero, hex } from "../engine/observer.ts";
 import type { Invariant } from "./invariant.ts";
 
 /**
@@ -23,7 +23,7 @@ export const zeroOnAlloc: Invariant = {
     for (const cpu of ctx.model.possible) {
       const bytes = ctx.observe.copyBytes(obj, cpu);
       if (!bytes.ok) return `reading ${obj.name}@cpu${cpu} failed: ${bytes.error} ${bytes.message}`;
-      const at = bytes.value.findIndex((b) => b !== 0);
+      const at = firstNonZero(bytes.value);
       if (at >= 0) {
         const addr = obj.copies.get(cpu) ?? 0;
         return `${obj.name}@cpu${cpu} reads 0x${(bytes.value[at] as number).toString(16).padStart(2, "0")} at offset ${at} (${hex(addr + at)}), expected zero`;

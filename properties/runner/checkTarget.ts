@@ -72,6 +72,39 @@ interface Found {
   readonly path: string | undefined;
 }
 
+/**
+ * One round: `settings.runs` random runs judged by `enabled` (possibly none: the commands alone),
+ * with fast-check's shrinking on a failure. Steps executed are added to `counter`.
+ */
+export function runRound(
+  target: Target,
+  capabilities: ReadonlySet<Capability>,
+  enabled: readonly Invariant[],
+  settings: RunSettings,
+  counter: { commands: number },
+): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
+  const property = fc.property(
+    topologyArbitrary(),
+    commandsArbitrary(target, capabilities, settings.maxCommands),
+    (config, commands) => {
+      const session = new Session({ target, config, invariants: enabled });
+      try {
+        fc.modelRun(() => ({ model: session, real: session }), commands);
+        session.finish();
+      } finally {
+        counter.commands += session.trace.length;
+      }
+    },
+  );
+  return fc.check(property, {
+    seed: settings.seed,
+    numRuns: settings.runs,
+    ...(settings.deadline !== undefined
+      ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
+      : {}),
+  });
+}
+
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
   const capabilities = capabilitiesOf(target);
   const wanted = settings.invariants ?? INVARIANTS;
@@ -92,30 +125,9 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
       remaining.push(inv);
     }
   }
-  const property = (enabled: readonly Invariant[]) =>
-    fc.property(
-      topologyArbitrary(),
-      commandsArbitrary(target, capabilities, settings.maxCommands),
-      (config, commands) => {
-        const session = new Session({ target, config, invariants: enabled });
-        try {
-          fc.modelRun(() => ({ model: session, real: session }), commands);
-          session.finish();
-        } finally {
-          counter.commands += session.trace.length;
-        }
-      },
-    );
-
   while (remaining.length > 0) {
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = fc.check(property(remaining), {
-      seed: settings.seed,
-      numRuns: settings.runs,
-      ...(settings.deadline !== undefined
-        ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
-        : {}),
-    });
+    const details = runRound(target, capabilities, remaining, settings, counter);
     if (details.interrupted && !details.failed) break;
     if (!details.failed) {
       for (const inv of remaining) {

@@ -1,0 +1,112 @@
+/**
+ * Benchmarks (`npm run bench`): figures go to BENCHMARKS.md with the machine and the command.
+ *
+ * 1. allocator operations per second on each revision (alloc + write + free, no checks), at 4
+ *    and 64 possible CPUs;
+ * 2. the property runner: commands per second with every invariant judged, and the same runs
+ *    with no invariant judged (the same seed makes the same commands): the checking overhead;
+ * 3. memory loads per per_cpu_ptr, counted by the simulated machine.
+ */
+import os from "node:os";
+import { LegacyAllocator, KiranAllocator, unwrap, type PercpuAllocator } from "../impl/index.ts";
+import { capabilitiesOf, findTarget, INVARIANTS, runRound } from "../properties/index.ts";
+import { measure, perSecond } from "./measure.ts";
+
+function topology(possible: number) {
+  const nrCpus = possible <= 8 ? 8 : 64;
+  return {
+    nrCpus,
+    possible: Array.from({ length: possible }, (_, i) => i),
+    present: Array.from({ length: possible }, (_, i) => i),
+    online: Array.from({ length: possible }, (_, i) => i),
+    cpuToNode: Array.from({ length: nrCpus }, (_, i) => i % 2),
+    nrNodes: 2,
+    pageSize: 4096,
+  };
+}
+
+const OPS = 2000;
+
+function churn(make: () => PercpuAllocator, possible: number): void {
+  const a = make();
+  unwrap(a.boot(topology(possible)));
+  const live: number[] = [];
+  let x = 12345;
+  for (let i = 0; i < OPS; i++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    if (live.length > 0 && x % 3 === 0) {
+      unwrap(a.free(live.splice(x % live.length, 1)[0] as number));
+    } else {
+      const p = unwrap(a.alloc(4 + (x % 252), 4));
+      unwrap(a.write(unwrap(a.ptr(p, 0)), new Uint8Array([1])));
+      live.push(p);
+    }
+  }
+}
+
+const rows: string[] = [];
+const log = (line: string) => {
+  rows.push(line);
+  console.log(line);
+};
+
+log(`machine: ${os.cpus()[0]?.model ?? "?"} x ${os.cpus().length}, node ${process.version}`);
+log("");
+log("1. allocator operations per second (alloc/write/free mix, no checks, median of 5)");
+log("| revision | possible CPUs | ops/s |");
+log("|---|---|---|");
+for (const [name, make] of [
+  ["legacy-2.6.10", () => new LegacyAllocator()],
+  ["kiran-2005-09", () => new KiranAllocator()],
+] as const) {
+  for (const possible of [4, 64]) {
+    const m = measure(() => churn(make, possible));
+    log(`| ${name} | ${possible} | ${perSecond(OPS, m.medianMs)} |`);
+  }
+}
+
+log("");
+log("2. property runner: commands per second, every invariant vs none (same seed, same commands)");
+log("| target | invariants | commands | median ms | commands/s | overhead |");
+log("|---|---|---|---|---|---|");
+for (const id of ["legacy-2.6.10", "kiran-2005-09"]) {
+  const target = findTarget(id)!;
+  const settings = { seed: 20051, runs: 100, maxCommands: 60 };
+  const judged = INVARIANTS.filter((i) => !i.relational);
+  const caps = capabilitiesOf(target);
+  const round = (invariants: typeof judged) => {
+    const counter = { commands: 0 };
+    const details = runRound(target, caps, invariants, settings, counter);
+    if (details.failed) throw new Error(`${id}: a round failed: ${String(details.errorInstance)}`);
+    return counter.commands;
+  };
+  let withCount = 0;
+  let withoutCount = 0;
+  const withChecks = measure(() => {
+    withCount = round(judged);
+  }, 3);
+  const without = measure(() => {
+    withoutCount = round([]);
+  }, 3);
+  log(
+    `| ${id} | all but relational | ${withCount} | ${withChecks.medianMs.toFixed(0)} | ${perSecond(withCount, withChecks.medianMs)} | ${(withChecks.medianMs / without.medianMs).toFixed(2)}x |`,
+  );
+  log(
+    `| ${id} | none | ${withoutCount} | ${without.medianMs.toFixed(0)} | ${perSecond(withoutCount, without.medianMs)} | 1x |`,
+  );
+}
+
+log("");
+log("3. memory loads per per_cpu_ptr (counted by the machine)");
+for (const [name, make] of [
+  ["legacy-2.6.10", () => new LegacyAllocator()],
+  ["kiran-2005-09", () => new KiranAllocator()],
+] as const) {
+  const a = make();
+  unwrap(a.boot(topology(4)));
+  const p = unwrap(a.alloc(8, 8));
+  const machine = a.machineForInspection!;
+  const before = machine.loads;
+  for (let cpu = 0; cpu < 4; cpu++) unwrap(a.ptr(p, cpu));
+  log(`  ${name}: ${(machine.loads - before) / 4}`);
+}

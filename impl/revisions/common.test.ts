@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { BootConfig, PercpuAllocator, Ptr } from "../allocator.ts";
 import { PAGE_SIZE, VMALLOC_START } from "../machine/index.ts";
 import { unwrap } from "../result.ts";
-import { REVISIONS, legacyMaxAlign, type RevisionEntry } from "./index.ts";
+import { REVISIONS, type RevisionEntry } from "./index.ts";
 import type { SimulatedAllocator } from "./simulatedAllocator.ts";
 import {
   allocWritten,
@@ -144,6 +144,15 @@ describe.each(REVISIONS)("$id", (rev) => {
       }
     });
 
+    /*
+     * Reuse of freed space (the keeper pins the slab or the block), each possible CPU's copy:
+     *
+     *   alloc keeper, old   | keeper | old: written non-zero        | ...
+     *   free old            | keeper | free, still holding the bytes | ...
+     *   alloc the same size | keeper | new                           | ...
+     *
+     * Expect the new object's copies at exactly the old copies' addresses, reading zero.
+     */
     it.each([4, 8, 24, 100, 512, 4096])(
       "a %i-byte object that reuses written, freed space reads zero on every possible CPU",
       (size) => {
@@ -164,7 +173,15 @@ describe.each(REVISIONS)("$id", (rev) => {
       },
     );
 
-    // 8192 bytes: a whole kiran slice, a whole order-1 kmalloc object: every page is written.
+    /*
+     * 8192 bytes: a whole kiran slice, a whole order-1 kmalloc object, so every page is written:
+     *
+     *   alloc, write      page frames f1 f2 ... fn  hold non-zero bytes
+     *   free              every page back to the page allocator (nothing held)
+     *   alloc again       the page allocator hands f1 ... fn out first, not cleared
+     *
+     * Expect the new object on the same frames and reading zero on every possible CPU.
+     */
     it("an object on written pages given back and handed out again reads zero everywhere", () => {
       booted(a);
       const size = 8192;
@@ -209,7 +226,7 @@ describe.each(REVISIONS)("$id", (rev) => {
       "a %i-byte object is aligned on every possible CPU for each alignment the design honours",
       (size) => {
         booted(a, { possible: [0, 1, 3], present: [0, 1], online: [0] });
-        for (const align of powersOfTwo(1, legacyMaxAlign(size))) {
+        for (const align of powersOfTwo(1, rev.maxAlign(size))) {
           unwrap(a.alloc(4, 4)); // knock the next free place off any alignment
           const p = unwrap(a.alloc(size, align));
           for (const [cpu, addr] of copies(a, p)) {
@@ -241,13 +258,32 @@ describe.each(REVISIONS)("$id", (rev) => {
     });
 
     it("a size above the design's maximum", () => {
-      expectErr(a.alloc(a.maxSize + 1, 8), "EINVAL", "size");
+      expect(a.maxSize).toBe(rev.maxSize);
+      expectErr(a.alloc(rev.maxSize + 1, 8), "EINVAL", "size");
       expectErr(a.alloc(2 ** 53, 8), "EINVAL", "size");
       unchanged();
     });
 
     it.each([3, 6, 8192, 1 << 20, 1.5, -8, Number.NaN, Infinity])("alignment %s", (align) => {
       expectErr(a.alloc(8, align), "EINVAL", "align");
+      unchanged();
+    });
+
+    it("alignment 0: EINVAL where the design does not take it as its minimum", () => {
+      if (rev.zeroAlignValid) {
+        const p = unwrap(a.alloc(8, 0));
+        expectEveryCopyZero(a, p, 8);
+        unwrap(a.free(p));
+      } else {
+        expectErr(a.alloc(8, 0), "EINVAL", "align");
+      }
+      unchanged();
+    });
+
+    it("an alignment above what the design honours for the size", () => {
+      for (const size of [1, 24, 100, 4096]) {
+        expectErr(a.alloc(size, rev.maxAlign(size) * 2), "EINVAL", "align");
+      }
       unchanged();
     });
 
@@ -413,7 +449,7 @@ describe.each(REVISIONS)("$id", (rev) => {
         return [allocWritten(a, 8, 8, 1), allocWritten(a, 100, 4, 2)];
       };
       // The largest object always needs fresh memory: a new block, or fresh slab pages.
-      const size = a.maxSize;
+      const size = rev.maxSize;
       setUp();
       const m0 = machineOf(a);
       const allocations = m0.pages.allocations;
@@ -520,7 +556,7 @@ describe.each(REVISIONS)("$id", (rev) => {
         const roll = random();
         if (live.length === 0 || roll < 0.45) {
           const size = 1 + pick(random() < 0.2 ? 2048 : 64);
-          const aligns = powersOfTwo(1, legacyMaxAlign(size));
+          const aligns = powersOfTwo(1, rev.maxAlign(size));
           const align = aligns[pick(aligns.length)] as number;
           const p = unwrap(a.alloc(size, align));
           expect(shadow.has(p)).toBe(false);
@@ -541,21 +577,24 @@ describe.each(REVISIONS)("$id", (rev) => {
           shadow.delete(p);
         }
         // Every copy holds exactly what was written to it; no two copies overlap.
+        const wrong: string[] = [];
         const ranges: [number, number][] = [];
         for (const [p, o] of shadow) {
           for (const [cpu, addr] of copies(a, p)) {
-            expect(hex(unwrap(a.read(addr, o.size))), `step ${step}`).toBe(
-              hex(o.bytes.get(cpu)!),
-            );
+            const got = unwrap(a.read(addr, o.size));
+            const want = o.bytes.get(cpu)!;
+            if (Buffer.compare(got, want) !== 0) {
+              wrong.push(`0x${p.toString(16)} cpu ${cpu}: ${hex(got)} != ${hex(want)}`);
+            }
             ranges.push([addr, addr + o.size]);
           }
         }
         ranges.sort((x, y) => x[0] - y[0]);
         for (let i = 1; i < ranges.length; i++) {
-          expect((ranges[i] as [number, number])[0]).toBeGreaterThanOrEqual(
-            (ranges[i - 1] as [number, number])[1],
-          );
+          const [prev, cur] = [ranges[i - 1]!, ranges[i]!];
+          if (cur[0] < prev[1]) wrong.push(`overlap at 0x${cur[0].toString(16)}`);
         }
+        expect(wrong, `step ${step}`).toEqual([]);
       }
       for (const p of shadow.keys()) unwrap(a.free(p));
       const s = unwrap(a.stats());
@@ -567,6 +606,73 @@ describe.each(REVISIONS)("$id", (rev) => {
       expect(machineOf(a).vmalloc.mappedPages).toBe(0);
       expect(machineOf(a).kmalloc.bytesInUse).toBe(0);
       expect(machineOf(a).pages.allocatedPages).toBe(0);
+    });
+  });
+
+  describe("robustness", () => {
+    /**
+     * Random operations with random (often bad) arguments on random small machines, injected
+     * page failures and hotplug: every answer is a Result (no exception: a MachineError would be
+     * a BUG() in the kernel), every failed alloc leaves the pages as they were, and freeing what
+     * is live gives everything back.
+     */
+    it.each([1, 2, 3, 4, 5, 6, 7, 8])("never throws and never leaks (seed %i)", (seed) => {
+      const random = rng(1000 + seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+      const nrCpus = pick([1, 3, 4, 8]);
+      const nrNodes = pick([1, 2, 3]);
+      const cpus = Array.from({ length: nrCpus }, (_, i) => i);
+      const possible = cpus.filter((c) => c === 0 || random() < 0.6);
+      const present = possible.filter((c) => c === 0 || random() < 0.6);
+      const online = present.filter((c) => c === 0 || random() < 0.6);
+      booted(a, {
+        nrCpus,
+        nrNodes,
+        cpuToNode: cpus.map(() => Math.floor(random() * nrNodes)),
+        possible,
+        present,
+        online,
+        pagesPerNode: pick([64, 256, 4096]),
+        vmallocBytes: pick([32, 64, 1024]) * PAGE_SIZE,
+      });
+      const m = machineOf(a);
+      const live: Ptr[] = [];
+      for (let step = 0; step < 300; step++) {
+        const cpu = Math.floor(random() * (nrCpus + 1)) - (random() < 0.05 ? 1 : 0);
+        const op = Math.floor(random() * 9);
+        if (op <= 3) {
+          const held = snapshot(a);
+          const size = pick([0, 1, 4, 7, 100, 1000, 4096, 8192, 8193, 65536]);
+          const r = a.alloc(size, pick([0, 1, 4, 8, 64, 4096, 3]), { atomic: random() < 0.2 });
+          if (r.ok) live.push(r.value);
+          else expect(snapshot(a), `step ${step}: ${r.message}`).toEqual(held);
+        } else if (op === 4 && live.length > 0) {
+          const i = Math.floor(random() * live.length);
+          unwrap(a.free(live[i] as Ptr));
+          live.splice(i, 1);
+        } else if (op === 5) {
+          const event = pick([a.cpuUp, a.cpuDown, a.cpuAdd, a.cpuRemove]);
+          event.call(a, cpu);
+        } else if (op === 6) {
+          unwrap(a.failPageAlloc(Math.floor(random() * 30), 1 + Math.floor(random() * 3)));
+        } else if (op === 7 && live.length > 0) {
+          const r = a.ptr(pick(live), cpu);
+          if (r.ok) {
+            unwrap(a.write(r.value, new Uint8Array([1, 2, 3])));
+            expect(unwrap(a.read(r.value, 3))).toEqual(new Uint8Array([1, 2, 3]));
+            expect(unwrap(a.node(r.value))).toBe(m.cpus.cpuToNode(cpu));
+          } else {
+            expect(r.error).toBe("EINVAL");
+          }
+        } else {
+          unwrap(a.stats());
+          unwrap(a.reclaim());
+        }
+      }
+      for (const p of live) unwrap(a.free(p));
+      expect(pagesHeld(a)).toBe(0);
+      expect(m.vmalloc.areaCount).toBe(0);
+      expect(m.kmalloc.bytesInUse).toBe(0);
     });
   });
 });

@@ -4,13 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Ptr } from "../../allocator.ts";
-import {
-  ADDRESS_MASK,
-  KMALLOC_MAX_SIZE,
-  PAGE_SIZE,
-  POINTER_SIZE,
-  SLAB_OWNER,
-} from "../../machine/index.ts";
+import { ADDRESS_MASK, KMALLOC_MAX_SIZE, POINTER_SIZE, SLAB_OWNER } from "../../machine/index.ts";
 import { unwrap } from "../../result.ts";
 import {
   allocWritten,
@@ -281,6 +275,15 @@ describe("rollback after an injected ENOMEM at each slab page allocation", () =>
     }
   }
 
+  /*
+   * The page allocations of one __alloc_percpu(4096) on an empty system, CPUs 0, 1, 3 possible:
+   *
+   *   k   0                  | 1          | 2          | 3
+   *       kmalloc-64 slab    | cpu 0 copy | cpu 1 copy | cpu 3 copy   (kmalloc-4096: a page each)
+   *       for the array      |            |            |
+   *
+   * Expect ENOMEM at every k, every copy made so far and the array freed, nothing held.
+   */
   it("on an empty system: the array's slab page, then one page per possible CPU", () => {
     // NR_CPUS 4, possible 0, 1, 3: pdata (kmalloc-64, node 0), then kmalloc-4096 copies.
     failEach(

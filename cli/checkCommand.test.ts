@@ -121,7 +121,7 @@ describe("pcpu-verify check", () => {
     const dir = join(out, "patched");
     const io = bufferedIo();
     const code = checkCommand(
-      { ...defaultCheckOptions(), invariant: ["no-overlap"], runs: 100, maxCommands: 40, out: dir },
+      { ...defaultCheckOptions(), invariant: ["no-overlap"], runs: 300, maxCommands: 60, out: dir },
       io,
       [patched],
     );
@@ -154,6 +154,7 @@ describe("pcpu-verify check", () => {
     );
     expect(code).toBe(1);
     expect(io.stdout()).toContain("SURVIVED");
+    expect(io.stdout()).toContain("FAILED: 1 mutant not caught (exit 1)");
   });
 
   it("writes no file when nothing fails", async () => {

@@ -30,7 +30,7 @@ import { formatDuration, formatTable, formatTopology, plural, truncate } from ".
 
 /** The default seed, printed in every report so that a CI failure can be run again. */
 export const DEFAULT_SEED = 20051;
-export const DEFAULT_RUNS = 100;
+export const DEFAULT_RUNS = 200;
 export const DEFAULT_MAX_COMMANDS = 60;
 /** Where counterexample files go, relative to the working directory. */
 export const DEFAULT_OUT = "counterexamples";
@@ -330,7 +330,9 @@ function summary(
   const verdict =
     total.fail > 0
       ? `FAILED: ${plural(total.fail, "invariant failure")} not expected (exit 1)`
-      : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
+      : survivors.length > 0
+        ? `FAILED: ${plural(survivors.length, "mutant")} not caught (exit 1)`
+        : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
   return [
     "",
     "summary",

@@ -12,8 +12,10 @@ import type { Target } from "../engine/target.ts";
 import { AllocCommand } from "./allocCommand.ts";
 import { BAD_ALLOC_KINDS, BadAllocCommand } from "./badAllocCommand.ts";
 import { BAD_FREE_KINDS, BadFreeCommand } from "./badFreeCommand.ts";
+import { BadFailPageAllocCommand } from "./badFailPageAllocCommand.ts";
 import { BadHotplugCommand } from "./badHotplugCommand.ts";
 import { BAD_PTR_KINDS, BadPtrCommand } from "./badPtrCommand.ts";
+import { BadWriteCommand } from "./badWriteCommand.ts";
 import { FailPageAllocCommand } from "./failPageAllocCommand.ts";
 import { FreeCommand } from "./freeCommand.ts";
 import { HotplugCommand } from "./hotplugCommand.ts";
@@ -54,7 +56,7 @@ export function commandArbitrary(
     },
     { weight: 6, arbitrary: pick.map((p) => new FreeCommand(p)) },
     {
-      weight: 4,
+      weight: 6,
       arbitrary: fc
         .tuple(pick, pick, fc.nat({ max: 8191 }), fc.nat({ max: 15 }), fc.nat({ max: 254 }))
         .map(([p, c, o, l, b]) => new WriteCommand(p, c, o, l, b)),
@@ -85,6 +87,7 @@ export function commandArbitrary(
       weight: 1,
       arbitrary: fc.tuple(hotplugOp, pick).map(([op, c]) => new BadHotplugCommand(op, c)),
     },
+    { weight: 1, arbitrary: pick.map((p) => new BadWriteCommand(p)) },
   ];
   if (capabilities.has("fail_page_alloc")) {
     arbs.push({
@@ -93,6 +96,7 @@ export function commandArbitrary(
         .tuple(fc.nat({ max: 40 }), fc.integer({ min: 1, max: 3 }))
         .map(([after, count]) => new FailPageAllocCommand(after, count)),
     });
+    arbs.push({ weight: 1, arbitrary: fc.boolean().map((b) => new BadFailPageAllocCommand(b)) });
   }
   if (capabilities.has("reclaim")) {
     arbs.push({ weight: 1, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });

@@ -18,7 +18,8 @@ export class WriteCommand extends StepCommand {
     const obj = choose(session.model.liveObjects(), this.pick);
     const cpu = choose(session.model.possible, this.cpuPick);
     if (obj === undefined || cpu === undefined) return undefined;
-    const offset = this.offsetPick % obj.size;
+    // Half the writes start at the object's first byte, where a neighbour's overrun lands.
+    const offset = this.offsetPick % 2 === 0 ? 0 : this.offsetPick % obj.size;
     const length = 1 + (this.lengthPick % Math.min(16, obj.size - offset));
     const bytes = Array.from({ length }, (_, i) => ((this.byte + i * 37) % 255) + 1);
     return { op: "write", obj: obj.name, cpu, offset, hex: Buffer.from(bytes).toString("hex") };

@@ -256,23 +256,33 @@ export class Session {
         break;
       }
       case "write": {
-        record = model.objects.get(step.obj);
-        if (record === undefined || !record.live || !model.isPossible(step.cpu)) return false;
         const bytes = Uint8Array.from(Buffer.from(step.hex, "hex"));
-        if (step.offset + bytes.length > record.size) return false;
+        if (step.addr !== undefined) {
+          // A raw address: bad input only where no live copy is there (the generator picks
+          // addresses below the direct map, which nothing maps).
+          const addr = parseAddr(step.addr) ?? -1;
+          expectation = { valid: false, why: `${step.addr} is not mapped`, error: "EFAULT" };
+          perform = () => a.write(addr, bytes);
+          performTwin = (t) => t.allocator.write(addr, bytes);
+          break;
+        }
+        const { obj, cpu, offset } = step as { obj: string; cpu: number; offset: number };
+        record = model.objects.get(obj);
+        if (record === undefined || !record.live || !model.isPossible(cpu)) return false;
+        if (offset + bytes.length > record.size) return false;
         const rec = record;
         perform = () => {
-          const addr = a.ptr(rec.ptr, step.cpu);
-          return addr.ok ? a.write(addr.value + step.offset, bytes) : addr;
+          const addr = a.ptr(rec.ptr, cpu);
+          return addr.ok ? a.write(addr.value + offset, bytes) : addr;
         };
         performTwin = (t) => {
-          const addr = t.allocator.ptr(t.ptrs.get(step.obj) ?? -1, step.cpu);
-          return addr.ok ? t.allocator.write(addr.value + step.offset, bytes) : addr;
+          const addr = t.allocator.ptr(t.ptrs.get(obj) ?? -1, cpu);
+          return addr.ok ? t.allocator.write(addr.value + offset, bytes) : addr;
         };
         apply = () => {
-          const now = rec.contents.get(step.cpu) ?? new Uint8Array(rec.size);
-          now.set(bytes, step.offset);
-          rec.contents.set(step.cpu, now);
+          const now = rec.contents.get(cpu) ?? new Uint8Array(rec.size);
+          now.set(bytes, offset);
+          rec.contents.set(cpu, now);
         };
         break;
       }
@@ -316,6 +326,12 @@ export class Session {
       }
       case "fail_page_alloc": {
         if (!this.capabilities.has("fail_page_alloc")) return false;
+        if (step.after < 0 || step.count < 0) {
+          expectation = {
+            valid: false,
+            why: `fail_page_alloc(${step.after}, ${step.count}): negative`,
+          };
+        }
         perform = () => a.failPageAlloc(step.after, step.count);
         performTwin = (t) => t.allocator.failPageAlloc(step.after, step.count);
         apply = () => {
@@ -351,7 +367,7 @@ export class Session {
       model.injectedPending--;
     const agrees = expectation.valid
       ? result.ok || (result.error === "ENOMEM" && injectionPending)
-      : !result.ok && result.error === "EINVAL";
+      : !result.ok && result.error === (expectation.error ?? "EINVAL");
     if (result.ok && expectation.valid) apply(result.value);
 
     const observe = new Observer(a);

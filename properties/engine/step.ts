@@ -4,6 +4,7 @@
  *
  *   {"op":"alloc","size":24,"align":8,"as":"o1"}    __alloc_percpu(24, 8), named o1
  *   {"op":"write","obj":"o1","cpu":3,"offset":0,"hex":"ab"}
+ *   {"op":"write","addr":"0x10","hex":"ab"}             an unmapped address (EFAULT)
  *   {"op":"free","obj":"o1"}                          free_percpu(o1)
  *   {"op":"free","obj":"o1","offset":4}               an interior pointer (bad input)
  *   {"op":"free","ptr":"0x1234"}                      a pointer never handed out (bad input)
@@ -39,9 +40,10 @@ const stepUnion = z.discriminatedUnion("op", [
   z
     .object({
       op: z.literal("write"),
-      obj: objName,
-      cpu,
-      offset: z.number().int().min(0),
+      obj: objName.optional(),
+      cpu: cpu.optional(),
+      offset: z.number().int().min(0).optional(),
+      addr: hexAddr.optional(),
       hex: z.string().regex(/^([0-9a-f]{2})+$/, "lower-case hexadecimal bytes"),
     })
     .strict(),
@@ -53,8 +55,8 @@ const stepUnion = z.discriminatedUnion("op", [
   z
     .object({
       op: z.literal("fail_page_alloc"),
-      after: z.number().int().min(0),
-      count: z.number().int().min(0),
+      after: z.number().int(),
+      count: z.number().int(),
     })
     .strict(),
   z.object({ op: z.literal("reclaim") }).strict(),
@@ -63,6 +65,16 @@ const stepUnion = z.discriminatedUnion("op", [
 export const stepSchema = stepUnion.superRefine((step, ctx) => {
   if (step.op === "free" && (step.obj === undefined) === (step.ptr === undefined)) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a free names either "obj" or "ptr"' });
+  }
+  if (step.op === "write") {
+    const byObject = step.obj !== undefined && step.cpu !== undefined && step.offset !== undefined;
+    const byAddress = step.addr !== undefined && step.obj === undefined && step.cpu === undefined;
+    if (!byObject && !byAddress) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'a write names "obj", "cpu" and "offset", or only "addr"',
+      });
+    }
   }
 });
 
@@ -81,8 +93,10 @@ export function describeStep(step: Step): string {
       return step.obj !== undefined
         ? `free(${step.obj}${step.offset ? `+${step.offset}` : ""})`
         : `free(${step.ptr})`;
-    case "write":
-      return `write(${step.obj}@cpu${step.cpu}+${step.offset}, ${step.hex.length / 2} bytes 0x${step.hex.slice(0, 8)}${step.hex.length > 8 ? "…" : ""})`;
+    case "write": {
+      const where = step.addr ?? `${step.obj}@cpu${step.cpu}+${step.offset}`;
+      return `write(${where}, ${step.hex.length / 2} bytes 0x${step.hex.slice(0, 8)}${step.hex.length > 8 ? "…" : ""})`;
+    }
     case "ptr":
       return `ptr(${step.obj}, cpu ${step.cpu})`;
     case "fail_page_alloc":

@@ -3,8 +3,9 @@ import type { Invariant } from "./invariant.ts";
 import { stateChange } from "./stats.ts";
 
 /**
- * bad-input: an invalid size, alignment, pointer (unknown, double free, interior), CPU, or a
- * forbidden hotplug event gets EINVAL and changes nothing.
+ * bad-input: an invalid size, alignment, pointer (unknown, double free, interior), CPU, a
+ * forbidden hotplug event or a negative fault-injection count gets EINVAL, a write to an
+ * unmapped address gets EFAULT, and nothing changes.
  *
  * Source: PROTOCOL.md "Error codes"; mm/percpu.c pcpu_alloc's checks (size 0, size above
  * PCPU_MIN_UNIT_SIZE, alignment above PAGE_SIZE or not a power of two); the 2009 area map's
@@ -20,12 +21,13 @@ export const badInput: Invariant = {
   afterStep(ctx) {
     if (ctx.expectation.valid) return undefined;
     const got = ctx.outcome.ok ? "ok" : `${ctx.outcome.error} (${ctx.outcome.message})`;
-    if (ctx.outcome.ok || ctx.outcome.error !== "EINVAL") {
-      return `${ctx.expectation.why}: expected EINVAL, got ${got}`;
+    const want = ctx.expectation.error ?? "EINVAL";
+    if (ctx.outcome.ok || ctx.outcome.error !== want) {
+      return `${ctx.expectation.why}: expected ${want}, got ${got}`;
     }
     const change = stateChange(ctx.before, ctx.after);
-    if (change !== undefined) return `${ctx.expectation.why}: EINVAL, but ${change}`;
+    if (change !== undefined) return `${ctx.expectation.why}: ${want}, but ${change}`;
     const moved = movedCopy(ctx);
-    return moved === undefined ? undefined : `${ctx.expectation.why}: EINVAL, but ${moved}`;
+    return moved === undefined ? undefined : `${ctx.expectation.why}: ${want}, but ${moved}`;
   },
 };

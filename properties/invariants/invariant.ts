@@ -13,6 +13,8 @@ import type { Step } from "../engine/step.ts";
 export interface Expectation {
   readonly valid: boolean;
   readonly why: string;
+  /** The error bad input must get (EINVAL unless said otherwise: EFAULT for an unmapped address). */
+  readonly error?: "EINVAL" | "EFAULT";
 }
 
 /** What the allocator answered. */

@@ -8,7 +8,7 @@ import type { BootConfig } from "../../impl/index.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import type { Invariant } from "../invariants/index.ts";
-import { replaySteps, reproduces } from "./replay.ts";
+import { replaySteps } from "./replay.ts";
 
 /** Removes steps one at a time while the violation stays; keeps only steps that run. */
 export function minimizeSteps(
@@ -23,17 +23,21 @@ export function minimizeSteps(
   if (first.violation && first.violation.stepIndex >= 0) {
     current = current.slice(0, first.violation.stepIndex + 1);
   }
-  let i = 0;
-  while (i < current.length) {
-    const candidate = current.filter((_, j) => j !== i);
-    if (reproduces(target, config, candidate, invariant)) {
+  // Passes until no single step can go: a removal can make an earlier step removable too.
+  for (let removed = true; removed;) {
+    removed = false;
+    let i = 0;
+    while (i < current.length) {
+      const candidate = current.filter((_, j) => j !== i);
       const again = replaySteps(target, config, candidate, [invariant]);
-      current = again.ran.map((k) => candidate[k] as Step);
-      if (again.violation && again.violation.stepIndex >= 0) {
-        current = current.slice(0, again.violation.stepIndex + 1);
+      if (again.violation?.invariant === invariant.id) {
+        current = again.ran.map((k) => candidate[k] as Step);
+        if (again.violation.stepIndex >= 0)
+          current = current.slice(0, again.violation.stepIndex + 1);
+        removed = true;
+      } else {
+        i++;
       }
-    } else {
-      i++;
     }
   }
   return renameObjects(current);

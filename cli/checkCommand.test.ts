@@ -11,7 +11,10 @@ import { runCli } from "./testing.ts";
 const out = mkdtempSync(join(tmpdir(), "pcpu-verify-check-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const small = ["--revision", "kiran-2005-09", "--runs", "5", "--max-commands", "10", "--out", out];
+const small = [
+  ...["--revision", "kiran-2005-09", "--runs", "5", "--max-commands", "10", "--no-model"],
+  ...["--out", out],
+];
 
 describe("pcpu-verify check", () => {
   it("--json prints the seed, the commands run, the time and one result per invariant", async () => {
@@ -86,7 +89,14 @@ describe("pcpu-verify check", () => {
 
   it("a mutant breaking the invariant it was seeded for is expected: exit 0", async () => {
     const dir = join(out, "seeded");
-    const args = ["check", "--mutant", "kiran-zero-online-only", "--invariant", "zero-on-alloc"];
+    const args = [
+      "check",
+      "--mutant",
+      "kiran-zero-online-only",
+      "--invariant",
+      "zero-on-alloc",
+      "--no-model",
+    ];
     const run = await runCli(
       ...args,
       "--runs",
@@ -121,7 +131,14 @@ describe("pcpu-verify check", () => {
     const dir = join(out, "patched");
     const io = bufferedIo();
     const code = checkCommand(
-      { ...defaultCheckOptions(), invariant: ["no-overlap"], runs: 300, maxCommands: 60, out: dir },
+      {
+        ...defaultCheckOptions(),
+        invariant: ["no-overlap"],
+        runs: 300,
+        maxCommands: 60,
+        out: dir,
+        model: false,
+      },
       io,
       [patched],
     );
@@ -148,6 +165,7 @@ describe("pcpu-verify check", () => {
         runs: 5,
         maxCommands: 5,
         out,
+        model: false,
       },
       io,
       [survivor],
@@ -155,6 +173,27 @@ describe("pcpu-verify check", () => {
     expect(code).toBe(1);
     expect(io.stdout()).toContain("SURVIVED");
     expect(io.stdout()).toContain("FAILED: 1 mutant not caught (exit 1)");
+  });
+
+  it("with the model, --json gains per-target coverage of states, transitions, guards and pairs", async () => {
+    const run = await runCli(
+      "check",
+      ...["--revision", "kiran-2005-09", "--invariant", "refinement", "--runs", "5", "--json"],
+      ...["--out", out],
+    );
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as CheckJson;
+    expect(json.results).toEqual([
+      { target: "kiran-2005-09", invariant: "refinement", status: "pass", runs: 5 },
+    ]);
+    const c = json.coverage?.["kiran-2005-09"];
+    expect(c).toBeDefined();
+    for (const kind of ["states", "transitions", "guards", "pairs"] as const) {
+      const [done, total] = c![kind];
+      expect(total).toBeGreaterThan(0);
+      expect(done).toBeGreaterThan(0);
+      if (kind !== "pairs") expect(done).toBe(total);
+    }
   });
 
   it("writes no file when nothing fails", async () => {

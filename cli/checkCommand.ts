@@ -55,6 +55,8 @@ export interface CheckOptions {
   readonly maxCommands: number;
   readonly out: string;
   readonly json?: boolean;
+  /** Run the state-machine model's paths and random runs (default true; --no-model). */
+  readonly model?: boolean;
 }
 
 export interface CheckResultJson {
@@ -72,11 +74,21 @@ export interface CheckResultJson {
   };
 }
 
+/** Coverage of the state-machine model: [covered, total] of each kind. */
+export interface CoverageJson {
+  states: [number, number];
+  transitions: [number, number];
+  guards: [number, number];
+  pairs: [number, number];
+}
+
 export interface CheckJson {
   seed: number;
   commands: number;
   elapsed_ms: number;
   results: CheckResultJson[];
+  /** Per target, the model coverage of its model-driven runs (absent with --no-model). */
+  coverage?: Record<string, CoverageJson>;
 }
 
 /** The targets the options name: every revision by default; `--all` adds every mutant. */
@@ -149,6 +161,7 @@ function toFile(target: Target, result: InvariantResult, expected: boolean): Cou
     seed: ce.seed,
     ...(ce.path !== undefined ? { path: ce.path } : {}),
     commands: [...ce.steps],
+    ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
   };
 }
 
@@ -176,6 +189,7 @@ export function checkCommand(
   ]);
 
   const rows: Row[] = [];
+  const coverage: Record<string, CoverageJson> = {};
   let commands = 0;
   let madeOut = false;
   for (const target of targets) {
@@ -183,6 +197,7 @@ export function checkCommand(
       seed: options.seed,
       runs: options.runs,
       maxCommands: options.maxCommands,
+      model: options.model !== false,
       invariants,
     });
     commands += report.commands;
@@ -199,6 +214,10 @@ export function checkCommand(
     });
     rows.push(...mine);
     human(targetReport(target, mine));
+    if (report.coverage !== undefined) {
+      coverage[target.id] = report.coverage;
+      human([`  model coverage: ${coverageText(report.coverage)}`]);
+    }
   }
   const elapsed = performance.now() - started;
   const unexpected = rows.filter((r) => r.result.status === "fail" && r.expected === undefined);
@@ -209,6 +228,7 @@ export function checkCommand(
       commands,
       elapsed_ms: Math.round(elapsed),
       results: rows.map(resultJson),
+      ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
@@ -266,6 +286,18 @@ function noteText(row: Row): string {
 }
 
 /** The table of one target, then each failure's counterexample. */
+/** "states 2340/2340 (100%), transitions ..." */
+export function coverageText(c: CoverageJson): string {
+  const part = (name: string, [done, total]: [number, number]) =>
+    `${name} ${done}/${total} (${total === 0 ? 100 : Math.floor((done / total) * 1000) / 10}%)`;
+  return [
+    part("states", c.states),
+    part("transitions", c.transitions),
+    part("guard outcomes", c.guards),
+    part("transition pairs", c.pairs),
+  ].join(", ");
+}
+
 function targetReport(target: Target, rows: readonly Row[]): string[] {
   const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
   const lines = ["", `${target.id} (${kind})`];

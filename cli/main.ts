@@ -101,6 +101,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .default(DEFAULT_MAX_COMMANDS),
     )
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
+    .option(
+      "--no-model",
+      "skip the state-machine model's paths and random runs (refinement is then not-checked)",
+    )
     .option("--json", "print JSON only")
     .action(
       (opts: {
@@ -113,6 +117,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         maxCommands: number;
         out: string;
         json?: boolean;
+        model: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },

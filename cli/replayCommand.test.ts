@@ -14,7 +14,7 @@ beforeAll(async () => {
   const run = await runCli(
     "check",
     ...["--revision", "kiran-2005-09", "--invariant", "nr-cpus-independence"],
-    ...["--runs", "5", "--max-commands", "10", "--out", out, "--json"],
+    ...["--runs", "5", "--max-commands", "10", "--no-model", "--out", out, "--json"],
   );
   const json = JSON.parse(run.stdout) as CheckJson;
   file = json.results[0]?.counterexample?.file ?? "";

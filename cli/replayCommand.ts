@@ -16,7 +16,7 @@ import {
   describeStep,
   findInvariant,
   readCounterexample,
-  replaySteps,
+  replayCounterexample,
   topologyFromJson,
   type CounterexampleFile,
   type ReplayResult,
@@ -140,7 +140,7 @@ export function replayCommand(file: string, options: ReplayOptions, io: CliIo): 
   const states = new Map<number, StateJson>();
   let result: ReplayResult;
   try {
-    result = replaySteps(target, config, ce.commands, [invariant], (i, session) =>
+    result = replayCounterexample(ce, target, invariant, (i, session) =>
       states.set(i, snapshot(session)),
     );
   } catch (e) {

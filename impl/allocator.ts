@@ -91,6 +91,10 @@ export interface BlockView {
 /** The answer to `inspect`: the lifecycle view, plus a design's own white-box detail. */
 export interface InspectView {
   readonly blocks: readonly BlockView[];
+  /** The CPU masks as the allocator's machine has them (an extension of the protocol). */
+  readonly cpus?: { readonly present: readonly number[]; readonly online: readonly number[] };
+  /** The block each live object is in, by pointer (an extension of the protocol). */
+  readonly objects?: readonly { readonly ptr: Ptr; readonly block: number }[];
   readonly detail?: unknown;
 }
 

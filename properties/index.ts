@@ -13,3 +13,6 @@ export * from "./runner/minimize.ts";
 export * from "./runner/counterexampleFile.ts";
 export * from "./targets.ts";
 export * from "./runner/statistics.ts";
+export * from "./runner/modelPaths.ts";
+export * from "./runner/modelCheck.ts";
+export * from "./runner/replayFile.ts";

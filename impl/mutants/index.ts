@@ -11,6 +11,8 @@ import { kiranKeepEmptyBlock } from "./kiranKeepEmptyBlock.ts";
 import { kiranMaxSizeOffByOne } from "./kiranMaxSizeOffByOne.ts";
 import { kiranMgmtLeakOnEnomem } from "./kiranMgmtLeakOnEnomem.ts";
 import { kiranNode0 } from "./kiranNode0.ts";
+import { kiranReleaseOnReclaim } from "./kiranReleaseOnReclaim.ts";
+import { kiranSkipTailRun } from "./kiranSkipTailRun.ts";
 import { kiranStalePagePointer } from "./kiranStalePagePointer.ts";
 import { kiranZeroOnlineOnly } from "./kiranZeroOnlineOnly.ts";
 import { kiranZeroPastObject } from "./kiranZeroPastObject.ts";
@@ -36,6 +38,8 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranStalePagePointer,
   kiranZeroPastObject,
   kiranMaxSizeOffByOne,
+  kiranSkipTailRun,
+  kiranReleaseOnReclaim,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -269,7 +269,12 @@ export abstract class SimulatedAllocator implements PercpuAllocator {
     if (!this.capabilities.includes("inspect")) {
       return err("ENOTSUP", `inspect: ${this.name} has no block view`);
     }
-    return { ok: true, value: this.view() };
+    const cpus = this.machine.cpus;
+    // Object.assign keeps a design's lazy `detail` getter lazy.
+    const view = Object.assign(this.view(), {
+      cpus: { present: cpus.present, online: cpus.online },
+    });
+    return { ok: true, value: view };
   }
 
   /** The white-box view (only called when the design lists `inspect`). */

@@ -165,7 +165,8 @@ export function snapshot(a: PercpuAllocator, objects: readonly Obj[] = []): Snap
     vmMappedPages: m.vmalloc.mappedPages,
     present: m.cpus.present,
     online: m.cpus.online,
-    inspect: view.ok ? structuredClone(view.value) : view.error,
+    // The masks are in `present` / `online`; the block view is what must not change.
+    inspect: view.ok ? structuredClone({ ...view.value, cpus: undefined }) : view.error,
     objects: objects.map((o) =>
       [...copies(a, o.p)].map(([cpu, addr]) => ({
         cpu,

@@ -3,7 +3,7 @@
  * invariants: each live copy's address (`ptr`) and bytes (`read`). Every observation is a
  * black-box request, so the same checks run on an external harness.
  */
-import type { PercpuAllocator, Result } from "../../impl/index.ts";
+import type { InspectView, PercpuAllocator, Result } from "../../impl/index.ts";
 import type { ObjectRecord } from "./model.ts";
 
 export class Observer {
@@ -26,6 +26,11 @@ export class Observer {
     return r;
   }
 
+  /** The allocator's white-box view. */
+  inspect(): Result<InspectView> {
+    return this.target.inspect();
+  }
+
   /** The node of the page behind an address. */
   nodeOf(addr: number): Result<number> {
     return this.target.node(addr);
@@ -44,22 +49,32 @@ export class Observer {
   }
 }
 
-/** Whether two byte arrays are equal. */
+const ZEROS = new Uint8Array(1 << 16);
+
+function asBuffer(a: Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Whether two byte arrays are equal (native memcmp). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && asBuffer(a).equals(asBuffer(b));
 }
 
 /** The first non-zero offset, or -1 if every byte is zero. */
 export function firstNonZero(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return i;
+  // Compare whole spans natively first; walk bytes only where a span differs.
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const span = bytes.subarray(at, Math.min(bytes.length, at + ZEROS.length));
+    if (asBuffer(span).equals(asBuffer(ZEROS.subarray(0, span.length)))) continue;
+    for (let i = 0; i < span.length; i++) if (span[i] !== 0) return at + i;
+  }
   return -1;
 }
 
 /** The first differing offset (the shorter length if none), for messages. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
+  if (asBuffer(a.subarray(0, n)).equals(asBuffer(b.subarray(0, n)))) return n;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;
 }

@@ -30,6 +30,7 @@ import type {
   StepContext,
   TwinView,
 } from "../invariants/invariant.ts";
+import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel, type ObjectRecord } from "./model.ts";
 import { Observer } from "./observer.ts";
 import type { Step } from "./step.ts";
@@ -101,6 +102,8 @@ export class Session {
   readonly trace: Step[] = [];
   /** The allocator contradicted the model where no enabled invariant judges: stop. */
   diverged = false;
+  /** The state-machine model's abstract state after the next step (set by a model driver). */
+  machineState: AbstractState | undefined;
   /** What ran, in order (the implicit teardown included). */
   readonly log: LogEntry[] = [];
   readonly depth: Depth = { maxBlocks: 0, fullBlock: false, maxLive: 0, maxOffline: 0, enomem: 0 };
@@ -400,6 +403,7 @@ export class Session {
       baseline: this.baseline,
       observe,
       twin,
+      machineState: implicit ? undefined : this.machineState,
     };
     for (const inv of this.invariants) {
       const broken = inv.afterStep

@@ -23,6 +23,7 @@ import { noOops } from "./noOops.ts";
 import { noOverlap } from "./noOverlap.ts";
 import { nrCpusIndependence } from "./nrCpusIndependence.ts";
 import { possibleOnly } from "./possibleOnly.ts";
+import { refinement } from "./refinement.ts";
 import { zeroOnAlloc } from "./zeroOnAlloc.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
@@ -39,6 +40,7 @@ export const INVARIANTS: readonly Invariant[] = [
   nrCpusIndependence,
   completeness,
   noOops,
+  refinement,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {

@@ -5,6 +5,7 @@
  * as a message, or undefined when the invariant holds.
  */
 import type { AllocatorStats, Capability } from "../../impl/index.ts";
+import type { AbstractState } from "../../model/systemMachine.ts";
 import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
 import type { Observer } from "../engine/observer.ts";
 import type { Step } from "../engine/step.ts";
@@ -47,6 +48,8 @@ export interface StepContext {
   readonly baseline: AllocatorStats;
   readonly observe: Observer;
   readonly twin: TwinView | undefined;
+  /** The state-machine model's abstract state after the step, in model-driven runs. */
+  readonly machineState: AbstractState | undefined;
 }
 
 export interface EndContext {

@@ -15,7 +15,10 @@ import { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
-import { INVARIANTS, type Invariant } from "../invariants/index.ts";
+import { findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
+import type { SystemEvent } from "../../model/systemMachine.ts";
+import { checkModel } from "./modelCheck.ts";
+import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
 import { minimizeSteps } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
 
@@ -29,6 +32,8 @@ export interface RunSettings {
   readonly invariants?: readonly Invariant[];
   /** Stop looking after this time (ms since the epoch); what was not judged is not-checked. */
   readonly deadline?: number;
+  /** Also run the state-machine model's paths and random runs (default true). */
+  readonly model?: boolean;
 }
 
 export type Status = "pass" | "fail" | "not-checked";
@@ -40,6 +45,8 @@ export interface Counterexample {
   readonly steps: readonly Step[];
   readonly seed: number;
   readonly path: string | undefined;
+  /** Machine events, for a failure judged against the model (refinement). */
+  readonly events?: readonly SystemEvent[];
 }
 
 export interface InvariantResult {
@@ -58,6 +65,8 @@ export interface TargetReport {
   readonly results: InvariantResult[];
   /** Steps executed, shrinking and minimising included. */
   readonly commands: number;
+  /** Coverage of the state-machine model by the model-driven runs (absent without them). */
+  readonly coverage?: ModelCoverage;
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -172,11 +181,60 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
       reason: "the time limit ended the check first",
     });
   }
+  const coverage =
+    settings.model === false ? undefined : modelRound(target, settings, results, counter);
+  const refinementResult = results.get("refinement");
+  if (settings.model === false && refinementResult?.status === "pass") {
+    results.set("refinement", {
+      ...refinementResult,
+      status: "not-checked",
+      runs: 0,
+      reason: "judged only on the state-machine model's runs, which were not asked for",
+    });
+  }
   return {
     target,
     results: wanted.map((i) => results.get(i.id) as InvariantResult),
     commands: counter.commands,
+    ...(coverage !== undefined ? { coverage } : {}),
   };
+}
+
+/**
+ * The model-driven round: every invariant that still passes (refinement is judged only here)
+ * on the machine's paths and random runs. Failures replace the passes.
+ */
+function modelRound(
+  target: Target,
+  settings: RunSettings,
+  results: Map<string, InvariantResult>,
+  counter: { commands: number },
+): ModelCoverage {
+  const passing = [...results.values()]
+    .filter((r) => r.status === "pass")
+    .map((r) => findInvariant(r.invariant) as Invariant);
+  const report = checkModel(target, passing, { seed: settings.seed, runs: settings.runs });
+  counter.commands += report.commands;
+  for (const [id, ce] of report.failures) {
+    const known = target.knownViolations[id];
+    results.set(id, {
+      target: target.id,
+      invariant: id,
+      status: "fail",
+      runs: (results.get(id)?.runs ?? 0) + 1,
+      ...(known !== undefined ? { expected: true, reason: known } : {}),
+      counterexample: {
+        invariant: id,
+        message: ce.message,
+        config: SCOPE_CONFIG,
+        steps: ce.steps,
+        seed: settings.seed,
+        path: undefined,
+        ...(ce.events !== undefined ? { events: ce.events } : {}),
+      },
+    });
+  }
+  return report.coverage;
 }
 
 /** The shrunk run as resolved steps, replayed with the one invariant, made 1-minimal. */

@@ -41,6 +41,23 @@ export const topologySchema = z
 
 export type TopologyJson = z.infer<typeof topologySchema>;
 
+const modelCpu = z.number().int();
+/** An event of the system machine (model/systemMachine.ts). */
+export const machineEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("cpu.add"), cpu: modelCpu }).strict(),
+  z.object({ type: z.literal("cpu.remove"), cpu: modelCpu }).strict(),
+  z.object({ type: z.literal("cpu.online"), cpu: modelCpu }).strict(),
+  z.object({ type: z.literal("cpu.offline"), cpu: modelCpu }).strict(),
+  z
+    .object({ type: z.literal("obj.alloc"), item: z.enum(["half@8", "half@4096", "whole@8"]) })
+    .strict(),
+  z
+    .object({ type: z.literal("obj.free"), from: z.enum(["partial", "fullHalves", "fullWhole"]) })
+    .strict(),
+  z.object({ type: z.literal("fault.arm") }).strict(),
+  z.object({ type: z.literal("reclaim") }).strict(),
+]);
+
 export const counterexampleSchema = z
   .object({
     schema: z.literal(COUNTEREXAMPLE_SCHEMA),
@@ -60,6 +77,9 @@ export const counterexampleSchema = z
     seed: z.number().int().optional(),
     path: z.string().optional(),
     commands: z.array(stepSchema),
+    /** For a failure judged against the model (refinement): the machine's events, replayed
+     * with the model beside the allocator; `commands` is then what they ran. */
+    machine_events: z.array(machineEventSchema).optional(),
   })
   .strict();
 

@@ -11,8 +11,7 @@ import {
   findTarget,
   parseCounterexample,
   readCounterexample,
-  replaySteps,
-  topologyFromJson,
+  replayCounterexample,
 } from "../index.ts";
 
 const DIR = join(import.meta.dirname, "..", "..", "counterexamples");
@@ -29,7 +28,7 @@ describe("counterexample files", () => {
     expect(target, `target ${ce.target.id}`).toBeDefined();
     const inv = findInvariant(ce.invariant);
     expect(inv, `invariant ${ce.invariant}`).toBeDefined();
-    const r = replaySteps(target!, topologyFromJson(ce.topology), ce.commands, [inv!]);
+    const r = replayCounterexample(ce, target!, inv!);
     if (ce.expect === "fail") {
       expect(r.violation?.invariant).toBe(ce.invariant);
       expect(r.violation?.detail).toBe(ce.message);

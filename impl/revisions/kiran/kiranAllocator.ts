@@ -134,7 +134,7 @@ export class KiranAllocator extends SimulatedAllocator {
     // Search, and if no block fits, add one and search again (the kernel's retry loop; an
     // empty block always fits a valid request, so a second miss is a bug of the design).
     for (let attempt = 0; attempt < 2; attempt++) {
-      for (let i = this.firstNotFull; i < this.blocks.length; i++) {
+      for (let i = this.searchStart(); i < this.blocks.length; i++) {
         this.work.loopIterations++;
         const block = this.blocks[i] as PcpuBlock;
         if (block.sizeUsed + bits * this.currency > PCPU_BLKSIZE) continue;
@@ -147,6 +147,11 @@ export class KiranAllocator extends SimulatedAllocator {
       if (!made.ok) return made;
     }
     throw new MachineError(`${this.name}: a new block did not fit ${size} bytes aligned ${align}`);
+  }
+
+  /** Where the block search starts: the first block that is not full. */
+  protected searchStart(): number {
+    return this.firstNotFull;
   }
 
   /** Best fit over the sorted obj_map, with the alignment slide; the first bit, if any. */
@@ -420,6 +425,8 @@ export class KiranAllocator extends SimulatedAllocator {
   }
 
   protected override view(): InspectView {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
     const blocks: BlockView[] = this.blocks.map((b) => ({
       id: b.id,
       state: b.sizeUsed === 0 ? "empty" : b.sizeUsed === PCPU_BLKSIZE ? "full" : "partial",
@@ -428,21 +435,30 @@ export class KiranAllocator extends SimulatedAllocator {
     }));
     return {
       blocks,
-      detail: {
-        design: "kiran-2005",
-        currency: this.currency,
-        blkSize: PCPU_BLKSIZE,
-        firstNotFull: this.firstNotFull,
-        list: this.blocks.map((b) => ({
-          id: b.id,
-          start: b.start,
-          sizeUsed: b.sizeUsed,
-          setBits: b.setBits(),
-          live: b.live,
-          mgmtPages: b.mgmtPages.length,
-        })),
-        bufctls: this.bufctls.map((c) => ({ addr: c.addr, bits: c.bits, block: c.block.id })),
+      objects: this.bufctls.map((c) => ({ ptr: c.addr, block: c.block.id })),
+      // The detail is computed when read (it counts bits in every bitmap).
+      get detail() {
+        return self.detailView();
       },
+    };
+  }
+
+  /** The white-box detail: the list order, first-not-full, the bitmaps' counts, the bufctls. */
+  detailView(): unknown {
+    return {
+      design: "kiran-2005",
+      currency: this.currency,
+      blkSize: PCPU_BLKSIZE,
+      firstNotFull: this.firstNotFull,
+      list: this.blocks.map((b) => ({
+        id: b.id,
+        start: b.start,
+        sizeUsed: b.sizeUsed,
+        setBits: b.setBits(),
+        live: b.live,
+        mgmtPages: b.mgmtPages.length,
+      })),
+      bufctls: this.bufctls.map((c) => ({ addr: c.addr, bits: c.bits, block: c.block.id })),
     };
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * The CPU masks and CPU hotplug (Documentation/core-api/cpu_hotplug.rst, include/linux/cpumask.h).
+ *
+ *   boot fixes cpu_possible_mask ("no bits are added or removed")
+ *
+ *        cpu.add (possible, not present)          cpu.online (present, offline)
+ *   absent ─────────────────────────> offline ─────────────────────────────> online
+ *          <─────────────────────────         <─────────────────────────────
+ *        cpu.remove (present, offline)            cpu.offline (online, not the last)
+ *
+ *   online ⊆ present ⊆ possible, online never empty.
+ *
+ * One state, `running`; the masks are the context. Every event has a guarded branch and a
+ * `refuse` branch that changes nothing: the implementation must answer a refused event with
+ * EINVAL. The helpers here are pure and shared with the system machine.
+ */
+import { assign, setup } from "xstate";
+
+export interface CpuSets {
+  readonly possible: readonly number[];
+  readonly present: readonly number[];
+  readonly online: readonly number[];
+}
+
+export type CpuEvent =
+  | { type: "cpu.add"; cpu: number }
+  | { type: "cpu.remove"; cpu: number }
+  | { type: "cpu.online"; cpu: number }
+  | { type: "cpu.offline"; cpu: number };
+
+export type CpuEventType = CpuEvent["type"];
+export const CPU_EVENT_TYPES: readonly CpuEventType[] = [
+  "cpu.add",
+  "cpu.remove",
+  "cpu.online",
+  "cpu.offline",
+];
+
+const has = (list: readonly number[], cpu: number) => list.includes(cpu);
+const with_ = (list: readonly number[], cpu: number) => [...list, cpu].sort((a, b) => a - b);
+const without = (list: readonly number[], cpu: number) => list.filter((c) => c !== cpu);
+
+/** cpu.add is allowed: a possible CPU that is not present. */
+export function isAddable(s: CpuSets, cpu: number): boolean {
+  return has(s.possible, cpu) && !has(s.present, cpu);
+}
+/** cpu.remove is allowed: a present CPU that is offline. */
+export function isRemovable(s: CpuSets, cpu: number): boolean {
+  return has(s.present, cpu) && !has(s.online, cpu);
+}
+/** cpu.online is allowed: a present CPU that is offline. */
+export function isOnlinable(s: CpuSets, cpu: number): boolean {
+  return has(s.present, cpu) && !has(s.online, cpu);
+}
+/** cpu.offline is allowed: an online CPU that is not the last one online. */
+export function isOfflinable(s: CpuSets, cpu: number): boolean {
+  return has(s.online, cpu) && s.online.length > 1;
+}
+
+/** Whether an event is allowed in these sets. */
+export function cpuEventAllowed(s: CpuSets, e: CpuEvent): boolean {
+  switch (e.type) {
+    case "cpu.add":
+      return isAddable(s, e.cpu);
+    case "cpu.remove":
+      return isRemovable(s, e.cpu);
+    case "cpu.online":
+      return isOnlinable(s, e.cpu);
+    case "cpu.offline":
+      return isOfflinable(s, e.cpu);
+  }
+}
+
+/** The sets after an allowed event. */
+export function applyCpuEvent(s: CpuSets, e: CpuEvent): CpuSets {
+  switch (e.type) {
+    case "cpu.add":
+      return { ...s, present: with_(s.present, e.cpu) };
+    case "cpu.remove":
+      return { ...s, present: without(s.present, e.cpu) };
+    case "cpu.online":
+      return { ...s, online: with_(s.online, e.cpu) };
+    case "cpu.offline":
+      return { ...s, online: without(s.online, e.cpu) };
+  }
+}
+
+export const cpuSetsMachine = setup({
+  types: {
+    context: {} as CpuSets,
+    events: {} as CpuEvent,
+    input: {} as CpuSets,
+  },
+  guards: {
+    isAddable: ({ context, event }) => "cpu" in event && isAddable(context, event.cpu),
+    isRemovable: ({ context, event }) => "cpu" in event && isRemovable(context, event.cpu),
+    isOnlinable: ({ context, event }) => "cpu" in event && isOnlinable(context, event.cpu),
+    isOfflinable: ({ context, event }) => "cpu" in event && isOfflinable(context, event.cpu),
+  },
+  actions: {
+    applyCpuEvent: assign(({ context, event }) => applyCpuEvent(context, event)),
+    refuse: () => {},
+  },
+}).createMachine({
+  id: "cpuSets",
+  context: ({ input }) => ({
+    possible: [...input.possible],
+    present: [...input.present],
+    online: [...input.online],
+  }),
+  initial: "running",
+  states: {
+    running: {
+      on: {
+        "cpu.add": [{ guard: "isAddable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+        "cpu.remove": [{ guard: "isRemovable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+        "cpu.online": [{ guard: "isOnlinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+        "cpu.offline": [{ guard: "isOfflinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+      },
+    },
+  },
+});

@@ -1,0 +1,155 @@
+/**
+ * The machines on their own: simple paths over the CPU sets and over one block (small enough
+ * for simple paths), the system machine's graph, and its transition tour.
+ */
+import { describe, expect, it } from "vitest";
+import { transition } from "xstate";
+import { createTestModel } from "xstate/graph";
+import { REVISION_TARGETS, Session, type Step } from "../properties/index.ts";
+import { INVARIANTS } from "../properties/invariants/index.ts";
+import { blockMachine, blockState, usedUnits, type BlockEvent } from "./blockMachine.ts";
+import { cpuEventAllowed, cpuSetsMachine, type CpuEvent } from "./cpuSetsMachine.ts";
+import { buildSystemGraph, transitionTour } from "./systemGraph.ts";
+import { INITIAL_SYSTEM, systemMachine } from "./systemMachine.ts";
+import { guardOutcomes } from "../properties/runner/modelPaths.ts";
+
+const CPU_EVENTS: CpuEvent[] = (
+  ["cpu.add", "cpu.remove", "cpu.online", "cpu.offline"] as const
+).flatMap((type) => [0, 1, 2].map((cpu) => ({ type, cpu })));
+const CPU_INPUT = { possible: [0, 1, 2], present: [0, 1], online: [0] };
+
+describe("cpuSetsMachine (simple paths, 3 possible CPUs)", () => {
+  const model = createTestModel(cpuSetsMachine, { events: CPU_EVENTS, input: CPU_INPUT });
+  const paths = model.getSimplePaths();
+
+  it("has the 19 states of 3 CPUs with one online at least, and many simple paths", () => {
+    expect(Object.keys(model.getAdjacencyMap())).toHaveLength(3 ** 3 - 2 ** 3);
+    expect(paths.length).toBeGreaterThan(100);
+  });
+
+  it("keeps online ⊆ present ⊆ possible, possible fixed, online never empty, on every path", () => {
+    for (const path of paths) {
+      for (const { state } of path.steps) {
+        const { possible, present, online } = state.context;
+        expect(possible).toEqual(CPU_INPUT.possible);
+        expect(present.every((c) => possible.includes(c))).toBe(true);
+        expect(online.every((c) => present.includes(c))).toBe(true);
+        expect(online.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it.each(REVISION_TARGETS.map((t) => [t.id, t] as const))(
+    "%s answers every event of every simple path as the machine says (allowed: ok, refused: EINVAL)",
+    (_id, target) => {
+      const config = {
+        nrCpus: 8,
+        ...CPU_INPUT,
+        cpuToNode: [0, 0, 1, 1, 0, 0, 1, 1],
+        nrNodes: 2,
+        pageSize: 4096,
+      };
+      const invariants = INVARIANTS.filter((i) =>
+        ["bad-input", "completeness", "hotplug-transparency"].includes(i.id),
+      );
+      const ops = {
+        "cpu.add": "cpu_add",
+        "cpu.remove": "cpu_remove",
+        "cpu.online": "cpu_up",
+        "cpu.offline": "cpu_down",
+      } as const;
+      // Every 7th path keeps the test quick; the paths share most prefixes anyway.
+      for (const path of paths.filter((_, i) => i % 7 === 0)) {
+        const session = new Session({ target, config, invariants });
+        session.execute({ op: "alloc", size: 8, align: 8, as: "o1" });
+        let context = path.steps[0]?.state.context ?? cpuSetsMachine.config.context;
+        for (const { event, state } of path.steps.slice(1)) {
+          const e = event as CpuEvent;
+          const allowed = cpuEventAllowed(context as never, e);
+          const step: Step = { op: ops[e.type], cpu: e.cpu };
+          expect(session.execute(step)).toBe(true);
+          expect(session.log.at(-1)).toMatchObject({
+            valid: allowed,
+            error: allowed ? undefined : "EINVAL",
+          });
+          context = state.context;
+        }
+      }
+    },
+  );
+});
+
+describe("blockMachine (simple paths, a block of two halves)", () => {
+  const events: BlockEvent[] = [
+    { type: "block.reserve" },
+    { type: "populate.done" },
+    { type: "populate.enomem" },
+    { type: "obj.alloc", units: 1 },
+    { type: "obj.alloc", units: 2 },
+    { type: "obj.free", units: 1 },
+    { type: "obj.free", units: 2 },
+    { type: "block.release" },
+  ];
+  const model = createTestModel(blockMachine, { events, input: { capacity: 2 } });
+  const paths = model.getSimplePaths();
+
+  it("reaches every lifecycle state", () => {
+    const seen = new Set(paths.flatMap((p) => p.steps.map((s) => String(s.state.value))));
+    expect([...seen].sort()).toEqual([
+      "empty",
+      "full",
+      "partial",
+      "populating",
+      "released",
+      "unreserved",
+    ]);
+  });
+
+  it("keeps the state equal to what the block holds, and never more than it holds", () => {
+    for (const path of paths) {
+      for (const { state } of path.steps) {
+        const used = usedUnits(state.context);
+        expect(used).toBeLessThanOrEqual(2);
+        const value = String(state.value);
+        if (["empty", "partial", "full"].includes(value)) expect(value).toBe(blockState(used, 2));
+        else expect(state.context.objects).toEqual([]);
+      }
+    }
+  });
+
+  it("rolls back from populating to unreserved on ENOMEM", () => {
+    const rolled = paths.some((p) =>
+      p.steps.some(
+        (s, i) =>
+          s.event.type === "populate.enomem" && String(p.steps[i]?.state.value) === "unreserved",
+      ),
+    );
+    expect(rolled).toBe(true);
+  });
+});
+
+describe("systemMachine graph and tour", () => {
+  const graph = buildSystemGraph();
+  const tour = transitionTour(graph);
+
+  it("enumerates the scope: thousands of states, tens of thousands of transitions", () => {
+    expect(graph.states.size).toBe(2340);
+    expect(graph.edgeCount).toBeGreaterThan(50_000);
+  });
+
+  it("the tour takes every transition and sees every guard both ways", () => {
+    const taken = new Set<string>();
+    const guards = new Set<string>();
+    for (const walk of tour) {
+      let snapshot = systemMachine.resolveState({ value: "running", context: INITIAL_SYSTEM });
+      for (const event of walk) {
+        taken.add(`${JSON.stringify(snapshot.context)}|${JSON.stringify(event)}`);
+        for (const [g, outcome] of guardOutcomes(snapshot.context, event))
+          guards.add(`${g}:${outcome}`);
+        [snapshot] = transition(systemMachine, snapshot, event);
+      }
+    }
+    expect(taken.size).toBe(graph.edgeCount);
+    expect(guards.size).toBe(Object.keys(systemMachine.implementations.guards).length * 2);
+  });
+});

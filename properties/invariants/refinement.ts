@@ -1,0 +1,28 @@
+import { refinementDifference } from "../../model/abstraction.ts";
+import type { Invariant } from "./invariant.ts";
+
+/**
+ * refinement: after every event of a model-driven run (the system machine's paths and its
+ * random runs), the implementation's state seen through `inspect` (the multiset of block states
+ * with their live counts, and the CPU masks) equals the model's state. Runs not driven by the
+ * model have nothing to compare and are not judged.
+ *
+ * Source: the lifecycle of LKML [patch 2/11] (Sep 2005): a block is made when nothing fits,
+ * holds objects, and is released as soon as it is empty; Documentation/core-api/cpu_hotplug.rst
+ * for the masks. A design that keeps an empty block, makes a block it did not need, or loses
+ * track of a CPU breaks it even when every black-box invariant holds.
+ * Cost: one `inspect` per step: O(blocks).
+ */
+export const refinement: Invariant = {
+  id: "refinement",
+  title: "the implementation's blocks and CPU masks equal the state-machine model's",
+  source: "model/systemMachine.ts; LKML [patch 2/11] block lifecycle; cpu_hotplug.rst",
+  cost: "O(blocks) per step of a model-driven run",
+  needs: ["inspect"],
+  afterStep(ctx) {
+    if (ctx.machineState === undefined) return undefined;
+    const view = ctx.observe.inspect();
+    if (!view.ok) return `inspect failed: ${view.error} ${view.message}`;
+    return refinementDifference(ctx.machineState, view.value);
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * The model-driven part of a check: the system machine's shortest paths and transition tour,
+ * then long random runs over its events, against one target. Each failure is made minimal: a
+ * refinement failure as a list of machine events (it needs the model beside the allocator to
+ * be judged), any other as protocol steps like the random rounds' counterexamples.
+ */
+import type { SystemEvent } from "../../model/systemMachine.ts";
+import { systemTestModel } from "../../model/systemGraph.ts";
+import { systemEvents } from "../../model/systemMachine.ts";
+import type { Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import { Violation } from "../engine/violation.ts";
+import type { Invariant } from "../invariants/index.ts";
+import { minimizeSteps } from "./minimize.ts";
+import {
+  CoverageCounter,
+  ModelDriver,
+  modelWalks,
+  runModelPaths,
+  runModelRandom,
+  SCOPE_CONFIG,
+  type ModelCoverage,
+  type ModelFinding,
+} from "./modelPaths.ts";
+import { replaySteps } from "./replay.ts";
+
+export interface ModelCounterexample {
+  readonly invariant: string;
+  readonly message: string;
+  readonly steps: readonly Step[];
+  /** The machine events, for a failure that needs the model to be judged (refinement). */
+  readonly events: readonly SystemEvent[] | undefined;
+}
+
+export interface ModelCheckReport {
+  readonly failures: ReadonlyMap<string, ModelCounterexample>;
+  readonly coverage: ModelCoverage;
+  readonly commands: number;
+}
+
+/**
+ * Replays machine events on a fresh session; an event the machine does not offer in the
+ * current state is skipped (as a removed allocation takes its free with it). The list is first
+ * checked against the model with xstate/graph's getPathsFromEvents.
+ */
+export function replayEvents(
+  target: Target,
+  events: readonly SystemEvent[],
+  invariants: readonly Invariant[],
+  onEvent?: (index: number, driver: ModelDriver) => void,
+): { violation: Violation | undefined; driver: ModelDriver; ran: SystemEvent[] } {
+  const driver = new ModelDriver(target, invariants);
+  const ran: SystemEvent[] = [];
+  try {
+    events.forEach((event, i) => {
+      const offered = systemEvents(driver.context).some(
+        (e) => JSON.stringify(e) === JSON.stringify(event),
+      );
+      if (!offered || !driver.session.running) return;
+      ran.push(event);
+      driver.run(event);
+      onEvent?.(i, driver);
+    });
+    driver.session.finish();
+  } catch (e) {
+    if (!(e instanceof Violation)) throw e;
+    return { violation: e, driver, ran };
+  }
+  return { violation: undefined, driver, ran };
+}
+
+/** Whether the events form a path of the machine (xstate/graph getPathsFromEvents). */
+export function isModelPath(events: readonly SystemEvent[]): boolean {
+  try {
+    return systemTestModel().getPathsFromEvents([...events]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Delta debugging over events: drop chunks, then single events, while the violation stays. */
+export function minimizeEvents(
+  target: Target,
+  events: readonly SystemEvent[],
+  invariant: Invariant,
+): SystemEvent[] {
+  const fails = (list: readonly SystemEvent[]) => {
+    const r = replayEvents(target, list, [invariant]);
+    return r.violation?.invariant === invariant.id ? r.ran : undefined;
+  };
+  let current = fails(events) ?? [...events];
+  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
+    for (let removed = true; removed;) {
+      removed = false;
+      for (let at = 0; at < current.length; at += chunk) {
+        const candidate = [...current.slice(0, at), ...current.slice(at + chunk)];
+        const ran = fails(candidate);
+        if (ran !== undefined) {
+          current = ran;
+          removed = true;
+          break;
+        }
+      }
+    }
+  }
+  return current;
+}
+
+function toCounterexample(
+  target: Target,
+  finding: ModelFinding,
+  invariant: Invariant,
+): ModelCounterexample {
+  if (invariant.id === "refinement") {
+    const events = minimizeEvents(target, finding.events, invariant);
+    const again = replayEvents(target, events, [invariant]);
+    return {
+      invariant: invariant.id,
+      message: again.violation?.detail ?? finding.violation.detail,
+      steps: again.driver.session.trace,
+      events,
+    };
+  }
+  const steps = minimizeSteps(target, SCOPE_CONFIG, finding.steps, invariant);
+  const again = replaySteps(target, SCOPE_CONFIG, steps, [invariant]);
+  return {
+    invariant: invariant.id,
+    message: again.violation?.detail ?? finding.violation.detail,
+    steps,
+    events: undefined,
+  };
+}
+
+/**
+ * Runs the model's paths, then random runs over its events, judging `enabled`. A failing
+ * invariant is recorded and set aside; the runs go on with the rest.
+ */
+export function checkModel(
+  target: Target,
+  enabled: readonly Invariant[],
+  settings: { seed: number; runs: number },
+): ModelCheckReport {
+  const failures = new Map<string, ModelCounterexample>();
+  let remaining = [...enabled];
+  let commands = 0;
+  let coverage: ModelCoverage | undefined;
+  const record = (finding: ModelFinding) => {
+    const inv = remaining.find((i) => i.id === finding.violation.invariant) as Invariant;
+    failures.set(inv.id, toCounterexample(target, finding, inv));
+    remaining = remaining.filter((i) => i !== inv);
+  };
+  while (remaining.length > 0) {
+    const r = runModelPaths(target, remaining);
+    commands += r.commands;
+    // A round that stopped at a failure covered only part of the paths; a later full round
+    // (with that invariant set aside) reports the whole.
+    coverage = r.coverage;
+    if (r.finding === undefined) break;
+    record(r.finding);
+  }
+  coverage ??= new CoverageCounter(modelWalks().graph).coverage();
+  while (remaining.length > 0) {
+    const r = runModelRandom(target, remaining, {
+      seed: settings.seed,
+      runs: settings.runs,
+      maxCommands: 150,
+    });
+    commands += r.commands;
+    if (r.finding === undefined) break;
+    record(r.finding);
+  }
+  return { failures, coverage, commands };
+}

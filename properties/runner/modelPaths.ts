@@ -1,0 +1,360 @@
+/**
+ * Model-driven runs: the system machine's events run against a target, with every invariant
+ * and refinement judged after each. The machine is advanced with xstate's pure `transition`;
+ * each event becomes a protocol step (`ModelDriver.toStep`), and the machine's abstract state
+ * is what refinement compares the implementation with.
+ *
+ *   machine event ──transition──> next snapshot ──abstractState──> session.machineState
+ *        └──toStep──> protocol step ──session.execute──> invariants (refinement among them)
+ *
+ * Three sources of event sequences: the shortest paths to every state (createTestModel), a
+ * transition tour that takes every transition, and long random runs (fast-check) whose model is
+ * the machine itself. Coverage of states, transitions, guard outcomes and transition pairs is
+ * counted over everything that ran.
+ */
+import fc from "fast-check";
+import { transition, type SnapshotFrom } from "xstate";
+import type { BootConfig } from "../../impl/index.ts";
+import {
+  buildSystemGraph,
+  stateKey,
+  systemTestModel,
+  transitionTour,
+  type SystemGraph,
+} from "../../model/systemGraph.ts";
+import {
+  abstractState,
+  MENU,
+  SYSTEM_SCOPE,
+  systemEvents,
+  systemMachine,
+  type BlockKind,
+  type SystemContext,
+  type SystemEvent,
+} from "../../model/systemMachine.ts";
+import { Session } from "../engine/session.ts";
+import type { Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import { Violation } from "../engine/violation.ts";
+import type { Invariant } from "../invariants/index.ts";
+
+/** The topology of the model's scope, as the implementation boots. */
+export const SCOPE_CONFIG: BootConfig = {
+  nrCpus: SYSTEM_SCOPE.nrCpus,
+  possible: [...SYSTEM_SCOPE.possible],
+  present: [...SYSTEM_SCOPE.present],
+  online: [...SYSTEM_SCOPE.online],
+  cpuToNode: [...SYSTEM_SCOPE.cpuToNode],
+  nrNodes: SYSTEM_SCOPE.nrNodes,
+  pageSize: 4096,
+  vmallocBytes: 2 ** 31,
+};
+
+type SystemSnapshot = SnapshotFrom<typeof systemMachine>;
+
+/** [covered, total] */
+export type Fraction = [number, number];
+
+export interface ModelCoverage {
+  readonly states: Fraction;
+  readonly transitions: Fraction;
+  readonly guards: Fraction;
+  readonly pairs: Fraction;
+}
+
+/** Counts what model-driven runs have covered. */
+export class CoverageCounter {
+  private readonly graph: SystemGraph;
+  private readonly states = new Set<string>();
+  private readonly transitions = new Set<string>();
+  private readonly guards = new Set<string>();
+  private readonly pairs = new Set<string>();
+  private readonly guardNames: readonly string[];
+
+  constructor(graph: SystemGraph) {
+    this.graph = graph;
+    this.guardNames = Object.keys(systemMachine.implementations.guards).sort();
+    this.states.add(graph.initial);
+  }
+
+  /** Records a transition, the guards it evaluated, and the pair with the one before. */
+  record(
+    from: SystemContext,
+    event: SystemEvent,
+    to: SystemContext,
+    previous: string | undefined,
+  ): string {
+    const key = `${stateKey(from)}|${JSON.stringify(event)}`;
+    this.transitions.add(key);
+    this.states.add(stateKey(to));
+    for (const [guard, outcome] of guardOutcomes(from, event))
+      this.guards.add(`${guard}:${outcome}`);
+    if (previous !== undefined) this.pairs.add(`${previous}>${key}`);
+    return key;
+  }
+
+  coverage(): ModelCoverage {
+    let pairTotal = 0;
+    const inDegree = new Map<string, number>();
+    for (const out of this.graph.edges.values()) {
+      for (const e of out) inDegree.set(e.to, (inDegree.get(e.to) ?? 0) + 1);
+    }
+    for (const [state, out] of this.graph.edges)
+      pairTotal += (inDegree.get(state) ?? 0) * out.length;
+    return {
+      states: [this.states.size, this.graph.states.size],
+      transitions: [this.transitions.size, this.graph.edgeCount],
+      guards: [this.guards.size, this.guardNames.length * 2],
+      pairs: [this.pairs.size, pairTotal],
+    };
+  }
+
+  /** Guard outcomes never seen, as "guard:true" / "guard:false". */
+  missingGuards(): string[] {
+    return this.guardNames
+      .flatMap((g) => [`${g}:true`, `${g}:false`])
+      .filter((k) => !this.guards.has(k));
+  }
+}
+
+/** The guards the machine evaluates for an event, in order, with their outcomes. */
+export function guardOutcomes(context: SystemContext, event: SystemEvent): [string, boolean][] {
+  const node = systemMachine.root.states.running;
+  const candidates = node?.transitions.get(event.type) ?? [];
+  const guards = systemMachine.implementations.guards as Record<
+    string,
+    (args: { context: SystemContext; event: SystemEvent }) => boolean
+  >;
+  const out: [string, boolean][] = [];
+  for (const t of candidates) {
+    if (typeof t.guard !== "string") break;
+    const result = (guards[t.guard] as (typeof guards)[string])({ context, event });
+    out.push([t.guard, result]);
+    if (result) break;
+  }
+  return out;
+}
+
+/** Runs machine events against one fresh session of a target. */
+export class ModelDriver {
+  readonly session: Session;
+  snapshot: SystemSnapshot;
+  private previous: string | undefined;
+  private readonly coverage: CoverageCounter | undefined;
+  /** The machine events run so far. */
+  readonly events: SystemEvent[] = [];
+
+  constructor(target: Target, invariants: readonly Invariant[], coverage?: CoverageCounter) {
+    this.session = new Session({ target, config: SCOPE_CONFIG, invariants });
+    this.snapshot = systemMachine.resolveState({
+      value: "running",
+      context: systemMachine.config.context as SystemContext,
+    });
+    this.coverage = coverage;
+  }
+
+  get context(): SystemContext {
+    return this.snapshot.context;
+  }
+
+  /** Advances the machine by `event` and runs the matching step; throws `Violation`. */
+  run(event: SystemEvent): void {
+    const from = this.snapshot.context;
+    const [next] = transition(systemMachine, this.snapshot, event);
+    const step = this.toStep(event);
+    this.snapshot = next;
+    this.events.push(event);
+    if (this.coverage)
+      this.previous = this.coverage.record(from, event, next.context, this.previous);
+    this.session.machineState = abstractState(next.context);
+    if (step !== undefined) this.session.execute(step);
+  }
+
+  /** The protocol step for a machine event. */
+  toStep(event: SystemEvent): Step | undefined {
+    switch (event.type) {
+      case "cpu.add":
+        return { op: "cpu_add", cpu: event.cpu };
+      case "cpu.remove":
+        return { op: "cpu_remove", cpu: event.cpu };
+      case "cpu.online":
+        return { op: "cpu_up", cpu: event.cpu };
+      case "cpu.offline":
+        return { op: "cpu_down", cpu: event.cpu };
+      case "obj.alloc": {
+        const { size, align } = MENU[event.item];
+        return { op: "alloc", size, align, as: this.session.model.newNamePeek() };
+      }
+      case "obj.free": {
+        const name = this.objectIn(event.from);
+        return name === undefined ? undefined : { op: "free", obj: name };
+      }
+      case "fault.arm":
+        return { op: "fail_page_alloc", after: 0, count: 1 };
+      case "reclaim":
+        return { op: "reclaim" };
+    }
+  }
+
+  /**
+   * A live object in a block of this kind: by the implementation's own map of objects to
+   * blocks where `inspect` gives one, else any live object of the kind's size.
+   */
+  private objectIn(kind: BlockKind): string | undefined {
+    const live = this.session.model.liveObjects();
+    const size = kind === "fullWhole" ? MENU["whole@8"].size : MENU["half@8"].size;
+    if (this.session.capabilities.has("inspect")) {
+      const view = this.session.allocator.inspect();
+      if (view.ok && view.value.objects !== undefined) {
+        const blocks = new Map(view.value.blocks.map((b) => [b.id, b]));
+        const kindOf = (id: number): BlockKind | undefined => {
+          const b = blocks.get(id);
+          if (b === undefined) return undefined;
+          if (b.state === "partial") return "partial";
+          return b.live === 2 ? "fullHalves" : "fullWhole";
+        };
+        const inKind = new Set(
+          view.value.objects.filter((o) => kindOf(o.block) === kind).map((o) => o.ptr),
+        );
+        const found = live.find((o) => inKind.has(o.ptr));
+        if (found !== undefined) return found.name;
+      }
+    }
+    return live.find((o) => o.size === size)?.name;
+  }
+}
+
+export interface ModelFinding {
+  readonly violation: Violation;
+  /** The machine events up to the violation. */
+  readonly events: readonly SystemEvent[];
+  /** The protocol steps that ran. */
+  readonly steps: readonly Step[];
+}
+
+export interface ModelRunReport {
+  readonly finding: ModelFinding | undefined;
+  readonly coverage: ModelCoverage;
+  readonly missingGuards: readonly string[];
+  /** Protocol steps executed. */
+  readonly commands: number;
+  readonly walks: number;
+}
+
+let cachedGraph: SystemGraph | undefined;
+let cachedWalks: SystemEvent[][] | undefined;
+
+/** The system graph and its event sequences (shortest paths, then the tour), made once. */
+export function modelWalks(): { graph: SystemGraph; walks: readonly SystemEvent[][] } {
+  cachedGraph ??= buildSystemGraph();
+  if (cachedWalks === undefined) {
+    const shortest = systemTestModel()
+      .getShortestPaths()
+      .map((p) =>
+        p.steps.map((s) => s.event as SystemEvent).filter((e) => !e.type.startsWith("xstate.")),
+      );
+    cachedWalks = [...shortest.filter((w) => w.length > 0), ...transitionTour(cachedGraph)];
+  }
+  return { graph: cachedGraph, walks: cachedWalks };
+}
+
+/** Runs the shortest paths and the transition tour against a target; stops at a violation. */
+export function runModelPaths(target: Target, invariants: readonly Invariant[]): ModelRunReport {
+  const { graph, walks } = modelWalks();
+  const counter = new CoverageCounter(graph);
+  let commands = 0;
+  let ran = 0;
+  for (const walk of walks) {
+    const driver = new ModelDriver(target, invariants, counter);
+    ran++;
+    try {
+      for (const event of walk) driver.run(event);
+      driver.session.finish();
+    } catch (e) {
+      if (!(e instanceof Violation)) throw e;
+      commands += driver.session.trace.length;
+      return {
+        finding: { violation: e, events: driver.events, steps: driver.session.trace },
+        coverage: counter.coverage(),
+        missingGuards: counter.missingGuards(),
+        commands,
+        walks: ran,
+      };
+    }
+    commands += driver.session.trace.length;
+  }
+  return {
+    finding: undefined,
+    coverage: counter.coverage(),
+    missingGuards: counter.missingGuards(),
+    commands,
+    walks: ran,
+  };
+}
+
+/** A fast-check command: the pick-th event the machine offers in the current state. */
+class MachineEventCommand implements fc.Command<ModelDriver, ModelDriver> {
+  private event: SystemEvent | undefined;
+  constructor(readonly pick: number) {}
+  check(driver: Readonly<ModelDriver>): boolean {
+    if (!driver.session.running) return false;
+    const events = systemEvents(driver.context);
+    this.event = events[this.pick % events.length];
+    return this.event !== undefined;
+  }
+  run(driver: ModelDriver): void {
+    if (this.event) driver.run(this.event);
+  }
+  toString(): string {
+    return this.event ? JSON.stringify(this.event) : `event #${this.pick}`;
+  }
+}
+
+/**
+ * Long random runs over the machine's events (fast-check; the model is the machine itself).
+ * Returns the shrunk finding, if any, with the machine events that make it.
+ */
+export function runModelRandom(
+  target: Target,
+  invariants: readonly Invariant[],
+  settings: { seed: number; runs: number; maxCommands: number },
+  counter?: CoverageCounter,
+): { finding: ModelFinding | undefined; commands: number } {
+  let commands = 0;
+  const details = fc.check(
+    fc.property(
+      fc.commands([fc.nat({ max: 1023 }).map((p) => new MachineEventCommand(p))], {
+        maxCommands: settings.maxCommands,
+        size: "max",
+      }),
+      (cmds) => {
+        const driver = new ModelDriver(target, invariants, counter);
+        try {
+          fc.modelRun(() => ({ model: driver, real: driver }), cmds);
+          driver.session.finish();
+        } finally {
+          commands += driver.session.trace.length;
+        }
+      },
+    ),
+    { seed: settings.seed, numRuns: settings.runs },
+  );
+  if (!details.failed) return { finding: undefined, commands };
+  const error = details.errorInstance;
+  if (!(error instanceof Violation) || details.counterexample === null) throw error;
+  const driver = new ModelDriver(target, invariants);
+  try {
+    fc.modelRun(() => ({ model: driver, real: driver }), details.counterexample[0]);
+    driver.session.finish();
+  } catch (e) {
+    if (!(e instanceof Violation)) throw e;
+    return {
+      finding: { violation: e, events: driver.events, steps: driver.session.trace },
+      commands,
+    };
+  }
+  return {
+    finding: { violation: error, events: driver.events, steps: driver.session.trace },
+    commands,
+  };
+}

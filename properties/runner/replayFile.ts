@@ -1,0 +1,31 @@
+/**
+ * Replays a counterexample file: its protocol steps on a fresh allocator, or, for a failure
+ * judged against the model (refinement), its machine events with the model beside the
+ * allocator. Either way the answer is that of `replaySteps`: the violation, the session, and
+ * the indices of the file's `commands` that ran.
+ */
+import type { Session } from "../engine/session.ts";
+import type { Target } from "../engine/target.ts";
+import type { Invariant } from "../invariants/index.ts";
+import type { SystemEvent } from "../../model/systemMachine.ts";
+import { topologyFromJson, type CounterexampleFile } from "./counterexampleFile.ts";
+import { replayEvents } from "./modelCheck.ts";
+import { replaySteps, type ReplayResult } from "./replay.ts";
+
+export function replayCounterexample(
+  ce: CounterexampleFile,
+  target: Target,
+  invariant: Invariant,
+  onStep?: (index: number, session: Session) => void,
+): ReplayResult {
+  if (ce.machine_events === undefined) {
+    return replaySteps(target, topologyFromJson(ce.topology), ce.commands, [invariant], onStep);
+  }
+  let seen = 0;
+  const r = replayEvents(target, ce.machine_events as SystemEvent[], [invariant], (_, driver) => {
+    const trace = driver.session.trace;
+    for (; seen < trace.length; seen++) onStep?.(seen, driver.session);
+  });
+  const ran = r.driver.session.trace.map((_, i) => i);
+  return { violation: r.violation, session: r.driver.session, ran };
+}

@@ -158,10 +158,12 @@ export function readCounterexample(file: string): CounterexampleFile {
 
 /** JSON text with one command per line, for people to read and edit. */
 export function formatCounterexample(ce: CounterexampleFile): string {
-  const { commands, ...head } = ce;
+  const { commands, machine_events: events, ...head } = ce;
   const top = JSON.stringify(head, null, 2)
     .replace(/\[\s+([-\d,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, " ")}]`)
     .replace(/\n}$/, "");
-  const lines = commands.map((c) => `    ${JSON.stringify(c)}`).join(",\n");
-  return `${top},\n  "commands": [\n${lines}\n  ]\n}\n`;
+  const list = (name: string, items: readonly unknown[]) =>
+    `  "${name}": [\n${items.map((c) => `    ${JSON.stringify(c)}`).join(",\n")}\n  ]`;
+  const parts = [top, ...(events !== undefined ? [list("machine_events", events)] : [])];
+  return `${parts.join(",\n")},\n${list("commands", commands)}\n}\n`;
 }

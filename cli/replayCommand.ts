@@ -140,11 +140,16 @@ export function replayCommand(file: string, options: ReplayOptions, io: CliIo): 
   const states = new Map<number, StateJson>();
   let result: ReplayResult;
   try {
-    result = replayCounterexample(ce, target, invariant, (i, session) =>
-      states.set(i, snapshot(session)),
+    result = replayCounterexample(
+      ce,
+      target,
+      invariant,
+      (i, session) => states.set(i, snapshot(session)),
+      file,
     );
   } catch (e) {
     if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
+    if (e instanceof CounterexampleFileError) throw new UsageError(e.message);
     throw e;
   }
   const { violation, session } = result;

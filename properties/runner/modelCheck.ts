@@ -6,7 +6,8 @@
  */
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { systemTestModel } from "../../model/systemGraph.ts";
-import { systemEvents } from "../../model/systemMachine.ts";
+import { transition } from "xstate";
+import { INITIAL_SYSTEM, systemEvents, systemMachine } from "../../model/systemMachine.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
@@ -69,13 +70,25 @@ export function replayEvents(
   return { violation: undefined, driver, ran };
 }
 
-/** Whether the events form a path of the machine (xstate/graph getPathsFromEvents). */
-export function isModelPath(events: readonly SystemEvent[]): boolean {
-  try {
-    return systemTestModel().getPathsFromEvents([...events]).length > 0;
-  } catch {
-    return false;
+/**
+ * Why the events are not a path of the model, or undefined if they are: each must be one the
+ * machine offers in the state it meets (`systemEvents`, walked with xstate's `transition`), and
+ * xstate/graph's getPathsFromEvents must find the path over the model's own graph.
+ */
+export function notModelPath(events: readonly SystemEvent[]): string | undefined {
+  let snapshot = systemMachine.resolveState({ value: "running", context: INITIAL_SYSTEM });
+  for (let i = 0; i < events.length; i++) {
+    const key = JSON.stringify(events[i]);
+    if (!systemEvents(snapshot.context).some((e) => JSON.stringify(e) === key)) {
+      return `event ${i} (${key}) is not offered in the state it meets`;
+    }
+    [snapshot] = transition(systemMachine, snapshot, events[i] as SystemEvent);
   }
+  const paths = systemTestModel().getPathsFromEvents([...events], {
+    filterEvents: (state, event) =>
+      systemEvents(state.context).some((e) => JSON.stringify(e) === JSON.stringify(event)),
+  });
+  return paths.length > 0 ? undefined : "getPathsFromEvents found no path";
 }
 
 /** Delta debugging over events: drop chunks, then single events, while the violation stays. */

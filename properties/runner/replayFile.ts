@@ -8,8 +8,12 @@ import type { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
 import type { Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
-import { topologyFromJson, type CounterexampleFile } from "./counterexampleFile.ts";
-import { replayEvents } from "./modelCheck.ts";
+import {
+  CounterexampleFileError,
+  topologyFromJson,
+  type CounterexampleFile,
+} from "./counterexampleFile.ts";
+import { notModelPath, replayEvents } from "./modelCheck.ts";
 import { replaySteps, type ReplayResult } from "./replay.ts";
 
 export function replayCounterexample(
@@ -17,12 +21,18 @@ export function replayCounterexample(
   target: Target,
   invariant: Invariant,
   onStep?: (index: number, session: Session) => void,
+  file?: string,
 ): ReplayResult {
   if (ce.machine_events === undefined) {
     return replaySteps(target, topologyFromJson(ce.topology), ce.commands, [invariant], onStep);
   }
+  const events = ce.machine_events as SystemEvent[];
+  const why = notModelPath(events);
+  if (why !== undefined) {
+    throw new CounterexampleFileError(file ?? "counterexample", `field machine_events: ${why}`);
+  }
   let seen = 0;
-  const r = replayEvents(target, ce.machine_events as SystemEvent[], [invariant], (_, driver) => {
+  const r = replayEvents(target, events, [invariant], (_, driver) => {
     const trace = driver.session.trace;
     for (; seen < trace.length; seen++) onStep?.(seen, driver.session);
   });

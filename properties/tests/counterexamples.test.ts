@@ -98,3 +98,24 @@ describe("malformed counterexample files", () => {
     expect(() => parseCounterexample(text, "bad.json")).toThrow(pattern);
   });
 });
+
+describe("machine-event counterexamples", () => {
+  it("an event list that is not a path of the model is refused, naming the field", () => {
+    const file = join(DIR, "kiran-release-on-reclaim--refinement.json");
+    const ce = readCounterexample(file);
+    // Freeing from a full block before anything was allocated: the machine never offers it.
+    const bad = {
+      ...ce,
+      machine_events: [{ type: "obj.free" as const, from: "fullWhole" as const }],
+    };
+    expect(() =>
+      replayCounterexample(
+        bad,
+        findTarget(ce.target.id)!,
+        findInvariant(ce.invariant)!,
+        undefined,
+        "bad.json",
+      ),
+    ).toThrow(/bad\.json: field machine_events: event 0 .* is not offered/);
+  });
+});

@@ -5,11 +5,22 @@
  *    and 64 possible CPUs;
  * 2. the property runner: commands per second with every invariant judged, and the same runs
  *    with no invariant judged (the same seed makes the same commands): the checking overhead;
- * 3. memory loads per per_cpu_ptr, counted by the simulated machine.
+ * 3. memory loads per per_cpu_ptr, counted by the simulated machine;
+ * 4. the state-machine model: building its graph, and a model-driven round (shortest paths and
+ *    transition tour) per revision with every invariant it keeps.
  */
 import os from "node:os";
 import { LegacyAllocator, KiranAllocator, unwrap, type PercpuAllocator } from "../impl/index.ts";
-import { capabilitiesOf, findTarget, INVARIANTS, runRound } from "../properties/index.ts";
+import { performance } from "node:perf_hooks";
+import { buildSystemGraph } from "../model/systemGraph.ts";
+import {
+  capabilitiesOf,
+  findTarget,
+  INVARIANTS,
+  modelWalks,
+  runModelPaths,
+  runRound,
+} from "../properties/index.ts";
 import { measure, perSecond } from "./measure.ts";
 
 function topology(possible: number) {
@@ -109,4 +120,38 @@ for (const [name, make] of [
   const before = machine.loads;
   for (let cpu = 0; cpu < 4; cpu++) unwrap(a.ptr(p, cpu));
   log(`  ${name}: ${(machine.loads - before) / 4}`);
+}
+
+log("");
+log(
+  "4. the state-machine model: graph, paths, and a model-driven round per revision (median of 3)",
+);
+{
+  let graphMs = 0;
+  const g = measure(() => {
+    const t0 = performance.now();
+    buildSystemGraph();
+    graphMs = performance.now() - t0;
+  }, 3);
+  void graphMs;
+  const { graph, walks } = modelWalks();
+  const events = walks.reduce((n, w) => n + w.length, 0);
+  log(
+    `  graph: ${graph.states.size} states, ${graph.edgeCount} transitions, built in ${g.medianMs.toFixed(0)} ms`,
+  );
+  log(`  walks: ${walks.length} (shortest paths + tour), ${events} events`);
+  log("| revision | protocol steps | median ms | steps/s |");
+  log("|---|---|---|---|");
+  for (const id of ["legacy-2.6.10", "kiran-2005-09"]) {
+    const target = findTarget(id)!;
+    const caps = capabilitiesOf(target);
+    const invariants = INVARIANTS.filter(
+      (i) => target.knownViolations[i.id] === undefined && i.needs.every((c) => caps.has(c)),
+    );
+    let steps = 0;
+    const m = measure(() => {
+      steps = runModelPaths(target, invariants).commands;
+    }, 3);
+    log(`| ${id} | ${steps} | ${m.medianMs.toFixed(0)} | ${perSecond(steps, m.medianMs)} |`);
+  }
 }

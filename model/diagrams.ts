@@ -5,6 +5,7 @@
  */
 import type { AnyStateMachine } from "xstate";
 import { blockMachine } from "./blockMachine.ts";
+import { chunkMachine } from "./chunkMachine.ts";
 import { cpuSetsMachine } from "./cpuSetsMachine.ts";
 import { systemMachine } from "./systemMachine.ts";
 import { toMermaid } from "./toMermaid.ts";
@@ -19,6 +20,11 @@ export interface Diagram {
 export const DIAGRAMS: readonly Diagram[] = [
   { id: "cpuSetsMachine", title: "CPU masks and hotplug", machine: cpuSetsMachine },
   { id: "blockMachine", title: "The lifecycle of a block", machine: blockMachine },
+  {
+    id: "chunkMachine",
+    title: "The lifecycle of a chunk (pages and isolation lists)",
+    machine: chunkMachine,
+  },
   { id: "systemMachine", title: "The composed system", machine: systemMachine },
 ];
 

@@ -8,6 +8,7 @@ import { createTestModel } from "xstate/graph";
 import { REVISION_TARGETS, Session, type Step } from "../properties/index.ts";
 import { INVARIANTS } from "../properties/invariants/index.ts";
 import { blockMachine, blockState, usedUnits, type BlockEvent } from "./blockMachine.ts";
+import { chunkMachine, emptyPopulated, usedPages, type ChunkEvent } from "./chunkMachine.ts";
 import { cpuEventAllowed, cpuSetsMachine, type CpuEvent } from "./cpuSetsMachine.ts";
 import { buildSystemGraph, transitionTour } from "./systemGraph.ts";
 import { INITIAL_SYSTEM, systemMachine } from "./systemMachine.ts";
@@ -151,5 +152,53 @@ describe("systemMachine graph and tour", () => {
     }
     expect(taken.size).toBe(graph.edgeCount);
     expect(guards.size).toBe(Object.keys(systemMachine.implementations.guards).length * 2);
+  });
+});
+
+describe("chunkMachine (simple paths, a chunk of 2 pages)", () => {
+  const events: ChunkEvent[] = [
+    { type: "obj.alloc", pages: 1 },
+    { type: "obj.alloc", pages: 2 },
+    { type: "obj.free", pages: 1 },
+    { type: "obj.free", pages: 2 },
+    { type: "pages.populate" },
+    { type: "chunk.isolate" },
+    { type: "pages.depopulate" },
+    { type: "chunk.reintegrate" },
+  ];
+  const model = createTestModel(chunkMachine, { events, input: { pages: 2, first: false } });
+  const paths = model.getSimplePaths();
+  const states = paths.flatMap((p) => p.steps.map((s) => s.state));
+
+  it("reaches every list and every holding state", () => {
+    const seen = new Set(states.map((s) => JSON.stringify(s.value)));
+    for (const list of ["slot", "toDepopulate", "sidelined"]) {
+      expect([...seen].some((v) => v.includes(`"lists":"${list}"`))).toBe(true);
+    }
+    for (const holding of ["empty", "partial", "full"]) {
+      expect([...seen].some((v) => v.includes(`"holding":"${holding}"`))).toBe(true);
+    }
+  });
+
+  it("never unmaps a page in use, and populates no more than the chunk has", () => {
+    for (const s of states) {
+      expect(s.context.populated).toBeGreaterThanOrEqual(usedPages(s.context));
+      expect(s.context.populated).toBeLessThanOrEqual(2);
+      expect(emptyPopulated(s.context)).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("takes no allocation while isolated, and the first chunk is never isolated", () => {
+    for (const path of paths) {
+      path.steps.forEach((step, i) => {
+        const before = path.steps[i - 1]?.state;
+        if (before && before.context.isolated && step.event.type === "obj.alloc") {
+          expect(step.state.context.objects).toEqual(before.context.objects);
+        }
+      });
+    }
+    const first = createTestModel(chunkMachine, { events, input: { pages: 2, first: true } });
+    const lists = first.getShortestPaths().map((p) => JSON.stringify(p.state.value));
+    expect(lists.every((v) => v.includes('"lists":"slot"'))).toBe(true);
   });
 });

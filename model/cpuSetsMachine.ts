@@ -85,6 +85,17 @@ export function applyCpuEvent(s: CpuSets, e: CpuEvent): CpuSets {
   }
 }
 
+/**
+ * The CPU events' transitions: the guarded branch, else `refuse`. Shared by every machine that
+ * has the masks (with the same guard and action names in its `setup`).
+ */
+export const CPU_TRANSITIONS = {
+  "cpu.add": [{ guard: "isAddable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+  "cpu.remove": [{ guard: "isRemovable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+  "cpu.online": [{ guard: "isOnlinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+  "cpu.offline": [{ guard: "isOfflinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+} as const;
+
 export const cpuSetsMachine = setup({
   types: {
     context: {} as CpuSets,
@@ -111,12 +122,7 @@ export const cpuSetsMachine = setup({
   initial: "running",
   states: {
     running: {
-      on: {
-        "cpu.add": [{ guard: "isAddable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.remove": [{ guard: "isRemovable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.online": [{ guard: "isOnlinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.offline": [{ guard: "isOfflinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-      },
+      on: CPU_TRANSITIONS,
     },
   },
 });

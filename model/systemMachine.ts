@@ -23,6 +23,7 @@
 import { assign, setup } from "xstate";
 import {
   applyCpuEvent,
+  CPU_TRANSITIONS,
   isAddable,
   isOfflinable,
   isOnlinable,
@@ -184,10 +185,7 @@ export const systemMachine = setup({
   states: {
     running: {
       on: {
-        "cpu.add": [{ guard: "isAddable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.remove": [{ guard: "isRemovable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.online": [{ guard: "isOnlinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
-        "cpu.offline": [{ guard: "isOfflinable", actions: "applyCpuEvent" }, { actions: "refuse" }],
+        ...CPU_TRANSITIONS,
         "obj.alloc": [
           { guard: "fitsPartialBlock", actions: "fillPartialBlock" },
           { guard: "isArmed", actions: "failAllocation" },

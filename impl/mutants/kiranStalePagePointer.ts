@@ -1,18 +1,9 @@
-import { KiranAllocator, PAGES_PER_SLICE, PCPU_BLKSIZE } from "../revisions/index.ts";
-import { PAGE_SIZE } from "../machine/index.ts";
-import type { PcpuBlock } from "../revisions/kiran/pcpuBlock.ts";
+import { KiranAllocator } from "../revisions/index.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 /** The rollback frees a slice page but leaves its pointer in the block's page array. */
 class KiranStalePagePointer extends KiranAllocator {
-  protected override unmapSlot(block: PcpuBlock, slot: number): void {
-    const pfn = block.pages[slot];
-    if (pfn === null || pfn === undefined) return;
-    const cpu = Math.floor(slot / PAGES_PER_SLICE);
-    const j = slot % PAGES_PER_SLICE;
-    this.machine.vmalloc.unmap(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE);
-    this.machine.pages.free(pfn);
-  }
+  protected override clearPagePointer(): void {}
 }
 
 export const kiranStalePagePointer: MutantEntry = {

@@ -310,6 +310,11 @@ export class KiranAllocator extends SimulatedAllocator {
     const j = slot % PAGES_PER_SLICE;
     this.machine.vmalloc.unmap(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE);
     this.machine.pages.free(pfn);
+    this.clearPagePointer(block, slot);
+  }
+
+  /** pages[j] = NULL after the page is freed (what patch 11/11 added). */
+  protected clearPagePointer(block: PcpuBlock, slot: number): void {
     block.pages[slot] = null;
   }
 

@@ -33,7 +33,7 @@ export class HarnessFailure extends Error {
     const tail =
       stderr.trim() === "" ? "" : `\nharness stderr (last lines):\n${lastLines(stderr, 20)}`;
     super(
-      `${kind}: harness ${JSON.stringify(command)}: ${why}${request ? `; request ${request}` : ""}${tail}`,
+      `${kind}: harness ${JSON.stringify(command)}: ${why}${request ? `; request ${request.length > 200 ? `${request.slice(0, 200)}…` : request}` : ""}${tail}`,
     );
     this.name = "HarnessFailure";
     this.kind = kind;

@@ -62,9 +62,11 @@ export class HarnessPool {
     return client;
   }
 
-  /** Process ids of the harnesses running now. */
+  /** Process ids of the harnesses running now (not those that failed or were closed). */
   pids(): number[] {
-    return this.slots.flatMap((s) => (s?.process.pid !== undefined ? [s.process.pid] : []));
+    return this.slots.flatMap((s) =>
+      s !== undefined && s.process.alive && s.process.pid !== undefined ? [s.process.pid] : [],
+    );
   }
 
   /** Sends `quit` to every process and reaps it. */

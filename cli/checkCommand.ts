@@ -3,7 +3,9 @@
  * every failing run as a counterexample file, and reports per target and in sum.
  *
  * Exit code 0 when nothing fails unexpectedly (a failure a revision is known for by design, or
- * the failure a mutant was seeded to cause, is expected), 1 when an invariant fails unexpectedly.
+ * the failure a mutant was seeded to cause, is expected), 1 when an invariant fails unexpectedly,
+ * 3 when an external harness (`--external "CMD ARGS"`) crashed, hung or broke the protocol: its
+ * target's unjudged invariants get that status, and the run so far is written as a file.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +14,8 @@ import {
   COUNTEREXAMPLE_SCHEMA,
   INVARIANTS,
   ALL_TARGETS,
+  asExternal,
+  externalTarget,
   type MutantTarget,
   checkTarget,
   describeStep,
@@ -25,7 +29,8 @@ import {
   type Target,
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
-import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { isHarnessFailureKind } from "../impl/external/index.ts";
+import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatDuration, formatTable, formatTopology, plural, truncate } from "./format.ts";
 
 /** The default seed, printed in every report so that a CI failure can be run again. */
@@ -49,6 +54,10 @@ export interface CheckOptions {
   readonly revision?: readonly string[];
   readonly mutant?: readonly string[];
   readonly all?: boolean;
+  /** External harnesses, as command lines. */
+  readonly external?: readonly string[];
+  /** How long to wait for each harness answer, in ms (default 5000). */
+  readonly harnessTimeout?: number;
   readonly invariant?: readonly string[];
   readonly seed: number;
   readonly runs: number;
@@ -91,15 +100,18 @@ export interface CheckJson {
   coverage?: Record<string, CoverageJson>;
 }
 
-/** The targets the options name: every revision by default; `--all` adds every mutant. */
+/**
+ * The targets the options name: every revision by default; `--all` adds every mutant.
+ * `--external` alone checks only the harnesses (they are made by `checkCommand`).
+ */
 export function selectTargets(
-  options: Pick<CheckOptions, "revision" | "mutant" | "all">,
+  options: Pick<CheckOptions, "revision" | "mutant" | "all" | "external">,
   catalogue: readonly Target[] = ALL_TARGETS,
 ): Target[] {
   const revisions = catalogue.filter((t) => t.kind === "revision");
   if (options.all) return [...catalogue];
   const named = [...(options.revision ?? []), ...(options.mutant ?? [])];
-  if (named.length === 0) return revisions;
+  if (named.length === 0) return (options.external ?? []).length > 0 ? [] : revisions;
   return named.map((id) => catalogue.find((t) => t.id === id) as Target);
 }
 
@@ -152,6 +164,7 @@ function toFile(target: Target, result: InvariantResult, expected: boolean): Cou
       kind: target.kind,
       id: target.id,
       ...(target.revision !== undefined ? { revision: target.revision } : {}),
+      ...(asExternal(target) !== undefined ? { command: asExternal(target)?.command } : {}),
     },
     invariant: ce.invariant,
     message: ce.message,
@@ -179,7 +192,10 @@ export function checkCommand(
   catalogue: readonly Target[] = ALL_TARGETS,
 ): number {
   const started = performance.now();
-  const targets = selectTargets(options, catalogue);
+  const externals = (options.external ?? []).map((command) =>
+    externalTarget(command, { timeoutMs: options.harnessTimeout }),
+  );
+  const targets = [...selectTargets(options, catalogue), ...externals];
   const invariants = selectInvariants(options.invariant);
   const human = options.json ? () => {} : (lines: string[]) => io.out(`${lines.join("\n")}\n`);
 
@@ -192,26 +208,55 @@ export function checkCommand(
   const coverage: Record<string, CoverageJson> = {};
   let commands = 0;
   let madeOut = false;
+  const harnessFailures: string[] = [];
   for (const target of targets) {
-    const report = checkTarget(target, {
-      seed: options.seed,
-      runs: options.runs,
-      maxCommands: options.maxCommands,
-      model: options.model !== false,
-      invariants,
-    });
+    let report: ReturnType<typeof checkTarget>;
+    try {
+      report = checkTarget(target, {
+        seed: options.seed,
+        runs: options.runs,
+        maxCommands: options.maxCommands,
+        model: options.model !== false,
+        invariants,
+      });
+    } finally {
+      asExternal(target)?.close();
+    }
     commands += report.commands;
+    const written = new Map<string, string>();
     const mine: Row[] = report.results.map((result) => {
       const expected = expectedReason(target, result);
-      if (result.status !== "fail") return { target, result, expected, file: undefined };
+      const harness = isHarnessFailureKind(result.status);
+      if (result.status !== "fail" && !harness)
+        return { target, result, expected, file: undefined };
       if (!madeOut) {
         mkdirSync(options.out, { recursive: true });
         madeOut = true;
       }
-      const file = join(options.out, counterexampleFileName(target.id, result.invariant));
-      writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
+      // A harness failure is one finding for the target: one file, named after its kind.
+      const name = harness ? result.status : result.invariant;
+      let file = written.get(name);
+      if (file === undefined) {
+        file = join(options.out, counterexampleFileName(target.id, name));
+        writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
+        written.set(name, file);
+      }
       return { target, result, expected, file };
     });
+    if (report.harnessFailure !== undefined) {
+      const failure = report.harnessFailure;
+      harnessFailures.push(target.id);
+      const ce = failure.counterexample;
+      human([
+        "",
+        `${target.id}: ${failure.failure.kind.toUpperCase()}`,
+        ...failure.failure.message.split("\n").map((l) => `  ${l}`),
+        `  topology: ${formatTopology(ce.config)}`,
+        `  steps sent in that run (${plural(ce.steps.length, "step")}):`,
+        ...ce.steps.map((s, i) => `  ${String(i).padStart(3)}  ${describeStep(s)}`),
+        `  file: ${written.get(failure.failure.kind) ?? "(none)"}`,
+      ]);
+    }
     rows.push(...mine);
     human(targetReport(target, mine));
     if (report.coverage !== undefined) {
@@ -235,6 +280,7 @@ export function checkCommand(
     human(summary(targets, rows, commands, elapsed, options.seed));
   }
   const survivors = rows.filter((r) => survived(r.target, r.result));
+  if (harnessFailures.length > 0) return EXIT_HARNESS;
   return unexpected.length > 0 || survivors.length > 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -266,6 +312,7 @@ function statusText(row: Row): string {
   const { result, target, expected } = row;
   if (result.status === "pass") return "pass";
   if (result.status === "not-checked") return "not-checked";
+  if (isHarnessFailureKind(result.status)) return result.status.toUpperCase();
   if (expected === undefined) return "FAIL";
   return target.kind === "mutant" && !result.expected
     ? "fail (expected, seeded bug)"
@@ -279,7 +326,9 @@ function noteText(row: Row): string {
   if (result.status === "pass") {
     return survived(row.target, result) ? "SURVIVED: the mutant should break this invariant" : "";
   }
-  if (result.status === "not-checked") return result.reason ?? "";
+  if (result.status === "not-checked" || isHarnessFailureKind(result.status)) {
+    return truncate(result.reason ?? "", NOTE_WIDTH);
+  }
   // By design: why the design breaks it. Otherwise (unexpected, or a mutant's seeded bug): what broke.
   if (result.expected) return truncate(expected ?? "", NOTE_WIDTH);
   return truncate(result.counterexample?.message ?? "", NOTE_WIDTH);
@@ -316,6 +365,7 @@ function targetReport(target: Target, rows: readonly Row[]): string[] {
   for (const r of rows) {
     const ce = r.result.counterexample;
     if (r.result.status !== "fail" || ce === undefined || r.file === undefined) continue;
+    // Harness failures are shown once, after the table.
     if (r.expected !== undefined) {
       lines.push(
         `  ${r.result.invariant} (expected): ${plural(ce.steps.length, "step")} in ${r.file}`,
@@ -347,6 +397,7 @@ function summary(
     fail: rs.filter((r) => r.result.status === "fail" && r.expected === undefined).length,
     expected: rs.filter((r) => r.result.status === "fail" && r.expected !== undefined).length,
     notChecked: rs.filter((r) => r.result.status === "not-checked").length,
+    harness: rs.filter((r) => isHarnessFailureKind(r.result.status)).length,
   });
   const line = (name: string, c: ReturnType<typeof count>) => [
     name,
@@ -360,11 +411,16 @@ function summary(
   if (targets.length > 1) table.push(line("total", total));
   const survivors = rows.filter((r) => survived(r.target, r.result));
   const verdict =
-    total.fail > 0
-      ? `FAILED: ${plural(total.fail, "invariant failure")} not expected (exit 1)`
-      : survivors.length > 0
-        ? `FAILED: ${plural(survivors.length, "mutant")} not caught (exit 1)`
-        : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
+    total.harness > 0
+      ? `FAILED: a harness crashed, hung or broke the protocol: ${targets
+          .filter((t) => rows.some((r) => r.target === t && isHarnessFailureKind(r.result.status)))
+          .map((t) => t.id)
+          .join(", ")} (exit 3)`
+      : total.fail > 0
+        ? `FAILED: ${plural(total.fail, "invariant failure")} not expected (exit 1)`
+        : survivors.length > 0
+          ? `FAILED: ${plural(survivors.length, "mutant")} not caught (exit 1)`
+          : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
   return [
     "",
     "summary",

@@ -8,3 +8,5 @@ export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 /** A bug in pcpu-verify itself, or an allocator that threw outside any check. */
 export const EXIT_INTERNAL = 3;
+/** An external harness failed as a process (crash, hang, protocol error); same value as internal. */
+export const EXIT_HARNESS = 3;

@@ -5,7 +5,7 @@
  * instead of exiting, so that tests run it in-process with a buffered `io`:
  * 0 nothing failed unexpectedly / no violation replays, 1 an invariant failed / the violation
  * reproduces, 2 a usage error (bad option or value, unknown id, malformed file), 3 an internal
- * error.
+ * error or an external harness that crashed, hung or broke the protocol.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -26,7 +26,8 @@ import {
 import { processIo, type CliIo } from "./cliIo.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
 import { listCommand } from "./listCommand.ts";
-import { idCollector, parsePositiveInt, parseSeed } from "./optionParsers.ts";
+import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
+import { idCollector, parseHarnessCommand, parsePositiveInt, parseSeed } from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
 import { UsageError } from "./usageError.ts";
@@ -81,6 +82,17 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .option("--all", "check every revision and every mutant")
     .addOption(
+      new Option(
+        "--external <command>",
+        'an external harness to check, as "CMD ARGS" (PROTOCOL.md; repeatable; alone, only the harnesses are checked)',
+      ).argParser(parseHarnessCommand),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .addOption(
       new Option("--invariant <id>", "an invariant to check (repeatable; default: all)").argParser(
         idCollector("invariant", () => INVARIANTS.map((i) => i.id)),
       ),
@@ -111,6 +123,8 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         revision?: string[];
         mutant?: string[];
         all?: boolean;
+        external?: string[];
+        harnessTimeout: number;
         invariant?: string[];
         seed: number;
         runs: number;
@@ -127,8 +141,17 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .command("replay")
     .description("replay a counterexample file step by step; exit 1 if the violation reproduces")
     .argument("<file>", "a counterexample file (JSON)")
+    .option(
+      "--external <command>",
+      "for a file of an external target: the harness to run (default: the file's target.command)",
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
     .option("--json", "print JSON")
-    .action((file: string, opts: { json?: boolean }) => {
+    .action((file: string, opts: { json?: boolean; external?: string; harnessTimeout: number }) => {
       exit.code = replayCommand(file, opts, io);
     });
 

@@ -4,6 +4,7 @@
  * so every message names the option, the value and what was expected.
  */
 import { InvalidArgumentError } from "commander";
+import { splitShellWords } from "../impl/external/index.ts";
 
 const INT32_MIN = -(2 ** 31);
 const UINT32_MAX = 2 ** 32 - 1;
@@ -49,4 +50,20 @@ export function idCollector(
 /** Ids for a message: comma-separated, or "(none)". */
 export function listIds(ids: readonly string[]): string {
   return ids.length === 0 ? "(none)" : ids.join(", ");
+}
+
+/** A repeatable option whose values are free text (a harness command line), in order. */
+export function collector(value: string, previous: string[] | undefined): string[] {
+  const out = previous ?? [];
+  return out.includes(value) ? out : [...out, value];
+}
+
+/** A harness command line: not empty, and split into words as a shell would. */
+export function parseHarnessCommand(value: string, previous: string[] | undefined): string[] {
+  try {
+    splitShellWords(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return collector(value, previous);
 }

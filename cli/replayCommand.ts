@@ -3,17 +3,26 @@
  * printing the state after each step, and says whether the violation still happens.
  *
  * Exit code 1 if the violation reproduces, 0 if it no longer does, 2 if the file is malformed
- * or names a target or invariant this build does not have.
+ * or names a target or invariant this build does not have, 3 if an external harness crashed,
+ * hung or broke the protocol during the replay (a file whose "invariant" is `harness-crash`,
+ * `harness-hang` or `protocol-error` records such a failure: it reproduces with exit 3).
+ *
+ * A file of an external target is replayed against its harness: `--external "CMD ARGS"`, or
+ * the file's `target.command`.
  */
 import { existsSync } from "node:fs";
 import { formatAddr } from "../impl/index.ts";
+import { HarnessFailure, isHarnessFailureKind } from "../impl/external/index.ts";
 import {
   BootFailure,
   CounterexampleFileError,
   INVARIANTS,
   MUTANT_TARGETS,
   REVISION_TARGETS,
+  asExternal,
   describeStep,
+  externalTarget,
+  replaySteps,
   findInvariant,
   readCounterexample,
   replayCounterexample,
@@ -25,13 +34,17 @@ import {
   type Target,
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
-import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
 import { listIds } from "./optionParsers.ts";
 import { UsageError } from "./usageError.ts";
 
 export interface ReplayOptions {
   readonly json?: boolean;
+  /** The harness for a file of an external target (default: the file's target.command). */
+  readonly external?: string;
+  /** How long to wait for each harness answer, in ms (default 5000). */
+  readonly harnessTimeout?: number;
 }
 
 /** The copies shown per object in the human trace; the rest are elided with "…". */
@@ -99,12 +112,16 @@ function copyAddr(session: Session, ptr: number, cpu: number): string {
   }
 }
 
-function findReplayTarget(file: string, ce: CounterexampleFile): Target {
+function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayOptions): Target {
   const { kind, id } = ce.target;
   if (kind === "external") {
-    throw new UsageError(
-      `${file}: field target.kind: external targets are replayed against their harness; this command replays revisions and mutants`,
-    );
+    const command = options.external ?? ce.target.command;
+    if (command === undefined) {
+      throw new UsageError(
+        `${file}: field target.command: missing; an external target is replayed against its harness: give --external "CMD ARGS"`,
+      );
+    }
+    return externalTarget(command, { timeoutMs: options.harnessTimeout });
   }
   const pool: readonly Target[] = kind === "mutant" ? MUTANT_TARGETS : REVISION_TARGETS;
   const target = pool.find((t) => t.id === id);
@@ -129,7 +146,69 @@ export function replayCommand(file: string, options: ReplayOptions, io: CliIo): 
     if (e instanceof CounterexampleFileError) throw new UsageError(e.message);
     throw e;
   }
-  const target = findReplayTarget(file, ce);
+  const target = findReplayTarget(file, ce, options);
+  try {
+    return replayOn(target, file, ce, options, io);
+  } finally {
+    asExternal(target)?.close();
+  }
+}
+
+/** A harness failure during a replay: what failed and the steps the file gives (exit 3). */
+function harnessReport(
+  file: string,
+  target: Target,
+  ce: CounterexampleFile,
+  failure: HarnessFailure,
+  options: ReplayOptions,
+  io: CliIo,
+): number {
+  const same = failure.kind === ce.invariant;
+  const message = `${same ? "the harness failure reproduces" : `the harness failed (${failure.kind})`}: ${failure.message}`;
+  if (options.json) {
+    io.out(
+      `${JSON.stringify({ file, target: target.id, invariant: ce.invariant, reproduced: same, status: failure.kind, message, steps: [] }, null, 2)}\n`,
+    );
+    return EXIT_HARNESS;
+  }
+  io.out(
+    `${[
+      `replay ${file}`,
+      `  target     ${target.id} (external)`,
+      `  recorded   ${ce.invariant}`,
+      `  topology   ${formatTopology(topologyFromJson(ce.topology))}`,
+      "",
+      ...ce.commands.map((step, i) => `${String(i).padStart(3)}  ${describeStep(step)}`),
+      "",
+      message,
+    ].join("\n")}\n`,
+  );
+  return EXIT_HARNESS;
+}
+
+function replayOn(
+  target: Target,
+  file: string,
+  ce: CounterexampleFile,
+  options: ReplayOptions,
+  io: CliIo,
+): number {
+  if (isHarnessFailureKind(ce.invariant)) {
+    try {
+      const r = replaySteps(target, topologyFromJson(ce.topology), ce.commands, []);
+      if (r.violation === undefined) {
+        io.out(
+          options.json
+            ? `${JSON.stringify({ file, target: target.id, invariant: ce.invariant, reproduced: false, message: "the harness answered every step", steps: [] }, null, 2)}\n`
+            : `replay ${file}\nthe harness answered every step: the ${ce.invariant} no longer happens\n`,
+        );
+        return EXIT_OK;
+      }
+    } catch (e) {
+      if (e instanceof HarnessFailure) return harnessReport(file, target, ce, e, options, io);
+      throw e;
+    }
+  }
   const invariant = findInvariant(ce.invariant);
   if (invariant === undefined) {
     throw new UsageError(
@@ -150,6 +229,7 @@ export function replayCommand(file: string, options: ReplayOptions, io: CliIo): 
   } catch (e) {
     if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
     if (e instanceof CounterexampleFileError) throw new UsageError(e.message);
+    if (e instanceof HarnessFailure) return harnessReport(file, target, ce, e, options, io);
     throw e;
   }
   const { violation, session } = result;

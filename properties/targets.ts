@@ -1,7 +1,8 @@
 /**
- * The targets a check can run against: every revision and every mutant, by id. External
- * harnesses are made by the CLI.
+ * The targets a check can run against: every revision and every mutant, by id, and external
+ * harnesses (../shared/PROTOCOL.md), made from a command line.
  */
+import { HarnessPool, type HarnessOptions } from "../impl/external/index.ts";
 import { MUTANTS, type MutantEntry } from "../impl/mutants/index.ts";
 import { REVISIONS, type RevisionEntry } from "../impl/revisions/index.ts";
 import type { Target } from "./engine/target.ts";
@@ -50,4 +51,49 @@ export const ALL_TARGETS: readonly Target[] = [...REVISION_TARGETS, ...MUTANT_TA
 
 export function findTarget(id: string): Target | undefined {
   return ALL_TARGETS.find((t) => t.id === id);
+}
+
+/** PCPU_MIN_UNIT_SIZE: the largest size when a harness does not say (`max_size` in hello). */
+export const EXTERNAL_DEFAULT_MAX_SIZE = 32768;
+/** PAGE_SIZE: the largest alignment asked of a harness. */
+export const EXTERNAL_MAX_ALIGN = 4096;
+
+/** An allocator in another process, spoken to through PROTOCOL.md. */
+export interface ExternalTarget extends Target {
+  readonly kind: "external";
+  /** The harness command line (`--external "CMD ARGS"`). */
+  readonly command: string;
+  /** Process ids of the harness processes running now. */
+  pids(): number[];
+  /** Sends `quit` to every harness process and reaps it. */
+  close(): void;
+}
+
+/**
+ * An external harness as a target. Its processes are shared: `create()` hands out a fresh
+ * client over one of two harness processes, in turn (a run and its NR_CPUS twin each have one;
+ * `boot` resets a process for the next run), started on first use. `maxSize` asks the harness
+ * (`hello`) on first use, so that a harness that fails at once fails inside the check.
+ */
+export function externalTarget(command: string, options: HarnessOptions = {}): ExternalTarget {
+  const pool = new HarnessPool(command, options);
+  return {
+    id: `external:${command}`,
+    kind: "external",
+    command,
+    create: () => pool.create(),
+    get maxSize() {
+      return pool.info().maxSize ?? EXTERNAL_DEFAULT_MAX_SIZE;
+    },
+    maxAlign: () => EXTERNAL_MAX_ALIGN,
+    zeroAlignValid: false,
+    knownViolations: {},
+    pids: () => pool.pids(),
+    close: () => pool.close(),
+  };
+}
+
+/** The target as an external one, or undefined. */
+export function asExternal(target: Target): ExternalTarget | undefined {
+  return target.kind === "external" && "command" in target ? (target as ExternalTarget) : undefined;
 }

@@ -8,6 +8,10 @@
  *   step ──> expectation (model) ──> allocator ──> outcome ──> model update ──> invariants
  *                                      └─> twin (same step, NR_CPUS 8 <-> 512)
  *
+ * A `HarnessFailure` (an external harness that crashed, hung or broke the protocol) is not the
+ * allocator's oops: it passes through unjudged, for the runner to report as a finding of its
+ * own kind with the trace so far.
+ *
  * Where the allocator contradicts the model and no enabled invariant judges that (it failed
  * earlier in this check and was set aside), the run stops quietly (`diverged`): what follows
  * would be judged against a model that no longer describes the allocator.
@@ -23,6 +27,7 @@ import {
   type PercpuAllocator,
   type Result,
 } from "../../impl/index.ts";
+import { HarnessFailure } from "../../impl/external/index.ts";
 import type {
   Expectation,
   Invariant,
@@ -156,7 +161,7 @@ export class Session {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof Violation) throw e;
+      if (e instanceof Violation || e instanceof HarnessFailure) throw e;
       const message = `the allocator raised ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
       if (this.judgesOops) throw new Violation(NO_OOPS, message, index, step);
       this.diverged = true;

@@ -6,8 +6,14 @@
  * recorded; that invariant is set aside and the check goes on with the rest, from the same
  * seed, until a round finds nothing. An invariant that needs a capability the target lacks is
  * "not-checked", never "pass".
+ *
+ * An external harness that fails as a process (`HarnessFailure`: crash, hang, protocol error)
+ * ends the check of its target at once, with no shrinking (each try could cost a timeout):
+ * every invariant not yet judged gets the failure's kind as its status, and the steps sent so
+ * far in that run are the counterexample.
  */
 import fc from "fast-check";
+import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/index.ts";
 import type { BootConfig, Capability } from "../../impl/index.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
@@ -36,7 +42,18 @@ export interface RunSettings {
   readonly model?: boolean;
 }
 
-export type Status = "pass" | "fail" | "not-checked";
+export type Status = "pass" | "fail" | "not-checked" | HarnessFailureKind;
+
+/** A harness failure met during a check: what failed, and the run that was going on. */
+export interface HarnessFinding {
+  readonly failure: HarnessFailure;
+  readonly counterexample: Counterexample;
+}
+
+/** Where a round records a harness failure (the property itself passes, to stop shrinking). */
+export interface HarnessRecorder {
+  finding?: HarnessFinding;
+}
 
 export interface Counterexample {
   readonly invariant: string;
@@ -67,6 +84,28 @@ export interface TargetReport {
   readonly commands: number;
   /** Coverage of the state-machine model by the model-driven runs (absent without them). */
   readonly coverage?: ModelCoverage;
+  /** The harness failure that ended the check (external targets only). */
+  readonly harnessFailure?: HarnessFinding;
+}
+
+/** A harness failure as a finding: the steps of the run so far, under the run's topology. */
+export function harnessFinding(
+  failure: HarnessFailure,
+  config: BootConfig,
+  steps: readonly Step[],
+  seed: number,
+): HarnessFinding {
+  return {
+    failure,
+    counterexample: {
+      invariant: failure.kind,
+      message: failure.message,
+      config,
+      steps: [...steps],
+      seed,
+      path: undefined,
+    },
+  };
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -91,17 +130,24 @@ export function runRound(
   enabled: readonly Invariant[],
   settings: RunSettings,
   counter: { commands: number },
+  harness: HarnessRecorder = {},
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   const property = fc.property(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),
     (config, commands) => {
-      const session = new Session({ target, config, invariants: enabled });
+      // After a harness failure the remaining runs do nothing: the check of this target is over.
+      if (harness.finding !== undefined) return;
+      let session: Session | undefined;
       try {
-        fc.modelRun(() => ({ model: session, real: session }), commands);
+        session = new Session({ target, config, invariants: enabled });
+        fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
+      } catch (e) {
+        if (!(e instanceof HarnessFailure)) throw e;
+        harness.finding = harnessFinding(e, config, session?.trace ?? [], settings.seed);
       } finally {
-        counter.commands += session.trace.length;
+        counter.commands += session?.trace.length ?? 0;
       }
     },
   );
@@ -115,10 +161,46 @@ export function runRound(
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
-  const capabilities = capabilitiesOf(target);
   const wanted = settings.invariants ?? INVARIANTS;
   const results = new Map<string, InvariantResult>();
   const counter = { commands: 0 };
+  const harness: HarnessRecorder = {};
+  try {
+    return checkJudged(target, settings, wanted, results, counter, harness);
+  } catch (e) {
+    if (!(e instanceof HarnessFailure)) throw e;
+    // Outside a run (hello, a replay while minimising, the model's runs): no steps to show.
+    harness.finding ??= harnessFinding(e, SCOPE_CONFIG, [], settings.seed);
+  }
+  const finding = harness.finding;
+  for (const inv of wanted) {
+    if (results.has(inv.id)) continue;
+    results.set(inv.id, {
+      target: target.id,
+      invariant: inv.id,
+      status: finding.failure.kind,
+      runs: 0,
+      reason: finding.failure.message.split("\n")[0],
+      counterexample: finding.counterexample,
+    });
+  }
+  return {
+    target,
+    results: wanted.map((i) => results.get(i.id) as InvariantResult),
+    commands: counter.commands,
+    harnessFailure: finding,
+  };
+}
+
+function checkJudged(
+  target: Target,
+  settings: RunSettings,
+  wanted: readonly Invariant[],
+  results: Map<string, InvariantResult>,
+  counter: { commands: number },
+  harness: HarnessRecorder,
+): TargetReport {
+  const capabilities = capabilitiesOf(target);
   let remaining: Invariant[] = [];
   for (const inv of wanted) {
     const missing = inv.needs.filter((c) => !capabilities.has(c));
@@ -136,7 +218,8 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
   }
   while (remaining.length > 0) {
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = runRound(target, capabilities, remaining, settings, counter);
+    const details = runRound(target, capabilities, remaining, settings, counter, harness);
+    if (harness.finding !== undefined) throw harness.finding.failure;
     if (details.interrupted && !details.failed) break;
     if (!details.failed) {
       for (const inv of remaining) {

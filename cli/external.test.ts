@@ -1,0 +1,90 @@
+/**
+ * `check --external` and `replay` end to end on the C example harness (built here with make):
+ * the correct build passes every black-box invariant, the seeded-bug build is caught with a
+ * minimal counterexample that replays, and a harness that crashes or hangs ends in exit 3 with
+ * its status in the JSON and the run so far in a file.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCHarness, C_HARNESS, C_HARNESS_BUG, fakeHarness } from "../impl/external/testing.ts";
+import { readCounterexample } from "../properties/index.ts";
+import type { CheckJson } from "./checkCommand.ts";
+import { runCli } from "./testing.ts";
+
+const out = mkdtempSync(join(tmpdir(), "pcpu-verify-external-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+beforeAll(() => buildCHarness());
+
+const modest = ["--runs", "40", "--max-commands", "30", "--no-model", "--out", out, "--json"];
+
+describe("pcpu-verify check --external", () => {
+  it("the C harness passes every black-box invariant (refinement needs inspect: not-checked)", async () => {
+    const run = await runCli("check", "--external", C_HARNESS, ...modest);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as CheckJson;
+    expect(json.results.map((r) => r.target)).toEqual(
+      json.results.map(() => `external:${C_HARNESS}`),
+    );
+    for (const r of json.results) {
+      expect(r.status, `${r.invariant}: ${r.reason ?? ""}`).toBe(
+        r.invariant === "refinement" ? "not-checked" : "pass",
+      );
+    }
+  });
+
+  it("the seeded-bug build is caught with a counterexample of at most 8 steps that replays", async () => {
+    const run = await runCli("check", "--external", C_HARNESS_BUG, ...modest);
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout) as CheckJson;
+    const zero = json.results.find((r) => r.invariant === "zero-on-alloc");
+    expect(zero?.status).toBe("fail");
+    const ce = zero?.counterexample;
+    expect(ce?.length).toBeLessThanOrEqual(8);
+    const file = readCounterexample(ce?.file as string);
+    expect(file.target).toEqual({
+      kind: "external",
+      id: `external:${C_HARNESS_BUG}`,
+      command: C_HARNESS_BUG,
+    });
+    const replay = await runCli("replay", ce?.file as string);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/violation reproduces: zero-on-alloc/);
+    // Against the correct build, the same file no longer fails.
+    const fixed = await runCli("replay", ce?.file as string, "--external", C_HARNESS);
+    expect(fixed.code).toBe(0);
+  });
+
+  it("a harness that dies: status harness-crash in the JSON, a file, exit 3", async () => {
+    const command = fakeHarness("sigkill");
+    const run = await runCli("check", "--external", command, ...modest);
+    expect(run.code).toBe(3);
+    const json = JSON.parse(run.stdout) as CheckJson;
+    const crashed = json.results.filter((r) => r.status === "harness-crash");
+    expect(crashed.length).toBeGreaterThan(0);
+    const file = crashed[0]?.counterexample?.file as string;
+    expect(file).toMatch(/--harness-crash\.json$/);
+    expect(readCounterexample(file).invariant).toBe("harness-crash");
+    const replay = await runCli("replay", file);
+    expect(replay.code).toBe(3);
+    expect(replay.stdout).toMatch(/the harness failure reproduces: harness-crash/);
+  });
+
+  it("a harness that hangs: harness-hang after the timeout, exit 3, human report names it", async () => {
+    const command = fakeHarness("hang");
+    const run = await runCli(
+      "check",
+      "--external",
+      command,
+      "--harness-timeout",
+      "300",
+      ...modest.filter((a) => a !== "--json"),
+    );
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/HARNESS-HANG/);
+    expect(run.stdout).toMatch(/no answer within 300 ms/);
+    expect(run.stdout).toMatch(/a harness crashed, hung or broke the protocol.*\(exit 3\)/);
+  });
+});

@@ -1,0 +1,345 @@
+/*
+ * pcpu-harness: the arena allocator (arena.h) behind ../../../shared/PROTOCOL.md, version 1.
+ * Reads one JSON request per line on standard input and answers one JSON object per line on
+ * standard output; diagnostics go to standard error. Exits 0 on `quit` or at end of input.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "jsonline.h"
+
+#ifndef SEEDED_BUG
+#define SEEDED_BUG 0
+#endif
+
+static const char *const ERRNAMES[] = { "", "EINVAL", "ENOMEM", "EFAULT" };
+
+static long long cur_id;
+static int have_id;
+
+static void begin(void)
+{
+	if (have_id)
+		printf("{\"id\":%lld,\"ok\":true", cur_id);
+	else
+		printf("{\"id\":null,\"ok\":true");
+}
+
+static void end(void)
+{
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+static void answer_ok(void)
+{
+	begin();
+	end();
+}
+
+static void answer_err(const char *code, const char *message)
+{
+	if (have_id)
+		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", cur_id, code,
+		       message);
+	else
+		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", code, message);
+	fflush(stdout);
+}
+
+static void answer_code(int code, const char *why)
+{
+	if (code == A_OK)
+		answer_ok();
+	else
+		answer_err(ERRNAMES[code], why);
+}
+
+/* Field accessors: 0 when present with the right type, else they answer EPROTO. */
+static int get_int(const struct jobj *o, const char *key, long long *out)
+{
+	const struct jval *v = jobj_get(o, key);
+	if (!v || v->type != J_INT) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "field %s: expected an integer", key);
+		answer_err("EPROTO", msg);
+		return -1;
+	}
+	*out = v->num;
+	return 0;
+}
+
+static int get_list(const struct jobj *o, const char *key, const struct jval **out)
+{
+	const struct jval *v = jobj_get(o, key);
+	if (!v || v->type != J_ARR) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "field %s: expected a list of integers", key);
+		answer_err("EPROTO", msg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int get_addr(const struct jobj *o, const char *key, uint64_t *out)
+{
+	const struct jval *v = jobj_get(o, key);
+	char *end;
+	if (!v || v->type != J_STR || strncmp(v->str, "0x", 2) != 0 || v->str[2] == '\0' ||
+	    strlen(v->str) > 18) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "field %s: expected a hexadecimal address string", key);
+		answer_err("EPROTO", msg);
+		return -1;
+	}
+	*out = strtoull(v->str + 2, &end, 16);
+	if (*end != '\0') {
+		answer_err("EPROTO", "an address has a character that is not hexadecimal");
+		return -1;
+	}
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void do_hello(void)
+{
+	begin();
+	printf(",\"protocol\":1,\"name\":\"c-arena\",\"revision\":\"%s\","
+	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\"],"
+	       "\"max_size\":%u",
+	       SEEDED_BUG ? "1-seeded-bug" : "1", UNIT_SIZE);
+	end();
+}
+
+static void do_boot(const struct jobj *o)
+{
+	const struct jval *possible, *present, *online, *c2n, *v;
+	long long nr_cpus, nr_nodes, page_size;
+	if (get_int(o, "nr_cpus", &nr_cpus) || get_list(o, "possible", &possible) ||
+	    get_list(o, "present", &present) || get_list(o, "online", &online) ||
+	    get_list(o, "cpu_to_node", &c2n) || get_int(o, "nr_nodes", &nr_nodes) ||
+	    get_int(o, "page_size", &page_size))
+		return;
+	struct arena_config cfg = {
+		.nr_cpus = nr_cpus > MAX_NR_CPUS ? -1 : (int)nr_cpus,
+		.possible = possible->arr, .nr_possible = possible->len,
+		.present = present->arr, .nr_present = present->len,
+		.online = online->arr, .nr_online = online->len,
+		.cpu_to_node = c2n->arr, .nr_cpu_to_node = c2n->len,
+		.nr_nodes = nr_nodes > MAX_NODES ? -1 : (int)nr_nodes,
+		.page_size = page_size > 1 << 20 ? -1 : (int)page_size,
+	};
+	if ((v = jobj_get(o, "pages_per_node")) && v->type == J_INT)
+		cfg.pages_per_node = v->num;
+	if ((v = jobj_get(o, "vmalloc_bytes")) && v->type == J_INT)
+		cfg.vmalloc_bytes = v->num;
+	const char *why = "";
+	answer_code(arena_boot(&cfg, &why), why);
+}
+
+static void do_read(uint64_t addr, long long len)
+{
+	uint8_t *data;
+	const char *why = "";
+	if (len > UNIT_SIZE * 64ll) {
+		answer_err("EINVAL", "len is too large");
+		return;
+	}
+	int code = arena_access(addr, len, &data, &why);
+	if (code != A_OK) {
+		answer_code(code, why);
+		return;
+	}
+	begin();
+	fputs(",\"hex\":\"", stdout);
+	for (long long i = 0; i < len; i++)
+		printf("%02x", data[i]);
+	putchar('"');
+	end();
+}
+
+static void do_write(uint64_t addr, const char *hex)
+{
+	size_t n = strlen(hex);
+	const char *why = "";
+	uint8_t *data;
+	if (n % 2 != 0) {
+		answer_err("EPROTO", "field hex: expected an even number of hexadecimal digits");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (hexval(hex[i]) < 0) {
+			answer_err("EPROTO", "field hex: expected hexadecimal digits");
+			return;
+		}
+	int code = arena_access(addr, (long long)(n / 2), &data, &why);
+	if (code == A_OK)
+		for (size_t i = 0; i < n / 2; i++)
+			data[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+	answer_code(code, why);
+}
+
+static void do_stats(void)
+{
+	struct arena_stats s;
+	const char *why = "";
+	arena_stats(&s, &why);
+	begin();
+	fputs(",\"pages_by_node\":[", stdout);
+	for (int n = 0; n < s.nr_nodes; n++)
+		printf("%s%lld", n ? "," : "", s.pages_by_node[n]);
+	printf("],\"unit_bytes\":%lld,\"meta_bytes\":%lld,\"vm_bytes\":%lld,\"mem_refs_per_deref\":1",
+	       s.unit_bytes, s.meta_bytes, s.vm_bytes);
+	end();
+}
+
+/* Answers one request; returns 1 on quit. */
+static int handle(const struct jobj *o)
+{
+	const struct jval *opv = jobj_get(o, "op");
+	if (!opv || opv->type != J_STR) {
+		answer_err("EPROTO", "field op: expected a string");
+		return 0;
+	}
+	const char *op = opv->str;
+	const char *why = "";
+	long long a, b;
+	uint64_t p, q;
+	if (strcmp(op, "quit") == 0) {
+		answer_ok();
+		return 1;
+	}
+	if (strcmp(op, "hello") == 0) {
+		do_hello();
+		return 0;
+	}
+	if (strcmp(op, "boot") == 0) {
+		do_boot(o);
+		return 0;
+	}
+	static const char *const known[] = { "alloc", "free", "ptr", "node", "read", "write",
+					     "cpu_add", "cpu_remove", "cpu_up", "cpu_down",
+					     "fail_page_alloc", "reclaim", "stats", NULL };
+	int is_known = 0;
+	for (int i = 0; known[i]; i++)
+		is_known |= strcmp(op, known[i]) == 0;
+	if (!is_known) {
+		answer_err("ENOTSUP", "this harness does not offer the operation");
+		return 0;
+	}
+	if (!arena_booted()) {
+		answer_err("EINVAL", "boot first");
+		return 0;
+	}
+	if (strcmp(op, "alloc") == 0) {
+		if (get_int(o, "size", &a) || get_int(o, "align", &b))
+			return 0;
+		/* No distinction for atomic: every chunk is fully populated when made. */
+		int code = arena_alloc(a, b, &p, &why);
+		if (code != A_OK) {
+			answer_code(code, why);
+			return 0;
+		}
+		begin();
+		printf(",\"ptr\":\"0x%" PRIx64 "\"", p);
+		end();
+	} else if (strcmp(op, "free") == 0) {
+		if (get_addr(o, "ptr", &p) == 0)
+			answer_code(arena_free(p, &why), why);
+	} else if (strcmp(op, "ptr") == 0) {
+		if (get_addr(o, "ptr", &p) || get_int(o, "cpu", &a))
+			return 0;
+		int code = arena_ptr(p, a, &q, &why);
+		if (code != A_OK) {
+			answer_code(code, why);
+			return 0;
+		}
+		begin();
+		printf(",\"addr\":\"0x%" PRIx64 "\"", q);
+		end();
+	} else if (strcmp(op, "node") == 0) {
+		int node;
+		if (get_addr(o, "addr", &p))
+			return 0;
+		int code = arena_node(p, &node, &why);
+		if (code != A_OK) {
+			answer_code(code, why);
+			return 0;
+		}
+		begin();
+		printf(",\"node\":%d", node);
+		end();
+	} else if (strcmp(op, "read") == 0) {
+		if (get_addr(o, "addr", &p) || get_int(o, "len", &a))
+			return 0;
+		do_read(p, a);
+	} else if (strcmp(op, "write") == 0) {
+		const struct jval *hex = jobj_get(o, "hex");
+		if (get_addr(o, "addr", &p))
+			return 0;
+		if (!hex || hex->type != J_STR) {
+			answer_err("EPROTO", "field hex: expected a string");
+			return 0;
+		}
+		do_write(p, hex->str);
+	} else if (strncmp(op, "cpu_", 4) == 0) {
+		if (get_int(o, "cpu", &a) == 0)
+			answer_code(arena_hotplug(op, a, &why), why);
+	} else if (strcmp(op, "fail_page_alloc") == 0) {
+		if (get_int(o, "after", &a) || get_int(o, "count", &b))
+			return 0;
+		answer_code(arena_fail_page_alloc(a, b, &why), why);
+	} else if (strcmp(op, "reclaim") == 0) {
+		arena_reclaim();
+		answer_ok();
+	} else {
+		do_stats();
+	}
+	return 0;
+}
+
+int main(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		struct jobj o;
+		const char *err;
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (line[0] == '\0')
+			continue;
+		have_id = 0;
+		if (jobj_parse(line, &o, &err) < 0) {
+			fprintf(stderr, "pcpu-harness: malformed request: %s\n", err);
+			answer_err("EPROTO", "malformed request");
+			continue;
+		}
+		const struct jval *id = jobj_get(&o, "id");
+		if (id && id->type == J_INT) {
+			cur_id = id->num;
+			have_id = 1;
+		}
+		int quit = have_id ? handle(&o) : (answer_err("EPROTO", "field id: expected an integer"), 0);
+		jobj_free(&o);
+		if (quit)
+			break;
+	}
+	free(line);
+	return 0;
+}

@@ -1,0 +1,259 @@
+/**
+ * An allocator in another process, driven through ../shared/PROTOCOL.md: the `PercpuAllocator`
+ * interface, synchronous, over one `HarnessProcess`. Requests are encoded as the protocol says
+ * (snake_case fields, addresses as hexadecimal strings); answers are checked with zod, and an
+ * `ok: true` answer with a field missing or of the wrong type, or an address at or above 2^53
+ * (which a JavaScript number cannot hold exactly), is a protocol-error. `ok: false` answers
+ * become `Err` results with the harness's code and message.
+ *
+ * Harness failures (crash, hang, protocol error) are thrown as `HarnessFailure` from every
+ * method: they are not the allocator's answers and must not be judged as such.
+ */
+import type { z } from "zod";
+import {
+  CAPABILITIES,
+  formatAddr,
+  type AllocOptions,
+  type Addr,
+  type AllocatorInfo,
+  type AllocatorStats,
+  type BootConfig,
+  type Capability,
+  type InspectView,
+  type PercpuAllocator,
+  type Ptr,
+} from "../allocator.ts";
+import { err, ok, type Errno, type Result } from "../result.ts";
+import type { Answer, HarnessProcess } from "./harnessProcess.ts";
+import {
+  addrAnswer,
+  describeIssue,
+  helloAnswer,
+  inspectAnswer,
+  nodeAnswer,
+  ptrAnswer,
+  readAnswer,
+  statsAnswer,
+} from "./protocolSchemas.ts";
+
+/** What `hello` said, with the extensions the suite reads. */
+export interface HarnessInfo extends AllocatorInfo {
+  /** The largest size served (`max_size`), if the harness says. */
+  readonly maxSize: number | undefined;
+  /** Capabilities the harness named that this suite does not know (ignored). */
+  readonly unknownCapabilities: readonly string[];
+}
+
+const LIMIT = 2n ** 53n;
+
+/** Sends `hello` and checks its answer: the first request to every harness process. */
+export function helloHarness(harness: HarnessProcess): HarnessInfo {
+  const answer = harness.request("hello");
+  if (!answer.ok) {
+    harness.fail(
+      "protocol-error",
+      `refused hello: ${String(answer.error)} ${String(answer.message)}`,
+      undefined,
+    );
+  }
+  const parsed = helloAnswer.safeParse(answer);
+  if (!parsed.success) {
+    harness.fail(
+      "protocol-error",
+      `hello answer: ${describeIssue(parsed.error)}`,
+      '{"op":"hello"}',
+    );
+  }
+  const known = (c: string): c is Capability => (CAPABILITIES as readonly string[]).includes(c);
+  return {
+    name: parsed.data.name,
+    revision: parsed.data.revision,
+    capabilities: parsed.data.capabilities.filter(known),
+    maxSize: parsed.data.max_size,
+    unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c)),
+  };
+}
+
+export class ExternalAllocator implements PercpuAllocator {
+  private readonly harness: HarnessProcess;
+  private readonly info: HarnessInfo;
+  private readonly current: () => boolean;
+
+  /**
+   * `current` says whether this client still owns the process: a pool hands a process to a
+   * newer client, whose `boot` forgets this one's objects; using a stale client is a bug of
+   * the caller, and throws.
+   */
+  constructor(harness: HarnessProcess, info: HarnessInfo, current: () => boolean = () => true) {
+    this.harness = harness;
+    this.info = info;
+    this.current = current;
+  }
+
+  private ask<S extends z.ZodTypeAny>(
+    op: string,
+    fields: Record<string, unknown>,
+    schema: S | undefined,
+  ): Result<z.infer<S>> {
+    if (!this.current()) {
+      throw new Error(
+        `external allocator (${this.harness.command}): ${op} on a client whose harness process was handed to a newer client`,
+      );
+    }
+    const answer: Answer = this.harness.request(op, fields);
+    if (!answer.ok) return err(answer.error as Errno, answer.message as string);
+    if (schema === undefined) return ok(undefined);
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) {
+      this.harness.fail(
+        "protocol-error",
+        `${op} answered ok with ${describeIssue(parsed.error)}`,
+        JSON.stringify({ op, ...fields }),
+      );
+    }
+    return ok(parsed.data);
+  }
+
+  /** A protocol address as a number; at or above 2^53 it is a protocol-error. */
+  private address(op: string, field: string, text: string): number {
+    const value = BigInt(text);
+    if (value >= LIMIT) {
+      this.harness.fail(
+        "protocol-error",
+        `${op} answered ${field} ${text}, at or above 2^53; expected an address a JavaScript number holds exactly`,
+        undefined,
+      );
+    }
+    return Number(value);
+  }
+
+  hello(): AllocatorInfo {
+    return this.info;
+  }
+
+  boot(config: BootConfig): Result<void> {
+    return this.ask(
+      "boot",
+      {
+        nr_cpus: config.nrCpus,
+        possible: config.possible,
+        present: config.present,
+        online: config.online,
+        cpu_to_node: config.cpuToNode,
+        nr_nodes: config.nrNodes,
+        page_size: config.pageSize,
+        ...(config.pagesPerNode !== undefined ? { pages_per_node: config.pagesPerNode } : {}),
+        ...(config.vmallocBytes !== undefined ? { vmalloc_bytes: config.vmallocBytes } : {}),
+      },
+      undefined,
+    );
+  }
+
+  alloc(size: number, align: number, options?: AllocOptions): Result<Ptr> {
+    const r = this.ask(
+      "alloc",
+      { size, align, ...(options?.atomic ? { atomic: true } : {}) },
+      ptrAnswer,
+    );
+    return r.ok ? ok(this.address("alloc", "ptr", r.value.ptr)) : r;
+  }
+
+  free(ptr: Ptr): Result<void> {
+    return this.ask("free", { ptr: formatAddr(ptr) }, undefined);
+  }
+
+  ptr(ptr: Ptr, cpu: number): Result<Addr> {
+    const r = this.ask("ptr", { ptr: formatAddr(ptr), cpu }, addrAnswer);
+    return r.ok ? ok(this.address("ptr", "addr", r.value.addr)) : r;
+  }
+
+  node(addr: Addr): Result<number> {
+    const r = this.ask("node", { addr: formatAddr(addr) }, nodeAnswer);
+    return r.ok ? ok(r.value.node) : r;
+  }
+
+  read(addr: Addr, len: number): Result<Uint8Array> {
+    const r = this.ask("read", { addr: formatAddr(addr), len }, readAnswer);
+    if (!r.ok) return r;
+    const bytes = Uint8Array.from(Buffer.from(r.value.hex, "hex"));
+    if (bytes.length !== len) {
+      this.harness.fail(
+        "protocol-error",
+        `read of ${len} bytes answered ${bytes.length} bytes`,
+        JSON.stringify({ op: "read", addr: formatAddr(addr), len }),
+      );
+    }
+    return ok(bytes);
+  }
+
+  write(addr: Addr, bytes: Uint8Array): Result<void> {
+    return this.ask(
+      "write",
+      { addr: formatAddr(addr), hex: Buffer.from(bytes).toString("hex") },
+      undefined,
+    );
+  }
+
+  cpuAdd(cpu: number): Result<void> {
+    return this.capability("cpu_add", { cpu });
+  }
+
+  cpuRemove(cpu: number): Result<void> {
+    return this.capability("cpu_remove", { cpu });
+  }
+
+  cpuUp(cpu: number): Result<void> {
+    return this.ask("cpu_up", { cpu }, undefined);
+  }
+
+  cpuDown(cpu: number): Result<void> {
+    return this.ask("cpu_down", { cpu }, undefined);
+  }
+
+  failPageAlloc(after: number, count: number): Result<void> {
+    return this.capability("fail_page_alloc", { after, count });
+  }
+
+  reclaim(): Result<void> {
+    return this.capability("reclaim", {});
+  }
+
+  /** An optional operation: ENOTSUP without asking when `hello` did not offer it. */
+  private capability(op: Capability, fields: Record<string, unknown>): Result<void> {
+    if (!this.info.capabilities.includes(op)) return notOffered(op);
+    return this.ask(op, fields, undefined);
+  }
+
+  stats(): Result<AllocatorStats> {
+    const r = this.ask("stats", {}, statsAnswer);
+    if (!r.ok) return r;
+    const s = r.value;
+    return ok({
+      pagesByNode: s.pages_by_node,
+      ...(s.pages_by_zone !== undefined ? { pagesByZone: s.pages_by_zone } : {}),
+      unitBytes: s.unit_bytes,
+      metaBytes: s.meta_bytes,
+      vmBytes: s.vm_bytes,
+      memRefsPerDeref: s.mem_refs_per_deref,
+    });
+  }
+
+  inspect(): Result<InspectView> {
+    if (!this.info.capabilities.includes("inspect")) return notOffered("inspect");
+    const r = this.ask("inspect", {}, inspectAnswer);
+    if (!r.ok) return r;
+    return ok({
+      blocks: r.value.blocks.map((b) => ({
+        id: b.id,
+        state: b.state,
+        live: b.live,
+        freeBytes: b.free_bytes,
+      })),
+      ...(r.value.detail !== undefined ? { detail: r.value.detail } : {}),
+    });
+  }
+}
+
+function notOffered(op: Capability): Result<never> {
+  return err("ENOTSUP", `the harness does not offer ${op} (not in its hello capabilities)`);
+}

@@ -1,0 +1,317 @@
+/**
+ * One harness process, spoken to synchronously: the transport of ../shared/PROTOCOL.md.
+ *
+ * The allocator interface is synchronous (a property calls `alloc` and reads the answer on the
+ * next line), the pipes of a child process are not. So the child and its pipes live in a
+ * worker thread (harnessWorker.mjs); `request` posts the line to the worker and blocks this
+ * thread in `Atomics.wait` on a SharedArrayBuffer until the worker has posted the answer line
+ * (taken with `receiveMessageOnPort`), the child has exited, or the timeout has passed.
+ *
+ * What can go wrong is a `HarnessFailure` of its own kind, and the process is dead afterwards
+ * (killed, with its process group, if it was not already): an exit or a signal is a
+ * harness-crash, no answer in time a harness-hang, a line that is not a JSON object, a wrong
+ * id, a bad `ok`/`error` envelope or a line above `maxLineBytes` a protocol-error. Standard
+ * error is kept (its last `maxStderrBytes`) and shown in the message.
+ *
+ * No child outlives this process: `close()` sends `quit` and reaps the child, and an `exit`
+ * hook (and SIGINT/SIGTERM/SIGHUP) kills the process group of every harness still running.
+ */
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from "node:worker_threads";
+import { ERRNOS } from "../result.ts";
+import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
+import { splitShellWords } from "./shellWords.ts";
+
+/** PROTOCOL.md: "does not answer within the timeout (default 5 s)". */
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** The longest answer line accepted. */
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+/** How much of standard error is kept. */
+export const DEFAULT_MAX_STDERR_BYTES = 64 << 10;
+/** How long `close` waits for `quit` to end the harness before killing it. */
+const QUIT_GRACE_MS = 1000;
+
+export interface HarnessOptions {
+  /** How long to wait for each answer, in ms (default 5000). */
+  readonly timeoutMs?: number;
+  readonly maxLineBytes?: number;
+  readonly maxStderrBytes?: number;
+}
+
+/** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
+export type Answer = { readonly ok: boolean } & Record<string, unknown>;
+
+type WorkerMessage =
+  | { type: "spawned"; pid: number }
+  | { type: "line"; line: string }
+  | { type: "overlong"; length: number }
+  | { type: "exit"; code: number | null; signal: string | null; stderr: string }
+  | { type: "stderr"; text: string };
+
+const LIVE = new Set<HarnessProcess>();
+let hooked = false;
+
+function killAllHarnesses(): void {
+  for (const h of LIVE) h.kill();
+}
+
+function hookProcessExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", killAllHarnesses);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    // Only when nobody else handles the signal: then its default (ending the process) is kept
+    // by raising it again once the harnesses are gone.
+    if (process.listenerCount(signal) > 0) continue;
+    process.once(signal, () => {
+      killAllHarnesses();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+export class HarnessProcess {
+  readonly command: string;
+  readonly timeoutMs: number;
+  readonly maxLineBytes: number;
+  /** Requests sent so far; the next request's id is this plus one. */
+  private lastId = 0;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag: Int32Array;
+  private childPid: number | undefined;
+  private exitInfo: { code: number | null; signal: string | null } | undefined;
+  private lastStderr = "";
+  /** The failure that ended this process, thrown again to anyone who asks it more. */
+  private failure: HarnessFailure | undefined;
+
+  constructor(command: string, options: HarnessOptions = {}) {
+    this.command = command;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const argv = splitShellWords(command);
+    const flagBuffer = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(flagBuffer);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL("./harnessWorker.mjs", import.meta.url), {
+      workerData: {
+        argv,
+        flagBuffer,
+        port: port2,
+        maxLine: this.maxLineBytes,
+        maxStderr: options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES,
+      },
+      transferList: [port2],
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.unref();
+    hookProcessExit();
+    LIVE.add(this);
+    const first = this.next(this.timeoutMs);
+    if (first?.type === "spawned") {
+      this.childPid = first.pid;
+      return;
+    }
+    if (first === undefined)
+      this.fail("harness-hang", `did not start within ${this.timeoutMs} ms`, undefined);
+    this.failFrom(first, undefined);
+  }
+
+  /** The child's process id (also its process group's), once it runs. */
+  get pid(): number | undefined {
+    return this.childPid;
+  }
+
+  /** Whether the harness still runs and can be asked. */
+  get alive(): boolean {
+    return this.failure === undefined && this.exitInfo === undefined;
+  }
+
+  /**
+   * Sends `{ id, op, ...fields }` and returns the answer; throws `HarnessFailure` if the
+   * harness fails to give one. An `ok: false` answer is returned (its error code checked).
+   */
+  request(op: string, fields: Record<string, unknown> = {}): Answer {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.exitInfo !== undefined) {
+      this.fail("harness-crash", `asked ${op} after it had ${this.exitText()}`, undefined);
+    }
+    const id = ++this.lastId;
+    const line = JSON.stringify({ id, op, ...fields });
+    this.worker.postMessage({ type: "send", line });
+    const message = this.next(this.timeoutMs);
+    if (message === undefined) {
+      this.fail("harness-hang", `no answer within ${this.timeoutMs} ms`, line);
+    }
+    if (message.type !== "line") this.failFrom(message, line);
+    return this.parseAnswer(message.line, id, line);
+  }
+
+  private parseAnswer(text: string, id: number, request: string): Answer {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.fail("protocol-error", `answered a line that is not JSON: ${clip(text)}`, request);
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      this.fail("protocol-error", `answered ${clip(text)}; expected a JSON object`, request);
+    }
+    const answer = json as Record<string, unknown>;
+    if (answer.id !== id) {
+      this.fail(
+        "protocol-error",
+        `answered with id ${JSON.stringify(answer.id)}; expected id ${id}`,
+        request,
+      );
+    }
+    if (typeof answer.ok !== "boolean") {
+      this.fail("protocol-error", `answered ${clip(text)}; expected "ok": true or false`, request);
+    }
+    if (!answer.ok) {
+      if (
+        !(ERRNOS as readonly unknown[]).includes(answer.error) ||
+        typeof answer.message !== "string"
+      ) {
+        this.fail(
+          "protocol-error",
+          `answered ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}) and a "message" string`,
+          request,
+        );
+      }
+    }
+    return answer as Answer;
+  }
+
+  /** Marks the harness failed (killing it unless it exited) and throws. */
+  fail(kind: HarnessFailureKind, why: string, request: string | undefined): never {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.exitInfo === undefined) {
+      this.kill();
+      this.awaitExit(QUIT_GRACE_MS);
+    }
+    const stderr = this.exitInfo !== undefined ? this.lastStderr : this.askStderr();
+    this.failure = new HarnessFailure(kind, this.command, why, request, stderr);
+    this.release();
+    throw this.failure;
+  }
+
+  /** A failure for an exit (or an overlong line) seen instead of the answer. */
+  private failFrom(message: WorkerMessage, request: string | undefined): never {
+    if (message.type === "overlong") {
+      this.fail(
+        "protocol-error",
+        `printed a line longer than ${this.maxLineBytes} bytes (${message.length} bytes read, no newline yet)`,
+        request,
+      );
+    }
+    if (message.type === "exit") {
+      this.noteExit(message);
+      this.fail("harness-crash", this.exitText(), request);
+    }
+    this.fail("protocol-error", `unexpected ${message.type} from the worker`, request);
+  }
+
+  private noteExit(message: Extract<WorkerMessage, { type: "exit" }>): void {
+    this.exitInfo = { code: message.code, signal: message.signal };
+    this.lastStderr = message.stderr;
+  }
+
+  private exitText(): string {
+    const e = this.exitInfo;
+    if (e === undefined) return "not exited";
+    if (e.signal !== null) return `died by signal ${e.signal}`;
+    if (e.code === null) return "could not be started";
+    return `exited with code ${e.code}`;
+  }
+
+  /** The next message from the worker, or undefined after `timeoutMs`. */
+  private next(timeoutMs: number): WorkerMessage | undefined {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.flag, 0);
+      const got = receiveMessageOnPort(this.port);
+      if (got !== undefined) return got.message as WorkerMessage;
+      const left = until - Date.now();
+      if (left <= 0) return undefined;
+      // A bounded wait: a notify that came before the message is visible costs at most 50 ms.
+      Atomics.wait(this.flag, 0, seen, Math.min(left, 50));
+    }
+  }
+
+  /** Waits for the child's exit (skipping other messages); true once it is reaped. */
+  private awaitExit(timeoutMs: number): boolean {
+    const until = Date.now() + timeoutMs;
+    while (this.exitInfo === undefined) {
+      const message = this.next(Math.max(0, until - Date.now()));
+      if (message === undefined) return false;
+      if (message.type === "exit") this.noteExit(message);
+    }
+    return true;
+  }
+
+  /** Standard error so far, from the worker (empty if it does not answer at once). */
+  private askStderr(): string {
+    this.worker.postMessage({ type: "stderr" });
+    const until = Date.now() + QUIT_GRACE_MS;
+    for (;;) {
+      const message = this.next(Math.max(0, until - Date.now()));
+      if (message === undefined) return this.lastStderr;
+      if (message.type === "stderr") return message.text;
+      if (message.type === "exit") {
+        this.noteExit(message);
+        return message.stderr;
+      }
+    }
+  }
+
+  /** SIGKILL to the harness's process group (and to the harness itself). */
+  kill(): void {
+    const pid = this.childPid;
+    if (pid === undefined || this.exitInfo !== undefined) return;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        // ESRCH: already gone.
+      }
+    }
+  }
+
+  /** Ends the worker once the child is reaped. */
+  private release(): void {
+    LIVE.delete(this);
+    void this.worker.terminate();
+    this.port.close();
+  }
+
+  /**
+   * Sends `quit`, waits for the harness to exit (and kills its process group if it does not),
+   * and reaps it. Safe to call more than once, and after a failure.
+   */
+  close(): void {
+    if (!LIVE.has(this)) return;
+    if (this.failure === undefined && this.exitInfo === undefined) {
+      const line = JSON.stringify({ id: ++this.lastId, op: "quit" });
+      this.worker.postMessage({ type: "send", line });
+      if (!this.awaitExit(QUIT_GRACE_MS)) {
+        this.kill();
+        this.awaitExit(QUIT_GRACE_MS);
+      }
+    }
+    this.kill();
+    this.release();
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 120
+    ? `${JSON.stringify(text.slice(0, 120))}… (${text.length} characters)`
+    : JSON.stringify(text);
+}

@@ -1,0 +1,107 @@
+/**
+ * The worker thread behind `HarnessProcess`: it owns the harness child process and its pipes,
+ * so that the main thread can block in `Atomics.wait` while the answer is on its way (the
+ * allocator interface is synchronous). Plain JavaScript because a worker is loaded by Node
+ * itself, without the TypeScript loader.
+ *
+ * To the main thread (on `port`, each message followed by a bump of `flag[0]` and a notify):
+ *   { type: "spawned", pid }            the child runs, in a process group of its own
+ *   { type: "line", line }              one line of standard output
+ *   { type: "overlong", length }        a line longer than `maxLine` bytes (nothing after it)
+ *   { type: "exit", code, signal, stderr }  the child has exited and been reaped
+ *   { type: "stderr", text }            the answer to { type: "stderr" }
+ * From the main thread (parentPort): { type: "send", line }, { type: "stderr" }.
+ */
+import { spawn } from "node:child_process";
+import { parentPort, workerData } from "node:worker_threads";
+
+const { argv, flagBuffer, port, maxLine, maxStderr } = workerData;
+const flag = new Int32Array(flagBuffer);
+
+function post(message) {
+  port.postMessage(message);
+  Atomics.add(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+let stderrTail = Buffer.alloc(0);
+let pending = [];
+let pendingLength = 0;
+let overlong = false;
+let exited = undefined;
+let stdoutEnded = false;
+let exitPosted = false;
+
+function stderrText() {
+  return stderrTail.toString("utf8");
+}
+
+function postExit() {
+  if (exitPosted || exited === undefined) return;
+  exitPosted = true;
+  post({ type: "exit", code: exited.code, signal: exited.signal, stderr: stderrText() });
+}
+
+const child = spawn(argv[0], argv.slice(1), {
+  stdio: ["pipe", "pipe", "pipe"],
+  detached: true,
+});
+
+child.on("spawn", () => post({ type: "spawned", pid: child.pid }));
+child.on("error", (e) => {
+  // The program could not be started (ENOENT, EACCES): an exit without a code.
+  stderrTail = Buffer.concat([stderrTail, Buffer.from(`${e.message}\n`)]);
+  exited = exited ?? { code: null, signal: null };
+  stdoutEnded = true;
+  postExit();
+});
+child.on("exit", (code, signal) => {
+  exited = { code, signal };
+  if (stdoutEnded) postExit();
+  // A grandchild may hold standard output open: do not wait for it long.
+  else setTimeout(postExit, 200).unref();
+});
+
+child.stdin.on("error", () => {
+  // EPIPE: the harness is gone; its exit is reported by the "exit" event.
+});
+
+child.stdout.on("data", (chunk) => {
+  if (overlong) return;
+  let start = 0;
+  for (;;) {
+    const nl = chunk.indexOf(10, start);
+    const piece = nl < 0 ? chunk.subarray(start) : chunk.subarray(start, nl);
+    pending.push(piece);
+    pendingLength += piece.length;
+    if (pendingLength > maxLine) {
+      overlong = true;
+      post({ type: "overlong", length: pendingLength });
+      return;
+    }
+    if (nl < 0) return;
+    const line = Buffer.concat(pending, pendingLength).toString("utf8");
+    pending = [];
+    pendingLength = 0;
+    post({ type: "line", line });
+    start = nl + 1;
+  }
+});
+child.stdout.on("end", () => {
+  stdoutEnded = true;
+  postExit();
+});
+
+child.stderr.on("data", (chunk) => {
+  stderrTail = Buffer.concat([stderrTail, chunk]);
+  if (stderrTail.length > maxStderr)
+    stderrTail = stderrTail.subarray(stderrTail.length - maxStderr);
+});
+
+parentPort.on("message", (message) => {
+  if (message.type === "send") {
+    if (child.stdin.writable) child.stdin.write(`${message.line}\n`);
+  } else if (message.type === "stderr") {
+    post({ type: "stderr", text: stderrText() });
+  }
+});

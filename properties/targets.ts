@@ -22,6 +22,7 @@ export function revisionTarget(r: RevisionEntry): Target {
     id: r.id,
     kind: "revision",
     revision: r.id,
+    design: r.design,
     create: r.create,
     maxSize: r.maxSize,
     maxAlign: r.maxAlign,

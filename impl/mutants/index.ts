@@ -7,11 +7,14 @@ import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
 import { kiranCpuDownReleases } from "./kiranCpuDownReleases.ts";
 import { kiranFreeExtraBit } from "./kiranFreeExtraBit.ts";
 import { kiranFreeInterior } from "./kiranFreeInterior.ts";
+import { kiranFreeNoResort } from "./kiranFreeNoResort.ts";
+import { kiranFreeWrongBufctl } from "./kiranFreeWrongBufctl.ts";
 import { kiranKeepEmptyBlock } from "./kiranKeepEmptyBlock.ts";
 import { kiranMaxSizeOffByOne } from "./kiranMaxSizeOffByOne.ts";
 import { kiranMgmtLeakOnEnomem } from "./kiranMgmtLeakOnEnomem.ts";
 import { kiranNode0 } from "./kiranNode0.ts";
 import { kiranReleaseOnReclaim } from "./kiranReleaseOnReclaim.ts";
+import { kiranSizeUsedBytes } from "./kiranSizeUsedBytes.ts";
 import { kiranSkipTailRun } from "./kiranSkipTailRun.ts";
 import { kiranStalePagePointer } from "./kiranStalePagePointer.ts";
 import { kiranZeroOnlineOnly } from "./kiranZeroOnlineOnly.ts";
@@ -40,6 +43,9 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranMaxSizeOffByOne,
   kiranSkipTailRun,
   kiranReleaseOnReclaim,
+  kiranFreeNoResort,
+  kiranSizeUsedBytes,
+  kiranFreeWrongBufctl,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -10,6 +10,11 @@ import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
 export interface RevisionEntry {
   readonly id: string;
   readonly title: string;
+  /**
+   * The design family: the `design` its `inspect` detail carries and the key of its white-box
+   * invariants (revisions of one design share them).
+   */
+  readonly design: string;
   /** Where the design comes from (file, mails, commits). */
   readonly source: string;
   readonly create: () => PercpuAllocator;
@@ -26,6 +31,7 @@ export interface RevisionEntry {
 export const REVISIONS: readonly RevisionEntry[] = [
   {
     id: "legacy-2.6.10",
+    design: "legacy",
     title: "kmalloc_node per possible CPU behind an NR_CPUS pointer array",
     source: "mm/slab.c of Linux 2.6.10 (__alloc_percpu, free_percpu)",
     create: () => new LegacyAllocator(),
@@ -39,6 +45,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
   },
   {
     id: "kiran-2005-09",
+    design: "kiran-2005",
     title: "interlaced 8 KiB blocks, 4-byte currency bitmap, best fit, CPU_UP_PREPARE handler",
     source:
       "LKML [patch 2/11] <20050913155608.GD3570@localhost.localdomain>, [patch 11/11] <20050913161914.GM3570@localhost.localdomain>; review <20050113005730.0e10b2d9.akpm@osdl.org>",
@@ -70,5 +77,5 @@ export {
   DATA_OWNER,
   MGMT_OWNER,
 } from "./kiran/kiranAllocator.ts";
-export type { Bufctl } from "./kiran/kiranAllocator.ts";
+export type { Bufctl, KiranDetail } from "./kiran/kiranAllocator.ts";
 export { PcpuBlock } from "./kiran/pcpuBlock.ts";

@@ -12,6 +12,11 @@ export interface Target {
   readonly kind: TargetKind;
   /** The revision a mutant derives from (its own id for a revision). */
   readonly revision?: string;
+  /**
+   * The design family whose white-box invariants apply (the `design` of its `inspect` detail),
+   * e.g. "kiran-2005"; absent for an external harness, which gets the black-box ones only.
+   */
+  readonly design?: string;
   /** A fresh, un-booted allocator. */
   create(): PercpuAllocator;
   /** The largest valid size. */

@@ -73,6 +73,12 @@ export interface Invariant {
   readonly needs: readonly Capability[];
   /** Relational: needs a twin run at another NR_CPUS. */
   readonly relational?: boolean;
+  /**
+   * White-box: the designs (`Target.design`) whose `inspect` detail it reads. It applies only
+   * to targets of those designs and is left out of every other target's report. Absent for a
+   * black-box invariant, which applies everywhere.
+   */
+  readonly designs?: readonly string[];
   afterStep?(ctx: StepContext): string | undefined;
   atEnd?(ctx: EndContext): string | undefined;
 }

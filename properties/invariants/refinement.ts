@@ -19,6 +19,8 @@ export const refinement: Invariant = {
   source: "model/systemMachine.ts; LKML [patch 2/11] block lifecycle; cpu_hotplug.rst",
   cost: "O(blocks) per step of a model-driven run",
   needs: ["inspect"],
+  // The system machine models the 2005 block list (8 KiB blocks released when empty).
+  designs: ["kiran-2005"],
   afterStep(ctx) {
     if (ctx.machineState === undefined) return undefined;
     const view = ctx.observe.inspect();

@@ -21,7 +21,7 @@ import { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
-import { findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
+import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { checkModel } from "./modelCheck.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
@@ -161,7 +161,7 @@ export function runRound(
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
-  const wanted = settings.invariants ?? INVARIANTS;
+  const wanted = applicable(settings.invariants ?? INVARIANTS, target);
   const results = new Map<string, InvariantResult>();
   const counter = { commands: 0 };
   const harness: HarnessRecorder = {};

@@ -9,7 +9,7 @@ import { topologyArbitrary } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
 import { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
-import { INVARIANTS } from "../invariants/index.ts";
+import { applicable, INVARIANTS } from "../invariants/index.ts";
 import { capabilitiesOf } from "./checkTarget.ts";
 
 export interface StatisticsSettings {
@@ -33,7 +33,7 @@ export function runStatistics(
 ): Distribution {
   const capabilities = capabilitiesOf(target);
   // A run judged by every invariant but the relational one (its twin doubles the cost).
-  const invariants = INVARIANTS.filter((i) => !i.relational);
+  const invariants = applicable(INVARIANTS, target).filter((i) => !i.relational);
   const arb = fc.tuple(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),

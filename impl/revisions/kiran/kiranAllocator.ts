@@ -67,6 +67,31 @@ export const BUFCTL_SIZE = 32;
 export const DATA_OWNER = "percpu-data";
 export const MGMT_OWNER = "percpu-mgmt";
 
+/**
+ * The white-box detail `inspect` gives (design "kiran-2005"): the block list in its order,
+ * the first-not-full index, each block's bytes used and set currency bits, and the bufctl list.
+ */
+export interface KiranDetail {
+  readonly design: "kiran-2005";
+  /** PCPU_CURR_SIZE in bytes. */
+  readonly currency: number;
+  readonly blkSize: number;
+  readonly firstNotFull: number;
+  readonly list: readonly {
+    readonly id: number;
+    readonly start: number;
+    readonly sizeUsed: number;
+    readonly setBits: number;
+    readonly live: number;
+    readonly mgmtPages: number;
+  }[];
+  readonly bufctls: readonly {
+    readonly addr: number;
+    readonly bits: number;
+    readonly block: number;
+  }[];
+}
+
 /** A bufctl on the global list: one live object. */
 export interface Bufctl {
   readonly addr: number;
@@ -449,7 +474,7 @@ export class KiranAllocator extends SimulatedAllocator {
   }
 
   /** The white-box detail: the list order, first-not-full, the bitmaps' counts, the bufctls. */
-  detailView(): unknown {
+  detailView(): KiranDetail {
     return {
       design: "kiran-2005",
       currency: this.currency,

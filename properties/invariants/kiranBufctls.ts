@@ -1,0 +1,45 @@
+import type { KiranDetail } from "../../impl/index.ts";
+import { formatAddr } from "../../impl/index.ts";
+import type { Invariant } from "./invariant.ts";
+import { whiteBoxDetail } from "./whiteBox.ts";
+
+/**
+ * kiran-bufctls: the bufctl list holds exactly one entry per live object, at the pointer the
+ * allocation returned, each in a block that is on the list.
+ *
+ * Source: LKML [patch 2/11] (Sep 2005): free_percpu finds the object by walking the bufctl
+ * list; a missing bufctl makes a valid free fail, a stale one lets a freed pointer be freed
+ * again.
+ * Cost: one `inspect` detail per step: O(live objects).
+ */
+export const kiranBufctls: Invariant = {
+  id: "kiran-bufctls",
+  title: "the bufctl list equals the live objects, one entry each, in listed blocks",
+  source: "LKML [patch 2/11] Sep 2005: the bufctl list walked by free_percpu",
+  cost: "O(live objects) per step",
+  needs: ["inspect"],
+  designs: ["kiran-2005"],
+  afterStep(ctx) {
+    const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
+    if ("problem" in r) return r.problem;
+    const { bufctls, list } = r.detail;
+    const blocks = new Set(list.map((b) => b.id));
+    const seen = new Map<number, number>();
+    for (const c of bufctls) {
+      if (!blocks.has(c.block)) {
+        return `the bufctl of ${formatAddr(c.addr)} points at block ${c.block}, which is not on the list`;
+      }
+      seen.set(c.addr, (seen.get(c.addr) ?? 0) + 1);
+    }
+    for (const o of ctx.model.liveObjects()) {
+      const n = seen.get(o.ptr) ?? 0;
+      if (n !== 1) return `${o.name} (${formatAddr(o.ptr)}) has ${n} bufctls, expected 1`;
+      seen.delete(o.ptr);
+    }
+    const [stale] = seen.keys();
+    if (stale !== undefined) {
+      return `a bufctl for ${formatAddr(stale)} remains, but no live object is there`;
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,38 @@
+import type { KiranDetail } from "../../impl/index.ts";
+import type { Invariant } from "./invariant.ts";
+import { whiteBoxDetail } from "./whiteBox.ts";
+
+/**
+ * kiran-list-order: the block list is sorted by bytes used, descending, and the first-not-full
+ * index points at the first block that is not full (every block before it is full).
+ *
+ * Source: LKML [patch 2/11] (Sep 2005) and the January 2005 patch: "blocks are kept sorted on
+ * size_used ... first_notfull" — an allocation walks the list from first_notfull, so a wrong
+ * order or a stale pointer makes it skip a block with room (a false new block) or try a full one.
+ * Cost: one `inspect` detail per step: O(blocks).
+ */
+export const kiranListOrder: Invariant = {
+  id: "kiran-list-order",
+  title: "blocks sorted by bytes used, descending; first-not-full is the first block with room",
+  source: "LKML Jan 2005 and [patch 2/11] Sep 2005: the sorted block list and first_notfull",
+  cost: "O(blocks) per step",
+  needs: ["inspect"],
+  designs: ["kiran-2005"],
+  afterStep(ctx) {
+    const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
+    if ("problem" in r) return r.problem;
+    const { list, firstNotFull, blkSize } = r.detail;
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1], list[i]];
+      if (a !== undefined && b !== undefined && a.sizeUsed < b.sizeUsed) {
+        return `block list out of order at position ${i}: block ${a.id} uses ${a.sizeUsed} bytes, the next, block ${b.id}, ${b.sizeUsed}`;
+      }
+    }
+    const first = list.findIndex((b) => b.sizeUsed < blkSize);
+    const expected = first < 0 ? list.length : first;
+    if (firstNotFull !== expected) {
+      return `first-not-full is ${firstNotFull}, but the first block with room is at position ${expected} of ${list.length}`;
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,41 @@
+/**
+ * White-box invariants read a design's own bookkeeping through `inspect`'s `detail`, which
+ * each revision fills in its own shape with a `design` tag (e.g. "kiran-2005"). An invariant
+ * with `designs` applies only to targets of those designs (`appliesTo`); `whiteBoxDetail`
+ * fetches the detail and checks its tag, so a white-box predicate never misreads another
+ * design's fields.
+ */
+import type { Target } from "../engine/target.ts";
+import type { Observer } from "../engine/observer.ts";
+import type { Invariant } from "./invariant.ts";
+
+/** Whether an invariant is judged on a target: black-box ones everywhere, white-box by design. */
+export function appliesTo(invariant: Invariant, target: Target): boolean {
+  if (invariant.designs === undefined) return true;
+  return target.design !== undefined && invariant.designs.includes(target.design);
+}
+
+/** The invariants of a list that apply to a target, in the list's order. */
+export function applicable(invariants: readonly Invariant[], target: Target): Invariant[] {
+  return invariants.filter((i) => appliesTo(i, target));
+}
+
+/** A design's detail, or why it could not be read (a violation message). */
+export type DetailResult<T> = { readonly detail: T } | { readonly problem: string };
+
+/**
+ * The `inspect` detail tagged `design`, as the design's own type. The caller's type parameter
+ * is trusted once the tag matches: each revision's detail type lives beside its invariants.
+ */
+export function whiteBoxDetail<T>(observe: Observer, design: string): DetailResult<T> {
+  const view = observe.inspect();
+  if (!view.ok) return { problem: `inspect failed: ${view.error} ${view.message}` };
+  const detail = view.value.detail as { design?: unknown } | undefined;
+  if (detail === undefined || detail === null || typeof detail !== "object") {
+    return { problem: `inspect has no detail; expected the ${design} detail` };
+  }
+  if (detail.design !== design) {
+    return { problem: `inspect detail is of design ${String(detail.design)}, expected ${design}` };
+  }
+  return { detail: detail as T };
+}

@@ -40,6 +40,11 @@ export interface RunSettings {
   readonly deadline?: number;
   /** Also run the state-machine model's paths and random runs (default true). */
   readonly model?: boolean;
+  /**
+   * A full audit of every live copy every this many steps of a run (default 16, see
+   * engine/scope.ts); 1 audits every step. Replays and shrinking always audit every step.
+   */
+  readonly auditEvery?: number;
 }
 
 export type Status = "pass" | "fail" | "not-checked" | HarnessFailureKind;
@@ -140,7 +145,12 @@ export function runRound(
       if (harness.finding !== undefined) return;
       let session: Session | undefined;
       try {
-        session = new Session({ target, config, invariants: enabled });
+        session = new Session({
+          target,
+          config,
+          invariants: enabled,
+          auditEvery: settings.auditEvery,
+        });
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
       } catch (e) {
@@ -328,7 +338,12 @@ function toCounterexample(
   seed: number,
   counter: { commands: number },
 ): Counterexample {
-  const session = new Session({ target, config: found.config, invariants: [invariant] });
+  const session = new Session({
+    target,
+    config: found.config,
+    invariants: [invariant],
+    auditEvery: 1,
+  });
   try {
     fc.modelRun(() => ({ model: session, real: session }), found.commands);
     session.finish();

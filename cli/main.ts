@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import {
   ALL_TARGETS,
+  DEFAULT_AUDIT_EVERY,
   findTarget,
   INVARIANTS,
   MUTANT_TARGETS,
@@ -112,7 +113,19 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(DEFAULT_MAX_COMMANDS),
     )
+    .addOption(
+      new Option(
+        "--audit-every <k>",
+        "a full audit of every live copy every K steps; the steps between are checked incrementally (1: audit every step)",
+      )
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_AUDIT_EVERY),
+    )
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
+    .option(
+      "--model",
+      "run the state-machine model's paths and random runs on every target (default: on in-process targets, not on external harnesses)",
+    )
     .option(
       "--no-model",
       "skip the state-machine model's paths and random runs (refinement is then not-checked)",
@@ -129,9 +142,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         seed: number;
         runs: number;
         maxCommands: number;
+        auditEvery: number;
         out: string;
         json?: boolean;
-        model: boolean;
+        model?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },

@@ -28,7 +28,14 @@ import { processIo, type CliIo } from "./cliIo.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
 import { listCommand } from "./listCommand.ts";
 import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
-import { idCollector, parseHarnessCommand, parsePositiveInt, parseSeed } from "./optionParsers.ts";
+import {
+  idCollector,
+  parseHarnessCommand,
+  parsePositiveInt,
+  parseSeconds,
+  parseSeed,
+  parseShard,
+} from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
 import { UsageError } from "./usageError.ts";
@@ -121,6 +128,19 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(DEFAULT_AUDIT_EVERY),
     )
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "run only shard i of n: the (target, invariant) units split in n contiguous slices",
+      ).argParser(parseShard),
+    )
+    .addOption(
+      new Option(
+        "--time-limit <seconds>",
+        "stop starting new work after this long; what was not judged is reported not-checked",
+      ).argParser(parseSeconds),
+    )
+    .option("--junit <file>", "also write a JUnit XML report to this file")
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
     .option(
       "--model",
@@ -143,6 +163,9 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         runs: number;
         maxCommands: number;
         auditEvery: number;
+        shard?: { index: number; count: number };
+        timeLimit?: number;
+        junit?: string;
         out: string;
         json?: boolean;
         model?: boolean;

@@ -230,7 +230,10 @@ function checkJudged(
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
     const details = runRound(target, capabilities, remaining, settings, counter, harness);
     if (harness.finding !== undefined) throw harness.finding.failure;
-    if (details.interrupted && !details.failed) break;
+    // A round the time limit interrupted judged part of its runs: the rest is not-checked.
+    if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
+      break;
+    }
     if (!details.failed) {
       for (const inv of remaining) {
         results.set(inv.id, {
@@ -274,15 +277,18 @@ function checkJudged(
       reason: "the time limit ended the check first",
     });
   }
+  const late = settings.deadline !== undefined && Date.now() > settings.deadline;
   const coverage =
-    settings.model === false ? undefined : modelRound(target, settings, results, counter);
+    settings.model === false || late ? undefined : modelRound(target, settings, results, counter);
   const refinementResult = results.get("refinement");
-  if (settings.model === false && refinementResult?.status === "pass") {
+  if ((settings.model === false || late) && refinementResult?.status === "pass") {
     results.set("refinement", {
       ...refinementResult,
       status: "not-checked",
       runs: 0,
-      reason: "judged only on the state-machine model's runs, which were not asked for",
+      reason: late
+        ? "judged only on the state-machine model's runs, which the time limit left out"
+        : "judged only on the state-machine model's runs, which were not asked for",
     });
   }
   return {

@@ -7,6 +7,8 @@ export interface CliIo {
   out(text: string): void;
   /** Standard error: usage errors and diagnostics. */
   err(text: string): void;
+  /** Standard error is a terminal: long runs may draw a progress bar there. */
+  readonly interactive?: boolean;
 }
 
 /** The process's own streams. */
@@ -14,6 +16,7 @@ export function processIo(): CliIo {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
+    interactive: process.stderr.isTTY === true,
   };
 }
 

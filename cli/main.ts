@@ -26,10 +26,12 @@ import {
 } from "./checkCommand.ts";
 import { processIo, type CliIo } from "./cliIo.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
+import { killMatrixCommand } from "./killMatrixCommand.ts";
 import { listCommand } from "./listCommand.ts";
 import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
 import {
   idCollector,
+  listIds,
   parseHarnessCommand,
   parsePositiveInt,
   parseSeconds,
@@ -66,10 +68,27 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
 
   program
     .command("list")
-    .description("list the revisions, mutants and invariants, with their sources")
+    .description(
+      "list the revisions, mutants and invariants, with their sources; --mutants: the kill matrix",
+    )
+    .argument("[mutant...]", "with --mutants: only these mutants")
+    .option(
+      "--mutants",
+      "the kill matrix: check each mutant against the invariants it must break (takes a while)",
+    )
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
-      exit.code = listCommand(opts, io);
+    .action((ids: string[], opts: { json?: boolean; mutants?: boolean }) => {
+      if (!opts.mutants && ids.length > 0) {
+        throw new UsageError(`list: unexpected argument ${ids[0]}; mutant ids go with --mutants`);
+      }
+      const known = MUTANT_TARGETS.map((t) => t.id);
+      const unknown = ids.find((id) => !known.includes(id));
+      if (unknown !== undefined) {
+        throw new UsageError(
+          `list --mutants: unknown mutant "${unknown}"; valid mutants: ${listIds(known)}`,
+        );
+      }
+      exit.code = opts.mutants ? killMatrixCommand(ids, opts, io) : listCommand(opts, io);
     });
 
   program

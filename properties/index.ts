@@ -19,3 +19,4 @@ export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
 export * from "./runner/shard.ts";
+export * from "./runner/killMatrix.ts";

@@ -12,6 +12,7 @@
  * every invariant not yet judged gets the failure's kind as its status, and the steps sent so
  * far in that run are the counterexample.
  */
+import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/index.ts";
 import type { BootConfig, Capability } from "../../impl/index.ts";
@@ -82,8 +83,19 @@ export interface InvariantResult {
   readonly counterexample?: Counterexample;
 }
 
+/** What a check counts as it goes. */
+export interface RunCounter {
+  /** Steps executed, shrinking and minimising included. */
+  commands: number;
+  /** Time from each round's first failing run to its end (fast-check's shrinking), plus the
+   * time spent making counterexamples 1-minimal, in ms. */
+  shrinkMs: number;
+}
+
 export interface TargetReport {
   readonly target: Target;
+  /** Time spent shrinking and minimising counterexamples, in ms. */
+  readonly shrinkMs?: number;
   readonly results: InvariantResult[];
   /** Steps executed, shrinking and minimising included. */
   readonly commands: number;
@@ -134,9 +146,10 @@ export function runRound(
   capabilities: ReadonlySet<Capability>,
   enabled: readonly Invariant[],
   settings: RunSettings,
-  counter: { commands: number },
+  counter: RunCounter,
   harness: HarnessRecorder = {},
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
+  let firstFailAt: number | undefined;
   const property = fc.property(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),
@@ -154,6 +167,7 @@ export function runRound(
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
       } catch (e) {
+        if (e instanceof Violation) firstFailAt ??= performance.now();
         if (!(e instanceof HarnessFailure)) throw e;
         harness.finding = harnessFinding(e, config, session?.trace ?? [], settings.seed);
       } finally {
@@ -161,19 +175,21 @@ export function runRound(
       }
     },
   );
-  return fc.check(property, {
+  const details = fc.check(property, {
     seed: settings.seed,
     numRuns: settings.runs,
     ...(settings.deadline !== undefined
       ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
       : {}),
   });
+  if (firstFailAt !== undefined) counter.shrinkMs += performance.now() - firstFailAt;
+  return details;
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
   const wanted = applicable(settings.invariants ?? INVARIANTS, target);
   const results = new Map<string, InvariantResult>();
-  const counter = { commands: 0 };
+  const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};
   try {
     return checkJudged(target, settings, wanted, results, counter, harness);
@@ -207,7 +223,7 @@ function checkJudged(
   settings: RunSettings,
   wanted: readonly Invariant[],
   results: Map<string, InvariantResult>,
-  counter: { commands: number },
+  counter: RunCounter,
   harness: HarnessRecorder,
 ): TargetReport {
   const capabilities = capabilitiesOf(target);
@@ -295,6 +311,7 @@ function checkJudged(
     target,
     results: wanted.map((i) => results.get(i.id) as InvariantResult),
     commands: counter.commands,
+    shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
   };
 }
@@ -307,7 +324,7 @@ function modelRound(
   target: Target,
   settings: RunSettings,
   results: Map<string, InvariantResult>,
-  counter: { commands: number },
+  counter: RunCounter,
 ): ModelCoverage {
   const passing = [...results.values()]
     .filter((r) => r.status === "pass")
@@ -342,7 +359,7 @@ function toCounterexample(
   found: Found,
   invariant: Invariant,
   seed: number,
-  counter: { commands: number },
+  counter: RunCounter,
 ): Counterexample {
   const session = new Session({
     target,
@@ -356,8 +373,10 @@ function toCounterexample(
   } catch (e) {
     if (!(e instanceof Violation)) throw e;
   }
+  const minimizing = performance.now();
   const steps = minimizeSteps(target, found.config, session.trace, invariant);
   const final = replaySteps(target, found.config, steps, [invariant]);
+  counter.shrinkMs += performance.now() - minimizing;
   if (final.violation?.invariant !== invariant.id) {
     throw new Error(
       `${target.id}: the minimised counterexample for ${invariant.id} does not reproduce (a bug of the runner)`,

@@ -90,7 +90,9 @@ export class KiranJanuaryAllocator extends KiranAllocator {
     if (!page.ok) return page;
     const cleared = m.fill(pfnToDirect(page.value.pfn), PAGE_SIZE, 0);
     if (!cleared.ok) {
-      throw new MachineError(`${this.name}: clear_page of pfn ${page.value.pfn}: ${cleared.message}`);
+      throw new MachineError(
+        `${this.name}: clear_page of pfn ${page.value.pfn}: ${cleared.message}`,
+      );
     }
     return page;
   }

@@ -23,6 +23,8 @@ import { legacyAllNrCpus } from "./legacyAllNrCpus.ts";
 import { legacyArrayLeakOnEnomem } from "./legacyArrayLeakOnEnomem.ts";
 import { legacyFreeKeepsArray } from "./legacyFreeKeepsArray.ts";
 import { legacyNoMemset } from "./legacyNoMemset.ts";
+import { kiranAllNrCpus } from "./kiranAllNrCpus.ts";
+import { kiranGfpZeroNoMemset } from "./kiranGfpZeroNoMemset.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -46,6 +48,8 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranFreeNoResort,
   kiranSizeUsedBytes,
   kiranFreeWrongBufctl,
+  kiranAllNrCpus,
+  kiranGfpZeroNoMemset,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -16,3 +16,4 @@ export * from "./runner/statistics.ts";
 export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
+export * from "./runner/enomemSweep.ts";

@@ -20,3 +20,4 @@ export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
 export * from "./runner/shard.ts";
 export * from "./runner/killMatrix.ts";
+export * from "./runner/enomemSweep.ts";

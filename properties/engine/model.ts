@@ -29,7 +29,7 @@ export class PercpuModel {
   readonly online: Set<number>;
   readonly objects = new Map<string, ObjectRecord>();
   private readonly byPtr = new Map<number, ObjectRecord>();
-  private liveCache: readonly ObjectRecord[] | undefined;
+  private readonly live: ObjectRecord[] = [];
   /** Injected failures that may not have fired yet. */
   injectedPending = 0;
   private nextName = 1;
@@ -66,14 +66,15 @@ export class PercpuModel {
   add(record: ObjectRecord): void {
     this.objects.set(record.name, record);
     this.byPtr.set(record.ptr, record);
-    this.liveCache = undefined;
+    this.live.push(record);
   }
 
   /** Marks an object freed; its pointer may be handed out again. */
   markFreed(record: ObjectRecord): void {
     record.live = false;
     if (this.byPtr.get(record.ptr) === record) this.byPtr.delete(record.ptr);
-    this.liveCache = undefined;
+    const at = this.live.indexOf(record);
+    if (at >= 0) this.live.splice(at, 1);
   }
 
   /** The live object at a pointer, if any: O(1). */
@@ -81,10 +82,9 @@ export class PercpuModel {
     return this.byPtr.get(ptr);
   }
 
-  /** The live objects, oldest first (kept until the next allocation or free). */
+  /** The live objects, oldest first (the model's own list: read it, do not keep it). */
   liveObjects(): readonly ObjectRecord[] {
-    this.liveCache ??= [...this.objects.values()].filter((o) => o.live);
-    return this.liveCache;
+    return this.live;
   }
 
   deadObjects(): ObjectRecord[] {

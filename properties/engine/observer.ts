@@ -3,7 +3,7 @@
  * invariants: each live copy's address (`ptr`) and bytes (`read`). Every observation is a
  * black-box request, so the same checks run on an external harness.
  */
-import type { InspectView, PercpuAllocator, Result } from "../../impl/index.ts";
+import { ok, type InspectView, type PercpuAllocator, type Result } from "../../impl/index.ts";
 import { INDEX_PAGE, type Copy } from "./copyIndex.ts";
 import type { ObjectRecord } from "./model.ts";
 
@@ -12,6 +12,8 @@ export class Observer {
   private readonly addrs = new Map<string, Result<number>>();
   /** Bytes read, by `start:length`. */
   private readonly bytes = new Map<string, Result<Uint8Array>>();
+  /** Whole pages read, by page address. */
+  private readonly pages = new Map<number, Result<Uint8Array>>();
   private readonly nodes = new Map<number, Result<number>>();
   private view: Result<InspectView> | undefined;
 
@@ -53,61 +55,59 @@ export class Observer {
     return addr.ok ? this.bytesAt(addr.value, obj.size) : addr;
   }
 
-  /** The bytes of [start, start + length), as read now (or as a prefetch read them). */
+  /**
+   * The bytes of [start, start + length): cut from the pages `prefetch` read when they all
+   * read fine, else asked for on their own (so a failure names this range).
+   */
   bytesAt(start: number, length: number): Result<Uint8Array> {
     const key = `${start}:${length}`;
     let r = this.bytes.get(key);
     if (r === undefined) {
-      r = this.target.read(start, length);
+      r = this.fromPages(start, start + length) ?? this.target.read(start, length);
       this.bytes.set(key, r);
     }
     return r;
   }
 
-  /**
-   * Reads many copies with one `read` per page: the span from the first to the last byte the
-   * copies need on that page. A copy whose pages all read fine is cached for `bytesAt`; one
-   * that does not is left to its own `read`, so a failure names the copy.
-   */
+  /** The whole page at `page` (a page-aligned address), read once per step. */
+  pageBytes(page: number): Result<Uint8Array> {
+    let r = this.pages.get(page);
+    if (r === undefined) {
+      r = this.target.read(page, INDEX_PAGE);
+      this.pages.set(page, r);
+    }
+    return r;
+  }
+
+  /** Reads every page the copies touch, one `read` a page. */
   prefetch(copies: readonly Copy[]): void {
-    const spans = new Map<number, { lo: number; hi: number }>();
-    const wanted: Copy[] = [];
     for (const c of copies) {
-      if (this.bytes.has(`${c.start}:${c.end - c.start}`)) continue;
-      wanted.push(c);
-      for (let page = c.start - (c.start % INDEX_PAGE); page < c.end; page += INDEX_PAGE) {
-        const lo = Math.max(page, c.start);
-        const hi = Math.min(page + INDEX_PAGE, c.end);
-        const s = spans.get(page);
-        if (s === undefined) spans.set(page, { lo, hi });
-        else {
-          s.lo = Math.min(s.lo, lo);
-          s.hi = Math.max(s.hi, hi);
-        }
-      }
-    }
-    if (wanted.length < 2) return;
-    const pages = new Map<number, { lo: number; data: Uint8Array } | undefined>();
-    for (const [page, { lo, hi }] of spans) {
-      const r = this.target.read(lo, hi - lo);
-      pages.set(page, r.ok ? { lo, data: r.value } : undefined);
-    }
-    for (const c of wanted) {
-      const out = new Uint8Array(c.end - c.start);
-      let whole = true;
-      for (let page = c.start - (c.start % INDEX_PAGE); page < c.end && whole; page += INDEX_PAGE) {
-        const got = pages.get(page);
-        if (got === undefined) {
-          whole = false;
-          break;
-        }
-        const lo = Math.max(page, c.start);
-        const hi = Math.min(page + INDEX_PAGE, c.end);
-        out.set(got.data.subarray(lo - got.lo, hi - got.lo), lo - c.start);
-      }
-      if (whole) this.bytes.set(`${c.start}:${c.end - c.start}`, { ok: true, value: out });
+      for (let page = pageOf(c.start); page < c.end; page += INDEX_PAGE) this.pageBytes(page);
     }
   }
+
+  private fromPages(start: number, end: number): Result<Uint8Array> | undefined {
+    const first = pageOf(start);
+    if (!this.pages.has(first)) return undefined;
+    if (end - first <= INDEX_PAGE) {
+      const page = this.pages.get(first);
+      return page?.ok ? ok(page.value.subarray(start - first, end - first)) : undefined;
+    }
+    const out = new Uint8Array(end - start);
+    for (let page = first; page < end; page += INDEX_PAGE) {
+      const got = this.pages.get(page);
+      if (got === undefined || !got.ok) return undefined;
+      const lo = Math.max(page, start);
+      const hi = Math.min(page + INDEX_PAGE, end);
+      out.set(got.value.subarray(lo - page, hi - page), lo - start);
+    }
+    return ok(out);
+  }
+}
+
+/** The page-aligned address of the page holding `addr`. */
+export function pageOf(addr: number): number {
+  return addr - (addr % INDEX_PAGE);
 }
 
 const ZEROS = new Uint8Array(1 << 16);

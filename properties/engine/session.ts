@@ -39,6 +39,7 @@ import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel, type ObjectRecord } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
 import { Observer } from "./observer.ts";
+import { PageShadow } from "./pageShadow.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
 import type { Step } from "./step.ts";
 import type { Target } from "./target.ts";
@@ -125,6 +126,8 @@ export class Session {
   private readonly judges: ReadonlySet<string>;
   /** The live copies by page, for the incremental checks. */
   private readonly copyIndex = new CopyIndex();
+  /** The verified content of pages holding live copies, for the integrity checks. */
+  private readonly shadow = new PageShadow();
   /** A full audit every this many steps (1: every step is audited). */
   private readonly auditEvery: number;
   private sinceAudit = 0;
@@ -446,6 +449,8 @@ export class Session {
       baseline: this.baseline,
       observe,
       scope,
+      copies: this.copyIndex,
+      shadow: this.shadow,
       twin,
       machineState: implicit ? undefined : this.machineState,
     };
@@ -480,7 +485,7 @@ export class Session {
   /** Frees every live object, runs deferred work, and asks the end-of-run questions. */
   finish(): void {
     this.auditNext = true;
-    for (const obj of this.model.liveObjects()) {
+    for (const obj of [...this.model.liveObjects()]) {
       if (this.diverged) return;
       this.execute({ op: "free", obj: obj.name }, true);
     }

@@ -23,15 +23,10 @@ export function movedCopy(ctx: StepContext): string | undefined {
 }
 
 /**
- * The copies a step's checks read: in an audit every live copy of every possible CPU at the
- * address the allocator gives now (a failing `ptr` is the problem), else the step's scope.
- * Either way they are prefetched, one `read` per page.
+ * Every live copy of every possible CPU at the address the allocator gives now (a failing
+ * `ptr` is the problem), with their pages read: what an audit judges.
  */
-export function judgedCopies(ctx: StepContext): { copies: readonly Copy[] } | { problem: string } {
-  if (!ctx.scope.audit) {
-    ctx.observe.prefetch(ctx.scope.copies);
-    return { copies: ctx.scope.copies };
-  }
+export function auditCopies(ctx: StepContext): { copies: readonly Copy[] } | { problem: string } {
   const copies: Copy[] = [];
   for (const obj of ctx.model.liveObjects()) {
     for (const cpu of ctx.model.possible) {

@@ -8,6 +8,8 @@ import type { AllocatorStats, Capability } from "../../impl/index.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
 import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
 import type { Observer } from "../engine/observer.ts";
+import type { CopyIndex } from "../engine/copyIndex.ts";
+import type { PageShadow } from "../engine/pageShadow.ts";
 import type { StepScope } from "../engine/scope.ts";
 import type { Step } from "../engine/step.ts";
 
@@ -51,6 +53,10 @@ export interface StepContext {
   readonly twin: TwinView | undefined;
   /** What the step could have changed, or a full audit (engine/scope.ts). */
   readonly scope: StepScope;
+  /** The live copies by page, at their recorded addresses. */
+  readonly copies: CopyIndex;
+  /** The last verified content of the pages holding live copies. */
+  readonly shadow: PageShadow;
   /** The state-machine model's abstract state after the step, in model-driven runs. */
   readonly machineState: AbstractState | undefined;
 }

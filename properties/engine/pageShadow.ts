@@ -1,0 +1,52 @@
+/**
+ * The last verified content of each page that holds live copies: after integrity has checked
+ * every copy on a page, the page as read is kept. On a later step the page is read again and
+ * compared whole (native memcmp) with the shadow, into which the step's own legitimate changes
+ * (a new object's zeroed copies, the bytes a write stored) have been applied; equal pages need
+ * no copy-by-copy check. A page that differs, or has no shadow, is checked copy by copy (bytes
+ * outside every live copy may change freely: freed space, a repopulated page) and its shadow
+ * renewed when every copy on it holds.
+ *
+ *   shadow  [ o1=00 00 | o2=5a 00 | free=?? ]   after "write o2@cpu0+1 = 7f":
+ *   expect  [ o1=00 00 | o2=5a 7f | free=?? ]   page read equal -> o1 and o2 hold, no per-copy work
+ */
+import type { ObjectRecord } from "./model.ts";
+import { INDEX_PAGE } from "./copyIndex.ts";
+
+export class PageShadow {
+  private readonly pages = new Map<number, Uint8Array>();
+
+  /**
+   * Whether the page as read now equals the shadow once `own`'s copies on it are set to what
+   * the model expects of them (all of `own`'s copies: the step's object, allocated or written).
+   * When it does, the shadow takes those changes.
+   */
+  matches(page: number, now: Uint8Array, own: ObjectRecord | undefined): boolean {
+    const kept = this.pages.get(page);
+    if (kept === undefined || kept.length !== now.length) return false;
+    let expect = kept;
+    if (own !== undefined && own.live) {
+      for (const [cpu, start] of own.copies) {
+        const end = start + own.size;
+        if (end <= page || start >= page + INDEX_PAGE) continue;
+        if (expect === kept) expect = Uint8Array.from(kept);
+        const lo = Math.max(page, start);
+        const hi = Math.min(page + INDEX_PAGE, end);
+        const want = own.contents.get(cpu);
+        if (want === undefined) expect.fill(0, lo - page, hi - page);
+        else expect.set(want.subarray(lo - start, hi - start), lo - page);
+      }
+    }
+    const equal = Buffer.from(expect.buffer, expect.byteOffset, expect.byteLength).equals(
+      Buffer.from(now.buffer, now.byteOffset, now.byteLength),
+    );
+    // The step's own changes are verified with the rest: they are the shadow from now on.
+    if (equal && expect !== kept) this.pages.set(page, expect);
+    return equal;
+  }
+
+  /** Keeps a verified page (a copy of it). */
+  set(page: number, now: Uint8Array): void {
+    this.pages.set(page, Uint8Array.from(now));
+  }
+}

@@ -30,6 +30,7 @@ import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
 import { idCollector, parseHarnessCommand, parsePositiveInt, parseSeed } from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
+import { metricsCommand } from "./metricsCommand.ts";
 import { UsageError } from "./usageError.ts";
 import type { Target } from "../properties/index.ts";
 
@@ -187,6 +188,56 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         json?: boolean;
       }) => {
         exit.code = statsCommand(findTarget(opts.target) as Target, opts, io);
+      },
+    );
+
+  program
+    .command("metrics")
+    .description(
+      "run a workload on one target: utilization per phase, blocks, pages, vmalloc, NR_CPUS 8 vs 512, work as objects grow",
+    )
+    .option("--target <id>", "a revision or mutant")
+    .addOption(
+      new Option("--external <command>", 'an external harness, as "CMD ARGS" (PROTOCOL.md)'),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .option("--workload <id>", "kiran-2005, counters, zhou-2017 or kernel-mix", "kiran-2005")
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--objects <n>", "the workload's scale (default: the published size)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--rounds <n>", "free-half/refill rounds (churn)")
+        .argParser(parsePositiveInt)
+        .default(1),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .option("--timing", "add wall-clock time per phase (not deterministic)")
+    .option("--json", "print JSON")
+    .action(
+      (opts: {
+        target?: string;
+        external?: string;
+        harnessTimeout: number;
+        workload: string;
+        seed: number;
+        objects?: number;
+        rounds: number;
+        growthMax: number;
+        timing?: boolean;
+        json?: boolean;
+      }) => {
+        exit.code = metricsCommand(opts, io);
       },
     );
 

@@ -16,3 +16,5 @@ export * from "./runner/statistics.ts";
 export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
+export * from "./workloads/index.ts";
+export * from "./metrics/index.ts";

@@ -130,6 +130,9 @@ describe("workloads", () => {
     const r = new SeededRandom(42);
     const counts = new Array<number>(10).fill(0);
     for (let i = 0; i < 10000; i++) counts[r.int(0, 9)]! += 1;
-    for (const c of counts) (expect(c).toBeGreaterThan(900), expect(c).toBeLessThan(1100));
+    for (const c of counts) {
+      expect(c).toBeGreaterThan(900);
+      expect(c).toBeLessThan(1100);
+    }
   });
 });

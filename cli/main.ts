@@ -15,6 +15,7 @@ import {
   INVARIANTS,
   MUTANT_TARGETS,
   REVISION_TARGETS,
+  WORKLOADS,
 } from "../properties/index.ts";
 import {
   DEFAULT_MAX_COMMANDS,
@@ -31,6 +32,7 @@ import { idCollector, parseHarnessCommand, parsePositiveInt, parseSeed } from ".
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
 import { metricsCommand } from "./metricsCommand.ts";
+import { REVIEW_WORKLOADS, reviewCommand, type ReviewCliOptions } from "./reviewCommand.ts";
 import { UsageError } from "./usageError.ts";
 import type { Target } from "../properties/index.ts";
 
@@ -240,6 +242,53 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         exit.code = metricsCommand(opts, io);
       },
     );
+
+  program
+    .command("review")
+    .description(
+      "two targets side by side: invariants (status, counterexample length) and every metric, flagged where HEAD is worse",
+    )
+    .argument("[ids...]", "BASE and HEAD: revision or mutant ids")
+    .addOption(new Option("--base-external <command>", 'BASE is an external harness, "CMD ARGS"'))
+    .addOption(new Option("--head-external <command>", 'HEAD is an external harness, "CMD ARGS"'))
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option(
+        "--workload <id>",
+        `a workload to measure (repeatable; default: ${REVIEW_WORKLOADS.join(", ")})`,
+      ).argParser(idCollector("workload", () => WORKLOADS.map((w) => w.id))),
+    )
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--runs <n>", "runs per round of the invariant check")
+        .argParser(parsePositiveInt)
+        .default(50),
+    )
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--no-model", "skip the state-machine model's paths (refinement is then not-checked)")
+    .addOption(
+      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .option("--json", "print JSON")
+    .option("--markdown", "print Markdown to paste into a patch review")
+    .action((ids: string[], opts: ReviewCliOptions) => {
+      exit.code = reviewCommand(ids, opts, io);
+    });
 
   return program;
 }

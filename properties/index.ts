@@ -18,3 +18,4 @@ export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
+export * from "./review/index.ts";

@@ -86,7 +86,7 @@ for (const id of ["legacy-2.6.10", "kiran-2005-09"]) {
   const judged = INVARIANTS.filter((i) => !i.relational);
   const caps = capabilitiesOf(target);
   const round = (invariants: typeof judged) => {
-    const counter = { commands: 0 };
+    const counter = { commands: 0, shrinkMs: 0 };
     const details = runRound(target, caps, invariants, settings, counter);
     if (details.failed) throw new Error(`${id}: a round failed: ${String(details.errorInstance)}`);
     return counter.commands;

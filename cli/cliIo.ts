@@ -7,8 +7,8 @@ export interface CliIo {
   out(text: string): void;
   /** Standard error: usage errors and diagnostics. */
   err(text: string): void;
-  /** Standard error is a terminal (progress bars are drawn only then). */
-  readonly tty?: boolean;
+  /** Standard error is a terminal: long runs may draw a progress bar there. */
+  readonly interactive?: boolean;
 }
 
 /** The process's own streams. */
@@ -16,7 +16,7 @@ export function processIo(): CliIo {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    tty: process.stderr.isTTY === true,
+    interactive: process.stderr.isTTY === true,
   };
 }
 

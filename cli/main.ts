@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import {
   ALL_TARGETS,
+  DEFAULT_AUDIT_EVERY,
   findTarget,
   INVARIANTS,
   MUTANT_TARGETS,
@@ -26,9 +27,18 @@ import {
 } from "./checkCommand.ts";
 import { processIo, type CliIo } from "./cliIo.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./exitCodes.ts";
+import { killMatrixCommand } from "./killMatrixCommand.ts";
 import { listCommand } from "./listCommand.ts";
 import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
-import { idCollector, parseHarnessCommand, parsePositiveInt, parseSeed } from "./optionParsers.ts";
+import {
+  idCollector,
+  listIds,
+  parseHarnessCommand,
+  parsePositiveInt,
+  parseSeconds,
+  parseSeed,
+  parseShard,
+} from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
 import { metricsCommand } from "./metricsCommand.ts";
@@ -61,10 +71,27 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
 
   program
     .command("list")
-    .description("list the revisions, mutants and invariants, with their sources")
+    .description(
+      "list the revisions, mutants and invariants, with their sources; --mutants: the kill matrix",
+    )
+    .argument("[mutant...]", "with --mutants: only these mutants")
+    .option(
+      "--mutants",
+      "the kill matrix: check each mutant against the invariants it must break (takes a while)",
+    )
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
-      exit.code = listCommand(opts, io);
+    .action((ids: string[], opts: { json?: boolean; mutants?: boolean }) => {
+      if (!opts.mutants && ids.length > 0) {
+        throw new UsageError(`list: unexpected argument ${ids[0]}; mutant ids go with --mutants`);
+      }
+      const known = MUTANT_TARGETS.map((t) => t.id);
+      const unknown = ids.find((id) => !known.includes(id));
+      if (unknown !== undefined) {
+        throw new UsageError(
+          `list --mutants: unknown mutant "${unknown}"; valid mutants: ${listIds(known)}`,
+        );
+      }
+      exit.code = opts.mutants ? killMatrixCommand(ids, opts, io) : listCommand(opts, io);
     });
 
   program
@@ -115,7 +142,32 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(DEFAULT_MAX_COMMANDS),
     )
+    .addOption(
+      new Option(
+        "--audit-every <k>",
+        "a full audit of every live copy every K steps; the steps between are checked incrementally (1: audit every step)",
+      )
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_AUDIT_EVERY),
+    )
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "run only shard i of n: the (target, invariant) units split in n contiguous slices",
+      ).argParser(parseShard),
+    )
+    .addOption(
+      new Option(
+        "--time-limit <seconds>",
+        "stop starting new work after this long; what was not judged is reported not-checked",
+      ).argParser(parseSeconds),
+    )
+    .option("--junit <file>", "also write a JUnit XML report to this file")
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
+    .option(
+      "--model",
+      "run the state-machine model's paths and random runs on every target (default: on in-process targets, not on external harnesses)",
+    )
     .option(
       "--no-model",
       "skip the state-machine model's paths and random runs (refinement is then not-checked)",
@@ -132,9 +184,13 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         seed: number;
         runs: number;
         maxCommands: number;
+        auditEvery: number;
+        shard?: { index: number; count: number };
+        timeLimit?: number;
+        junit?: string;
         out: string;
         json?: boolean;
-        model: boolean;
+        model?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },

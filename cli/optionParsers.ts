@@ -67,3 +67,21 @@ export function parseHarnessCommand(value: string, previous: string[] | undefine
   }
   return collector(value, previous);
 }
+
+/** `--shard i/n`: shard i (1-based) of n, 1 <= i <= n. */
+export function parseShard(value: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!(index >= 1 && count >= 1 && index <= count)) {
+    throw new InvalidArgumentError('expected "i/n" with 1 <= i <= n, like 2/4');
+  }
+  return { index, count };
+}
+
+/** A duration in seconds (a positive number, fractions allowed). */
+export function parseSeconds(value: string): number {
+  const n = /^\s*\+?(\d+(\.\d+)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n > 0)) throw new InvalidArgumentError("expected a positive number of seconds, like 600");
+  return n;
+}

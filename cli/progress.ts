@@ -16,7 +16,7 @@ export interface Progress {
 
 /** A progress bar of `total` parts, or a silent one when standard error is not a terminal. */
 export function progressFor(io: CliIo, total: number, name: string): Progress {
-  if (io.tty !== true) return { step: () => {}, stop: () => {} };
+  if (io.interactive !== true) return { step: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       format: `${name} [{bar}] {value}/{total} {label}`,

@@ -2,6 +2,8 @@
 export * from "./engine/step.ts";
 export * from "./engine/model.ts";
 export * from "./engine/session.ts";
+export * from "./engine/scope.ts";
+export * from "./engine/copyIndex.ts";
 export * from "./engine/target.ts";
 export * from "./engine/violation.ts";
 export * from "./invariants/index.ts";
@@ -16,6 +18,8 @@ export * from "./runner/statistics.ts";
 export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
+export * from "./runner/shard.ts";
+export * from "./runner/killMatrix.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
 export * from "./review/index.ts";

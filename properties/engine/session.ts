@@ -37,7 +37,9 @@ import type {
 } from "../invariants/invariant.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel, type ObjectRecord } from "./model.ts";
+import { CopyIndex } from "./copyIndex.ts";
 import { Observer } from "./observer.ts";
+import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
 import type { Step } from "./step.ts";
 import type { Target } from "./target.ts";
 import { Violation } from "./violation.ts";
@@ -53,6 +55,11 @@ export interface SessionOptions {
   readonly invariants: readonly Invariant[];
   /** Record how deep the run goes (blocks, full blocks, CPUs offline) for statistics. */
   readonly trackDepth?: boolean;
+  /**
+   * A full audit of every live copy every this many steps (default 16; 1 audits every step);
+   * the steps between are checked incrementally (engine/scope.ts).
+   */
+  readonly auditEvery?: number;
 }
 
 /** One line of a session's log: what ran and how it ended. */
@@ -116,6 +123,15 @@ export class Session {
   private readonly twin: Twin | undefined;
   private readonly judgesOops: boolean;
   private readonly judges: ReadonlySet<string>;
+  /** The live copies by page, for the incremental checks. */
+  private readonly copyIndex = new CopyIndex();
+  /** A full audit every this many steps (1: every step is audited). */
+  private readonly auditEvery: number;
+  private sinceAudit = 0;
+  /** The next step is audited (the first step of the teardown). */
+  private auditNext = false;
+  private lastStats: AllocatorStats | undefined;
+  private lastTwinStats: AllocatorStats | undefined;
 
   constructor(options: SessionOptions) {
     this.target = options.target;
@@ -123,6 +139,7 @@ export class Session {
     this.judges = new Set(options.invariants.map((i) => i.id));
     this.judgesOops = this.judges.has(NO_OOPS);
     this.trackDepth = options.trackDepth === true;
+    this.auditEvery = options.auditEvery ?? DEFAULT_AUDIT_EVERY;
     this.model = new PercpuModel(options.config);
     this.allocator = this.target.create();
     this.capabilities = new Set(this.allocator.hello().capabilities);
@@ -356,8 +373,11 @@ export class Session {
     }
 
     const injectionPending = model.injectedPending > 0;
-    const before = this.stats(a, index, step);
-    const twinBefore = this.twin ? this.stats(this.twin.allocator, index, step) : undefined;
+    // Nothing runs between two steps: the stats after one are the stats before the next.
+    const before = this.lastStats ?? this.stats(a, index, step);
+    const twinBefore = this.twin
+      ? (this.lastTwinStats ?? this.stats(this.twin.allocator, index, step))
+      : undefined;
     if (perform === undefined) return false;
     const run = perform;
     // Into the trace before it runs, so that a step that raises is part of the trace.
@@ -379,13 +399,30 @@ export class Session {
     if (result.ok && expectation.valid) apply(result.value);
 
     const observe = new Observer(a);
-    if (step.op === "alloc" && result.ok && expectation.valid && record !== undefined) {
+    const placed = step.op === "alloc" && result.ok && expectation.valid && record !== undefined;
+    if (placed && record !== undefined) {
       for (const cpu of model.possible) {
         const addr = observe.copyAddr(record, cpu);
         if (addr.ok) record.copies.set(cpu, addr.value);
       }
+      this.copyIndex.add(record);
+    }
+    const audit =
+      this.auditNext ||
+      ++this.sinceAudit >= this.auditEvery ||
+      step.op === "reclaim" ||
+      !agrees ||
+      (!result.ok && result.error === "ENOMEM");
+    if (audit) {
+      this.auditNext = false;
+      this.sinceAudit = 0;
+    }
+    const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
+    if (step.op === "free" && result.ok && expectation.valid && record !== undefined) {
+      this.copyIndex.remove(record);
     }
     const after = this.stats(a, index, step);
+    this.lastStats = after;
     const twin: TwinView | undefined =
       this.twin && twinBefore
         ? {
@@ -394,6 +431,7 @@ export class Session {
             nrCpus: this.twin.config.nrCpus,
           }
         : undefined;
+    this.lastTwinStats = twin?.after;
     const ctx: StepContext = {
       index,
       step,
@@ -407,6 +445,7 @@ export class Session {
       after,
       baseline: this.baseline,
       observe,
+      scope,
       twin,
       machineState: implicit ? undefined : this.machineState,
     };
@@ -440,6 +479,7 @@ export class Session {
 
   /** Frees every live object, runs deferred work, and asks the end-of-run questions. */
   finish(): void {
+    this.auditNext = true;
     for (const obj of this.model.liveObjects()) {
       if (this.diverged) return;
       this.execute({ op: "free", obj: obj.name }, true);

@@ -1,11 +1,17 @@
 /** Observations of copies shared by several invariants. */
+import type { Copy } from "../engine/copyIndex.ts";
 import { hex } from "../engine/observer.ts";
 import type { StepContext } from "./invariant.ts";
 
-/** The first live copy whose address is not the one recorded at allocation, as text. */
+/**
+ * The first live copy whose address is not the one recorded at allocation, as text. Between
+ * audits only the copies of the CPU a hotplug event named are asked (`ctx.scope.cpu`).
+ */
 export function movedCopy(ctx: StepContext): string | undefined {
+  const only = ctx.scope.audit ? undefined : ctx.scope.cpu;
   for (const obj of ctx.model.liveObjects()) {
     for (const [cpu, was] of obj.copies) {
+      if (only !== undefined && cpu !== only) continue;
       const now = ctx.observe.copyAddr(obj, cpu);
       if (!now.ok) return `ptr(${obj.name}, cpu ${cpu}) now fails: ${now.error} ${now.message}`;
       if (now.value !== was) {
@@ -14,4 +20,28 @@ export function movedCopy(ctx: StepContext): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The copies a step's checks read: in an audit every live copy of every possible CPU at the
+ * address the allocator gives now (a failing `ptr` is the problem), else the step's scope.
+ * Either way they are prefetched, one `read` per page.
+ */
+export function judgedCopies(ctx: StepContext): { copies: readonly Copy[] } | { problem: string } {
+  if (!ctx.scope.audit) {
+    ctx.observe.prefetch(ctx.scope.copies);
+    return { copies: ctx.scope.copies };
+  }
+  const copies: Copy[] = [];
+  for (const obj of ctx.model.liveObjects()) {
+    for (const cpu of ctx.model.possible) {
+      const addr = ctx.observe.copyAddr(obj, cpu);
+      if (!addr.ok) {
+        return { problem: `reading ${obj.name}@cpu${cpu} failed: ${addr.error} ${addr.message}` };
+      }
+      copies.push({ obj, cpu, start: addr.value, end: addr.value + obj.size });
+    }
+  }
+  ctx.observe.prefetch(copies);
+  return { copies };
 }

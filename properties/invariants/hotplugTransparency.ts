@@ -17,7 +17,7 @@ export const hotplugTransparency: Invariant = {
   title: "hotplug events never move a copy or change the memory held",
   source:
     "Documentation/core-api/cpu_hotplug.rst; LKML [patch 11/11] <20050913161914.GM3570@localhost.localdomain>",
-  cost: "O(L·P) per hotplug event",
+  cost: "O(L) per hotplug event (the CPU it named); O(L·P) in an audit",
   needs: [],
   afterStep(ctx) {
     if (!ctx.step.op.startsWith("cpu_")) return undefined;

@@ -8,6 +8,7 @@ import type { AllocatorStats, Capability } from "../../impl/index.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
 import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
 import type { Observer } from "../engine/observer.ts";
+import type { StepScope } from "../engine/scope.ts";
 import type { Step } from "../engine/step.ts";
 
 /** What the model expects of a step: a valid request, or bad input (and why it is bad). */
@@ -48,6 +49,8 @@ export interface StepContext {
   readonly baseline: AllocatorStats;
   readonly observe: Observer;
   readonly twin: TwinView | undefined;
+  /** What the step could have changed, or a full audit (engine/scope.ts). */
+  readonly scope: StepScope;
   /** The state-machine model's abstract state after the step, in model-driven runs. */
   readonly machineState: AbstractState | undefined;
 }

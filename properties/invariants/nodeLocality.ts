@@ -4,8 +4,9 @@ import type { Invariant, StepContext } from "./invariant.ts";
 
 const PAGE = 4096;
 
-function misplaced(ctx: StepContext, obj: ObjectRecord): string | undefined {
+function misplaced(ctx: StepContext, obj: ObjectRecord, only?: number): string | undefined {
   for (const [cpu, addr] of obj.copies) {
+    if (only !== undefined && cpu !== only) continue;
     const want = ctx.model.config.cpuToNode[cpu];
     for (let page = addr - (addr % PAGE); page < addr + obj.size; page += PAGE) {
       const probe = Math.max(page, addr);
@@ -25,23 +26,25 @@ function misplaced(ctx: StepContext, obj: ObjectRecord): string | undefined {
  *
  * Source: the 2005 thread, "Provides truly node local allocation" (Kiran's claim, and why not
  * plain vmalloc); mm/percpu.c groups units by node (pcpu_build_alloc_info).
- * Cost: one `node` per page of each new copy (O(P·pages)); after hotplug events, of every live
- * copy, since a CPU_UP_PREPARE handler may map pages.
+ * Cost: one `node` per page of each new copy (O(P·pages)); after a hotplug event, per page of
+ * each live copy of the CPU it named (a CPU_UP_PREPARE handler may map pages), of every live
+ * copy in an audit.
  */
 export const nodeLocality: Invariant = {
   id: "node-locality",
   title: "every page backing CPU c's copy is on cpu_to_node(c)",
   source:
     'LKML Jan 2005: "Provides truly node local allocation"; mm/percpu.c pcpu_build_alloc_info',
-  cost: "O(P·pages) per allocation; O(L·P·pages) after a hotplug event",
+  cost: "O(P·pages) per allocation; O(L·pages) after a hotplug event; O(L·P·pages) in an audit",
   needs: [],
   afterStep(ctx) {
     if (ctx.step.op === "alloc" && ctx.outcome.ok && ctx.record !== undefined) {
       return misplaced(ctx, ctx.record);
     }
     if (ctx.step.op.startsWith("cpu_")) {
+      const only = ctx.scope.audit ? undefined : ctx.scope.cpu;
       for (const obj of ctx.model.liveObjects()) {
-        const m = misplaced(ctx, obj);
+        const m = misplaced(ctx, obj, only);
         if (m !== undefined) return m;
       }
     }

@@ -12,6 +12,7 @@
  * every invariant not yet judged gets the failure's kind as its status, and the steps sent so
  * far in that run are the counterexample.
  */
+import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/index.ts";
 import type { BootConfig, Capability } from "../../impl/index.ts";
@@ -40,6 +41,11 @@ export interface RunSettings {
   readonly deadline?: number;
   /** Also run the state-machine model's paths and random runs (default true). */
   readonly model?: boolean;
+  /**
+   * A full audit of every live copy every this many steps of a run (default 16, see
+   * engine/scope.ts); 1 audits every step. Replays and shrinking always audit every step.
+   */
+  readonly auditEvery?: number;
 }
 
 export type Status = "pass" | "fail" | "not-checked" | HarnessFailureKind;
@@ -77,8 +83,19 @@ export interface InvariantResult {
   readonly counterexample?: Counterexample;
 }
 
+/** What a check counts as it goes. */
+export interface RunCounter {
+  /** Steps executed, shrinking and minimising included. */
+  commands: number;
+  /** Time from each round's first failing run to its end (fast-check's shrinking), plus the
+   * time spent making counterexamples 1-minimal, in ms. */
+  shrinkMs: number;
+}
+
 export interface TargetReport {
   readonly target: Target;
+  /** Time spent shrinking and minimising counterexamples, in ms. */
+  readonly shrinkMs?: number;
   readonly results: InvariantResult[];
   /** Steps executed, shrinking and minimising included. */
   readonly commands: number;
@@ -129,9 +146,10 @@ export function runRound(
   capabilities: ReadonlySet<Capability>,
   enabled: readonly Invariant[],
   settings: RunSettings,
-  counter: { commands: number },
+  counter: RunCounter,
   harness: HarnessRecorder = {},
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
+  let firstFailAt: number | undefined;
   const property = fc.property(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),
@@ -140,10 +158,16 @@ export function runRound(
       if (harness.finding !== undefined) return;
       let session: Session | undefined;
       try {
-        session = new Session({ target, config, invariants: enabled });
+        session = new Session({
+          target,
+          config,
+          invariants: enabled,
+          auditEvery: settings.auditEvery,
+        });
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
       } catch (e) {
+        if (e instanceof Violation) firstFailAt ??= performance.now();
         if (!(e instanceof HarnessFailure)) throw e;
         harness.finding = harnessFinding(e, config, session?.trace ?? [], settings.seed);
       } finally {
@@ -151,19 +175,21 @@ export function runRound(
       }
     },
   );
-  return fc.check(property, {
+  const details = fc.check(property, {
     seed: settings.seed,
     numRuns: settings.runs,
     ...(settings.deadline !== undefined
       ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
       : {}),
   });
+  if (firstFailAt !== undefined) counter.shrinkMs += performance.now() - firstFailAt;
+  return details;
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
   const wanted = applicable(settings.invariants ?? INVARIANTS, target);
   const results = new Map<string, InvariantResult>();
-  const counter = { commands: 0 };
+  const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};
   try {
     return checkJudged(target, settings, wanted, results, counter, harness);
@@ -197,7 +223,7 @@ function checkJudged(
   settings: RunSettings,
   wanted: readonly Invariant[],
   results: Map<string, InvariantResult>,
-  counter: { commands: number },
+  counter: RunCounter,
   harness: HarnessRecorder,
 ): TargetReport {
   const capabilities = capabilitiesOf(target);
@@ -220,7 +246,10 @@ function checkJudged(
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
     const details = runRound(target, capabilities, remaining, settings, counter, harness);
     if (harness.finding !== undefined) throw harness.finding.failure;
-    if (details.interrupted && !details.failed) break;
+    // A round the time limit interrupted judged part of its runs: the rest is not-checked.
+    if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
+      break;
+    }
     if (!details.failed) {
       for (const inv of remaining) {
         results.set(inv.id, {
@@ -264,21 +293,25 @@ function checkJudged(
       reason: "the time limit ended the check first",
     });
   }
+  const late = settings.deadline !== undefined && Date.now() > settings.deadline;
   const coverage =
-    settings.model === false ? undefined : modelRound(target, settings, results, counter);
+    settings.model === false || late ? undefined : modelRound(target, settings, results, counter);
   const refinementResult = results.get("refinement");
-  if (settings.model === false && refinementResult?.status === "pass") {
+  if ((settings.model === false || late) && refinementResult?.status === "pass") {
     results.set("refinement", {
       ...refinementResult,
       status: "not-checked",
       runs: 0,
-      reason: "judged only on the state-machine model's runs, which were not asked for",
+      reason: late
+        ? "judged only on the state-machine model's runs, which the time limit left out"
+        : "judged only on the state-machine model's runs, which were not asked for",
     });
   }
   return {
     target,
     results: wanted.map((i) => results.get(i.id) as InvariantResult),
     commands: counter.commands,
+    shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
   };
 }
@@ -291,7 +324,7 @@ function modelRound(
   target: Target,
   settings: RunSettings,
   results: Map<string, InvariantResult>,
-  counter: { commands: number },
+  counter: RunCounter,
 ): ModelCoverage {
   const passing = [...results.values()]
     .filter((r) => r.status === "pass")
@@ -326,17 +359,24 @@ function toCounterexample(
   found: Found,
   invariant: Invariant,
   seed: number,
-  counter: { commands: number },
+  counter: RunCounter,
 ): Counterexample {
-  const session = new Session({ target, config: found.config, invariants: [invariant] });
+  const session = new Session({
+    target,
+    config: found.config,
+    invariants: [invariant],
+    auditEvery: 1,
+  });
   try {
     fc.modelRun(() => ({ model: session, real: session }), found.commands);
     session.finish();
   } catch (e) {
     if (!(e instanceof Violation)) throw e;
   }
+  const minimizing = performance.now();
   const steps = minimizeSteps(target, found.config, session.trace, invariant);
   const final = replaySteps(target, found.config, steps, [invariant]);
+  counter.shrinkMs += performance.now() - minimizing;
   if (final.violation?.invariant !== invariant.id) {
     throw new Error(
       `${target.id}: the minimised counterexample for ${invariant.id} does not reproduce (a bug of the runner)`,

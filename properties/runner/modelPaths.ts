@@ -242,20 +242,52 @@ export interface ModelRunReport {
 }
 
 let cachedGraph: SystemGraph | undefined;
+let cachedShortest: SystemEvent[][] | undefined;
 let cachedWalks: SystemEvent[][] | undefined;
+
+/** The shortest path (breadth-first) to every state of the system machine, made once. */
+export function shortestWalks(): readonly SystemEvent[][] {
+  cachedShortest ??= systemTestModel()
+    .getShortestPaths()
+    .map((p) =>
+      p.steps.map((s) => s.event as SystemEvent).filter((e) => !e.type.startsWith("xstate.")),
+    )
+    .filter((w) => w.length > 0);
+  return cachedShortest;
+}
 
 /** The system graph and its event sequences (shortest paths, then the tour), made once. */
 export function modelWalks(): { graph: SystemGraph; walks: readonly SystemEvent[][] } {
   cachedGraph ??= buildSystemGraph();
-  if (cachedWalks === undefined) {
-    const shortest = systemTestModel()
-      .getShortestPaths()
-      .map((p) =>
-        p.steps.map((s) => s.event as SystemEvent).filter((e) => !e.type.startsWith("xstate.")),
-      );
-    cachedWalks = [...shortest.filter((w) => w.length > 0), ...transitionTour(cachedGraph)];
-  }
+  cachedWalks ??= [...shortestWalks(), ...transitionTour(cachedGraph)];
   return { graph: cachedGraph, walks: cachedWalks };
+}
+
+/**
+ * The shortest failing path the model's breadth-first paths give: the shortest paths to every
+ * state, by length, each run until an invariant breaks; the answer is the fewest protocol steps
+ * that ran before a break (the end-of-run teardown counts as no step), or undefined when no
+ * path breaks one (the bug lies outside the model's scope).
+ */
+export function shortestModelFailure(
+  target: Target,
+  invariants: readonly Invariant[],
+): { steps: number; invariant: string } | undefined {
+  const walks = [...shortestWalks()].sort((a, b) => a.length - b.length);
+  let best: { steps: number; invariant: string } | undefined;
+  for (const walk of walks) {
+    if (best !== undefined && walk.length >= best.steps) break;
+    const driver = new ModelDriver(target, invariants);
+    try {
+      for (const event of walk) driver.run(event);
+      driver.session.finish();
+    } catch (e) {
+      if (!(e instanceof Violation)) throw e;
+      const steps = driver.session.trace.length;
+      if (best === undefined || steps < best.steps) best = { steps, invariant: e.invariant };
+    }
+  }
+  return best;
 }
 
 /** Runs the shortest paths and the transition tour against a target; stops at a violation. */

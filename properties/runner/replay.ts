@@ -24,7 +24,8 @@ export function replaySteps(
   invariants: readonly Invariant[],
   onStep?: (index: number, session: Session) => void,
 ): ReplayResult {
-  const session = new Session({ target, config, invariants });
+  // A replay is short: every step is audited, so a violation shows at the step that made it.
+  const session = new Session({ target, config, invariants, auditEvery: 1 });
   const ran: number[] = [];
   let current = -1;
   try {

@@ -42,6 +42,7 @@ import {
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
 import { metricsCommand } from "./metricsCommand.ts";
+import { reportCommand, type ReportOptions } from "./reportCommand.ts";
 import { REVIEW_WORKLOADS, reviewCommand, type ReviewCliOptions } from "./reviewCommand.ts";
 import { UsageError } from "./usageError.ts";
 import type { Target } from "../properties/index.ts";
@@ -344,6 +345,48 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .option("--markdown", "print Markdown to paste into a patch review")
     .action((ids: string[], opts: ReviewCliOptions) => {
       exit.code = reviewCommand(ids, opts, io);
+    });
+
+  program
+    .command("report")
+    .description(
+      "write a Markdown report: check table, reviews, SVG plots, Mermaid diagrams of the machines and of each counterexample",
+    )
+    .requiredOption("--out <dir>", "where README.md, the plots and the counterexample files go")
+    .addOption(
+      new Option("--revision <id>", "a revision (repeatable; default: every revision)").argParser(
+        idCollector("revision", () => REVISION_TARGETS.map((t) => t.id)),
+      ),
+    )
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--runs <n>", "runs per round of the invariant check")
+        .argParser(parsePositiveInt)
+        .default(50),
+    )
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--no-model", "skip the state-machine model's paths")
+    .addOption(
+      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--rounds <n>", "churn rounds of kiran-2005 in the utilization plot")
+        .argParser(parsePositiveInt)
+        .default(5),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .action(async (opts: ReportOptions) => {
+      exit.code = await reportCommand(opts, io);
     });
 
   return program;

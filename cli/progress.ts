@@ -15,12 +15,17 @@ export interface Progress {
 }
 
 /** A progress bar of `total` parts, or a silent one when standard error is not a terminal. */
-export function progressFor(io: CliIo, total: number, name: string): Progress {
+export function progressFor(
+  io: CliIo,
+  total: number,
+  name: string,
+  stream: NodeJS.WritableStream = process.stderr,
+): Progress {
   if (io.interactive !== true) return { step: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       format: `${name} [{bar}] {value}/{total} {label}`,
-      stream: process.stderr,
+      stream,
       clearOnComplete: true,
     },
     cliProgress.Presets.legacy,

@@ -23,3 +23,4 @@ export * from "./runner/killMatrix.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
 export * from "./review/index.ts";
+export * from "./report/index.ts";

@@ -13,7 +13,12 @@
  * design is known for is reported as expected, as `check` does).
  */
 import type { Target } from "../engine/target.ts";
-import { checkTarget, type InvariantResult, type Status } from "../runner/checkTarget.ts";
+import {
+  checkTarget,
+  type InvariantResult,
+  type Status,
+  type TargetReport,
+} from "../runner/checkTarget.ts";
 import { flatMetrics, measureTarget, type Better, type MetricsReport } from "../metrics/index.ts";
 import type { Workload } from "../workloads/index.ts";
 import { round } from "../metrics/workCounters.ts";
@@ -31,6 +36,9 @@ export interface ReviewOptions {
   readonly growthMax?: number;
   /** Called before each part (progress). */
   readonly onPart?: (part: string) => void;
+  /** Where a caller that already checked or measured a target supplies it (the report). */
+  readonly checkOf?: (target: Target) => TargetReport;
+  readonly measureOf?: (target: Target, workload: Workload) => MetricsReport;
 }
 
 export interface InvariantSide {
@@ -122,8 +130,9 @@ export function compareReports(base: MetricsReport, head: MetricsReport): Metric
 
 export function buildReview(base: Target, head: Target, options: ReviewOptions): Review {
   const part = options.onPart ?? (() => {});
-  const check = (t: Target) => {
+  const check = (t: Target): TargetReport => {
     part(`invariants of ${t.id}`);
+    if (options.checkOf !== undefined) return options.checkOf(t);
     return checkTarget(t, {
       seed: options.seed,
       runs: options.runs,
@@ -146,6 +155,7 @@ export function buildReview(base: Target, head: Target, options: ReviewOptions):
   for (const w of options.workloads) {
     const measure = (t: Target) => {
       part(`${w.id} on ${t.id}`);
+      if (options.measureOf !== undefined) return options.measureOf(t, w);
       return measureTarget(t, w, {
         seed: options.seed,
         objects: options.objects,

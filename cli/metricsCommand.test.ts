@@ -64,6 +64,22 @@ describe("pcpu-verify metrics", () => {
     expect(a.stdout).toMatch(/memory loads per per_cpu_ptr: 1/);
   });
 
+  it("measures a mutant like a revision", async () => {
+    const run = await runCli(
+      "metrics",
+      "--target",
+      "kiran-keep-empty-block",
+      "--workload",
+      "counters",
+      ...small,
+      "--json",
+    );
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as MetricsReport;
+    expect(json.target).toBe("kiran-keep-empty-block");
+    expect(json.phases[0]?.blocks).toBe(1);
+  });
+
   it("--timing adds a time per phase", async () => {
     const run = await runCli(
       "metrics",

@@ -120,7 +120,9 @@ export function formatMetrics(r: MetricsReport): string[] {
     vm.vmalloc_full
       ? `128 MiB vmalloc at NR_CPUS 512: full after ${num(vm.blocks)} blocks (${num(vm.objects)} one-page objects)`
       : `128 MiB vmalloc at NR_CPUS 512: not exhausted by ${num(vm.objects)} one-page objects (${num(vm.vm_bytes)} bytes reserved)`,
-    `scratch memory per operation: ${m.scratch_bytes === null ? "not modelled" : `${num(m.scratch_bytes)} bytes`}`,
+    m.scratch_bytes === null
+      ? "scratch memory per operation: not modelled"
+      : `scratch memory per operation: ${num(m.scratch_bytes)} bytes (NR_CPUS 8: ${num(m.nr_cpus_8.scratch_bytes)}, NR_CPUS 512: ${num(m.nr_cpus_512.scratch_bytes)})`,
     "",
     ...formatTable(
       [

@@ -21,6 +21,7 @@ import type { Target } from "../engine/target.ts";
 import { SeededRandom, type AllocOp, type WorkloadPhase } from "../workloads/index.ts";
 import { metricsBootConfig, METRICS_POSSIBLE, VMALLOC_2005_BYTES } from "./metricsTopology.ts";
 import { WorkloadRun } from "./runWorkload.ts";
+import { scratchBytes } from "./scratchMemory.ts";
 import { readWork, round, workPerOp, type WorkPerOp } from "./workCounters.ts";
 
 /** Mean and largest count of distinct pages a possible CPU touches to read every live object. */
@@ -48,6 +49,8 @@ export interface NrCpusFigures {
   readonly meta_bytes: number;
   readonly vm_bytes: number;
   readonly work_per_alloc: WorkPerOp | null;
+  /** Scratch memory of one operation (null: not modelled), see scratchMemory.ts. */
+  readonly scratch_bytes: number | null;
 }
 
 /** The first phase of the script at this NR_CPUS. */
@@ -60,6 +63,7 @@ export function atNrCpus(target: Target, first: WorkloadPhase, nrCpus: number): 
     meta_bytes: p.meta_bytes,
     vm_bytes: p.vm_bytes,
     work_per_alloc: p.work_per_op,
+    scratch_bytes: scratchBytes(run.allocator),
   };
 }
 

@@ -4,3 +4,4 @@ export * from "./metricsTopology.ts";
 export * from "./runWorkload.ts";
 export * from "./extraMetrics.ts";
 export * from "./measureTarget.ts";
+export * from "./scratchMemory.ts";

@@ -23,7 +23,7 @@ import {
 } from "./extraMetrics.ts";
 import { metricsBootConfig } from "./metricsTopology.ts";
 import { runWorkload, type PhaseMetrics } from "./runWorkload.ts";
-import { readWork } from "./workCounters.ts";
+import { scratchBytes } from "./scratchMemory.ts";
 
 export interface MeasureOptions {
   readonly seed: number;
@@ -80,7 +80,7 @@ export function measureTarget(
   const stats = run.stats();
   part("pages touched");
   const touched = pagesTouched(run);
-  const scratch = readWork(run.allocator)?.scratchBytes ?? null;
+  const scratch = scratchBytes(run.allocator);
 
   part("NR_CPUS 8 vs 512");
   const nr8 = atNrCpus(target, first, 8);
@@ -158,6 +158,7 @@ export function flatMetrics(r: MetricsReport): FlatMetric[] {
     add(`loop iterations/alloc at ${g.live} live`, g.alloc?.loop_iterations, "lower");
     add(`loop iterations/free at ${g.live} live`, g.free?.loop_iterations, "lower");
   }
-  add("scratch_bytes", m.scratch_bytes, "lower");
+  add("scratch bytes per operation", m.scratch_bytes, "lower");
+  add("scratch bytes per operation, NR_CPUS 512", m.nr_cpus_512.scratch_bytes, "lower");
   return out;
 }

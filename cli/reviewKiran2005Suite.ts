@@ -12,7 +12,8 @@
  * Expect each review point of Andrew Morton <20050113005730.0e10b2d9.akpm@osdl.org> to show in
  * the numbers: utilization of 4-byte counters about doubles, comparisons per allocation on a
  * fragmented block fall, loop work per allocation at NR_CPUS 512 falls, data pages move to high
- * memory, and no invariant regresses.
+ * memory, and no invariant regresses; the September block's NR_CPUS page-pointer array makes
+ * valloc_percpu's on-stack pages[] larger at 512-way ("How much stackspace ...?").
  */
 import { describe, expect, it } from "vitest";
 import type { MetricRow, Review } from "../properties/index.ts";
@@ -75,6 +76,11 @@ describe("review kiran-2005-01 -> kiran-2005-09: the 2005 review in numbers", as
     expect(metric("kiran-2005", "pages_high").head).toBeGreaterThan(0);
     const low = metric("kiran-2005", "pages_low");
     expect(low.head).toBeLessThan(low.base ?? 0);
+  });
+
+  it("stack on 512-way: 9 management-page pointers in January, 21 at NR_CPUS 512 in September", () => {
+    const stack = metric("kiran-2005", "scratch bytes per operation, NR_CPUS 512");
+    expect(stack).toMatchObject({ base: 9 * 8, head: 21 * 8, worse: true });
   });
 
   it("clear_page -> __GFP_ZERO: new objects read zero on both", () => {

@@ -90,6 +90,12 @@ describe("metrics of one target", () => {
     expect(k.metrics.nr_cpus_512.vm_bytes).toBeGreaterThan(30 * k.metrics.nr_cpus_8.vm_bytes);
   });
 
+  it("scratch: valloc_percpu's on-stack pages[] is 17 pointers at NR_CPUS 8, 21 at 512", () => {
+    expect(k.metrics.scratch_bytes).toBe(17 * 8);
+    expect(k.metrics.nr_cpus_512.scratch_bytes).toBe(21 * 8);
+    expect(l.metrics.scratch_bytes).toBeNull();
+  });
+
   it("interlacing: kiran touches fewer pages per CPU than one kmalloc per copy", () => {
     expect(k.metrics.pages_touched_per_cpu).toBeLessThan(l.metrics.pages_touched_per_cpu);
   });

@@ -24,3 +24,4 @@ export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
 export * from "./review/index.ts";
 export * from "./report/index.ts";
+export * from "./runner/enomemSweep.ts";

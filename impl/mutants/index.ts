@@ -1,7 +1,8 @@
 /**
  * The mutants: each one small deviation from a revision, from a real bug or review comment,
- * with the invariant that must catch it. nr-cpus-independence has no mutant here: both
- * revisions already break it by design (see properties/invariants/index.ts).
+ * with the invariant that must catch it. legacy-2.6.10 and kiran-2005-09 break
+ * nr-cpus-independence by design (see properties/invariants/index.ts); kiran-2005-01 keeps it,
+ * and kiran-mgmt-page-pointers breaks it there.
  */
 import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
 import { kiranCpuDownReleases } from "./kiranCpuDownReleases.ts";
@@ -23,6 +24,9 @@ import { legacyAllNrCpus } from "./legacyAllNrCpus.ts";
 import { legacyArrayLeakOnEnomem } from "./legacyArrayLeakOnEnomem.ts";
 import { legacyFreeKeepsArray } from "./legacyFreeKeepsArray.ts";
 import { legacyNoMemset } from "./legacyNoMemset.ts";
+import { kiranAllNrCpus } from "./kiranAllNrCpus.ts";
+import { kiranGfpZeroNoMemset } from "./kiranGfpZeroNoMemset.ts";
+import { kiranMgmtPagePointers } from "./kiranMgmtPagePointers.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -46,6 +50,9 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranFreeNoResort,
   kiranSizeUsedBytes,
   kiranFreeWrongBufctl,
+  kiranAllNrCpus,
+  kiranGfpZeroNoMemset,
+  kiranMgmtPagePointers,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -5,6 +5,7 @@
 import type { PercpuAllocator } from "../allocator.ts";
 import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
+import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
 import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
 
 export interface RevisionEntry {
@@ -44,6 +45,19 @@ export const REVISIONS: readonly RevisionEntry[] = [
     },
   },
   {
+    id: "kiran-2005-01",
+    design: "kiran-2005",
+    title:
+      "the January 2005 patch as reviewed: 8-byte currency, bubble sort, NR_CPUS loops, 9 management pages, low memory only",
+    source:
+      'LKML Jan 2005 "Reimplementation of dynamic percpu memory allocator"; review <20050113005730.0e10b2d9.akpm@osdl.org>; answers <20050114150519.GA3189@impedimenta.in.ibm.com>',
+    create: () => new KiranJanuaryAllocator(),
+    maxSize: MAX_OBJSIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: true,
+    knownViolations: {},
+  },
+  {
     id: "kiran-2005-09",
     design: "kiran-2005",
     title: "interlaced 8 KiB blocks, 4-byte currency bitmap, best fit, CPU_UP_PREPARE handler",
@@ -79,3 +93,10 @@ export {
 } from "./kiran/kiranAllocator.ts";
 export type { Bufctl, KiranDetail } from "./kiran/kiranAllocator.ts";
 export { PcpuBlock } from "./kiran/pcpuBlock.ts";
+export {
+  KiranJanuaryAllocator,
+  BLOCK_MANAGEMENT_PAGES,
+  JANUARY_CURRENCY,
+  JANUARY_BLOCK_STRUCT,
+  januaryMgmtBytes,
+} from "./kiran/kiranJanuaryAllocator.ts";

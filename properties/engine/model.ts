@@ -28,6 +28,8 @@ export class PercpuModel {
   readonly present: Set<number>;
   readonly online: Set<number>;
   readonly objects = new Map<string, ObjectRecord>();
+  private readonly byPtr = new Map<number, ObjectRecord>();
+  private liveCache: readonly ObjectRecord[] | undefined;
   /** Injected failures that may not have fired yet. */
   injectedPending = 0;
   private nextName = 1;
@@ -60,10 +62,29 @@ export class PercpuModel {
     if (n >= this.nextName) this.nextName = n + 1;
   }
 
-  liveObjects(): ObjectRecord[] {
-    const out: ObjectRecord[] = [];
-    for (const o of this.objects.values()) if (o.live) out.push(o);
-    return out;
+  /** Records a new object (live). */
+  add(record: ObjectRecord): void {
+    this.objects.set(record.name, record);
+    this.byPtr.set(record.ptr, record);
+    this.liveCache = undefined;
+  }
+
+  /** Marks an object freed; its pointer may be handed out again. */
+  markFreed(record: ObjectRecord): void {
+    record.live = false;
+    if (this.byPtr.get(record.ptr) === record) this.byPtr.delete(record.ptr);
+    this.liveCache = undefined;
+  }
+
+  /** The live object at a pointer, if any: O(1). */
+  liveAt(ptr: number): ObjectRecord | undefined {
+    return this.byPtr.get(ptr);
+  }
+
+  /** The live objects, oldest first (kept until the next allocation or free). */
+  liveObjects(): readonly ObjectRecord[] {
+    this.liveCache ??= [...this.objects.values()].filter((o) => o.live);
+    return this.liveCache;
   }
 
   deadObjects(): ObjectRecord[] {

@@ -245,7 +245,7 @@ export class Session {
             contents: new Map(),
             live: true,
           };
-          model.objects.set(step.as, record);
+          model.add(record);
         };
         break;
       }
@@ -257,7 +257,7 @@ export class Session {
           ptr = record.ptr + (step.offset ?? 0);
           const interior = (step.offset ?? 0) !== 0;
           // A dead object's pointer handed out again belongs to the new object: not bad input.
-          if (!record.live && model.liveObjects().some((o) => o.ptr === ptr)) return false;
+          if (!record.live && model.liveAt(ptr) !== undefined) return false;
           expectation = !record.live
             ? { valid: false, why: `${step.obj} was already freed (double free)` }
             : interior
@@ -265,7 +265,7 @@ export class Session {
               : expectation;
         } else {
           ptr = parseAddr(step.ptr as string) ?? -1;
-          const owner = model.liveObjects().find((o) => o.ptr === ptr);
+          const owner = model.liveAt(ptr);
           if (owner !== undefined) return false; // a raw pointer that happens to be live
           expectation = { valid: false, why: `${step.ptr} was never handed out` };
         }
@@ -276,7 +276,7 @@ export class Session {
           return t.allocator.free(base === undefined ? ptr : base + (step.offset ?? 0));
         };
         apply = () => {
-          if (rec !== undefined) rec.live = false;
+          if (rec !== undefined) model.markFreed(rec);
         };
         break;
       }
@@ -315,7 +315,7 @@ export class Session {
         record = model.objects.get(step.obj);
         if (record === undefined) return false;
         const rec = record;
-        if (!rec.live && model.liveObjects().some((o) => o.ptr === rec.ptr)) return false;
+        if (!rec.live && model.liveAt(rec.ptr) !== undefined) return false;
         expectation = !rec.live
           ? { valid: false, why: `${step.obj} was freed` }
           : !model.isPossible(step.cpu)

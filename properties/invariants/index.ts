@@ -12,6 +12,7 @@
  *   array, 72 bytes at NR_CPUS 8 and 4104 bytes (an 8 KiB kmalloc) at NR_CPUS 512.
  * - kiran-2005-09 breaks nr-cpus-independence: each block's management area holds a page-pointer
  *   array of (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries (17 pages at NR_CPUS 8, 21 at 512).
+ * kiran-2005-01 keeps it: its 9 management pages do not depend on NR_CPUS.
  */
 import { alignment } from "./alignment.ts";
 import { badInput } from "./badInput.ts";

@@ -10,16 +10,18 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * Source: LKML [patch 2/11] (Sep 2005): free_percpu finds the object by walking the bufctl
  * list; a missing bufctl makes a valid free fail, a stale one lets a freed pointer be freed
  * again.
- * Cost: one `inspect` detail per step: O(live objects).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(live objects).
  */
 export const kiranBufctls: Invariant = {
   id: "kiran-bufctls",
   title: "the bufctl list equals the live objects, one entry each, in listed blocks",
   source: "LKML [patch 2/11] Sep 2005: the bufctl list walked by free_percpu",
-  cost: "O(live objects) per step",
+  cost: "O(live objects) per audit",
   needs: ["inspect"],
   designs: ["kiran-2005"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
     if ("problem" in r) return r.problem;
     const { bufctls, list } = r.detail;

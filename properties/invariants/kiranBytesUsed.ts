@@ -10,16 +10,18 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * Source: LKML [patch 2/11] (Sep 2005): size_used is kept beside the bitmap and both change
  * together in alloc and free; a drift between them makes the list order, the "full" test and
  * the release of an empty block wrong.
- * Cost: one `inspect` detail per step: O(blocks × bitmap words + live objects).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(blocks × bitmap words + live objects).
  */
 export const kiranBytesUsed: Invariant = {
   id: "kiran-bytes-used",
   title: "each block's bytes used = currency × set bits = currency × its bufctls' bits",
   source: "LKML [patch 2/11] Sep 2005: size_used and the obj_map bitmap",
-  cost: "O(blocks × bitmap words + live objects) per step",
+  cost: "O(blocks × bitmap words + live objects) per audit",
   needs: ["inspect"],
   designs: ["kiran-2005"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
     if ("problem" in r) return r.problem;
     const { list, bufctls, currency } = r.detail;

@@ -9,16 +9,18 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * Source: LKML [patch 2/11] (Sep 2005) and the January 2005 patch: "blocks are kept sorted on
  * size_used ... first_notfull" — an allocation walks the list from first_notfull, so a wrong
  * order or a stale pointer makes it skip a block with room (a false new block) or try a full one.
- * Cost: one `inspect` detail per step: O(blocks).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(blocks).
  */
 export const kiranListOrder: Invariant = {
   id: "kiran-list-order",
   title: "blocks sorted by bytes used, descending; first-not-full is the first block with room",
   source: "LKML Jan 2005 and [patch 2/11] Sep 2005: the sorted block list and first_notfull",
-  cost: "O(blocks) per step",
+  cost: "O(blocks) per audit",
   needs: ["inspect"],
   designs: ["kiran-2005"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
     if ("problem" in r) return r.problem;
     const { list, firstNotFull, blkSize } = r.detail;

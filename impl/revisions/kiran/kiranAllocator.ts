@@ -50,7 +50,13 @@
  *   the handler allocated. With the possible set fixed at boot every block already has them.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
-import { alignUp, MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
+import {
+  alignUp,
+  MachineError,
+  PAGE_SIZE,
+  type Machine,
+  type PageFrame,
+} from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
 import { SimulatedAllocator, type DesignUsage, type SizeAlign } from "../simulatedAllocator.ts";
 import { PcpuBlock, type FreeRun, type PageSlot } from "./pcpuBlock.ts";
@@ -222,8 +228,7 @@ export class KiranAllocator extends SimulatedAllocator {
 
   /** memset(per_cpu_ptr(obj, cpu), 0, size) for each possible CPU. */
   protected zeroCopies(addr: number, size: number): void {
-    for (const cpu of this.machine.cpus.possibleList) {
-      this.work.loopIterations++;
+    for (const cpu of this.forEachPossibleCpu()) {
       const r = this.machine.fill(addr + cpu * PCPU_BLKSIZE, size, 0);
       if (!r.ok) throw new MachineError(`${this.name}: zeroing cpu ${cpu}'s copy: ${r.message}`);
     }
@@ -257,9 +262,30 @@ export class KiranAllocator extends SimulatedAllocator {
 
   // ---- block creation and release --------------------------------------------------------
 
-  /** The CPUs whose slices get pages: for_each_cpu (the possible map in 2005). */
+  /**
+   * The design's loop over the possible CPUs, counted in `work.loopIterations`: for_each_cpu
+   * (the possible map in 2005), one iteration per possible CPU.
+   */
+  protected forEachPossibleCpu(): readonly number[] {
+    const cpus = this.machine.cpus.possibleList;
+    this.work.loopIterations += cpus.length;
+    return cpus;
+  }
+
+  /** The CPUs whose slices get pages: the possible CPUs. */
   protected sliceCpus(): readonly number[] {
-    return this.machine.cpus.possibleList;
+    return this.forEachPossibleCpu();
+  }
+
+  /** One management page: low memory of the current node, __GFP_ZERO. */
+  protected allocMgmtPage(): Result<PageFrame> {
+    const m = this.machine;
+    return m.pages.alloc({ node: m.currentNode, zero: true, owner: MGMT_OWNER });
+  }
+
+  /** The GFP flags of a slice page: GFP_ATOMIC | __GFP_HIGHMEM (high memory allowed). */
+  protected sliceGfp(): { readonly highmem: boolean; readonly zero: boolean } {
+    return { highmem: true, zero: false };
   }
 
   /** valloc_percpu: a new empty block at the tail of the list, or ENOMEM with nothing held. */
@@ -268,7 +294,7 @@ export class KiranAllocator extends SimulatedAllocator {
     const nrCpus = m.cpus.nrCpus;
     const mgmt: number[] = [];
     for (let i = 0; i < this.mgmtPagesPerBlock(); i++) {
-      const page = m.pages.alloc({ node: m.currentNode, zero: true, owner: MGMT_OWNER });
+      const page = this.allocMgmtPage();
       if (!page.ok) {
         this.freeMgmt(mgmt);
         return page;
@@ -285,7 +311,6 @@ export class KiranAllocator extends SimulatedAllocator {
     const pages: PageSlot[] = new Array<PageSlot>(nrCpus * PAGES_PER_SLICE).fill(null);
     const block = new PcpuBlock(this.nextBlockId, start, this.objsPerBlock, pages, mgmt);
     for (const cpu of this.sliceCpus()) {
-      this.work.loopIterations++;
       const filled = this.populateSlice(block, cpu);
       if (!filled.ok) {
         this.unwindBlock(block);
@@ -315,7 +340,7 @@ export class KiranAllocator extends SimulatedAllocator {
     for (let j = 0; j < PAGES_PER_SLICE; j++) {
       const slot = cpu * PAGES_PER_SLICE + j;
       if (block.pages[slot] !== null) continue;
-      const page = m.pages.alloc({ node, highmem: true, owner: DATA_OWNER });
+      const page = m.pages.alloc({ node, ...this.sliceGfp(), owner: DATA_OWNER });
       if (!page.ok) {
         for (const k of made) this.unmapSlot(block, k);
         return page;

@@ -1,0 +1,139 @@
+/**
+ * The exhaustive ENOMEM sweep (issue 5): every revision survives a page-allocation failure at
+ * every page allocation of one fixed workload, and the mutants whose unwind leaks do not.
+ *
+ *   run k:  fail_page_alloc(after k, count 1), alloc M/2, alloc 24, alloc M/2, ... reclaim ...
+ *                                                    ^ the k-th page allocation fails here
+ *   k = 0 .. N-1 each fail one allocation; k = N fails none (N from the clean run)
+ *
+ * Expect, on every revision, failure-atomicity, no-leak, integrity and no-oops to hold in every
+ * run, every k below N to fire, and designs with blocks or chunks to reach three of them.
+ */
+import { describe, expect, it } from "vitest";
+import { KiranJanuaryAllocator, type Capability } from "../../impl/index.ts";
+import {
+  ENOMEM_SWEEP_CONFIG,
+  enomemSweep,
+  enomemWorkload,
+  findInvariant,
+  findTarget,
+  REVISION_TARGETS,
+  replaySteps,
+  type EnomemSweepReport,
+  type Target,
+} from "../index.ts";
+
+function problems(report: EnomemSweepReport, target: Target): string[] {
+  return report.findings
+    .filter((f) => target.knownViolations[f.invariant] === undefined)
+    .map((f) => `k=${f.k} ${f.invariant} at step ${f.stepIndex}: ${f.message}`);
+}
+
+describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, target) => {
+  it("keeps failure-atomicity and no-leak with an ENOMEM at every page allocation", () => {
+    const report = enomemSweep(target);
+    expect(problems(report, target)).toEqual([]);
+    const n = report.pageAllocations;
+    expect(n).toBeGreaterThan(0);
+    expect(report.runs).toBe((n ?? 0) + 1);
+    // Every k below N fired: answered as ENOMEM, or absorbed by deferred work.
+    expect(report.enomemAnswers + report.absorbed).toBe(n);
+    expect(report.enomemAnswers).toBeGreaterThan(0);
+    if (report.maxBlocks > 0) {
+      expect(report.maxBlocks).toBeGreaterThanOrEqual(3);
+      expect(report.blockReleases).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
+
+describe("the range of k", () => {
+  /*
+   * The 2005 designs, CPUs 0, 1 and 3 possible: the workload makes 4 blocks, each
+   *
+   *   k:  mgmt pages ................. | cpu 0 | cpu 1 | cpu 3 |
+   *       kiran-2005-01:  9 (fixed)    |  2    |  2    |  2    |  = 15 a block
+   *       kiran-2005-09: 17 (NR_CPUS 4)|  2    |  2    |  2    |  = 23 a block
+   *
+   * Expect N = 4 x 15 = 60 and 4 x 23 = 92: the sweep reaches every page of every block.
+   */
+  it.each([
+    ["kiran-2005-01", 60],
+    ["kiran-2005-09", 92],
+  ])("%s: N = %i page allocations, all swept", (id, n) => {
+    const report = enomemSweep(findTarget(id)!);
+    expect(report.maxBlocks).toBe(4);
+    expect(report.pageAllocations).toBe(n);
+    expect(report.runs).toBe(n + 1);
+    expect(report.status).toBe("pass");
+  });
+});
+
+describe("mutants that leak on ENOMEM fail the sweep", () => {
+  /*
+   * kiran-mgmt-leak-on-enomem: the first block's allocations are 17 management pages (k 0-16)
+   * then the slice pages (k 17-22); a failure at a slice page unwinds without freeing the
+   * management pages. legacy-array-leak-on-enomem: k 0 is the slab page of the pointer array,
+   * k 1 the first copy; its unwind keeps the array.
+   *
+   * Expect failure-atomicity to break first at k 17 and k 1, and the finding to replay.
+   */
+  it.each([
+    ["kiran-mgmt-leak-on-enomem", "kiran-2005-09", 17],
+    ["legacy-array-leak-on-enomem", "legacy-2.6.10", 1],
+  ])("%s (of %s) breaks failure-atomicity first at k = %i", (id, revision, firstK) => {
+    const mutant = findTarget(id)!;
+    const report = enomemSweep(mutant);
+    expect(report.status).toBe("fail");
+    const first = report.findings[0]!;
+    expect(first.k).toBe(firstK);
+    expect(first.invariant).toBe("failure-atomicity");
+    expect(first.message).toContain("the failed alloc left a change");
+    expect(first.steps[0]).toEqual({ op: "fail_page_alloc", after: firstK, count: 1 });
+    const inv = findInvariant("failure-atomicity")!;
+    expect(replaySteps(mutant, report.config, first.steps, [inv]).violation?.invariant).toBe(
+      "failure-atomicity",
+    );
+    const base = findTarget(revision)!;
+    expect(replaySteps(base, report.config, first.steps, [inv]).violation).toBeUndefined();
+  });
+});
+
+describe("the workload", () => {
+  /*
+   * A design of 32 KiB units (maxSize 32768), alignment up to a page:
+   *
+   *   alloc 16384, 24, 16384, 8192, 16384, 100, 16384, 4096, 16384, ... 32768, 16384, 24
+   *
+   * Expect the sizes to follow maxSize and every alignment to be one the target honours.
+   */
+  it("derives its sizes from maxSize and its alignments from maxAlign", () => {
+    const base = findTarget("kiran-2005-09")!;
+    const chunky: Target = { ...base, id: "units-of-32k", maxSize: 32768 };
+    const allocs = enomemWorkload(chunky).flatMap((s) => (s.op === "alloc" ? [s] : []));
+    expect(allocs.map((s) => s.size)).toEqual([
+      16384, 24, 16384, 8192, 16384, 100, 16384, 4096, 16384, 8, 32768, 16384, 24,
+    ]);
+    const legacy = findTarget("legacy-2.6.10")!;
+    for (const s of enomemWorkload(legacy)) {
+      if (s.op === "alloc") expect(s.align).toBeLessThanOrEqual(legacy.maxAlign(s.size));
+    }
+    const steps = enomemWorkload(base);
+    expect(steps.filter((s) => s.op === "reclaim")).toHaveLength(2);
+    expect(steps.filter((s) => s.op === "cpu_up" || s.op === "cpu_down")).toEqual([
+      { op: "cpu_up", cpu: 3 },
+      { op: "cpu_down", cpu: 3 },
+    ]);
+    expect(ENOMEM_SWEEP_CONFIG.online).not.toContain(3);
+  });
+
+  it("is not-checked on a target that cannot inject page-allocation failures", () => {
+    class NoInjection extends KiranJanuaryAllocator {
+      override readonly capabilities: readonly Capability[] = ["reclaim", "inspect"];
+    }
+    const base = findTarget("kiran-2005-01")!;
+    const report = enomemSweep({ ...base, id: "no-injection", create: () => new NoInjection() });
+    expect(report.status).toBe("not-checked");
+    expect(report.reason).toContain("fail_page_alloc");
+    expect(report.runs).toBe(0);
+  });
+});

@@ -172,7 +172,11 @@ export function counterexampleFileName(target: string, invariant: string): strin
   return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
 }
 
-function toFile(target: Target, result: InvariantResult, expected: boolean): CounterexampleFile {
+export function toFile(
+  target: Target,
+  result: InvariantResult,
+  expected: boolean,
+): CounterexampleFile {
   const ce = result.counterexample;
   if (ce === undefined)
     throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);

@@ -16,6 +16,7 @@ import {
   INVARIANTS,
   MUTANT_TARGETS,
   REVISION_TARGETS,
+  WORKLOADS,
 } from "../properties/index.ts";
 import {
   DEFAULT_MAX_COMMANDS,
@@ -40,6 +41,9 @@ import {
 } from "./optionParsers.ts";
 import { replayCommand } from "./replayCommand.ts";
 import { statsCommand } from "./statsCommand.ts";
+import { metricsCommand } from "./metricsCommand.ts";
+import { reportCommand, type ReportOptions } from "./reportCommand.ts";
+import { REVIEW_WORKLOADS, reviewCommand, type ReviewCliOptions } from "./reviewCommand.ts";
 import { UsageError } from "./usageError.ts";
 import type { Target } from "../properties/index.ts";
 
@@ -245,6 +249,145 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         exit.code = statsCommand(findTarget(opts.target) as Target, opts, io);
       },
     );
+
+  program
+    .command("metrics")
+    .description(
+      "run a workload on one target: utilization per phase, blocks, pages, vmalloc, NR_CPUS 8 vs 512, work as objects grow",
+    )
+    .option("--target <id>", "a revision or mutant")
+    .addOption(
+      new Option("--external <command>", 'an external harness, as "CMD ARGS" (PROTOCOL.md)'),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .option("--workload <id>", "kiran-2005, counters, zhou-2017 or kernel-mix", "kiran-2005")
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--objects <n>", "the workload's scale (default: the published size)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--rounds <n>", "free-half/refill rounds (churn)")
+        .argParser(parsePositiveInt)
+        .default(1),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .option("--timing", "add wall-clock time per phase (not deterministic)")
+    .option("--json", "print JSON")
+    .action(
+      (opts: {
+        target?: string;
+        external?: string;
+        harnessTimeout: number;
+        workload: string;
+        seed: number;
+        objects?: number;
+        rounds: number;
+        growthMax: number;
+        timing?: boolean;
+        json?: boolean;
+      }) => {
+        exit.code = metricsCommand(opts, io);
+      },
+    );
+
+  program
+    .command("review")
+    .description(
+      "two targets side by side: invariants (status, counterexample length) and every metric, flagged where HEAD is worse",
+    )
+    .argument("[ids...]", "BASE and HEAD: revision or mutant ids")
+    .addOption(new Option("--base-external <command>", 'BASE is an external harness, "CMD ARGS"'))
+    .addOption(new Option("--head-external <command>", 'HEAD is an external harness, "CMD ARGS"'))
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option(
+        "--workload <id>",
+        `a workload to measure (repeatable; default: ${REVIEW_WORKLOADS.join(", ")})`,
+      ).argParser(idCollector("workload", () => WORKLOADS.map((w) => w.id))),
+    )
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--runs <n>", "runs per round of the invariant check")
+        .argParser(parsePositiveInt)
+        .default(50),
+    )
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--no-model", "skip the state-machine model's paths (refinement is then not-checked)")
+    .addOption(
+      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .option("--json", "print JSON")
+    .option("--markdown", "print Markdown to paste into a patch review")
+    .action((ids: string[], opts: ReviewCliOptions) => {
+      exit.code = reviewCommand(ids, opts, io);
+    });
+
+  program
+    .command("report")
+    .description(
+      "write a Markdown report: check table, reviews, SVG plots, Mermaid diagrams of the machines and of each counterexample",
+    )
+    .requiredOption("--out <dir>", "where README.md, the plots and the counterexample files go")
+    .addOption(
+      new Option("--revision <id>", "a revision (repeatable; default: every revision)").argParser(
+        idCollector("revision", () => REVISION_TARGETS.map((t) => t.id)),
+      ),
+    )
+    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(
+      new Option("--runs <n>", "runs per round of the invariant check")
+        .argParser(parsePositiveInt)
+        .default(50),
+    )
+    .addOption(
+      new Option("--max-commands <n>", "the most commands in one run")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_MAX_COMMANDS),
+    )
+    .option("--no-model", "skip the state-machine model's paths")
+    .addOption(
+      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .addOption(
+      new Option("--rounds <n>", "churn rounds of kiran-2005 in the utilization plot")
+        .argParser(parsePositiveInt)
+        .default(5),
+    )
+    .addOption(
+      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+        .argParser(parsePositiveInt)
+        .default(10000),
+    )
+    .action(async (opts: ReportOptions) => {
+      exit.code = await reportCommand(opts, io);
+    });
 
   return program;
 }

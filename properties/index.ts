@@ -20,4 +20,8 @@ export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
 export * from "./runner/shard.ts";
 export * from "./runner/killMatrix.ts";
+export * from "./workloads/index.ts";
+export * from "./metrics/index.ts";
+export * from "./review/index.ts";
+export * from "./report/index.ts";
 export * from "./runner/enomemSweep.ts";

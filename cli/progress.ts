@@ -1,0 +1,45 @@
+/**
+ * Progress of a long run (`review`, `report`) on standard error: a cli-progress bar when
+ * standard error is a terminal, nothing otherwise, so that output piped to a file or read by a
+ * test stays deterministic.
+ *
+ *   review [==========--------------------] 2/6 kiran-2005 on kiran-2005-09
+ */
+import cliProgress from "cli-progress";
+import type { CliIo } from "./cliIo.ts";
+
+export interface Progress {
+  /** The next part begins; `label` says what it is. */
+  step(label: string): void;
+  stop(): void;
+}
+
+/** A progress bar of `total` parts, or a silent one when standard error is not a terminal. */
+export function progressFor(
+  io: CliIo,
+  total: number,
+  name: string,
+  stream: NodeJS.WritableStream = process.stderr,
+): Progress {
+  if (io.interactive !== true) return { step: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${name} [{bar}] {value}/{total} {label}`,
+      stream,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.legacy,
+  );
+  let done = -1;
+  bar.start(total, 0, { label: "" });
+  return {
+    step: (label) => {
+      done++;
+      bar.update(Math.max(done, 0), { label });
+    },
+    stop: () => {
+      bar.update(total, { label: "done" });
+      bar.stop();
+    },
+  };
+}

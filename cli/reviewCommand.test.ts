@@ -1,0 +1,160 @@
+/**
+ * `pcpu-verify review BASE HEAD` end to end, in-process, with small workloads and short checks.
+ *
+ *   legacy-2.6.10 ──────────────> kiran-2005-09
+ *   ptrs[NR_CPUS] + kmalloc_node   interlaced 8 KiB blocks, per_cpu_ptr = p + cpu x 8 KiB
+ *
+ * Expect the invariants side by side (known design failures marked, none a regression), every
+ * metric with BASE, HEAD and the change, the 2005 claims visible (one memory load per deref
+ * gone, pages held at NR_CPUS 512 down on counters), Markdown that is a well-formed table, a
+ * seeded bug reviewed as HEAD flagged as a regression with exit 1, and usage errors with exit 2.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildCHarness, C_HARNESS } from "../impl/external/testing.ts";
+import type { MetricRow, Review } from "../properties/index.ts";
+import { runCli } from "./testing.ts";
+
+const quick = [
+  "--runs",
+  "8",
+  "--max-commands",
+  "25",
+  "--no-model",
+  "--objects",
+  "150",
+  "--growth-max",
+  "100",
+];
+
+type ReviewJson = Omit<Review, "reports">;
+
+const metric = (r: ReviewJson, workload: string, name: string): MetricRow =>
+  r.metrics.find((m) => m.workload === workload && m.metric === name) ??
+  expect.unreachable(`no metric ${workload}/${name}`);
+
+describe("pcpu-verify review", () => {
+  beforeAll(() => buildCHarness());
+
+  it("legacy-2.6.10 -> kiran-2005-09: invariants side by side and the 2005 claims in the numbers", async () => {
+    const run = await runCli("review", "legacy-2.6.10", "kiran-2005-09", ...quick, "--json");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const r = JSON.parse(run.stdout) as ReviewJson;
+    expect(r).toMatchObject({ base: "legacy-2.6.10", head: "kiran-2005-09", seed: 20051, runs: 8 });
+    const nr = r.invariants.find((i) => i.invariant === "nr-cpus-independence");
+    expect(nr).toMatchObject({
+      base: { status: "fail", expected: true },
+      head: { status: "fail", expected: true },
+    });
+    expect(nr?.base.length).toBeLessThanOrEqual(8);
+    expect(r.invariants.filter((i) => i.change === "regression")).toEqual([]);
+    expect(r.invariants.find((i) => i.invariant === "kiran-list-order")?.head.status).toBe("pass");
+    expect(new Set(r.metrics.map((m) => m.workload))).toEqual(
+      new Set(["kiran-2005", "counters", "kernel-mix"]),
+    );
+    // "one less memory reference"
+    expect(metric(r, "counters", "mem_refs_per_deref")).toMatchObject({
+      base: 1,
+      head: 0,
+      delta: -1,
+      worse: false,
+    });
+    // "Doesn't need a NR_CPUS pointer array for each allocation"
+    const held = metric(r, "counters", "pages held, NR_CPUS 512");
+    expect(held.head).toBeLessThan(held.base ?? 0);
+    expect(held.worse).toBe(false);
+    // "it does consume vmalloc space": flagged worse
+    expect(metric(r, "counters", "vm_bytes")).toMatchObject({ base: 0, worse: true });
+    // High-memory pages are shown, never flagged.
+    expect(metric(r, "kiran-2005", "pages_high").worse).toBe(false);
+  });
+
+  it("--markdown prints well-formed tables to paste into a review; the text form aligns columns", async () => {
+    const md = await runCli(
+      "review",
+      "legacy-2.6.10",
+      "kiran-2005-09",
+      ...quick,
+      "--workload",
+      "counters",
+      "--markdown",
+    );
+    expect(md.code).toBe(0);
+    const lines = md.stdout.split("\n");
+    expect(lines[0]).toBe("## Review: `legacy-2.6.10` → `kiran-2005-09`");
+    const tables = lines.filter((l) => l.startsWith("|"));
+    const invariantHeader = tables.indexOf("| invariant | BASE | HEAD | change |");
+    expect(invariantHeader).toBeGreaterThanOrEqual(0);
+    for (const l of tables) expect(l.endsWith(" |")).toBe(true);
+    const metricLines = tables.filter((l) => l.startsWith("| counters |"));
+    expect(metricLines.length).toBeGreaterThan(20);
+    for (const l of metricLines) expect(l.split(" | ")).toHaveLength(6);
+    expect(md.stdout).toMatch(/\| counters \| mem_refs_per_deref \| 1 \| 0 \| -1 \(-100\.0%\) \|/);
+    expect(md.stdout).toMatch(/\*\*worse\*\*/);
+    const text = await runCli(
+      "review",
+      "legacy-2.6.10",
+      "kiran-2005-09",
+      ...quick,
+      "--workload",
+      "counters",
+    );
+    expect(text.stdout).toMatch(/^counters +mem_refs_per_deref +1 +0 +-1 \(-100\.0%\)$/m);
+  });
+
+  it("a seeded bug as HEAD is a regression: exit 1, its counterexample length shown", async () => {
+    const run = await runCli(
+      "review",
+      "kiran-2005-09",
+      "kiran-node0",
+      ...quick,
+      "--runs",
+      "30",
+      "--workload",
+      "counters",
+      "--json",
+    );
+    expect(run.code).toBe(1);
+    const r = JSON.parse(run.stdout) as ReviewJson;
+    const reg = r.invariants.filter((i) => i.change === "regression");
+    expect(reg.length).toBeGreaterThan(0);
+    for (const i of reg) {
+      expect(i.base.status).toBe("pass");
+      expect(i.head.length).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it("an external harness on one side (the C example against kiran-2005-09)", async () => {
+    const run = await runCli(
+      "review",
+      "kiran-2005-09",
+      "--head-external",
+      C_HARNESS,
+      ...quick,
+      "--workload",
+      "counters",
+      "--json",
+    );
+    expect(run.stderr).toBe("");
+    const r = JSON.parse(run.stdout) as ReviewJson;
+    expect(r.head).toBe(`external:${C_HARNESS}`);
+    expect(run.code).toBe(0);
+    expect(r.invariants.find((i) => i.invariant === "kiran-list-order")?.head.status).toBe(
+      "not-checked",
+    );
+    expect(metric(r, "counters", "utilization alloc-1").head).toBeGreaterThan(0);
+    expect(metric(r, "counters", "comparisons/alloc at 10 live").head).toBeNull();
+  });
+
+  it("usage errors: two targets are needed, ids must be known", async () => {
+    const one = await runCli("review", "kiran-2005-09");
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/expected two targets, BASE and HEAD .* got 1 id and 0 harnesses/);
+    const bad = await runCli("review", "kiran-2005-09", "nope");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/HEAD: unknown target 'nope'; expected one of/);
+    const three = await runCli("review", "a", "b", "--base-external", C_HARNESS);
+    expect(three.code).toBe(2);
+    expect(three.stderr).toMatch(/got 2 ids and 1 harness/);
+  });
+});

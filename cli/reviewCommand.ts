@@ -1,0 +1,139 @@
+/**
+ * `pcpu-verify review BASE HEAD`: two targets side by side, for a patch reviewer.
+ *
+ *   invariants   status and counterexample length, BASE | HEAD | regression / fixed
+ *   metrics      every figure of each workload: BASE | HEAD | change | worse
+ *
+ * BASE and HEAD are revision or mutant ids; `--base-external "CMD"` / `--head-external "CMD"`
+ * put an external harness on either side (then the positional id is left out: `review
+ * --base-external "./old" --head-external "./new"`, or one id and one harness). `--markdown`
+ * prints Markdown to paste into a review; `--json` the Review record. Exit 1 when HEAD has an
+ * invariant regression, 0 otherwise (a worse figure is for the reviewer to weigh).
+ */
+import {
+  asExternal,
+  buildReview,
+  findWorkload,
+  reviewMarkdown,
+  reviewRows,
+  WORKLOADS,
+  type Review,
+  type Target,
+} from "../properties/index.ts";
+import type { CliIo } from "./cliIo.ts";
+import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { formatTable } from "./format.ts";
+import { resolveTarget } from "./metricsTarget.ts";
+import { listIds } from "./optionParsers.ts";
+import { progressFor } from "./progress.ts";
+import { UsageError } from "./usageError.ts";
+
+/** The workloads a review measures by default. */
+export const REVIEW_WORKLOADS = ["kiran-2005", "counters", "kernel-mix"] as const;
+
+export interface ReviewCliOptions {
+  readonly baseExternal?: string;
+  readonly headExternal?: string;
+  readonly harnessTimeout?: number;
+  readonly workload?: readonly string[];
+  readonly seed: number;
+  readonly runs: number;
+  readonly maxCommands: number;
+  readonly model: boolean;
+  readonly objects?: number;
+  readonly growthMax?: number;
+  readonly json?: boolean;
+  readonly markdown?: boolean;
+}
+
+/** The two sides from the positional ids and the external options. */
+export function reviewTargets(ids: readonly string[], o: ReviewCliOptions): [Target, Target] {
+  const externals = (o.baseExternal !== undefined ? 1 : 0) + (o.headExternal !== undefined ? 1 : 0);
+  if (ids.length + externals !== 2) {
+    throw new UsageError(
+      `review: expected two targets, BASE and HEAD (ids, or --base-external/--head-external), got ${ids.length} id${ids.length === 1 ? "" : "s"} and ${externals} harness${externals === 1 ? "" : "es"}`,
+    );
+  }
+  const rest = [...ids];
+  const base = resolveTarget(
+    o.baseExternal === undefined ? rest.shift() : undefined,
+    o.baseExternal,
+    { id: "BASE", external: "--base-external" },
+    o.harnessTimeout,
+  );
+  const head = resolveTarget(
+    o.headExternal === undefined ? rest.shift() : undefined,
+    o.headExternal,
+    { id: "HEAD", external: "--head-external" },
+    o.harnessTimeout,
+  );
+  return [base, head];
+}
+
+export function reviewCommand(
+  ids: readonly string[],
+  options: ReviewCliOptions,
+  io: CliIo,
+): number {
+  const workloads = (options.workload ?? REVIEW_WORKLOADS).map((id) => {
+    const w = findWorkload(id);
+    if (w === undefined) {
+      throw new UsageError(
+        `--workload: unknown workload '${id}'; expected one of ${listIds(WORKLOADS.map((x) => x.id))}`,
+      );
+    }
+    return w;
+  });
+  const [base, head] = reviewTargets(ids, options);
+  const parts = 2 + 2 * workloads.length;
+  const progress = progressFor(io, parts, "review");
+  let review: Review;
+  try {
+    review = buildReview(base, head, {
+      seed: options.seed,
+      runs: options.runs,
+      maxCommands: options.maxCommands,
+      model: options.model,
+      workloads,
+      objects: options.objects,
+      growthMax: options.growthMax,
+      onPart: (p) => progress.step(p),
+    });
+  } finally {
+    progress.stop();
+    asExternal(base)?.close();
+    asExternal(head)?.close();
+  }
+  if (options.json) {
+    const { reports: _reports, ...rest } = review;
+    io.out(`${JSON.stringify(rest, null, 2)}\n`);
+  } else if (options.markdown) {
+    io.out(`${reviewMarkdown(review).join("\n")}\n`);
+  } else {
+    const rows = reviewRows(review);
+    io.out(
+      [
+        `pcpu-verify review: ${review.base} -> ${review.head} (seed ${review.seed}, ${review.runs} runs per round)`,
+        "",
+        ...formatTable(
+          [{ header: "invariant" }, { header: "BASE" }, { header: "HEAD" }, { header: "change" }],
+          rows.invariants,
+        ),
+        "",
+        ...formatTable(
+          [
+            { header: "workload" },
+            { header: "metric" },
+            { header: "BASE", align: "right" },
+            { header: "HEAD", align: "right" },
+            { header: "change", align: "right" },
+            { header: "" },
+          ],
+          rows.metrics,
+        ),
+        "",
+      ].join("\n"),
+    );
+  }
+  return review.invariants.some((i) => i.change === "regression") ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,90 @@
+/**
+ * The review of the 2005 patch, as a test suite to enable once `kiran-2005-01` is a revision:
+ * a test file with the one line `import "./reviewKiran2005Suite.ts";` runs it.
+ *
+ *   kiran-2005-01 (Jan 2005, as reviewed)  ──review──>  kiran-2005-09 (Sep 2005, after review)
+ *   currency sizeof(void *) = 8                          sizeof(int) = 4
+ *   bubble sort of the free runs                         lib/sort.c
+ *   for (i = 0; i < NR_CPUS; i++) if cpu_possible(i)     for_each_cpu (possible CPUs)
+ *   clear_page on the management pages                   __GFP_ZERO
+ *   data pages from low memory                           __GFP_HIGHMEM
+ *
+ * Expect each review point of Andrew Morton <20050113005730.0e10b2d9.akpm@osdl.org> to show in
+ * the numbers: utilization of 4-byte counters about doubles, comparisons per allocation on a
+ * fragmented block fall, loop work per allocation at NR_CPUS 512 falls, data pages move to high
+ * memory, and no invariant regresses; the September block's NR_CPUS page-pointer array makes
+ * valloc_percpu's on-stack pages[] larger at 512-way ("How much stackspace ...?").
+ */
+import { describe, expect, it } from "vitest";
+import type { MetricRow, Review } from "../properties/index.ts";
+import { runCli } from "./testing.ts";
+
+type ReviewJson = Omit<Review, "reports">;
+
+describe("review kiran-2005-01 -> kiran-2005-09: the 2005 review in numbers", async () => {
+  const run = await runCli(
+    "review",
+    "kiran-2005-01",
+    "kiran-2005-09",
+    "--runs",
+    "8",
+    "--max-commands",
+    "25",
+    "--no-model",
+    "--workload",
+    "counters",
+    "--workload",
+    "kiran-2005",
+    "--objects",
+    "2000",
+    "--growth-max",
+    "1000",
+    "--json",
+  );
+  const r = JSON.parse(run.stdout) as ReviewJson;
+  const metric = (workload: string, name: string): MetricRow =>
+    r.metrics.find((m) => m.workload === workload && m.metric === name) ??
+    expect.unreachable(`no metric ${workload}/${name}`);
+
+  it("runs with no invariant regression", () => {
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(r.invariants.filter((i) => i.change === "regression")).toEqual([]);
+  });
+
+  it("currency 8 -> 4 bytes: 4-byte counters use about twice the space they did", () => {
+    const u = metric("counters", "utilization alloc-1");
+    expect(u.base).toBeLessThan(0.5);
+    expect(u.head).toBeGreaterThan(0.95);
+  });
+
+  it("bubble sort -> library sort: fewer comparisons per allocation at 1000 live objects", () => {
+    const c = metric("counters", "comparisons/alloc at 1000 live");
+    expect(c.head).toBeLessThan((c.base ?? 0) / 5);
+  });
+
+  it("NR_CPUS loops -> possible CPUs: less loop work per allocation at NR_CPUS 512", () => {
+    const at512 = metric("kiran-2005", "loop iterations/alloc, NR_CPUS 512");
+    const at8 = metric("kiran-2005", "loop iterations/alloc, NR_CPUS 8");
+    expect(at512.head).toBeLessThan(at512.base ?? 0);
+    expect(at512.base).toBeGreaterThan(at8.base ?? Infinity);
+    expect(at512.head).toBe(at8.head);
+  });
+
+  it("low -> high memory: the data pages move to high memory, low-memory use falls", () => {
+    expect(metric("kiran-2005", "pages_high").base).toBe(0);
+    expect(metric("kiran-2005", "pages_high").head).toBeGreaterThan(0);
+    const low = metric("kiran-2005", "pages_low");
+    expect(low.head).toBeLessThan(low.base ?? 0);
+  });
+
+  it("stack on 512-way: 9 management-page pointers in January, 21 at NR_CPUS 512 in September", () => {
+    const stack = metric("kiran-2005", "scratch bytes per operation, NR_CPUS 512");
+    expect(stack).toMatchObject({ base: 9 * 8, head: 21 * 8, worse: true });
+  });
+
+  it("clear_page -> __GFP_ZERO: new objects read zero on both", () => {
+    const zero = r.invariants.find((i) => i.invariant === "zero-on-alloc");
+    expect(zero).toMatchObject({ base: { status: "pass" }, head: { status: "pass" } });
+  });
+});

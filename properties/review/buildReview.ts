@@ -1,0 +1,180 @@
+/**
+ * A patch review in numbers: two targets (BASE and HEAD, e.g. two revisions of one patch)
+ * checked against the invariants and measured on the same workloads with the same seed.
+ *
+ *          BASE                         HEAD
+ *   checkTarget ──> status, counterexample length per invariant ──> side by side
+ *   measureTarget(w) for each workload w ──> every scalar metric ──> base, head, change
+ *                                                                    flagged where HEAD is worse
+ *
+ * "What did this patch revision change, against the invariants and against the numbers the
+ * thread argued about?" (the 2005 review: Andrew Morton <20050113005730.0e10b2d9.akpm@osdl.org>).
+ * An invariant is a regression when BASE passes it and HEAD fails it unexpectedly (a failure a
+ * design is known for is reported as expected, as `check` does).
+ */
+import type { Target } from "../engine/target.ts";
+import {
+  checkTarget,
+  type InvariantResult,
+  type Status,
+  type TargetReport,
+} from "../runner/checkTarget.ts";
+import { flatMetrics, measureTarget, type Better, type MetricsReport } from "../metrics/index.ts";
+import type { Workload } from "../workloads/index.ts";
+import { round } from "../metrics/workCounters.ts";
+
+export interface ReviewOptions {
+  readonly seed: number;
+  /** fast-check runs per round of the invariant check. */
+  readonly runs: number;
+  readonly maxCommands: number;
+  /** Run the state-machine model's paths (refinement) too. */
+  readonly model: boolean;
+  readonly workloads: readonly Workload[];
+  /** Workload scale (default: each workload's published size). */
+  readonly objects?: number;
+  readonly growthMax?: number;
+  /** Called before each part (progress). */
+  readonly onPart?: (part: string) => void;
+  /** Where a caller that already checked or measured a target supplies it (the report). */
+  readonly checkOf?: (target: Target) => TargetReport;
+  readonly measureOf?: (target: Target, workload: Workload) => MetricsReport;
+}
+
+export interface InvariantSide {
+  readonly status: Status;
+  /** A failure the design is known for. */
+  readonly expected?: true;
+  /** Steps of the 1-minimal counterexample. */
+  readonly length?: number;
+}
+
+export type InvariantChange = "same" | "regression" | "fixed" | "changed";
+
+export interface InvariantRow {
+  readonly invariant: string;
+  readonly base: InvariantSide;
+  readonly head: InvariantSide;
+  readonly change: InvariantChange;
+}
+
+export interface MetricRow {
+  readonly workload: string;
+  readonly metric: string;
+  readonly base: number | null;
+  readonly head: number | null;
+  /** head - base (null when either is unmeasured). */
+  readonly delta: number | null;
+  /** delta / |base| (null when base is 0 or unmeasured). */
+  readonly relative: number | null;
+  readonly better: Better;
+  /** HEAD is worse than BASE on this figure. */
+  readonly worse: boolean;
+}
+
+export interface Review {
+  readonly base: string;
+  readonly head: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly invariants: readonly InvariantRow[];
+  readonly metrics: readonly MetricRow[];
+  /** The full reports, for plots (one per workload, base then head). */
+  readonly reports: {
+    readonly base: readonly MetricsReport[];
+    readonly head: readonly MetricsReport[];
+  };
+}
+
+function side(r: InvariantResult | undefined): InvariantSide {
+  if (r === undefined) return { status: "not-checked" };
+  const length = r.counterexample?.steps.length;
+  return {
+    status: r.status,
+    ...(r.expected === true ? { expected: true as const } : {}),
+    ...(length !== undefined ? { length } : {}),
+  };
+}
+
+/** Whether a side counts as failing unexpectedly. */
+const badly = (s: InvariantSide) =>
+  s.status !== "pass" && s.status !== "not-checked" && s.expected !== true;
+
+export function invariantChange(base: InvariantSide, head: InvariantSide): InvariantChange {
+  if (base.status === head.status && base.expected === head.expected) return "same";
+  if (!badly(base) && badly(head)) return "regression";
+  if (badly(base) && !badly(head)) return "fixed";
+  return "changed";
+}
+
+/** The metric rows of one workload's two reports, joined by metric name. */
+export function compareReports(base: MetricsReport, head: MetricsReport): MetricRow[] {
+  const headByName = new Map(flatMetrics(head).map((m) => [m.name, m]));
+  const names = [...flatMetrics(base).map((m) => m.name)];
+  for (const n of headByName.keys()) if (!names.includes(n)) names.push(n);
+  const baseByName = new Map(flatMetrics(base).map((m) => [m.name, m]));
+  return names.map((metric) => {
+    const b = baseByName.get(metric);
+    const h = headByName.get(metric);
+    const better = (b ?? h)?.better ?? "lower";
+    const bv = b?.value ?? null;
+    const hv = h?.value ?? null;
+    const delta = bv !== null && hv !== null ? round(hv - bv, 4) : null;
+    const relative =
+      delta !== null && bv !== null && bv !== 0 ? round(delta / Math.abs(bv), 4) : null;
+    const worse =
+      delta !== null && better !== "neutral" && (better === "higher" ? delta < 0 : delta > 0);
+    return { workload: base.workload, metric, base: bv, head: hv, delta, relative, better, worse };
+  });
+}
+
+export function buildReview(base: Target, head: Target, options: ReviewOptions): Review {
+  const part = options.onPart ?? (() => {});
+  const check = (t: Target): TargetReport => {
+    part(`invariants of ${t.id}`);
+    if (options.checkOf !== undefined) return options.checkOf(t);
+    return checkTarget(t, {
+      seed: options.seed,
+      runs: options.runs,
+      maxCommands: options.maxCommands,
+      model: options.model,
+    });
+  };
+  const b = check(base);
+  const h = check(head);
+  const names = [...b.results.map((r) => r.invariant)];
+  for (const r of h.results) if (!names.includes(r.invariant)) names.push(r.invariant);
+  const invariants = names.map((invariant) => {
+    const bs = side(b.results.find((r) => r.invariant === invariant));
+    const hs = side(h.results.find((r) => r.invariant === invariant));
+    return { invariant, base: bs, head: hs, change: invariantChange(bs, hs) };
+  });
+
+  const reports = { base: [] as MetricsReport[], head: [] as MetricsReport[] };
+  const metrics: MetricRow[] = [];
+  for (const w of options.workloads) {
+    const measure = (t: Target) => {
+      part(`${w.id} on ${t.id}`);
+      if (options.measureOf !== undefined) return options.measureOf(t, w);
+      return measureTarget(t, w, {
+        seed: options.seed,
+        objects: options.objects,
+        growthMax: options.growthMax,
+      });
+    };
+    const rb = measure(base);
+    const rh = measure(head);
+    reports.base.push(rb);
+    reports.head.push(rh);
+    metrics.push(...compareReports(rb, rh));
+  }
+  return {
+    base: base.id,
+    head: head.id,
+    seed: options.seed,
+    runs: options.runs,
+    invariants,
+    metrics,
+    reports,
+  };
+}

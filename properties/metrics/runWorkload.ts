@@ -134,14 +134,14 @@ export class WorkloadRun {
       unit_bytes: s.unitBytes,
       meta_bytes: s.metaBytes,
       vm_bytes: s.vmBytes,
-      pages: pagesOf(s),
+      pages: zonePagesOf(s),
       work_per_op: work,
     };
   }
 }
 
 /** Pages per node and zone (a harness that gives only totals counts them as low memory). */
-export function pagesOf(s: AllocatorStats): { node: number; low: number; high: number }[] {
+export function zonePagesOf(s: AllocatorStats): { node: number; low: number; high: number }[] {
   return s.pagesByNode.map((total, node) => {
     const z = s.pagesByZone?.[node];
     return { node, low: z?.low ?? total, high: z?.high ?? 0 };

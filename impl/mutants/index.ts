@@ -3,6 +3,11 @@
  * with the invariant that must catch it. nr-cpus-independence has no mutant here: both
  * revisions already break it by design (see properties/invariants/index.ts).
  */
+import { areamapFreeNoMerge } from "./areamapFreeNoMerge.ts";
+import { areamapHintPartialScan } from "./areamapHintPartialScan.ts";
+import { areamapMapAllocUnchecked } from "./areamapMapAllocUnchecked.ts";
+import { areamapOffsetByCpu } from "./areamapOffsetByCpu.ts";
+import { areamapSlotUnsized } from "./areamapSlotUnsized.ts";
 import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
 import { kiranCpuDownReleases } from "./kiranCpuDownReleases.ts";
 import { kiranFreeExtraBit } from "./kiranFreeExtraBit.ts";
@@ -46,6 +51,11 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranFreeNoResort,
   kiranSizeUsedBytes,
   kiranFreeWrongBufctl,
+  areamapHintPartialScan,
+  areamapFreeNoMerge,
+  areamapOffsetByCpu,
+  areamapMapAllocUnchecked,
+  areamapSlotUnsized,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

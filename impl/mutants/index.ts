@@ -5,7 +5,7 @@
  */
 import { areamapFreeNoMerge } from "./areamapFreeNoMerge.ts";
 import { areamapHintPartialScan } from "./areamapHintPartialScan.ts";
-import { areamapMapAllocUnchecked } from "./areamapMapAllocUnchecked.ts";
+import { areamapDoubleFree } from "./areamapDoubleFree.ts";
 import { areamapOffsetByCpu } from "./areamapOffsetByCpu.ts";
 import { areamapSlotUnsized } from "./areamapSlotUnsized.ts";
 import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
@@ -54,7 +54,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   areamapHintPartialScan,
   areamapFreeNoMerge,
   areamapOffsetByCpu,
-  areamapMapAllocUnchecked,
+  areamapDoubleFree,
   areamapSlotUnsized,
 ];
 

@@ -38,7 +38,7 @@
  * - A failed allocation keeps a chunk it created and a map it extended (only the area is
  *   freed): what 2.6.30 does; the revision's failure-atomicity entry says so. alloc_pcpu_chunk
  *   of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's result; the model has
- *   the check later kernels added (the mutant areamap-map-alloc-unchecked drops it).
+ *   the check later kernels added ("if (!chunk->map) { kfree(chunk); return NULL; }").
  * - Slots: pcpu_chunk_slot = 0 when free_size or contig_hint < sizeof(int), else
  *   pcpu_size_to_slot(free_size): the last slot (pcpu_nr_slots - 1) for a fully free chunk,
  *   else __pcpu_size_to_slot = max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1). Relocation moves
@@ -377,7 +377,7 @@ export class AreamapAllocator extends SimulatedAllocator {
     if (chunk.first && off < STATIC_SIZE + RESERVED_SIZE) {
       return err("EINVAL", `free: ${hex} is in the static or reserved area, not a dynamic object`);
     }
-    const i = chunk.findAllocated(off, this.work);
+    const i = this.findFreeable(chunk, off);
     if (i < 0) {
       return err("EINVAL", `free: ${hex} (offset ${off}) does not start an allocated area`);
     }
@@ -389,6 +389,11 @@ export class AreamapAllocator extends SimulatedAllocator {
       if (others) this.reclaimPending = true;
     }
     return ok();
+  }
+
+  /** The map entry a free at `off` releases: one that starts there and is allocated, or -1. */
+  protected findFreeable(chunk: PcpuChunk, off: number): number {
+    return chunk.findAllocated(off, this.work);
   }
 
   /** pcpu_free_area on map entry i: mark free, merge, raise the hint, relocate. */
@@ -444,6 +449,8 @@ export class AreamapAllocator extends SimulatedAllocator {
     if (!this.objects.has(ptr)) {
       return err("EINVAL", `ptr: 0x${ptr.toString(16)} is not a live percpu pointer`);
     }
+    // One load: __per_cpu_offset[cpu], a kernel array outside the simulated percpu memory.
+    this.machine.loads++;
     return { ok: true, value: ptr + this.perCpuOffset(cpu) };
   }
 

@@ -3,7 +3,7 @@
  * protocol, `inspect` and the white-box machine.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { BootConfig, Ptr } from "../../allocator.ts";
+import type { Ptr } from "../../allocator.ts";
 import { PAGE_SIZE, SLAB_OWNER, totalPages } from "../../machine/index.ts";
 import { unwrap } from "../../result.ts";
 import {
@@ -84,7 +84,7 @@ function expectConsistent(): void {
   expect(totalPages(m.pages.heldBy(UNIT_PAGE_OWNER))).toBe(populated * possibleCpus(a).length);
 }
 
-describe("layout", () => {
+describe("areamap-2009: layout", () => {
   /*
    * NR_CPUS 8, CPUs 0-4 possible on nodes 0 1 0 1 2: units grouped by node,
    *
@@ -145,7 +145,7 @@ describe("layout", () => {
   });
 });
 
-describe("sizes and alignment", () => {
+describe("areamap-2009: sizes and alignment", () => {
   it("every power of two from 1 to 4096 is honoured on every possible CPU", () => {
     booted(a, { possible: [0, 1, 3] });
     for (const align of powersOfTwo(1, PAGE_SIZE)) {
@@ -194,7 +194,7 @@ describe("sizes and alignment", () => {
   });
 });
 
-describe("first fit", () => {
+describe("areamap-2009: first fit", () => {
   /*
    *   offset  16384  +8     +16    +24    +32
    *           | o1   | o2   | o3   | o4   | free ...
@@ -216,7 +216,7 @@ describe("first fit", () => {
   });
 });
 
-describe("free", () => {
+describe("areamap-2009: free", () => {
   /*
    *   [-HEAD, -8 o1, -8 o2, -8 o3, +16360]
    *   free o1 -> [-HEAD, +8, -8, -8, +16360]
@@ -260,7 +260,7 @@ describe("free", () => {
   });
 });
 
-describe("bad input", () => {
+describe("areamap-2009: bad input", () => {
   it("size 0, above 32 KiB, alignment 0, not a power of two or above PAGE_SIZE: EINVAL, nothing changes", () => {
     booted(a);
     const objs = [allocWritten(a, 40, 8, 3)];
@@ -279,7 +279,7 @@ describe("bad input", () => {
   });
 });
 
-describe("map extension", () => {
+describe("areamap-2009: map extension", () => {
   /*
    * The first chunk's map is the static dmap[2]: the first allocation needs two spare entries,
    * so it is extended to PCPU_DFL_MAP_ALLOC (16) from kzalloc; 15 entries in use then call for
@@ -313,7 +313,7 @@ describe("map extension", () => {
   });
 });
 
-describe("slots", () => {
+describe("areamap-2009: slots", () => {
   /*
    *   free size  16384 -> slot 12   16380 -> 11   0 (full) -> 0   32768 (whole unit) -> 14
    */
@@ -345,7 +345,7 @@ describe("slots", () => {
   });
 });
 
-describe("chunk destruction", () => {
+describe("areamap-2009: chunk destruction", () => {
   /*
    * Three chunks made by whole-unit objects, then freed:
    *
@@ -389,7 +389,7 @@ describe("chunk destruction", () => {
   });
 });
 
-describe("memory", () => {
+describe("areamap-2009: memory", () => {
   /*
    * An 8-byte object at offset 20476 of a new chunk straddles pages 4 and 5 of each unit:
    *
@@ -437,7 +437,7 @@ describe("memory", () => {
   });
 });
 
-describe("rollback after an injected ENOMEM at each page allocation of chunk creation", () => {
+describe("areamap-2009: rollback after an injected ENOMEM at each page allocation of chunk creation", () => {
   /*
    * The page allocations of an allocation that makes chunk 1 and populates a whole unit,
    * CPUs 0, 1 and 3 possible:

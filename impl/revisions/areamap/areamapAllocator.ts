@@ -141,8 +141,22 @@ export class AreamapAllocator extends SimulatedAllocator {
   protected reclaimPending = false;
   protected mapExtensions = 0;
   private nextChunkId = 0;
+  /**
+   * Bumped by every operation that can change the design's state (boot, alloc, free, reclaim):
+   * `inspect`, asked by each white-box invariant after every step, rebuilds its view only then.
+   */
+  private stateVersion = 0;
+  private cached:
+    | {
+        version: number;
+        blocks: BlockView[];
+        objects: InspectView["objects"];
+        detail?: AreamapDetail;
+      }
+    | undefined;
 
   protected reset(machine: Machine): void {
+    this.stateVersion++;
     this.layout = buildUnitLayout(
       machine.cpus.possibleList,
       (cpu) => machine.cpus.cpuToNode(cpu),
@@ -220,6 +234,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   // ---- allocation --------------------------------------------------------------------------
 
   protected allocate(size: number, align: number): Result<Ptr> {
+    this.stateVersion++;
     restart: for (;;) {
       for (let slot = this.sizeToSlot(size); slot < NR_SLOTS; slot++) {
         for (const chunk of [...(this.slots[slot] as PcpuChunk[])]) {
@@ -370,6 +385,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   }
 
   protected release(ptr: Ptr): Result<void> {
+    this.stateVersion++;
     const chunk = this.chunkOf(ptr);
     const hex = `0x${ptr.toString(16)}`;
     if (chunk === undefined) return err("EINVAL", `free: ${hex} is in no chunk's unit 0`);
@@ -413,6 +429,7 @@ export class AreamapAllocator extends SimulatedAllocator {
 
   /** pcpu_reclaim: free every fully free chunk but the first on the last slot's list. */
   protected override runDeferredWork(): void {
+    this.stateVersion++;
     if (!this.reclaimPending) return;
     this.reclaimPending = false;
     const head = this.slots[NR_SLOTS - 1] as PcpuChunk[];
@@ -465,19 +482,27 @@ export class AreamapAllocator extends SimulatedAllocator {
   }
 
   protected override view(): InspectView {
+    if (this.cached?.version !== this.stateVersion) {
+      this.cached = {
+        version: this.stateVersion,
+        blocks: this.chunks.map((c) => ({
+          id: c.id,
+          state: c.live === 0 ? "empty" : c.freeSize === 0 ? "full" : "partial",
+          live: c.live,
+          freeBytes: c.freeSize,
+        })),
+        objects: [...this.objects].map(([ptr, o]) => ({ ptr, block: o.chunk.id })),
+      };
+    }
+    const cached = this.cached;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
-    const blocks: BlockView[] = this.chunks.map((c) => ({
-      id: c.id,
-      state: c.live === 0 ? "empty" : c.freeSize === 0 ? "full" : "partial",
-      live: c.live,
-      freeBytes: c.freeSize,
-    }));
+    // A fresh object each time (inspect adds the CPU masks to it); the detail on first read.
     return {
-      blocks,
-      objects: [...this.objects].map(([ptr, o]) => ({ ptr, block: o.chunk.id })),
+      blocks: cached.blocks,
+      objects: cached.objects,
       get detail() {
-        return self.detailView();
+        return (cached.detail ??= self.detailView());
       },
     };
   }

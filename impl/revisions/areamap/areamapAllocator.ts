@@ -13,7 +13,8 @@
  *   the first chunk's unit: | static 8 KiB | reserved 8 KiB | dynamic 16 KiB |  = 32 KiB
  *   a dynamic chunk's unit: |              free 32 KiB                      |
  *
- * Rules (mm/percpu.c of 2.6.30 unless said; the area map itself is in pcpuChunk.ts):
+ * Rules (mm/percpu.c of 2.6.30 unless said; the area map is in pcpuChunk.ts, the unit
+ * layout in unitLayout.ts, the pages in chunkPages.ts, the sizes and slots in pcpuSizes.ts):
  * - unit_size = max(static + reserved + dynamic, PCPU_MIN_UNIT_SIZE) in whole pages. The model
  *   takes a static area of 8 KiB (a small kernel image's .data.percpu), the reserved area of
  *   PERCPU_MODULE_RESERVE (8 KiB) and the rest of a PCPU_MIN_UNIT_SIZE (32 KiB) unit as the
@@ -54,77 +55,35 @@
  *   possible CPU has its unit from the start.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
-import { MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
+import { MachineError, type Machine } from "../../machine/index.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { SimulatedAllocator, type DesignUsage } from "../simulatedAllocator.ts";
 import { INT_SIZE, PcpuChunk, type MapMemory } from "./pcpuChunk.ts";
 import { pcpuMemAlloc, pcpuMemFree } from "./pcpuMem.ts";
+import type { AreamapDetail } from "./areamapDetail.ts";
+import {
+  chunkPageAddr,
+  depopulateChunk,
+  populateChunkPages,
+  populateFirstChunk,
+} from "./chunkPages.ts";
+import {
+  CHUNK_STRUCT_SIZE,
+  DYNAMIC_SIZE,
+  FIRST_CHUNK_MAP_ALLOC,
+  NR_SLOTS,
+  PCPU_DFL_MAP_ALLOC,
+  PCPU_MIN_UNIT_SIZE,
+  RESERVED_SIZE,
+  STATIC_SIZE,
+  UNIT_PAGES,
+  UNIT_SIZE,
+  sizeToSlotRaw,
+} from "./pcpuSizes.ts";
 import { buildUnitLayout, type UnitLayout } from "./unitLayout.ts";
 
-/** PCPU_MIN_UNIT_SIZE: the smallest unit, and the largest allocation. */
-export const PCPU_MIN_UNIT_SIZE = 32 * 1024;
-/** The modelled kernel image's static percpu area. */
-export const STATIC_SIZE = 8 * 1024;
-/** PERCPU_MODULE_RESERVE: the reserved area for modules' static percpu. */
-export const RESERVED_SIZE = 8 * 1024;
-/** unit_size: static + reserved + dynamic rounded to pages, at least PCPU_MIN_UNIT_SIZE. */
-export const UNIT_SIZE = PCPU_MIN_UNIT_SIZE;
-/** The first chunk's dynamic area: the rest of the unit. */
-export const DYNAMIC_SIZE = UNIT_SIZE - STATIC_SIZE - RESERVED_SIZE;
-export const UNIT_PAGES = UNIT_SIZE / PAGE_SIZE;
-/** PCPU_SLOT_BASE_SHIFT: sizes 1-31 share slot 1. */
-export const PCPU_SLOT_BASE_SHIFT = 5;
-/** PCPU_DFL_MAP_ALLOC: a new map has 16 entries. */
-export const PCPU_DFL_MAP_ALLOC = 16;
-/** The first chunk's static map (`static int dmap[2]`). */
-export const FIRST_CHUNK_MAP_ALLOC = 2;
-/** sizeof(struct pcpu_chunk) + the populated bitmap (one long for 8 unit pages). */
-export const CHUNK_STRUCT_SIZE = 64 + 8;
-/** The owner tag of unit pages. */
-export const UNIT_PAGE_OWNER = "percpu-data";
-
-/** fls(): the 1-based index of the highest set bit, 0 for 0. */
-export function fls(x: number): number {
-  return x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1;
-}
-
-/** __pcpu_size_to_slot(size) = max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1). */
-export function sizeToSlotRaw(size: number): number {
-  return Math.max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1);
-}
-
-/** pcpu_nr_slots = __pcpu_size_to_slot(unit_size) + 2. */
-export const NR_SLOTS = sizeToSlotRaw(UNIT_SIZE) + 2;
-
-/** The white-box detail `inspect` gives (design "areamap-2009"). */
-export interface AreamapDetail {
-  readonly design: "areamap-2009";
-  readonly unitSize: number;
-  readonly staticSize: number;
-  readonly reservedSize: number;
-  readonly nrSlots: number;
-  /** The slot lists, head first, by chunk id. */
-  readonly slots: readonly (readonly number[])[];
-  readonly groups: readonly { readonly node: number; readonly cpus: readonly number[] }[];
-  readonly unitOffsets: readonly { readonly cpu: number; readonly offset: number }[];
-  /** Map extensions since boot (pcpu_extend_area_map calls that switched maps). */
-  readonly mapExtensions: number;
-  /** The reclaim work is scheduled. */
-  readonly reclaimPending: boolean;
-  readonly chunks: readonly {
-    readonly id: number;
-    readonly first: boolean;
-    readonly base: number;
-    readonly map: readonly number[];
-    readonly mapAlloc: number;
-    readonly contigHint: number;
-    readonly freeSize: number;
-    /** The slot list the chunk is on. */
-    readonly slot: number;
-    readonly live: number;
-    readonly populatedPages: number;
-  }[];
-}
+export * from "./pcpuSizes.ts";
+export type { AreamapDetail } from "./areamapDetail.ts";
 
 export class AreamapAllocator extends SimulatedAllocator {
   readonly name: string = "areamap-2009";
@@ -185,22 +144,14 @@ export class AreamapAllocator extends SimulatedAllocator {
       mapMemory: { kind: "static" },
       unitPages: UNIT_PAGES,
     });
-    for (const cpu of m.cpus.possibleList) {
-      const node = m.cpus.cpuToNode(cpu);
-      for (let i = 0; i < UNIT_PAGES; i++) {
-        const page = m.pages.alloc({ node, zero: true, owner: UNIT_PAGE_OWNER });
-        if (!page.ok) throw new MachineError(`${this.name}: first chunk: ${page.message}`);
-        m.vmalloc.map(this.pageAddr(chunk, cpu, i), page.value.pfn);
-      }
-    }
-    chunk.populated.fill(1);
+    populateFirstChunk(m, this.layout, chunk);
     this.chunks.push(chunk);
     this.relocate(chunk);
   }
 
   /** pcpu_chunk_addr: the address of page i of CPU `cpu`'s unit. */
   protected pageAddr(chunk: PcpuChunk, cpu: number, i: number): number {
-    return chunk.base + (this.layout.unitOffsets.get(cpu) as number) + i * PAGE_SIZE;
+    return chunkPageAddr(this.layout, chunk, cpu, i);
   }
 
   // ---- slots -----------------------------------------------------------------------------
@@ -334,34 +285,11 @@ export class AreamapAllocator extends SimulatedAllocator {
     return { ok: true, value: ptr };
   }
 
-  /** Allocates and maps the unpopulated pages of [off, off + size) and clears the area. */
+  /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
   protected populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
-    const m = this.machine;
-    const pageStart = Math.floor(off / PAGE_SIZE);
-    const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
-    const taken: { addr: number; pfn: number; page: number }[] = [];
-    for (let i = pageStart; i < pageEnd; i++) {
-      if (chunk.populated[i] === 1) continue;
-      for (const cpu of m.cpus.possibleList) {
-        this.work.loopIterations++;
-        const page = m.pages.alloc({
-          node: m.cpus.cpuToNode(cpu),
-          highmem: true,
-          owner: UNIT_PAGE_OWNER,
-        });
-        if (!page.ok) {
-          for (const t of taken) m.pages.free(t.pfn);
-          return page;
-        }
-        taken.push({ addr: this.pageAddr(chunk, cpu, i), pfn: page.value.pfn, page: i });
-      }
-    }
-    for (const t of taken) {
-      m.vmalloc.map(t.addr, t.pfn);
-      chunk.populated[t.page] = 1;
-    }
-    this.clearArea(chunk, off, size);
-    return ok();
+    const r = populateChunkPages(this.machine, this.layout, chunk, off, size, this.work);
+    if (r.ok) this.clearArea(chunk, off, size);
+    return r;
   }
 
   /** memset of the area in every possible CPU's unit. */
@@ -444,12 +372,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   /** pcpu_depopulate_chunk(chunk, 0, unit_size) + free_pcpu_chunk. */
   protected destroyChunk(chunk: PcpuChunk): void {
     const m = this.machine;
-    for (let i = 0; i < UNIT_PAGES; i++) {
-      if (chunk.populated[i] !== 1) continue;
-      for (const cpu of m.cpus.possibleList)
-        m.pages.free(m.vmalloc.unmap(this.pageAddr(chunk, cpu, i)));
-      chunk.populated[i] = 0;
-    }
+    depopulateChunk(m, this.layout, chunk);
     m.vmalloc.release(chunk.base);
     pcpuMemFree(m, chunk.mapMemory, chunk.mapAlloc * INT_SIZE);
     if (chunk.structAddr !== undefined) m.kmalloc.free(chunk.structAddr);

@@ -4,6 +4,11 @@
  * nr-cpus-independence by design (see properties/invariants/index.ts); kiran-2005-01 keeps it,
  * and kiran-mgmt-page-pointers breaks it there.
  */
+import { areamapFreeNoMerge } from "./areamapFreeNoMerge.ts";
+import { areamapHintPartialScan } from "./areamapHintPartialScan.ts";
+import { areamapDoubleFree } from "./areamapDoubleFree.ts";
+import { areamapOffsetByCpu } from "./areamapOffsetByCpu.ts";
+import { areamapSlotUnsized } from "./areamapSlotUnsized.ts";
 import { kiranAlignOffByOne } from "./kiranAlignOffByOne.ts";
 import { kiranCpuDownReleases } from "./kiranCpuDownReleases.ts";
 import { kiranFreeExtraBit } from "./kiranFreeExtraBit.ts";
@@ -53,6 +58,11 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranAllNrCpus,
   kiranGfpZeroNoMemset,
   kiranMgmtPagePointers,
+  areamapHintPartialScan,
+  areamapFreeNoMerge,
+  areamapOffsetByCpu,
+  areamapDoubleFree,
+  areamapSlotUnsized,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

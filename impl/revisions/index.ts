@@ -4,6 +4,7 @@
  */
 import type { PercpuAllocator } from "../allocator.ts";
 import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
+import { AreamapAllocator, PCPU_MIN_UNIT_SIZE } from "./areamap/areamapAllocator.ts";
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
 import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
@@ -72,6 +73,24 @@ export const REVISIONS: readonly RevisionEntry[] = [
         "each block's management area holds a page-pointer array of (PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 entries, so a block takes 17 management pages at NR_CPUS 8 and 21 at NR_CPUS 512 (the Sep 2005 patch 2/11; Kiran's 'not dependent on NR_CPUS' held for the January patch's 9 pages)",
     },
   },
+  {
+    id: "areamap-2009",
+    design: "areamap-2009",
+    title:
+      "chunks of one unit per possible CPU grouped by node, int area map first fit, free-size slots",
+    source:
+      "mm/percpu.c of Linux 2.6.30 (Tejun Heo): pcpu_alloc, pcpu_alloc_area, pcpu_free_area, pcpu_reclaim; units grouped by node as pcpu_build_alloc_info (2.6.32) lays them out",
+    create: () => new AreamapAllocator(),
+    maxSize: PCPU_MIN_UNIT_SIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: false,
+    knownViolations: {
+      "no-leak":
+        "area maps never shrink and one fully free chunk is spared: the first chunk's static dmap[2] is replaced at its first allocation by a 16-entry kzalloc'd map that stays, and pcpu_reclaim frees every fully free chunk but the first on the last slot's list, which keeps its vm area, map and populated pages (mm/percpu.c 2.6.30)",
+      "failure-atomicity":
+        "pcpu_alloc frees only the area when populating fails: a chunk it created for the request (struct, map, vm area) and a map it extended stay (mm/percpu.c 2.6.30, pcpu_alloc's fail path after pcpu_populate_chunk)",
+    },
+  },
 ];
 
 /** The revision with this id, or undefined. */
@@ -100,3 +119,5 @@ export {
   JANUARY_BLOCK_STRUCT,
   januaryMgmtBytes,
 } from "./kiran/kiranJanuaryAllocator.ts";
+export { AreamapAllocator } from "./areamap/areamapAllocator.ts";
+export type { AreamapDetail } from "./areamap/areamapAllocator.ts";

@@ -20,6 +20,9 @@ import { completeness } from "./completeness.ts";
 import { failureAtomicity } from "./failureAtomicity.ts";
 import { hotplugTransparency } from "./hotplugTransparency.ts";
 import { integrity } from "./integrity.ts";
+import { areamapContigHint } from "./areamapContigHint.ts";
+import { areamapMapSum } from "./areamapMapSum.ts";
+import { areamapSlots } from "./areamapSlots.ts";
 import { kiranBufctls } from "./kiranBufctls.ts";
 import { kiranBytesUsed } from "./kiranBytesUsed.ts";
 import { kiranListOrder } from "./kiranListOrder.ts";
@@ -52,6 +55,9 @@ export const INVARIANTS: readonly Invariant[] = [
   kiranListOrder,
   kiranBytesUsed,
   kiranBufctls,
+  areamapMapSum,
+  areamapContigHint,
+  areamapSlots,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {

@@ -1,0 +1,460 @@
+/**
+ * areamap-2009: Tejun Heo's mm/percpu.c of Linux 2.6.30, the first allocator that serves both
+ * the static and the dynamic percpu areas from chunks in the vmalloc area. Each chunk has one
+ * unit per possible CPU; an object at offset X occupies X in every unit.
+ *
+ *   chunk c (vm area of nr_units x unit_size, units grouped by node: unitLayout.ts)
+ *   +-----------------+-----------------+-----------------+-----------------+
+ *   | unit 0: cpu 0   | unit 1: cpu 2   | unit 2: cpu 1   | unit 3: cpu 3   |
+ *   | node 0 pages    | node 0 pages    | node 1 pages    | node 1 pages    |
+ *   +-----------------+-----------------+-----------------+-----------------+
+ *   ^ base + X = the percpu pointer      ^ per_cpu_ptr(p, 1) = p + unit_offsets[1]
+ *
+ *   the first chunk's unit: | static 8 KiB | reserved 8 KiB | dynamic 16 KiB |  = 32 KiB
+ *   a dynamic chunk's unit: |              free 32 KiB                      |
+ *
+ * Rules (mm/percpu.c of 2.6.30 unless said; the area map is in pcpuChunk.ts, the unit
+ * layout in unitLayout.ts, the pages in chunkPages.ts, the sizes and slots in pcpuSizes.ts):
+ * - unit_size = max(static + reserved + dynamic, PCPU_MIN_UNIT_SIZE) in whole pages. The model
+ *   takes a static area of 8 KiB (a small kernel image's .data.percpu), the reserved area of
+ *   PERCPU_MODULE_RESERVE (8 KiB) and the rest of a PCPU_MIN_UNIT_SIZE (32 KiB) unit as the
+ *   dynamic area (dyn_size -1: "the rest"), so every chunk's unit is 32 KiB, the largest
+ *   allocation fits only an empty dynamic chunk and the first chunk fills after 16 KiB.
+ * - The first chunk (pcpu_page_first_chunk, the 2.6.30 "4k" first chunk): a vm area whose
+ *   units are populated at boot with pages from each CPU's node; its map starts as the static
+ *   array `dmap[2]` = [-(static + reserved), dynamic]. The reserved chunk serves only module
+ *   static percpu (no protocol request): the model keeps it inside that used head.
+ * - Limits: size 1..PCPU_MIN_UNIT_SIZE, alignment a power of two up to PAGE_SIZE
+ *   (`WARN(!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE)`: NULL, here EINVAL).
+ * - pcpu_alloc: scan the slots from pcpu_size_to_slot(size) up, chunks in list order; skip a
+ *   chunk whose contig hint is below size; extend its map first when fewer than two entries
+ *   are spare (pcpu_need_to_extend: PCPU_DFL_MAP_ALLOC 16, doubling; pcpu_mem_alloc) and
+ *   restart; first fit in the map (pcpu_alloc_area). No chunk fits: alloc_pcpu_chunk (the
+ *   chunk struct and a 16-entry map from kzalloc, a vm area for the units: pcpu_get_vm_areas),
+ *   put it on its slot and restart. Then populate the area's pages
+ *   [PFN_DOWN(off), PFN_UP(off + size)) that are not yet populated, for every possible CPU
+ *   from cpu_to_node(cpu) (GFP_KERNEL | __GFP_HIGHMEM), freeing every page it took on a
+ *   failure, and free the area again (pcpu_free_area) when populating fails; then clear the
+ *   area in every possible CPU's unit.
+ * - A failed allocation keeps a chunk it created and a map it extended (only the area is
+ *   freed): what 2.6.30 does; the revision's failure-atomicity entry says so. alloc_pcpu_chunk
+ *   of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's result; the model has
+ *   the check later kernels added ("if (!chunk->map) { kfree(chunk); return NULL; }").
+ * - Slots: pcpu_chunk_slot = 0 when free_size or contig_hint < sizeof(int), else
+ *   pcpu_size_to_slot(free_size): the last slot (pcpu_nr_slots - 1) for a fully free chunk,
+ *   else __pcpu_size_to_slot = max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1). Relocation moves
+ *   a chunk to the head of a higher slot, to the tail of a lower one.
+ * - free_percpu: the chunk from the address (the first chunk's unit-0 range, else the chunk
+ *   whose unit 0 holds it), then pcpu_free_area (BUG_ON for an offset that is not an allocated
+ *   area: EINVAL here, as for the static area); if the chunk is now fully free and another
+ *   chunk is in the last slot, schedule the reclaim work. `reclaim` runs it (pcpu_reclaim):
+ *   every chunk in the last slot but the first on the list is depopulated and freed; the one
+ *   spared keeps its pages (the revision's no-leak entry).
+ * - per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu], one load of the table, whose entries are
+ *   the unit offsets (pcpu_unit_offsets; setup_per_cpu_areas). No hotplug callback: every
+ *   possible CPU has its unit from the start.
+ */
+import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
+import { MachineError, type Machine } from "../../machine/index.ts";
+import { err, ok, type Result } from "../../result.ts";
+import { SimulatedAllocator, type DesignUsage } from "../simulatedAllocator.ts";
+import { INT_SIZE, PcpuChunk, type MapMemory } from "./pcpuChunk.ts";
+import { pcpuMemAlloc, pcpuMemFree } from "./pcpuMem.ts";
+import type { AreamapDetail } from "./areamapDetail.ts";
+import {
+  chunkPageAddr,
+  depopulateChunk,
+  populateChunkPages,
+  populateFirstChunk,
+} from "./chunkPages.ts";
+import {
+  CHUNK_STRUCT_SIZE,
+  DYNAMIC_SIZE,
+  FIRST_CHUNK_MAP_ALLOC,
+  NR_SLOTS,
+  PCPU_DFL_MAP_ALLOC,
+  PCPU_MIN_UNIT_SIZE,
+  RESERVED_SIZE,
+  STATIC_SIZE,
+  UNIT_PAGES,
+  UNIT_SIZE,
+  sizeToSlotRaw,
+} from "./pcpuSizes.ts";
+import { buildUnitLayout, type UnitLayout } from "./unitLayout.ts";
+
+export * from "./pcpuSizes.ts";
+export type { AreamapDetail } from "./areamapDetail.ts";
+
+export class AreamapAllocator extends SimulatedAllocator {
+  readonly name: string = "areamap-2009";
+  readonly revision: string = "areamap-2009";
+  readonly maxSize = PCPU_MIN_UNIT_SIZE;
+
+  protected layout!: UnitLayout;
+  /** Every chunk, the first one first, then by creation. */
+  protected chunks: PcpuChunk[] = [];
+  /** pcpu_slot: the chunk lists by free size. */
+  protected slots: PcpuChunk[][] = [];
+  /** Live objects by pointer (the model's index: per_cpu_ptr is arithmetic in the kernel). */
+  protected objects = new Map<Ptr, { chunk: PcpuChunk; size: number }>();
+  protected reclaimPending = false;
+  protected mapExtensions = 0;
+  private nextChunkId = 0;
+  /**
+   * Bumped by every operation that can change the design's state (boot, alloc, free, reclaim):
+   * `inspect`, asked by each white-box invariant after every step, rebuilds its view only then.
+   */
+  private stateVersion = 0;
+  private cached:
+    | {
+        version: number;
+        blocks: BlockView[];
+        objects: InspectView["objects"];
+        detail?: AreamapDetail;
+      }
+    | undefined;
+
+  protected reset(machine: Machine): void {
+    this.stateVersion++;
+    this.layout = buildUnitLayout(
+      machine.cpus.possibleList,
+      (cpu) => machine.cpus.cpuToNode(cpu),
+      UNIT_SIZE,
+    );
+    this.chunks = [];
+    this.slots = Array.from({ length: NR_SLOTS }, () => []);
+    this.objects = new Map();
+    this.reclaimPending = false;
+    this.mapExtensions = 0;
+    this.nextChunkId = 0;
+    this.setupFirstChunk(machine);
+  }
+
+  /** pcpu_page_first_chunk + pcpu_setup_first_chunk: every unit populated at boot. */
+  private setupFirstChunk(m: Machine): void {
+    const area = m.vmalloc.reserve(this.layout.nrUnits * UNIT_SIZE, "percpu");
+    if (!area.ok) throw new MachineError(`${this.name}: first chunk: ${area.message}`);
+    const chunk = new PcpuChunk({
+      id: this.nextChunkId++,
+      first: true,
+      base: area.value.addr,
+      structAddr: undefined,
+      map: [-(STATIC_SIZE + RESERVED_SIZE), DYNAMIC_SIZE],
+      mapAlloc: FIRST_CHUNK_MAP_ALLOC,
+      mapMemory: { kind: "static" },
+      unitPages: UNIT_PAGES,
+    });
+    populateFirstChunk(m, this.layout, chunk);
+    this.chunks.push(chunk);
+    this.relocate(chunk);
+  }
+
+  /** pcpu_chunk_addr: the address of page i of CPU `cpu`'s unit. */
+  protected pageAddr(chunk: PcpuChunk, cpu: number, i: number): number {
+    return chunkPageAddr(this.layout, chunk, cpu, i);
+  }
+
+  // ---- slots -----------------------------------------------------------------------------
+
+  /** pcpu_size_to_slot: the last slot for a whole unit, else __pcpu_size_to_slot. */
+  protected sizeToSlot(size: number): number {
+    return size === UNIT_SIZE ? NR_SLOTS - 1 : sizeToSlotRaw(size);
+  }
+
+  /** pcpu_chunk_slot. */
+  protected chunkSlot(chunk: PcpuChunk): number {
+    if (chunk.freeSize < INT_SIZE || chunk.contigHint < INT_SIZE) return 0;
+    return this.sizeToSlot(chunk.freeSize);
+  }
+
+  /** pcpu_chunk_relocate: to the head of a higher slot, the tail of a lower one. */
+  protected relocate(chunk: PcpuChunk): void {
+    const oslot = chunk.slot;
+    const nslot = this.chunkSlot(chunk);
+    if (oslot === nslot) return;
+    if (oslot >= 0) {
+      const list = this.slots[oslot] as PcpuChunk[];
+      list.splice(list.indexOf(chunk), 1);
+    }
+    const target = this.slots[nslot] as PcpuChunk[];
+    if (oslot < nslot) target.unshift(chunk);
+    else target.push(chunk);
+    chunk.slot = nslot;
+  }
+
+  // ---- allocation --------------------------------------------------------------------------
+
+  protected allocate(size: number, align: number): Result<Ptr> {
+    this.stateVersion++;
+    restart: for (;;) {
+      for (let slot = this.sizeToSlot(size); slot < NR_SLOTS; slot++) {
+        for (const chunk of [...(this.slots[slot] as PcpuChunk[])]) {
+          this.work.loopIterations++;
+          this.work.comparisons++;
+          if (size > chunk.contigHint) continue;
+          const newAlloc = this.needToExtend(chunk);
+          if (newAlloc > 0) {
+            const extended = this.extendAreaMap(chunk, newAlloc);
+            if (!extended.ok) return extended;
+            continue restart;
+          }
+          const off = chunk.allocArea(
+            size,
+            align,
+            (h, m, last) => this.hintAfterFit(h, m, last),
+            this.work,
+          );
+          this.relocate(chunk);
+          if (off >= 0) return this.populateArea(chunk, off, size);
+        }
+      }
+      const made = this.allocChunk();
+      if (!made.ok) return made;
+    }
+  }
+
+  /** The contig hint after a fit: exact when the scan reached the last entry, else raised. */
+  protected hintAfterFit(hint: number, maxContig: number, isLast: boolean): number {
+    return isLast ? maxContig : Math.max(hint, maxContig);
+  }
+
+  /** pcpu_need_to_extend: the new map length when fewer than two entries are spare, else 0. */
+  protected needToExtend(chunk: PcpuChunk): number {
+    if (chunk.mapAlloc >= chunk.mapUsed + 2) return 0;
+    let newAlloc = PCPU_DFL_MAP_ALLOC;
+    while (newAlloc < chunk.mapUsed + 2) newAlloc *= 2;
+    return newAlloc;
+  }
+
+  /** pcpu_extend_area_map: a bigger map from pcpu_mem_alloc; the old one freed unless static. */
+  protected extendAreaMap(chunk: PcpuChunk, newAlloc: number): Result<void> {
+    const mem = pcpuMemAlloc(this.machine, newAlloc * INT_SIZE);
+    if (!mem.ok) return mem;
+    pcpuMemFree(this.machine, chunk.mapMemory, chunk.mapAlloc * INT_SIZE);
+    chunk.mapMemory = mem.value;
+    chunk.mapAlloc = newAlloc;
+    this.mapExtensions++;
+    return ok();
+  }
+
+  /** alloc_pcpu_chunk: struct, map, vm area; a new fully free chunk on its slot. */
+  protected allocChunk(): Result<PcpuChunk> {
+    const m = this.machine;
+    const struct = m.kmalloc.alloc(CHUNK_STRUCT_SIZE, m.currentNode);
+    if (!struct.ok) return struct;
+    const map = this.allocChunkMap(struct.value);
+    if (!map.ok) return map;
+    const area = m.vmalloc.reserve(this.layout.nrUnits * UNIT_SIZE, "percpu");
+    if (!area.ok) {
+      pcpuMemFree(m, map.value, PCPU_DFL_MAP_ALLOC * INT_SIZE);
+      m.kmalloc.free(struct.value);
+      return area;
+    }
+    const chunk = new PcpuChunk({
+      id: this.nextChunkId++,
+      first: false,
+      base: area.value.addr,
+      structAddr: struct.value,
+      map: [UNIT_SIZE],
+      mapAlloc: PCPU_DFL_MAP_ALLOC,
+      mapMemory: map.value,
+      unitPages: UNIT_PAGES,
+    });
+    this.chunks.push(chunk);
+    this.relocate(chunk);
+    return { ok: true, value: chunk };
+  }
+
+  /** The new chunk's map (PCPU_DFL_MAP_ALLOC entries); on failure the struct is freed. */
+  protected allocChunkMap(structAddr: number): Result<MapMemory> {
+    const map = pcpuMemAlloc(this.machine, PCPU_DFL_MAP_ALLOC * INT_SIZE);
+    if (!map.ok) this.machine.kmalloc.free(structAddr);
+    return map;
+  }
+
+  /** pcpu_populate_chunk, then the pointer; on ENOMEM the area is freed again. */
+  protected populateArea(chunk: PcpuChunk, off: number, size: number): Result<Ptr> {
+    const populated = this.populateChunk(chunk, off, size);
+    if (!populated.ok) {
+      this.freeArea(chunk, chunk.findAllocated(off, this.work));
+      return populated;
+    }
+    const ptr = chunk.base + off;
+    chunk.live++;
+    this.objects.set(ptr, { chunk, size });
+    return { ok: true, value: ptr };
+  }
+
+  /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
+  protected populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
+    const r = populateChunkPages(this.machine, this.layout, chunk, off, size, this.work);
+    if (r.ok) this.clearArea(chunk, off, size);
+    return r;
+  }
+
+  /** memset of the area in every possible CPU's unit. */
+  protected clearArea(chunk: PcpuChunk, off: number, size: number): void {
+    for (const cpu of this.machine.cpus.possibleList) {
+      this.work.loopIterations++;
+      const r = this.machine.fill(this.pageAddr(chunk, cpu, 0) + off, size, 0);
+      if (!r.ok) throw new MachineError(`${this.name}: clearing cpu ${cpu}'s copy: ${r.message}`);
+    }
+  }
+
+  // ---- free and reclaim ----------------------------------------------------------------------
+
+  /** pcpu_chunk_addr_search: the chunk whose unit 0 holds `addr`. */
+  protected chunkOf(addr: number): PcpuChunk | undefined {
+    for (const chunk of this.chunks) {
+      this.work.loopIterations++;
+      if (addr >= chunk.base && addr < chunk.base + UNIT_SIZE) return chunk;
+    }
+    return undefined;
+  }
+
+  protected release(ptr: Ptr): Result<void> {
+    this.stateVersion++;
+    const chunk = this.chunkOf(ptr);
+    const hex = `0x${ptr.toString(16)}`;
+    if (chunk === undefined) return err("EINVAL", `free: ${hex} is in no chunk's unit 0`);
+    const off = ptr - chunk.base;
+    if (chunk.first && off < STATIC_SIZE + RESERVED_SIZE) {
+      return err("EINVAL", `free: ${hex} is in the static or reserved area, not a dynamic object`);
+    }
+    const i = this.findFreeable(chunk, off);
+    if (i < 0) {
+      return err("EINVAL", `free: ${hex} (offset ${off}) does not start an allocated area`);
+    }
+    this.freeArea(chunk, i);
+    chunk.live--;
+    this.objects.delete(ptr);
+    if (chunk.freeSize === UNIT_SIZE) {
+      const others = (this.slots[NR_SLOTS - 1] as PcpuChunk[]).some((c) => c !== chunk);
+      if (others) this.reclaimPending = true;
+    }
+    return ok();
+  }
+
+  /** The map entry a free at `off` releases: one that starts there and is allocated, or -1. */
+  protected findFreeable(chunk: PcpuChunk, off: number): number {
+    return chunk.findAllocated(off, this.work);
+  }
+
+  /** pcpu_free_area on map entry i: mark free, merge, raise the hint, relocate. */
+  protected freeArea(chunk: PcpuChunk, i: number): void {
+    chunk.markFree(i);
+    const merged = this.mergeFreed(chunk, i);
+    chunk.contigHint = Math.max(chunk.map[merged] as number, chunk.contigHint);
+    this.relocate(chunk);
+  }
+
+  /** Merges a freed entry with free neighbours; the index of the merged entry. */
+  protected mergeFreed(chunk: PcpuChunk, i: number): number {
+    const at = chunk.mergeWithPrevious(i);
+    chunk.mergeWithNext(at);
+    return at;
+  }
+
+  /** pcpu_reclaim: free every fully free chunk but the first on the last slot's list. */
+  protected override runDeferredWork(): void {
+    this.stateVersion++;
+    if (!this.reclaimPending) return;
+    this.reclaimPending = false;
+    const head = this.slots[NR_SLOTS - 1] as PcpuChunk[];
+    for (const chunk of head.slice(1)) {
+      if (chunk.first) continue;
+      head.splice(head.indexOf(chunk), 1);
+      this.chunks.splice(this.chunks.indexOf(chunk), 1);
+      this.destroyChunk(chunk);
+    }
+  }
+
+  /** pcpu_depopulate_chunk(chunk, 0, unit_size) + free_pcpu_chunk. */
+  protected destroyChunk(chunk: PcpuChunk): void {
+    const m = this.machine;
+    depopulateChunk(m, this.layout, chunk);
+    m.vmalloc.release(chunk.base);
+    pcpuMemFree(m, chunk.mapMemory, chunk.mapAlloc * INT_SIZE);
+    if (chunk.structAddr !== undefined) m.kmalloc.free(chunk.structAddr);
+  }
+
+  // ---- per_cpu_ptr, stats, view --------------------------------------------------------------
+
+  /** __per_cpu_offset[cpu]: the CPU's unit offset (setup_per_cpu_areas). */
+  protected perCpuOffset(cpu: number): number {
+    return this.layout.unitOffsets.get(cpu) as number;
+  }
+
+  protected percpuPtr(ptr: Ptr, cpu: number): Result<number> {
+    if (!this.objects.has(ptr)) {
+      return err("EINVAL", `ptr: 0x${ptr.toString(16)} is not a live percpu pointer`);
+    }
+    // One load: __per_cpu_offset[cpu], a kernel array outside the simulated percpu memory.
+    this.machine.loads++;
+    return { ok: true, value: ptr + this.perCpuOffset(cpu) };
+  }
+
+  protected usage(): DesignUsage {
+    const maps = this.chunks.reduce((s, c) => s + c.mapAlloc * INT_SIZE, 0);
+    return {
+      unitBytes: this.chunks.length * UNIT_SIZE,
+      metaBytes: this.chunks.length * CHUNK_STRUCT_SIZE + maps,
+      vmBytes: this.machine.vmalloc.reservedBytes,
+      memRefsPerDeref: 1,
+    };
+  }
+
+  protected override view(): InspectView {
+    if (this.cached?.version !== this.stateVersion) {
+      this.cached = {
+        version: this.stateVersion,
+        blocks: this.chunks.map((c) => ({
+          id: c.id,
+          state: c.live === 0 ? "empty" : c.freeSize === 0 ? "full" : "partial",
+          live: c.live,
+          freeBytes: c.freeSize,
+        })),
+        objects: [...this.objects].map(([ptr, o]) => ({ ptr, block: o.chunk.id })),
+      };
+    }
+    const cached = this.cached;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    // A fresh object each time (inspect adds the CPU masks to it); the detail on first read.
+    return {
+      blocks: cached.blocks,
+      objects: cached.objects,
+      get detail() {
+        return (cached.detail ??= self.detailView());
+      },
+    };
+  }
+
+  /** The white-box detail: slots, layout and every chunk's map. */
+  detailView(): AreamapDetail {
+    return {
+      design: "areamap-2009",
+      unitSize: UNIT_SIZE,
+      staticSize: STATIC_SIZE,
+      reservedSize: RESERVED_SIZE,
+      nrSlots: NR_SLOTS,
+      slots: this.slots.map((list) => list.map((c) => c.id)),
+      groups: this.layout.groups.map((g) => ({ node: g.node, cpus: g.cpus })),
+      unitOffsets: [...this.layout.unitOffsets].map(([cpu, offset]) => ({ cpu, offset })),
+      mapExtensions: this.mapExtensions,
+      reclaimPending: this.reclaimPending,
+      chunks: this.chunks.map((c) => ({
+        id: c.id,
+        first: c.first,
+        base: c.base,
+        map: [...c.map],
+        mapAlloc: c.mapAlloc,
+        contigHint: c.contigHint,
+        freeSize: c.freeSize,
+        slot: c.slot,
+        live: c.live,
+        populatedPages: c.populated.reduce((s, p) => s + p, 0),
+      })),
+    };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The white-box view of areamap-2009 (`inspect().detail`), read by the areamap-* invariants:
+ *
+ *   slots   [ [], [], ..., [1, 2] (slot 12: chunks 1, 2, head first), ..., [3] (free) ]
+ *   chunks  [ { id 0, first, map [-16384, -4, +16380], mapAlloc 16, contigHint 16380,
+ *               freeSize 16380, slot 11, live 1, populatedPages 8 }, ... ]
+ */
+/** The white-box detail `inspect` gives (design "areamap-2009"). */
+export interface AreamapDetail {
+  readonly design: "areamap-2009";
+  readonly unitSize: number;
+  readonly staticSize: number;
+  readonly reservedSize: number;
+  readonly nrSlots: number;
+  /** The slot lists, head first, by chunk id. */
+  readonly slots: readonly (readonly number[])[];
+  readonly groups: readonly { readonly node: number; readonly cpus: readonly number[] }[];
+  readonly unitOffsets: readonly { readonly cpu: number; readonly offset: number }[];
+  /** Map extensions since boot (pcpu_extend_area_map calls that switched maps). */
+  readonly mapExtensions: number;
+  /** The reclaim work is scheduled. */
+  readonly reclaimPending: boolean;
+  readonly chunks: readonly {
+    readonly id: number;
+    readonly first: boolean;
+    readonly base: number;
+    readonly map: readonly number[];
+    readonly mapAlloc: number;
+    readonly contigHint: number;
+    readonly freeSize: number;
+    /** The slot list the chunk is on. */
+    readonly slot: number;
+    readonly live: number;
+    readonly populatedPages: number;
+  }[];
+}

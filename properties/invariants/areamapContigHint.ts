@@ -1,0 +1,41 @@
+import type { AreamapDetail } from "../../impl/index.ts";
+import type { Invariant } from "./invariant.ts";
+import { whiteBoxDetail } from "./whiteBox.ts";
+
+/**
+ * areamap-contig-hint: each chunk's contig hint is at least its largest free area, and its
+ * free size is the sum of its free entries. The allocator skips a chunk whose hint is below
+ * the request, so a hint that falls below a free area hides that space from every request.
+ *
+ *   map [ -16384, +8, -4, +16372 ]   contig_hint >= 16372, free_size = 8 + 16372
+ *
+ * Source: mm/percpu.c of 2.6.30, the file header: "Each chunk keeps the maximum contiguous
+ * area size hint which is guaranteed to be equal to or larger than the maximum contiguous
+ * area in the chunk"; pcpu_alloc_area's hint rules ("fully scanned"); free_size kept by
+ * pcpu_alloc_area and pcpu_free_area.
+ * Cost: one `inspect` detail per step: O(map entries of all chunks).
+ */
+export const areamapContigHint: Invariant = {
+  id: "areamap-contig-hint",
+  title: "each chunk's contig hint >= its largest free area; free size = sum of free entries",
+  source: "mm/percpu.c 2.6.30: the contig hint guarantee of the file header; pcpu_alloc_area",
+  cost: "O(map entries) per step",
+  needs: ["inspect"],
+  designs: ["areamap-2009"],
+  afterStep(ctx) {
+    const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
+    if ("problem" in r) return r.problem;
+    for (const c of r.detail.chunks) {
+      const free = c.map.filter((e) => e > 0);
+      const largest = free.reduce((s, e) => Math.max(s, e), 0);
+      if (c.contigHint < largest) {
+        return `chunk ${c.id}: contig hint ${c.contigHint} is below its largest free area ${largest} in [${c.map.join(", ")}]`;
+      }
+      const sum = free.reduce((s, e) => s + e, 0);
+      if (c.freeSize !== sum) {
+        return `chunk ${c.id}: free size ${c.freeSize}, but its free entries sum to ${sum} in [${c.map.join(", ")}]`;
+      }
+    }
+    return undefined;
+  },
+};

@@ -7,7 +7,12 @@
  *    with no invariant judged (the same seed makes the same commands): the checking overhead;
  * 3. memory loads per per_cpu_ptr, counted by the simulated machine;
  * 4. the state-machine model: building its graph, and a model-driven round (shortest paths and
- *    transition tour) per revision with every invariant it keeps.
+ *    transition tour) per revision with every invariant it keeps;
+ * 5. throughput on a fixed topology at 4 and 64 possible CPUs: every invariant, none, and a
+ *    system that does nothing (the harness's ceiling), with both ratios;
+ * 6. cost per command at 10 and 10,000 live objects, incremental checks alone and with the
+ *    default audit every 16 steps;
+ * 7. time to catch each mutant and the part spent shrinking (median of 3).
  */
 import os from "node:os";
 import { LegacyAllocator, KiranAllocator, unwrap, type PercpuAllocator } from "../impl/index.ts";
@@ -17,11 +22,25 @@ import {
   capabilitiesOf,
   findTarget,
   INVARIANTS,
+  killRow,
+  MUTANT_TARGETS,
   modelWalks,
   runModelPaths,
   runRound,
 } from "../properties/index.ts";
 import { measure, perSecond } from "./measure.ts";
+import { costPerCommand } from "./scaling.ts";
+import {
+  fixedTopology,
+  keptInvariants,
+  nullTarget,
+  round,
+  target as benchTarget,
+  type Throughput,
+} from "./throughput.ts";
+
+/** Targets of the throughput table (bitmap-2017 when this build has it). */
+const THROUGHPUT_TARGETS = ["kiran-2005-09", "bitmap-2017"];
 
 function topology(possible: number) {
   const nrCpus = possible <= 8 ? 8 : 64;
@@ -154,4 +173,66 @@ log(
     }, 3);
     log(`| ${id} | ${steps} | ${m.medianMs.toFixed(0)} | ${perSecond(steps, m.medianMs)} |`);
   }
+}
+
+log("");
+log(
+  "5. throughput on a fixed topology (100 runs of up to 60 commands, seed 20051, median of 3): every invariant the target keeps, none, and the null system",
+);
+log(
+  "| target | possible CPUs | commands | all: commands/s | none: commands/s | null system: commands/s | all / none | all / null |",
+);
+log("|---|---|---|---|---|---|---|---|");
+for (const id of THROUGHPUT_TARGETS.filter((t) => findTarget(t) !== undefined)) {
+  const t = benchTarget(id);
+  for (const possible of [4, 64]) {
+    const config = fixedTopology(possible);
+    const kept = keptInvariants(t);
+    const time = (fn: () => Throughput) => {
+      let last: Throughput = { commands: 0, ms: 0 };
+      const m = measure(() => {
+        last = fn();
+      }, 3);
+      return { commands: last.commands, ms: m.medianMs };
+    };
+    const all = time(() => round(t, config, kept));
+    const none = time(() => round(t, config, []));
+    const ceiling = time(() => round(nullTarget(t), config, []));
+    const rate = (x: Throughput) => perSecond(x.commands, x.ms);
+    log(
+      `| ${id} | ${possible} | ${all.commands} | ${rate(all)} | ${rate(none)} | ${rate(ceiling)} | ${(all.ms / none.ms).toFixed(2)}x | ${(rate(ceiling) / rate(all)).toFixed(2)}x |`,
+    );
+  }
+}
+
+log("");
+log(
+  "6. cost per command as live objects grow (kiran-2005-09, 4 possible CPUs, 8-byte objects, 3000 commands, median of 3)",
+);
+log("| live objects | incremental only (us/command) | audit every 16 (us/command) |");
+log("|---|---|---|");
+for (const live of [10, 10_000]) {
+  const incremental = costPerCommand("kiran-2005-09", live, 3000, Number.MAX_SAFE_INTEGER);
+  const audited = costPerCommand("kiran-2005-09", live, 3000, 16);
+  log(`| ${live} | ${incremental.toFixed(0)} | ${audited.toFixed(0)} |`);
+}
+
+log("");
+log("7. time to catch each mutant (the kill matrix, median of 3) and time spent shrinking");
+log("| mutant | caught by | steps | median ms | shrinking ms |");
+log("|---|---|---|---|---|");
+{
+  const medians: number[] = [];
+  for (const m of MUTANT_TARGETS) {
+    const rows = [killRow(m), killRow(m), killRow(m)].sort((a, b) => a.ms - b.ms);
+    const mid = rows[1] as (typeof rows)[number];
+    medians.push(mid.ms);
+    log(
+      `| ${m.id} | ${mid.caughtBy.join(", ")} | ${mid.length ?? "-"} | ${mid.ms.toFixed(0)} | ${mid.shrinkMs.toFixed(0)} |`,
+    );
+  }
+  medians.sort((a, b) => a - b);
+  log(
+    `  median over mutants: ${(medians[Math.floor(medians.length / 2)] ?? 0).toFixed(0)} ms; slowest ${(medians[medians.length - 1] ?? 0).toFixed(0)} ms`,
+  );
 }

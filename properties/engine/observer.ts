@@ -9,7 +9,8 @@ import type { ObjectRecord } from "./model.ts";
 
 export class Observer {
   private readonly target: PercpuAllocator;
-  private readonly addrs = new Map<string, Result<number>>();
+  /** per_cpu_ptr answers, by object and then by CPU. */
+  private readonly addrs = new Map<ObjectRecord, (Result<number> | undefined)[]>();
   /** Bytes read, by `start:length`. */
   private readonly bytes = new Map<string, Result<Uint8Array>>();
   /** Whole pages read, by page address. */
@@ -23,11 +24,15 @@ export class Observer {
 
   /** per_cpu_ptr(obj, cpu) as the allocator answers it now. */
   copyAddr(obj: ObjectRecord, cpu: number): Result<number> {
-    const key = `${obj.name}:${cpu}`;
-    let r = this.addrs.get(key);
+    let byCpu = this.addrs.get(obj);
+    if (byCpu === undefined) {
+      byCpu = [];
+      this.addrs.set(obj, byCpu);
+    }
+    let r = byCpu[cpu];
     if (r === undefined) {
       r = this.target.ptr(obj.ptr, cpu);
-      this.addrs.set(key, r);
+      byCpu[cpu] = r;
     }
     return r;
   }

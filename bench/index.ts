@@ -21,6 +21,7 @@ import { buildSystemGraph } from "../model/systemGraph.ts";
 import {
   capabilitiesOf,
   findTarget,
+  applicable,
   INVARIANTS,
   killRow,
   MUTANT_TARGETS,
@@ -102,7 +103,7 @@ log("|---|---|---|---|---|---|");
 for (const id of ["legacy-2.6.10", "kiran-2005-09"]) {
   const target = findTarget(id)!;
   const settings = { seed: 20051, runs: 100, maxCommands: 60 };
-  const judged = INVARIANTS.filter((i) => !i.relational);
+  const judged = applicable(INVARIANTS, target).filter((i) => !i.relational);
   const caps = capabilitiesOf(target);
   const round = (invariants: typeof judged) => {
     const counter = { commands: 0, shrinkMs: 0 };
@@ -164,7 +165,7 @@ log(
   for (const id of ["legacy-2.6.10", "kiran-2005-09"]) {
     const target = findTarget(id)!;
     const caps = capabilitiesOf(target);
-    const invariants = INVARIANTS.filter(
+    const invariants = applicable(INVARIANTS, target).filter(
       (i) => target.knownViolations[i.id] === undefined && i.needs.every((c) => caps.has(c)),
     );
     let steps = 0;

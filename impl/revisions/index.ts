@@ -6,6 +6,8 @@ import type { PercpuAllocator } from "../allocator.ts";
 import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
+import { BITMAP_KNOWN_VIOLATIONS, BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+import { PCPU_UNIT_SIZE } from "./bitmap/percpuVm.ts";
 
 export interface RevisionEntry {
   readonly id: string;
@@ -58,6 +60,19 @@ export const REVISIONS: readonly RevisionEntry[] = [
         "each block's management area holds a page-pointer array of (PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 entries, so a block takes 17 management pages at NR_CPUS 8 and 21 at NR_CPUS 512 (the Sep 2005 patch 2/11; Kiran's 'not dependent on NR_CPUS' held for the January patch's 9 pages)",
     },
   },
+  {
+    id: "bitmap-2017",
+    design: "bitmap-2017",
+    title:
+      "4-byte allocation bitmap with block hints, chunk slots, balance worker, partial depopulation",
+    source:
+      "mm/percpu.c, mm/percpu-internal.h, mm/percpu-vm.c (v5.14 and later); <20170724230220.21774-1-dennisz@fb.com>; <20210408035736.883861-1-guro@fb.com>",
+    create: () => new BitmapAllocator(),
+    maxSize: PCPU_UNIT_SIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: true,
+    knownViolations: BITMAP_KNOWN_VIOLATIONS,
+  },
 ];
 
 /** The revision with this id, or undefined. */
@@ -79,3 +94,5 @@ export {
 } from "./kiran/kiranAllocator.ts";
 export type { Bufctl, KiranDetail } from "./kiran/kiranAllocator.ts";
 export { PcpuBlock } from "./kiran/pcpuBlock.ts";
+export { BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+export type { BitmapDetail, BitmapChunkDetail } from "./bitmap/bitmapDetail.ts";

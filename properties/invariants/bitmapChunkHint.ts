@@ -1,0 +1,49 @@
+import type { Invariant } from "./invariant.ts";
+import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
+
+/**
+ * bitmap-chunk-hint: a chunk's chunk_md never promises more than it has: its contig_hint is at
+ * most the largest free run of the whole alloc map and names a free area; its scan hint names a
+ * free area; its first_free is at or before the first clear bit. After a free the hint may lag
+ * below the largest run ("may be off by up to a page, but it will never be more than the
+ * available space"), which this invariant allows.
+ *
+ *   alloc map |xx|......free run......|xxx|..|     chunk contig_hint <= 19, its area free
+ *
+ * Source: mm/percpu.c pcpu_block_update_hint_free (the comment quoted), pcpu_chunk_refresh_hint,
+ * pcpu_find_block_fit (which trusts the hint to skip a chunk).
+ * Cost: O(chunks × bits) per step.
+ */
+export const bitmapChunkHint: Invariant = {
+  id: "bitmap-chunk-hint",
+  title: "each chunk's contig hint is at most its largest free run and names a free area",
+  source: "mm/percpu.c pcpu_block_update_hint_free, pcpu_chunk_refresh_hint",
+  cost: "O(chunks × bits) per step",
+  needs: ["inspect"],
+  designs: [BITMAP_DESIGN],
+  afterStep(ctx) {
+    const d = bitmapDetail(ctx.observe);
+    if (typeof d === "string") return d;
+    for (const chunk of d.chunks) {
+      const map = allocMap(chunk);
+      const md = chunk.chunkMd;
+      const runs = freeRuns(map, 0, chunk.mapBits);
+      const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
+      const where = `chunk ${chunk.id}`;
+      if (md.contigHint > largest) {
+        return `${where}: contig_hint ${md.contigHint} bits, above its largest free run of ${largest}`;
+      }
+      if (md.contigHint > 0 && !allClear(map, md.contigHintStart, md.contigHint)) {
+        return `${where}: contig hint [${md.contigHintStart}, +${md.contigHint}) is not free`;
+      }
+      if (md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)) {
+        return `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`;
+      }
+      const firstClear = runs[0]?.[0] ?? chunk.mapBits;
+      if (md.firstFree > firstClear) {
+        return `${where}: first_free ${md.firstFree} is past the first clear bit ${firstClear}`;
+      }
+    }
+    return undefined;
+  },
+};

@@ -23,6 +23,15 @@ import { legacyAllNrCpus } from "./legacyAllNrCpus.ts";
 import { legacyArrayLeakOnEnomem } from "./legacyArrayLeakOnEnomem.ts";
 import { legacyFreeKeepsArray } from "./legacyFreeKeepsArray.ts";
 import { legacyNoMemset } from "./legacyNoMemset.ts";
+import { bitmapFreeBytesBits } from "./bitmapFreeBytesBits.ts";
+import { bitmapScanPastBitmap } from "./bitmapScanPastBitmap.ts";
+import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
+import { bitmapEmptyOnPopulate } from "./bitmapEmptyOnPopulate.ts";
+import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
+import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
+import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
+import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
+import { bitmapKeepFreeChunks } from "./bitmapKeepFreeChunks.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -46,6 +55,15 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranFreeNoResort,
   kiranSizeUsedBytes,
   kiranFreeWrongBufctl,
+  bitmapFreeBytesBits,
+  bitmapScanPastBitmap,
+  bitmapNoTlbFlush,
+  bitmapEmptyOnPopulate,
+  bitmapStaleWatermark,
+  bitmapScanHintKept,
+  bitmapChunkHintKept,
+  bitmapFreeNoRelocate,
+  bitmapKeepFreeChunks,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

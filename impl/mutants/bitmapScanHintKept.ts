@@ -10,8 +10,13 @@ class ScanHintKeptChunk extends PcpuChunk {
     const saved = { scanHint: block.scanHint, scanHintStart: block.scanHintStart };
     super.blockUpdateHintAlloc(bitOff, bits);
     const off = bitOff % 1024;
-    const overlapped = saved.scanHintStart < off + bits && off < saved.scanHintStart + saved.scanHint;
-    if (overlapped && block.contigHint >= saved.scanHint && saved.scanHintStart < block.contigHintStart) {
+    const overlapped =
+      saved.scanHintStart < off + bits && off < saved.scanHintStart + saved.scanHint;
+    if (
+      overlapped &&
+      block.contigHint >= saved.scanHint &&
+      saved.scanHintStart < block.contigHintStart
+    ) {
       block.scanHint = saved.scanHint;
       block.scanHintStart = saved.scanHintStart;
     }

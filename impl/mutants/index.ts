@@ -24,8 +24,6 @@ import { legacyArrayLeakOnEnomem } from "./legacyArrayLeakOnEnomem.ts";
 import { legacyFreeKeepsArray } from "./legacyFreeKeepsArray.ts";
 import { legacyNoMemset } from "./legacyNoMemset.ts";
 import { bitmapFreeBytesBits } from "./bitmapFreeBytesBits.ts";
-import { bitmapScanPastBitmap } from "./bitmapScanPastBitmap.ts";
-import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
 import { bitmapEmptyOnPopulate } from "./bitmapEmptyOnPopulate.ts";
 import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
 import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
@@ -56,8 +54,6 @@ export const MUTANTS: readonly MutantEntry[] = [
   kiranSizeUsedBytes,
   kiranFreeWrongBufctl,
   bitmapFreeBytesBits,
-  bitmapScanPastBitmap,
-  bitmapNoTlbFlush,
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,
   bitmapScanHintKept,

@@ -4,7 +4,10 @@ import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bit
 /**
  * bitmap-chunk-hint: a chunk's chunk_md never promises more than it has: its contig_hint is at
  * most the largest free run of the whole alloc map and names a free area; its scan hint names a
- * free area; its first_free is at or before the first clear bit. After a free the hint may lag
+ * free area; its first_free is at or before the first clear bit; right after a full rescan
+ * (pcpu_chunk_refresh_hint(chunk, true), run when a free spans blocks or frees a whole block)
+ * it is at least every block's contig hint that ends inside its block (a hint reaching the
+ * block's end is met through right_free, which the kernel may leave at 0). After a free the hint may lag
  * below the largest run ("may be off by up to a page, but it will never be more than the
  * available space"), which this invariant allows.
  *
@@ -38,6 +41,14 @@ export const bitmapChunkHint: Invariant = {
       }
       if (md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)) {
         return `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`;
+      }
+      if (chunk.fullScanned) {
+        const bits = chunk.mapBits / chunk.blocks.length;
+        for (const [i, b] of chunk.blocks.entries()) {
+          if (b.contigHintStart + b.contigHint < bits && b.contigHint > md.contigHint) {
+            return `${where}: after a full rescan the contig_hint is ${md.contigHint}, but block ${i} has a free run of ${b.contigHint} at ${b.contigHintStart} the rescan should have met`;
+          }
+        }
       }
       const firstClear = runs[0]?.[0] ?? chunk.mapBits;
       if (md.firstFree > firstClear) {

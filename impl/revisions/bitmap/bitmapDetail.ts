@@ -29,6 +29,8 @@ export interface BitmapChunkDetail {
   readonly units: number;
   readonly blocks: readonly PcpuBlockMd[];
   readonly chunkMd: PcpuBlockMd;
+  /** The chunk hint was last set by a full rescan of the md blocks. */
+  readonly fullScanned: boolean;
 }
 
 export interface BitmapDetail {
@@ -100,5 +102,6 @@ export function chunkDetail(
     units: cpus.length,
     blocks: chunk.mdBlocks.map((b) => ({ ...b })),
     chunkMd: { ...chunk.chunkMd },
+    fullScanned: chunk.fullScanned,
   };
 }

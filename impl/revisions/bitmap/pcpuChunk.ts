@@ -35,6 +35,9 @@ function overlap(a: number, b: number, x: number, y: number): boolean {
 }
 
 export class PcpuChunk extends ChunkMaps {
+  /** Whether the chunk hint was last set by a full rescan (pcpu_chunk_refresh_hint(chunk, true)). */
+  fullScanned = false;
+
   // ---- hooks -------------------------------------------------------------------------------
 
   /** The block offset checked in the next block: 0 (the fix of "skipping over block"). */
@@ -178,6 +181,7 @@ export class PcpuChunk extends ChunkMaps {
 
   /** pcpu_alloc_area: allocates `allocBits` at `align` from `start`; the bit offset, or -1. */
   allocArea(allocBits: number, align: number, start: number): number {
+    this.fullScanned = false;
     const end = this.scanEnd(start, allocBits);
     const found = this.findZeroArea(end, start, allocBits, align - 1);
     const bitOff = found.index;
@@ -197,6 +201,7 @@ export class PcpuChunk extends ChunkMaps {
 
   /** pcpu_free_area: frees the area at byte offset `off`; the bits it had. */
   freeArea(off: number): number {
+    this.fullScanned = false;
     const bitOff = off / PCPU_MIN_ALLOC_SIZE;
     const end = this.nextSet(this.boundMap, this.mapBits, bitOff + 1);
     const bits = end - bitOff;
@@ -238,6 +243,7 @@ export class PcpuChunk extends ChunkMaps {
       blockUpdate(md, r.bitOff, r.bitOff + r.bits);
       r = this.nextMdFreeRegion(r.bitOff + r.bits + 1);
     }
+    this.fullScanned = fullScan;
   }
 
   /** pcpu_block_refresh_hint: rescans one block from its scan hint or first_free. */

@@ -1,5 +1,7 @@
 import type { Invariant } from "./invariant.ts";
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
 
 /**
  * bitmap-block-hints: every pcpu_block_md of every chunk describes its page of the alloc map:
@@ -47,49 +49,53 @@ export const bitmapBlockHints: Invariant = {
   afterStep(ctx) {
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    for (const chunk of d.chunks) {
-      const map = allocMap(chunk);
-      const bits = chunk.mapBits / chunk.blocks.length;
-      for (const [i, b] of chunk.blocks.entries()) {
-        const base = i * bits;
-        const where = `chunk ${chunk.id} block ${i}`;
-        const runs = freeRuns(map, base, base + bits);
-        const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
-        if (b.contigHint > largest) {
-          return `${where}: contig_hint ${b.contigHint} bits, above its largest free run of ${largest}`;
-        }
-        if (largest === bits && b.contigHint !== bits) {
-          return `${where}: the block is wholly free but its contig_hint is ${b.contigHint}, not ${bits}`;
-        }
-        if (b.contigHint > 0 && !allClear(map, base + b.contigHintStart, b.contigHint)) {
-          return `${where}: contig hint [${b.contigHintStart}, +${b.contigHint}) is not free`;
-        }
-        if (b.scanHint > 0) {
-          if (!allClear(map, base + b.scanHintStart, b.scanHint)) {
-            return `${where}: scan hint [${b.scanHintStart}, +${b.scanHint}) is not free`;
-          }
-          if (b.scanHint > b.contigHint) {
-            return `${where}: scan_hint ${b.scanHint} above contig_hint ${b.contigHint}`;
-          }
-          if (b.scanHintStart > b.contigHintStart && b.scanHint !== b.contigHint) {
-            return `${where}: scan_hint ${b.scanHint} at ${b.scanHintStart} lies after contig_hint ${b.contigHint} at ${b.contigHintStart}: expected scan_hint_start > contig_hint_start only if scan_hint == contig_hint`;
-          }
-        }
-        const firstClear = runs[0]?.[0] ?? base + bits;
-        if (base + b.firstFree > firstClear) {
-          return `${where}: first_free ${b.firstFree} is past the first clear bit ${firstClear - base}`;
-        }
-        const left = runs[0]?.[0] === base ? runs[0][1] : 0;
-        const last = runs[runs.length - 1];
-        const right = last !== undefined && last[0] + last[1] === base + bits ? last[1] : 0;
-        if (b.leftFree !== left) {
-          return `${where}: left_free ${b.leftFree}, but the run at the block's start is ${left}`;
-        }
-        if (b.rightFree > right) {
-          return `${where}: right_free ${b.rightFree}, above the run at the block's end (${right})`;
-        }
-      }
-    }
-    return undefined;
+    return perDetail(d, "blockHints", () => judge(d));
   },
 };
+
+function judge(d: BitmapDetail): string | undefined {
+  for (const chunk of d.chunks) {
+    const map = allocMap(chunk);
+    const bits = chunk.mapBits / chunk.blocks.length;
+    for (const [i, b] of chunk.blocks.entries()) {
+      const base = i * bits;
+      const where = `chunk ${chunk.id} block ${i}`;
+      const runs = freeRuns(map, base, base + bits);
+      const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
+      if (b.contigHint > largest) {
+        return `${where}: contig_hint ${b.contigHint} bits, above its largest free run of ${largest}`;
+      }
+      if (largest === bits && b.contigHint !== bits) {
+        return `${where}: the block is wholly free but its contig_hint is ${b.contigHint}, not ${bits}`;
+      }
+      if (b.contigHint > 0 && !allClear(map, base + b.contigHintStart, b.contigHint)) {
+        return `${where}: contig hint [${b.contigHintStart}, +${b.contigHint}) is not free`;
+      }
+      if (b.scanHint > 0) {
+        if (!allClear(map, base + b.scanHintStart, b.scanHint)) {
+          return `${where}: scan hint [${b.scanHintStart}, +${b.scanHint}) is not free`;
+        }
+        if (b.scanHint > b.contigHint) {
+          return `${where}: scan_hint ${b.scanHint} above contig_hint ${b.contigHint}`;
+        }
+        if (b.scanHintStart > b.contigHintStart && b.scanHint !== b.contigHint) {
+          return `${where}: scan_hint ${b.scanHint} at ${b.scanHintStart} lies after contig_hint ${b.contigHint} at ${b.contigHintStart}: expected scan_hint_start > contig_hint_start only if scan_hint == contig_hint`;
+        }
+      }
+      const firstClear = runs[0]?.[0] ?? base + bits;
+      if (base + b.firstFree > firstClear) {
+        return `${where}: first_free ${b.firstFree} is past the first clear bit ${firstClear - base}`;
+      }
+      const left = runs[0]?.[0] === base ? runs[0][1] : 0;
+      const last = runs[runs.length - 1];
+      const right = last !== undefined && last[0] + last[1] === base + bits ? last[1] : 0;
+      if (b.leftFree !== left) {
+        return `${where}: left_free ${b.leftFree}, but the run at the block's start is ${left}`;
+      }
+      if (b.rightFree > right) {
+        return `${where}: right_free ${b.rightFree}, above the run at the block's end (${right})`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,7 @@
 import type { Invariant } from "./invariant.ts";
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
 
 /**
  * bitmap-chunk-hint: a chunk's chunk_md never promises more than it has: its contig_hint is at
@@ -27,34 +29,38 @@ export const bitmapChunkHint: Invariant = {
   afterStep(ctx) {
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    for (const chunk of d.chunks) {
-      const map = allocMap(chunk);
-      const md = chunk.chunkMd;
-      const runs = freeRuns(map, 0, chunk.mapBits);
-      const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
-      const where = `chunk ${chunk.id}`;
-      if (md.contigHint > largest) {
-        return `${where}: contig_hint ${md.contigHint} bits, above its largest free run of ${largest}`;
-      }
-      if (md.contigHint > 0 && !allClear(map, md.contigHintStart, md.contigHint)) {
-        return `${where}: contig hint [${md.contigHintStart}, +${md.contigHint}) is not free`;
-      }
-      if (md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)) {
-        return `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`;
-      }
-      if (chunk.fullScanned) {
-        const bits = chunk.mapBits / chunk.blocks.length;
-        for (const [i, b] of chunk.blocks.entries()) {
-          if (b.contigHintStart + b.contigHint < bits && b.contigHint > md.contigHint) {
-            return `${where}: after a full rescan the contig_hint is ${md.contigHint}, but block ${i} has a free run of ${b.contigHint} at ${b.contigHintStart} the rescan should have met`;
-          }
-        }
-      }
-      const firstClear = runs[0]?.[0] ?? chunk.mapBits;
-      if (md.firstFree > firstClear) {
-        return `${where}: first_free ${md.firstFree} is past the first clear bit ${firstClear}`;
-      }
-    }
-    return undefined;
+    return perDetail(d, "chunkHint", () => judge(d));
   },
 };
+
+function judge(d: BitmapDetail): string | undefined {
+  for (const chunk of d.chunks) {
+    const map = allocMap(chunk);
+    const md = chunk.chunkMd;
+    const runs = freeRuns(map, 0, chunk.mapBits);
+    const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
+    const where = `chunk ${chunk.id}`;
+    if (md.contigHint > largest) {
+      return `${where}: contig_hint ${md.contigHint} bits, above its largest free run of ${largest}`;
+    }
+    if (md.contigHint > 0 && !allClear(map, md.contigHintStart, md.contigHint)) {
+      return `${where}: contig hint [${md.contigHintStart}, +${md.contigHint}) is not free`;
+    }
+    if (md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)) {
+      return `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`;
+    }
+    if (chunk.fullScanned) {
+      const bits = chunk.mapBits / chunk.blocks.length;
+      for (const [i, b] of chunk.blocks.entries()) {
+        if (b.contigHintStart + b.contigHint < bits && b.contigHint > md.contigHint) {
+          return `${where}: after a full rescan the contig_hint is ${md.contigHint}, but block ${i} has a free run of ${b.contigHint} at ${b.contigHintStart} the rescan should have met`;
+        }
+      }
+    }
+    const firstClear = runs[0]?.[0] ?? chunk.mapBits;
+    if (md.firstFree > firstClear) {
+      return `${where}: first_free ${md.firstFree} is past the first clear bit ${firstClear}`;
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,7 @@
 import type { Invariant } from "./invariant.ts";
 import { allocMap, bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
 
 /**
  * bitmap-free-bytes: each chunk's free_bytes is PCPU_MIN_ALLOC_SIZE (4) times its clear alloc
@@ -26,34 +28,38 @@ export const bitmapFreeBytes: Invariant = {
   afterStep(ctx) {
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    for (const chunk of d.chunks) {
-      const map = allocMap(chunk);
-      let clear = 0;
-      for (const b of map) clear += 1 - b;
-      if (chunk.freeBytes !== d.minAllocSize * clear) {
-        return `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`;
-      }
-      const areas = d.live.filter((a) => a.chunk === chunk.id);
-      const owned = new Uint8Array(chunk.mapBits);
-      const bounds = new Set(chunk.bounds);
-      for (const a of areas) {
-        const start = a.off / d.minAllocSize;
-        const bits = Math.ceil(a.size / d.minAllocSize);
-        owned.fill(1, start, start + bits);
-        if (!bounds.has(start) || !bounds.has(start + bits)) {
-          return `chunk ${chunk.id}: the area at bit ${start} (${bits} bits) lacks a boundary bit at ${bounds.has(start) ? start + bits : start}`;
-        }
-        for (let i = start + 1; i < start + bits; i++) {
-          if (bounds.has(i))
-            return `chunk ${chunk.id}: a boundary bit at ${i} inside the area at bit ${start}`;
-        }
-      }
-      for (let i = 0; i < chunk.mapBits; i++) {
-        if (map[i] !== owned[i]) {
-          return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;
-        }
-      }
-    }
-    return undefined;
+    return perDetail(d, "freeBytes", () => judge(d));
   },
 };
+
+function judge(d: BitmapDetail): string | undefined {
+  for (const chunk of d.chunks) {
+    const map = allocMap(chunk);
+    let clear = 0;
+    for (const b of map) clear += 1 - b;
+    if (chunk.freeBytes !== d.minAllocSize * clear) {
+      return `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`;
+    }
+    const areas = d.live.filter((a) => a.chunk === chunk.id);
+    const owned = new Uint8Array(chunk.mapBits);
+    const bounds = new Set(chunk.bounds);
+    for (const a of areas) {
+      const start = a.off / d.minAllocSize;
+      const bits = Math.ceil(a.size / d.minAllocSize);
+      owned.fill(1, start, start + bits);
+      if (!bounds.has(start) || !bounds.has(start + bits)) {
+        return `chunk ${chunk.id}: the area at bit ${start} (${bits} bits) lacks a boundary bit at ${bounds.has(start) ? start + bits : start}`;
+      }
+      for (let i = start + 1; i < start + bits; i++) {
+        if (bounds.has(i))
+          return `chunk ${chunk.id}: a boundary bit at ${i} inside the area at bit ${start}`;
+      }
+    }
+    for (let i = 0; i < chunk.mapBits; i++) {
+      if (map[i] !== owned[i]) {
+        return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;
+      }
+    }
+  }
+  return undefined;
+}

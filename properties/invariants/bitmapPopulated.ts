@@ -1,5 +1,6 @@
 import type { Invariant } from "./invariant.ts";
-import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
+import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
 
 /**
  * bitmap-populated: the populated bitmaps and the counts agree: nr_populated is the set bits;
@@ -30,46 +31,8 @@ export const bitmapPopulated: Invariant = {
   afterStep(ctx) {
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    let populated = 0;
-    let empty = 0;
-    const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
-    for (const c of d.chunks) {
-      const pop = c.populated.reduce((a, b) => a + b, 0);
-      if (c.nrPopulated !== pop) {
-        return `chunk ${c.id}: nr_populated ${c.nrPopulated}, but ${pop} populated bits are set`;
-      }
-      const emptyPages = c.populated.filter(
-        (p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits,
-      ).length;
-      if (c.nrEmptyPopPages !== emptyPages) {
-        return `chunk ${c.id}: nr_empty_pop_pages ${c.nrEmptyPopPages}, but ${emptyPages} populated pages are wholly free`;
-      }
-      for (let page = 0; page < c.nrPages; page++) {
-        const want = c.populated[page] === 1 ? c.units : 0;
-        if (c.mapped[page] !== want) {
-          return `chunk ${c.id} page ${page}: ${c.populated[page] === 1 ? "populated" : "not populated"} but mapped for ${c.mapped[page]} of ${c.units} possible CPUs`;
-        }
-      }
-      populated += pop;
-      if (!c.isolated) empty += emptyPages;
-    }
-    if (d.nrPopulated !== populated) {
-      return `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`;
-    }
-    if (d.nrEmptyPopPages !== empty) {
-      return `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`;
-    }
-    const byId = new Map(d.chunks.map((c) => [c.id, c]));
-    for (const a of d.live) {
-      const c = byId.get(a.chunk);
-      const first = Math.floor(a.off / 4096);
-      const last = Math.ceil((a.off + a.size) / 4096);
-      for (let page = first; page < last; page++) {
-        if (c?.populated[page] !== 1) {
-          return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;
-        }
-      }
-    }
+    const state = perDetail(d, "populated", () => judge(d));
+    if (state !== undefined) return state;
     if (ctx.step.op === "alloc" && ctx.outcome.ok && d.lastAlloc !== undefined) {
       if (d.lastAlloc.emptyAfter < d.emptyPopPagesLow && !d.lastAlloc.scheduled) {
         return `the allocation left ${d.lastAlloc.emptyAfter} empty populated pages (LOW is ${d.emptyPopPagesLow}) and did not schedule the balance worker`;
@@ -78,3 +41,48 @@ export const bitmapPopulated: Invariant = {
     return undefined;
   },
 };
+
+/** The checks that depend on the state alone. */
+function judge(d: BitmapDetail): string | undefined {
+  let populated = 0;
+  let empty = 0;
+  const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
+  for (const c of d.chunks) {
+    const pop = c.populated.reduce((a, b) => a + b, 0);
+    if (c.nrPopulated !== pop) {
+      return `chunk ${c.id}: nr_populated ${c.nrPopulated}, but ${pop} populated bits are set`;
+    }
+    const emptyPages = c.populated.filter(
+      (p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits,
+    ).length;
+    if (c.nrEmptyPopPages !== emptyPages) {
+      return `chunk ${c.id}: nr_empty_pop_pages ${c.nrEmptyPopPages}, but ${emptyPages} populated pages are wholly free`;
+    }
+    for (let page = 0; page < c.nrPages; page++) {
+      const want = c.populated[page] === 1 ? c.units : 0;
+      if (c.mapped[page] !== want) {
+        return `chunk ${c.id} page ${page}: ${c.populated[page] === 1 ? "populated" : "not populated"} but mapped for ${c.mapped[page]} of ${c.units} possible CPUs`;
+      }
+    }
+    populated += pop;
+    if (!c.isolated) empty += emptyPages;
+  }
+  if (d.nrPopulated !== populated) {
+    return `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`;
+  }
+  if (d.nrEmptyPopPages !== empty) {
+    return `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`;
+  }
+  const byId = new Map(d.chunks.map((c) => [c.id, c]));
+  for (const a of d.live) {
+    const c = byId.get(a.chunk);
+    const first = Math.floor(a.off / 4096);
+    const last = Math.ceil((a.off + a.size) / 4096);
+    for (let page = first; page < last; page++) {
+      if (c?.populated[page] !== 1) {
+        return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -17,11 +17,30 @@ export function bitmapDetail(observe: Observer): BitmapDetail | string {
   return "problem" in r ? r.problem : r.detail;
 }
 
+const memo = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `compute()` once per detail object and key: a revision hands out the same detail object
+ * while its state is unchanged, so the many steps that change nothing (hotplug, writes) and the
+ * six invariants reading one state share the work.
+ */
+export function perDetail<T>(detail: object, key: string, compute: () => T): T {
+  let m = memo.get(detail);
+  if (m === undefined) {
+    m = new Map();
+    memo.set(detail, m);
+  }
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
 /** The alloc map, one byte per bit. */
 export function allocMap(chunk: BitmapChunkDetail): Uint8Array {
-  const map = new Uint8Array(chunk.mapBits);
-  for (const [start, bits] of chunk.allocRuns) map.fill(1, start, start + bits);
-  return map;
+  return perDetail(chunk, "allocMap", () => {
+    const map = new Uint8Array(chunk.mapBits);
+    for (const [start, bits] of chunk.allocRuns) map.fill(1, start, start + bits);
+    return map;
+  });
 }
 
 /** Whether bits [from, from + bits) are all clear (and inside the map). */

@@ -1,5 +1,7 @@
 import type { Invariant } from "./invariant.ts";
 import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
 
 /** PCPU_SLOT_FAIL_THRESHOLD: a chunk that misses a fit below this slot goes to slot 0. */
 const FAIL_THRESHOLD = 3;
@@ -33,27 +35,31 @@ export const bitmapSlots: Invariant = {
   afterStep(ctx) {
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    const seen = new Set<number>();
-    for (const c of d.chunks) {
-      if (seen.has(c.id)) return `chunk ${c.id} is on more than one list`;
-      seen.add(c.id);
-      if (c.isolated) {
-        if (c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot) {
-          return `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`;
-        }
-        continue;
-      }
-      const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
-      const want =
-        c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
-          ? 0
-          : contigBytes === d.unitSize
-            ? d.freeSlot
-            : sizeToSlot(contigBytes);
-      if (c.slot !== want && !(c.slot === 0 && want < FAIL_THRESHOLD)) {
-        return `chunk ${c.id} (free_bytes ${c.freeBytes}, contig hint ${contigBytes} bytes) is on slot ${c.slot}, expected ${want}`;
-      }
-    }
-    return undefined;
+    return perDetail(d, "slots", () => judge(d));
   },
 };
+
+function judge(d: BitmapDetail): string | undefined {
+  const seen = new Set<number>();
+  for (const c of d.chunks) {
+    if (seen.has(c.id)) return `chunk ${c.id} is on more than one list`;
+    seen.add(c.id);
+    if (c.isolated) {
+      if (c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot) {
+        return `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`;
+      }
+      continue;
+    }
+    const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
+    const want =
+      c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
+        ? 0
+        : contigBytes === d.unitSize
+          ? d.freeSlot
+          : sizeToSlot(contigBytes);
+    if (c.slot !== want && !(c.slot === 0 && want < FAIL_THRESHOLD)) {
+      return `chunk ${c.id} (free_bytes ${c.freeBytes}, contig hint ${contigBytes} bytes) is on slot ${c.slot}, expected ${want}`;
+    }
+  }
+  return undefined;
+}

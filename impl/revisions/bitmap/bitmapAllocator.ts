@@ -81,6 +81,8 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   readonly maxSize = PCPU_UNIT_SIZE;
   protected live = new Map<Ptr, LiveArea>();
   protected lastAlloc: WatermarkCheck | undefined;
+  /** The detail of the current state (every change goes through alloc, free or reclaim). */
+  private detailCache: BitmapDetail | undefined;
 
   protected reset(machine: Machine): void {
     this.resetVm(machine);
@@ -89,6 +91,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     this.workerRuns = 0;
     this.live = new Map();
     this.lastAlloc = undefined;
+    this.detailCache = undefined;
   }
 
   /** pcpu_alloc's limits: size 1..32 KiB, alignment 0 (meaning 4) or a power of two to PAGE_SIZE. */
@@ -109,6 +112,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   // ---- pcpu_alloc ----------------------------------------------------------------------
 
   protected allocate(size: number, align: number, atomic: boolean): Result<Ptr> {
+    this.detailCache = undefined;
     const bits = size / PCPU_MIN_ALLOC_SIZE;
     const bitAlign = align / PCPU_MIN_ALLOC_SIZE;
     const emptyAtEntry = this.counters.nrEmptyPopPages;
@@ -210,6 +214,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   // ---- free_percpu -----------------------------------------------------------------------
 
   protected release(ptr: Ptr): Result<void> {
+    this.detailCache = undefined;
     const area = this.live.get(ptr);
     if (area === undefined) {
       return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
@@ -246,6 +251,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   }
 
   protected override runDeferredWork(): void {
+    this.detailCache = undefined;
     this.balanceWorkfn();
   }
 
@@ -283,8 +289,13 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     };
   }
 
-  /** The white-box detail (design "bitmap-2017"). */
+  /** The white-box detail (design "bitmap-2017"), computed once per state. */
   detailView(): BitmapDetail {
+    this.detailCache ??= this.computeDetail();
+    return this.detailCache;
+  }
+
+  private computeDetail(): BitmapDetail {
     const m = this.machine;
     return {
       design: "bitmap-2017",

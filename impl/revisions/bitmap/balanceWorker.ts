@@ -21,7 +21,7 @@
  * the point it was asked for, deterministically. Its page allocations are best effort
  * (__GFP_NORETRY): a failure ends the populating, never the operation.
  */
-import { PercpuVmAllocator } from "./percpuVm.ts";
+import { PCPU_UNIT_SIZE, PercpuVmAllocator } from "./percpuVm.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { PCPU_BITMAP_BLOCK_BITS } from "./chunkMaps.ts";
 import { ChunkSlots } from "./chunkSlots.ts";
@@ -31,7 +31,7 @@ export const PCPU_EMPTY_POP_PAGES_LOW = 2;
 export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
 
 export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
-  protected slots = new ChunkSlots(32 * 1024);
+  protected slots = new ChunkSlots(PCPU_UNIT_SIZE);
   /** pcpu_atomic_alloc_failed. */
   protected atomicAllocFailed = false;
   /** Times the worker ran (white-box view). */

@@ -31,7 +31,7 @@ import type { Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { SimulatedAllocator } from "../simulatedAllocator.ts";
-import { PCPU_BITMAP_BLOCK_BITS, type PercpuCounters } from "./chunkMaps.ts";
+import type { PercpuCounters } from "./chunkMaps.ts";
 import { PcpuChunk } from "./pcpuChunk.ts";
 
 /** PCPU_MIN_UNIT_SIZE: 32 KiB, the unit size modelled (see bitmapAllocator.ts). */
@@ -39,7 +39,7 @@ export const PCPU_UNIT_SIZE = 32 * 1024;
 export const PCPU_UNIT_PAGES = PCPU_UNIT_SIZE / PAGE_SIZE;
 /** Page owner tag of percpu data pages. */
 export const BITMAP_DATA_OWNER = "percpu-data";
-/** sizeof(struct pcpu_chunk) + the populated bitmap on 64-bit (an estimate, see README). */
+/** sizeof(struct pcpu_chunk) on 64-bit without debug options (about 136 bytes) + the populated bitmap (one long for 8 pages). */
 export const PCPU_CHUNK_STRUCT_SIZE = 136 + 8;
 /** sizeof(struct pcpu_block_md): eight ints. */
 export const PCPU_BLOCK_MD_SIZE = 32;
@@ -198,10 +198,5 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
       this.machine.vmalloc.unmap(addr);
       pending.delete(addr);
     }
-  }
-
-  /** Bits of one md block (for views). */
-  protected get blockBits(): number {
-    return PCPU_BITMAP_BLOCK_BITS;
   }
 }

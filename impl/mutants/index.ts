@@ -32,6 +32,13 @@ import { legacyNoMemset } from "./legacyNoMemset.ts";
 import { kiranAllNrCpus } from "./kiranAllNrCpus.ts";
 import { kiranGfpZeroNoMemset } from "./kiranGfpZeroNoMemset.ts";
 import { kiranMgmtPagePointers } from "./kiranMgmtPagePointers.ts";
+import { bitmapFreeBytesBits } from "./bitmapFreeBytesBits.ts";
+import { bitmapEmptyOnPopulate } from "./bitmapEmptyOnPopulate.ts";
+import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
+import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
+import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
+import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
+import { bitmapKeepFreeChunks } from "./bitmapKeepFreeChunks.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -63,6 +70,13 @@ export const MUTANTS: readonly MutantEntry[] = [
   areamapOffsetByCpu,
   areamapDoubleFree,
   areamapSlotUnsized,
+  bitmapFreeBytesBits,
+  bitmapEmptyOnPopulate,
+  bitmapStaleWatermark,
+  bitmapScanHintKept,
+  bitmapChunkHintKept,
+  bitmapFreeNoRelocate,
+  bitmapKeepFreeChunks,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

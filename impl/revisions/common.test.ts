@@ -46,7 +46,15 @@ function framesOf(a: PercpuAllocator, p: Ptr, size: number): number[] {
   return out.sort((x, y) => x - y);
 }
 
-describe.each(REVISIONS)("$id", (rev) => {
+/**
+ * bitmap-2017 keeps a populated pool by design (a spare free chunk, HIGH empty pages, stale
+ * bound bits, atomic requests served only from populated pages), so the no-leak, "changes
+ * nothing" and atomic-as-normal cases here do not describe it: its shared behaviours that do
+ * hold are in bitmap/bitmapAllocator.test.ts.
+ */
+const SHARED = REVISIONS.filter((r) => r.id !== "bitmap-2017");
+
+describe.each(SHARED)("$id", (rev) => {
   let a: SimulatedAllocator;
   beforeEach(() => {
     a = create(rev);

@@ -8,6 +8,8 @@ import { AreamapAllocator, PCPU_MIN_UNIT_SIZE } from "./areamap/areamapAllocator
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
 import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
+import { BITMAP_KNOWN_VIOLATIONS, BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+import { PCPU_UNIT_SIZE } from "./bitmap/percpuVm.ts";
 
 export interface RevisionEntry {
   readonly id: string;
@@ -91,6 +93,19 @@ export const REVISIONS: readonly RevisionEntry[] = [
         "pcpu_alloc frees only the area when populating fails: a chunk it created for the request (struct, map, vm area) and a map it extended stay (mm/percpu.c 2.6.30, pcpu_alloc's fail path after pcpu_populate_chunk)",
     },
   },
+  {
+    id: "bitmap-2017",
+    design: "bitmap-2017",
+    title:
+      "4-byte allocation bitmap with block hints, chunk slots, balance worker, partial depopulation",
+    source:
+      "mm/percpu.c, mm/percpu-internal.h, mm/percpu-vm.c (v5.14 and later); <20170724230220.21774-1-dennisz@fb.com>; <20210408035736.883861-1-guro@fb.com>",
+    create: () => new BitmapAllocator(),
+    maxSize: PCPU_UNIT_SIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: true,
+    knownViolations: BITMAP_KNOWN_VIOLATIONS,
+  },
 ];
 
 /** The revision with this id, or undefined. */
@@ -121,3 +136,5 @@ export {
 } from "./kiran/kiranJanuaryAllocator.ts";
 export { AreamapAllocator } from "./areamap/areamapAllocator.ts";
 export type { AreamapDetail } from "./areamap/areamapAllocator.ts";
+export { BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+export type { BitmapDetail, BitmapChunkDetail } from "./bitmap/bitmapDetail.ts";

@@ -35,6 +35,12 @@ import { nrCpusIndependence } from "./nrCpusIndependence.ts";
 import { possibleOnly } from "./possibleOnly.ts";
 import { refinement } from "./refinement.ts";
 import { zeroOnAlloc } from "./zeroOnAlloc.ts";
+import { bitmapBlockHints } from "./bitmapBlockHints.ts";
+import { bitmapChunkHint } from "./bitmapChunkHint.ts";
+import { bitmapFreeBytes } from "./bitmapFreeBytes.ts";
+import { bitmapSlots } from "./bitmapSlots.ts";
+import { bitmapPopulated } from "./bitmapPopulated.ts";
+import { bitmapOneFreeChunk } from "./bitmapOneFreeChunk.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
   noOverlap,
@@ -58,6 +64,12 @@ export const INVARIANTS: readonly Invariant[] = [
   areamapMapSum,
   areamapContigHint,
   areamapSlots,
+  bitmapBlockHints,
+  bitmapChunkHint,
+  bitmapFreeBytes,
+  bitmapSlots,
+  bitmapPopulated,
+  bitmapOneFreeChunk,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {

@@ -1,0 +1,161 @@
+/**
+ * pcpu_balance_workfn (mm/percpu.c, 5.14 and later, with Roman Gushchin's partial depopulation
+ * <20210408035736.883861-1-guro@fb.com>): the worker that keeps the chunk pool in shape.
+ *
+ *   pcpu_balance_free(false)    free every fully free chunk but the first on the free list
+ *   pcpu_reclaim_populated()    for each chunk on the to_depopulate list: depopulate its empty
+ *                               populated pages from the last page down, stop when it has none
+ *                               left or the global empty count is below HIGH (then
+ *                               reintegrate it); one TLB flush per chunk; a fully free chunk is
+ *                               reintegrated, any other is sidelined
+ *   pcpu_balance_populated()    populate until PCPU_EMPTY_POP_PAGES_HIGH (4) empty pages exist
+ *                               (all 4 after an atomic failure), from slot
+ *                               pcpu_size_to_slot(PAGE_SIZE) up, the first chunk with
+ *                               unpopulated pages of each slot; none left: create a chunk, retry
+ *   pcpu_balance_free(true)     free the fully free chunks with no empty populated page
+ *
+ * The kernel runs the worker from a workqueue when pcpu_schedule_balance_work() is called
+ * (an allocation leaving fewer than PCPU_EMPTY_POP_PAGES_LOW (2) empty pages, an atomic
+ * failure, a free leaving a second fully free chunk, a chunk isolated for depopulation). The
+ * model runs it right there, at the end of that operation, and on `reclaim`: the same work at
+ * the point it was asked for, deterministically. Its page allocations are best effort
+ * (__GFP_NORETRY): a failure ends the populating, never the operation.
+ */
+import { PCPU_UNIT_SIZE, PercpuVmAllocator } from "./percpuVm.ts";
+import type { PcpuChunk } from "./pcpuChunk.ts";
+import { PCPU_BITMAP_BLOCK_BITS } from "./chunkMaps.ts";
+import { ChunkSlots } from "./chunkSlots.ts";
+import { PAGE_SIZE } from "../../machine/index.ts";
+
+export const PCPU_EMPTY_POP_PAGES_LOW = 2;
+export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
+
+export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
+  protected slots = new ChunkSlots(PCPU_UNIT_SIZE);
+  /** pcpu_atomic_alloc_failed. */
+  protected atomicAllocFailed = false;
+  /** Times the worker ran (white-box view). */
+  protected workerRuns = 0;
+
+  /** pcpu_balance_workfn. */
+  protected balanceWorkfn(): void {
+    this.workerRuns++;
+    this.balanceFree(false);
+    this.reclaimPopulated();
+    this.balancePopulated();
+    this.balanceFree(true);
+  }
+
+  /** pcpu_balance_free: destroy the fully free chunks but the first (with empty_only, only those without empty populated pages). */
+  protected balanceFree(emptyOnly: boolean): void {
+    const freeList = this.slots.lists[this.slots.freeSlot] as PcpuChunk[];
+    const toFree: PcpuChunk[] = [];
+    for (const chunk of [...freeList]) {
+      this.work.loopIterations++;
+      if (chunk === freeList[0]) continue;
+      if (!emptyOnly || chunk.nrEmptyPopPages === 0) {
+        this.slots.remove(chunk);
+        toFree.unshift(chunk); // list_move: to the head of to_free
+      }
+    }
+    for (const chunk of toFree) {
+      for (const [rs, re] of chunk.populatedRegions(1, 0, chunk.nrPages)) {
+        this.depopulateChunk(chunk, rs, re);
+        chunk.chunkDepopulated(rs, re);
+      }
+      this.destroyChunk(chunk);
+    }
+  }
+
+  /** pcpu_reclaim_populated: partial depopulation of the chunks on the to_depopulate list. */
+  protected reclaimPopulated(): void {
+    const list = this.slots.lists[this.slots.toDepopulateSlot] as PcpuChunk[];
+    for (let chunk = list[0]; chunk !== undefined; chunk = list[0]) {
+      let freedStart = chunk.nrPages;
+      let freedEnd = 0;
+      let reintegrate = false;
+      let end = -1;
+      for (let i = chunk.nrPages - 1; i >= 0; i--) {
+        this.work.loopIterations++;
+        if (chunk.nrEmptyPopPages === 0) break;
+        if (this.counters.nrEmptyPopPages < PCPU_EMPTY_POP_PAGES_HIGH) {
+          reintegrate = true;
+          break;
+        }
+        const block = chunk.block(i);
+        if (block.contigHint === PCPU_BITMAP_BLOCK_BITS && chunk.populated[i] === 1) {
+          if (end === -1) end = i;
+          if (i > 0) continue;
+          i--;
+        }
+        if (end === -1) continue;
+        this.depopulateChunk(chunk, i + 1, end + 1);
+        chunk.chunkDepopulated(i + 1, end + 1);
+        freedStart = Math.min(freedStart, i + 1);
+        freedEnd = Math.max(freedEnd, end + 1);
+        end = -1;
+      }
+      if (freedStart < freedEnd) this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
+      if (reintegrate || chunk.freeBytes === chunk.nrPages * PAGE_SIZE) {
+        this.reintegrateChunk(chunk);
+      } else {
+        this.slots.move(chunk, this.slots.sidelinedSlot, false);
+      }
+    }
+  }
+
+  /** The batched TLB flush of pcpu_reclaim_populated ("percpu: flush tlb in pcpu_reclaim_populated()"). */
+  protected postUnmapTlbFlush(chunk: PcpuChunk, start: number, end: number): void {
+    this.flushTlb(chunk, start, end);
+  }
+
+  /** pcpu_reintegrate_chunk: back on the global count and into its slot. */
+  protected reintegrateChunk(chunk: PcpuChunk): void {
+    if (!chunk.isolated) return;
+    chunk.reintegrate();
+    this.slots.relocate(chunk, -1);
+  }
+
+  /** pcpu_isolate_chunk: off the global count, onto the to_depopulate list. */
+  protected isolateChunk(chunk: PcpuChunk): void {
+    chunk.isolate();
+    this.slots.move(chunk, this.slots.toDepopulateSlot, true);
+  }
+
+  /** pcpu_balance_populated: populate up to HIGH empty pages, creating a chunk if need be. */
+  protected balancePopulated(): void {
+    for (;;) {
+      let nrToPop: number;
+      if (this.atomicAllocFailed) {
+        nrToPop = PCPU_EMPTY_POP_PAGES_HIGH;
+        this.atomicAllocFailed = false;
+      } else {
+        nrToPop = Math.min(
+          Math.max(PCPU_EMPTY_POP_PAGES_HIGH - this.counters.nrEmptyPopPages, 0),
+          PCPU_EMPTY_POP_PAGES_HIGH,
+        );
+      }
+      for (let slot = this.slots.sizeToSlot(PAGE_SIZE); slot <= this.slots.freeSlot; slot++) {
+        if (nrToPop === 0) break;
+        const chunk = (this.slots.lists[slot] as PcpuChunk[]).find(
+          (c) => c.nrPages - c.nrPopulated > 0,
+        );
+        if (chunk === undefined) continue;
+        for (const [rs, re] of chunk.populatedRegions(0, 0, chunk.nrPages)) {
+          const nr = Math.min(re - rs, nrToPop);
+          if (this.populateChunk(chunk, rs, rs + nr).ok) {
+            nrToPop -= nr;
+            chunk.chunkPopulated(rs, rs + nr);
+          } else {
+            nrToPop = 0;
+          }
+          if (nrToPop === 0) break;
+        }
+      }
+      if (nrToPop === 0) return;
+      const made = this.createChunk();
+      if (!made.ok) return;
+      this.slots.relocate(made.value, -1);
+    }
+  }
+}

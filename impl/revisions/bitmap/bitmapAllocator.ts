@@ -1,0 +1,325 @@
+/**
+ * bitmap-2017: today's mm/percpu.c, Dennis Zhou's bitmap allocator (4.14, "percpu: replace
+ * area map allocator with bitmap" <20170724230220.21774-1-dennisz@fb.com> and the series
+ * around it; scan hints in 5.1) with Roman Gushchin's partial depopulation (5.14,
+ * <20210408035736.883861-1-guro@fb.com>).
+ *
+ *   __alloc_percpu(size, align)
+ *     size = ALIGN(size, 4), align = max(align, 4); bits = size / 4
+ *     for slot in pcpu_size_to_slot(size) .. free slot:           (chunkSlots.ts)
+ *       for chunk in slot:  off = pcpu_find_block_fit(...)          (pcpu_chunk.ts)
+ *         miss: slot < PCPU_SLOT_FAIL_THRESHOLD ? move to slot 0
+ *         hit:  pcpu_alloc_area(...) → reintegrate → found
+ *     none: atomic → ENOMEM (and schedule the worker);
+ *           no fully free chunk → pcpu_create_chunk, retry         (percpuVm.ts)
+ *     found: populate [PFN_DOWN(off), PFN_UP(off + size)) where missing (not atomic);
+ *            a failure frees the area again; < LOW empty pages → worker (balanceWorker.ts);
+ *            memset every possible CPU's copy
+ *   free_percpu(p): pcpu_free_area; a fully free chunk with another on the free list →
+ *     worker; else pcpu_should_reclaim_chunk → isolate onto to_depopulate, worker
+ *
+ * Modelling choices:
+ * - Unit size PCPU_MIN_UNIT_SIZE = 32 KiB (8 pages, 8 md blocks, 8192 bits): the smallest unit
+ *   the kernel sets up and exactly the largest allocation, so every valid request fits a chunk,
+ *   areas span blocks and pages, and property runs stay small.
+ * - The first chunk (static variables, the reserved region and the first dynamic region, set up
+ *   from memblock at boot, immutable, fully populated, never depopulated or freed) is left out:
+ *   boot has no chunk and the first allocation creates one. It would only add a fixed region at
+ *   boot; every rule it is special in (pcpu_should_reclaim_chunk, balance_free) just skips it.
+ *   Hence the empty-page count starts at 0, not at the first chunk's free pages.
+ * - No reserved chunk (module static percpu areas), no memcg accounting, no percpu-km.c.
+ * - The worker runs at the point the kernel schedules it (see balanceWorker.ts).
+ * - The kernel does not check a pointer it is given; the model keeps its live areas and answers
+ *   EINVAL to a pointer that is not one (free and per_cpu_ptr), changing nothing.
+ * - Hotplug: there is no hotplug callback; units exist for every possible CPU.
+ */
+import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
+import { MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
+import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
+import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
+import {
+  PcpuBalanceAllocator,
+  PCPU_EMPTY_POP_PAGES_HIGH,
+  PCPU_EMPTY_POP_PAGES_LOW,
+} from "./balanceWorker.ts";
+import { chunkDetail, type BitmapDetail } from "./bitmapDetail.ts";
+import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
+import { ChunkSlots, PCPU_SLOT_FAIL_THRESHOLD } from "./chunkSlots.ts";
+import type { PcpuChunk } from "./pcpuChunk.ts";
+import { chunkMetaSizes, PCPU_UNIT_PAGES, PCPU_UNIT_SIZE } from "./percpuVm.ts";
+
+/**
+ * What the design does not keep, by design (the REVISIONS entry's knownViolations).
+ */
+export const BITMAP_KNOWN_VIOLATIONS: Readonly<Record<string, string>> = {
+  completeness:
+    "an atomic request (GFP_ATOMIC) is served only from populated pages and never creates a chunk: with no populated free area that fits it fails with ENOMEM and schedules the worker ('atomic alloc failed, no space left' in pcpu_alloc); __alloc_percpu_gfp documents that it 'is a lot more likely to fail'",
+  "no-leak":
+    "pcpu_balance_free spares the first fully free chunk ('Destroy all free chunks except for one') and pcpu_balance_populated keeps PCPU_EMPTY_POP_PAGES_HIGH (4) empty pages populated, creating a chunk for them if need be; a chunk is depopulated only when pcpu_should_reclaim_chunk isolates it, never the spare. Nothing returns the pool to the boot state (the kernel's first chunk is left out of the model, so the pool is in dynamic chunks)",
+  "failure-atomicity":
+    "pcpu_alloc keeps what it built before the failing page allocation: a chunk it created for the request stays on the free list (pcpu_create_chunk reserves the vm area; only the area is freed again), pages of an earlier populated range stay populated, and an atomic failure runs the worker, which populates pages",
+};
+
+/** A live area: its chunk, byte offset and size. */
+interface LiveArea {
+  readonly chunk: PcpuChunk;
+  readonly off: number;
+  readonly size: number;
+}
+
+/** What the last allocation saw of the LOW watermark (for the white-box view). */
+export interface WatermarkCheck {
+  /** pcpu_nr_empty_pop_pages when the allocation was done and its pages populated. */
+  readonly emptyAfter: number;
+  /** Whether it scheduled the balance worker. */
+  readonly scheduled: boolean;
+}
+
+export class BitmapAllocator extends PcpuBalanceAllocator {
+  readonly name: string = "bitmap-2017";
+  readonly revision: string = "bitmap-2017";
+  readonly maxSize = PCPU_UNIT_SIZE;
+  protected live = new Map<Ptr, LiveArea>();
+  protected lastAlloc: WatermarkCheck | undefined;
+  /** The detail of the current state (every change goes through alloc, free or reclaim). */
+  private detailCache: BitmapDetail | undefined;
+
+  protected reset(machine: Machine): void {
+    this.resetVm(machine);
+    this.slots = new ChunkSlots(PCPU_UNIT_SIZE);
+    this.atomicAllocFailed = false;
+    this.workerRuns = 0;
+    this.live = new Map();
+    this.lastAlloc = undefined;
+    this.detailCache = undefined;
+  }
+
+  /** pcpu_alloc's limits: size 1..32 KiB, alignment 0 (meaning 4) or a power of two to PAGE_SIZE. */
+  protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
+    if (!isIntIn(size, 1, this.maxSize)) {
+      return err("EINVAL", `alloc: size ${String(size)} out of range, expected 1..${this.maxSize}`);
+    }
+    if (align !== 0 && (!isIntIn(align, 1, PAGE_SIZE) || !isPowerOfTwo(align))) {
+      return err(
+        "EINVAL",
+        `alloc: align ${String(align)} invalid, expected 0 or a power of two 1..${PAGE_SIZE}`,
+      );
+    }
+    const a = Math.max(align, PCPU_MIN_ALLOC_SIZE);
+    return { ok: true, value: { size: Math.ceil(size / 4) * 4, align: a } };
+  }
+
+  // ---- pcpu_alloc ----------------------------------------------------------------------
+
+  protected allocate(size: number, align: number, atomic: boolean): Result<Ptr> {
+    this.detailCache = undefined;
+    const bits = size / PCPU_MIN_ALLOC_SIZE;
+    const bitAlign = align / PCPU_MIN_ALLOC_SIZE;
+    const emptyAtEntry = this.counters.nrEmptyPopPages;
+    let found: { chunk: PcpuChunk; bitOff: number } | undefined;
+    for (let attempt = 0; found === undefined; attempt++) {
+      found = this.searchSlots(size, bits, bitAlign, atomic);
+      if (found !== undefined) break;
+      if (atomic) {
+        this.atomicAllocFailed = true;
+        this.balanceWorkfn();
+        return err("ENOMEM", `alloc: atomic alloc failed, no populated space for ${size} bytes`);
+      }
+      if (attempt > 0 && (this.slots.lists[this.slots.freeSlot] as PcpuChunk[]).length > 0) {
+        throw new MachineError(`${this.name}: a fully free chunk did not fit ${size} bytes`);
+      }
+      if ((this.slots.lists[this.slots.freeSlot] as PcpuChunk[]).length === 0) {
+        const made = this.createChunk();
+        if (!made.ok) return err("ENOMEM", `alloc: failed to allocate new chunk: ${made.message}`);
+        this.slots.relocate(made.value, -1);
+      }
+    }
+    const { chunk } = found;
+    const off = found.bitOff * PCPU_MIN_ALLOC_SIZE;
+    if (!atomic) {
+      const pageStart = Math.floor(off / PAGE_SIZE);
+      const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
+      for (const [rs, re] of chunk.populatedRegions(0, pageStart, pageEnd)) {
+        const r = this.populateChunk(chunk, rs, re);
+        if (!r.ok) {
+          this.freeArea(chunk, off);
+          return err("ENOMEM", `alloc: failed to populate: ${r.message}`);
+        }
+        this.chunkPopulatedForAlloc(chunk, rs, re);
+      }
+    }
+    const seen = this.watermarkCount(emptyAtEntry);
+    const scheduled = seen < PCPU_EMPTY_POP_PAGES_LOW;
+    this.lastAlloc = { emptyAfter: this.counters.nrEmptyPopPages, scheduled };
+    const ptr = chunk.base + off;
+    this.live.set(ptr, { chunk, off, size });
+    if (scheduled) this.balanceWorkfn();
+    this.zeroCopies(ptr, size);
+    return { ok: true, value: ptr };
+  }
+
+  /** The empty-page count the LOW check reads: the current one, under pcpu_lock (the 2024 fix). */
+  protected watermarkCount(_atEntry: number): number {
+    return this.counters.nrEmptyPopPages;
+  }
+
+  /** pcpu_chunk_populated after populating for an allocation. */
+  protected chunkPopulatedForAlloc(chunk: PcpuChunk, rs: number, re: number): void {
+    chunk.chunkPopulated(rs, re);
+  }
+
+  /** The slot scan of pcpu_alloc: the chunk and bit offset of the area, or undefined. */
+  protected searchSlots(
+    size: number,
+    bits: number,
+    bitAlign: number,
+    atomic: boolean,
+  ): { chunk: PcpuChunk; bitOff: number } | undefined {
+    for (let slot = this.slots.sizeToSlot(size); slot <= this.slots.freeSlot; slot++) {
+      for (const chunk of [...(this.slots.lists[slot] as PcpuChunk[])]) {
+        this.work.loopIterations++;
+        const start = chunk.findBlockFit(bits, bitAlign, atomic);
+        if (start < 0) {
+          if (slot < PCPU_SLOT_FAIL_THRESHOLD) this.slots.move(chunk, 0, true);
+          continue;
+        }
+        const oslot = this.slots.chunkSlot(chunk);
+        const bitOff = chunk.allocArea(bits, bitAlign, start);
+        this.slots.relocate(chunk, oslot);
+        if (bitOff >= 0) {
+          this.reintegrateChunk(chunk);
+          return { chunk, bitOff };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** pcpu_free_area with the chunk's relocation. */
+  protected freeArea(chunk: PcpuChunk, off: number): void {
+    const oslot = this.slots.chunkSlot(chunk);
+    chunk.freeArea(off);
+    this.slots.relocate(chunk, oslot);
+  }
+
+  /** memset(per_cpu_ptr(p, cpu), 0, size) for every possible CPU. */
+  protected zeroCopies(ptr: Ptr, size: number): void {
+    for (const cpu of this.machine.cpus.possibleList) {
+      this.work.loopIterations++;
+      const r = this.machine.fill(ptr + this.unitOffset(cpu), size, 0);
+      if (!r.ok) throw new MachineError(`${this.name}: zeroing cpu ${cpu}'s copy: ${r.message}`);
+    }
+  }
+
+  // ---- free_percpu -----------------------------------------------------------------------
+
+  protected release(ptr: Ptr): Result<void> {
+    this.detailCache = undefined;
+    const area = this.live.get(ptr);
+    if (area === undefined) {
+      return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
+    }
+    this.live.delete(ptr);
+    const { chunk } = area;
+    this.freeArea(chunk, area.off);
+    let needBalance = false;
+    if (!chunk.isolated && chunk.freeBytes === PCPU_UNIT_SIZE) {
+      const freeList = this.slots.lists[this.slots.freeSlot] as PcpuChunk[];
+      needBalance = freeList.some((c) => c !== chunk);
+    } else if (this.shouldReclaimChunk(chunk)) {
+      this.isolateChunk(chunk);
+      needBalance = true;
+    }
+    if (needBalance) this.balanceWorkfn();
+    return ok();
+  }
+
+  /** pcpu_should_reclaim_chunk (the first and reserved chunks are not modelled). */
+  protected shouldReclaimChunk(chunk: PcpuChunk): boolean {
+    return (
+      (chunk.isolated && chunk.nrEmptyPopPages > 0) ||
+      (this.counters.nrEmptyPopPages > PCPU_EMPTY_POP_PAGES_HIGH + chunk.nrEmptyPopPages &&
+        chunk.nrEmptyPopPages >= Math.floor(chunk.nrPages / 4))
+    );
+  }
+
+  protected percpuPtr(ptr: Ptr, cpu: number): Result<number> {
+    if (!this.live.has(ptr)) {
+      return err("EINVAL", `ptr: 0x${ptr.toString(16)} is not a live percpu pointer`);
+    }
+    return this.perCpuPtr(ptr, cpu);
+  }
+
+  protected override runDeferredWork(): void {
+    this.detailCache = undefined;
+    this.balanceWorkfn();
+  }
+
+  // ---- stats and white-box view ----------------------------------------------------------
+
+  protected usage(): DesignUsage {
+    const chunks = this.slots.all().length;
+    const meta = chunkMetaSizes(PCPU_UNIT_PAGES).reduce((a, b) => a + b, 0);
+    return {
+      unitBytes: chunks * PCPU_UNIT_SIZE,
+      metaBytes: chunks * meta,
+      vmBytes: this.machine.vmalloc.reservedBytes,
+      memRefsPerDeref: 1,
+    };
+  }
+
+  protected override view(): InspectView {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    const liveBy = new Map<PcpuChunk, number>();
+    for (const a of this.live.values()) liveBy.set(a.chunk, (liveBy.get(a.chunk) ?? 0) + 1);
+    const chunks = [...this.slots.all()].sort((a, b) => a.id - b.id);
+    const blocks: BlockView[] = chunks.map((c) => ({
+      id: c.id,
+      state: c.freeBytes === PCPU_UNIT_SIZE ? "empty" : c.freeBytes === 0 ? "full" : "partial",
+      live: liveBy.get(c) ?? 0,
+      freeBytes: c.freeBytes,
+    }));
+    return {
+      blocks,
+      objects: [...this.live].map(([ptr, a]) => ({ ptr, block: a.chunk.id })),
+      get detail() {
+        return self.detailView();
+      },
+    };
+  }
+
+  /** The white-box detail (design "bitmap-2017"), computed once per state. */
+  detailView(): BitmapDetail {
+    this.detailCache ??= this.computeDetail();
+    return this.detailCache;
+  }
+
+  private computeDetail(): BitmapDetail {
+    const m = this.machine;
+    return {
+      design: "bitmap-2017",
+      unitSize: PCPU_UNIT_SIZE,
+      minAllocSize: PCPU_MIN_ALLOC_SIZE,
+      emptyPopPagesLow: PCPU_EMPTY_POP_PAGES_LOW,
+      emptyPopPagesHigh: PCPU_EMPTY_POP_PAGES_HIGH,
+      nrPopulated: this.counters.nrPopulated,
+      nrEmptyPopPages: this.counters.nrEmptyPopPages,
+      freeSlot: this.slots.freeSlot,
+      sidelinedSlot: this.slots.sidelinedSlot,
+      toDepopulateSlot: this.slots.toDepopulateSlot,
+      workerRuns: this.workerRuns,
+      lastAlloc: this.lastAlloc,
+      chunks: this.slots.lists.flatMap((list, slot) =>
+        list.map((c) =>
+          chunkDetail(c, slot, (cpu, page) => m.vmalloc.lookup(this.pageAddr(c, cpu, page))),
+        ),
+      ),
+      live: [...this.live.values()].map((a) => ({
+        chunk: a.chunk.id,
+        off: a.off,
+        size: a.size,
+      })),
+    };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The white-box detail of bitmap-2017 (`inspect().detail`, design "bitmap-2017"): per chunk the
+ * bitmaps in compact form, every md block, the chunk md, the counts, the slot it is on, and per
+ * page how many possible CPUs' addresses still translate (so "a depopulated page is
+ * unreadable" can be judged from the machine's page table, not from the allocator's word).
+ *
+ *   allocRuns  [[start, bits], ...]  runs of set alloc bits
+ *   bounds     [bit, ...]            set bound bits
+ *   populated  [0|1 per page]
+ *   mapped     [CPUs mapped per page]
+ */
+import type { PcpuBlockMd } from "./blockMd.ts";
+import type { PcpuChunk } from "./pcpuChunk.ts";
+import type { WatermarkCheck } from "./bitmapAllocator.ts";
+
+export interface BitmapChunkDetail {
+  readonly id: number;
+  readonly slot: number;
+  readonly isolated: boolean;
+  readonly mapBits: number;
+  readonly nrPages: number;
+  readonly freeBytes: number;
+  readonly nrPopulated: number;
+  readonly nrEmptyPopPages: number;
+  readonly allocRuns: readonly (readonly [number, number])[];
+  readonly bounds: readonly number[];
+  readonly populated: readonly number[];
+  readonly mapped: readonly number[];
+  readonly units: number;
+  readonly blocks: readonly PcpuBlockMd[];
+  readonly chunkMd: PcpuBlockMd;
+  /** The chunk hint was last set by a full rescan of the md blocks. */
+  readonly fullScanned: boolean;
+}
+
+export interface BitmapDetail {
+  readonly design: "bitmap-2017";
+  readonly unitSize: number;
+  readonly minAllocSize: number;
+  readonly emptyPopPagesLow: number;
+  readonly emptyPopPagesHigh: number;
+  /** pcpu_nr_populated. */
+  readonly nrPopulated: number;
+  /** pcpu_nr_empty_pop_pages. */
+  readonly nrEmptyPopPages: number;
+  readonly freeSlot: number;
+  readonly sidelinedSlot: number;
+  readonly toDepopulateSlot: number;
+  readonly workerRuns: number;
+  readonly lastAlloc: WatermarkCheck | undefined;
+  /** Chunks in slot order, as the lists hold them. */
+  readonly chunks: readonly BitmapChunkDetail[];
+  /** Live areas: chunk id, byte offset, size. */
+  readonly live: readonly { readonly chunk: number; readonly off: number; readonly size: number }[];
+}
+
+/** Runs of set bits [start, length). */
+export function setRuns(map: Uint8Array): [number, number][] {
+  const runs: [number, number][] = [];
+  let i = 0;
+  while (i < map.length) {
+    if (map[i] !== 1) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < map.length && map[j] === 1) j++;
+    runs.push([i, j - i]);
+    i = j;
+  }
+  return runs;
+}
+
+/** One chunk's detail; `translate(cpu, page)` is the frame mapped there, if any. */
+export function chunkDetail(
+  chunk: PcpuChunk,
+  slot: number,
+  translate: (cpu: number, page: number) => number | undefined,
+): BitmapChunkDetail {
+  const cpus = [...chunk.pages.keys()];
+  const mapped = Array.from(
+    { length: chunk.nrPages },
+    (_, page) => cpus.filter((cpu) => translate(cpu, page) !== undefined).length,
+  );
+  const bounds: number[] = [];
+  chunk.boundMap.forEach((b, i) => {
+    if (b === 1) bounds.push(i);
+  });
+  return {
+    id: chunk.id,
+    slot,
+    isolated: chunk.isolated,
+    mapBits: chunk.mapBits,
+    nrPages: chunk.nrPages,
+    freeBytes: chunk.freeBytes,
+    nrPopulated: chunk.nrPopulated,
+    nrEmptyPopPages: chunk.nrEmptyPopPages,
+    allocRuns: setRuns(chunk.allocMap),
+    bounds,
+    populated: [...chunk.populated],
+    mapped,
+    units: cpus.length,
+    blocks: chunk.mdBlocks.map((b) => ({ ...b })),
+    chunkMd: { ...chunk.chunkMd },
+    fullScanned: chunk.fullScanned,
+  };
+}

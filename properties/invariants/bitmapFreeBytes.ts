@@ -1,0 +1,65 @@
+import type { Invariant } from "./invariant.ts";
+import { allocMap, bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
+
+/**
+ * bitmap-free-bytes: each chunk's free_bytes is PCPU_MIN_ALLOC_SIZE (4) times its clear alloc
+ * bits; the set alloc bits are exactly the live areas; each live area has a boundary bit at its
+ * start and at its end and none inside (so pcpu_free_area finds its length).
+ *
+ *   alloc |1|1|1|0|1|1|0|0|   bound |1|0|0|1|1|0|1|0|0|   free_bytes = 4 × 3
+ *          \ a /   \b/                ^a    ^end a/b ^end b
+ *
+ * Source: mm/percpu.c pcpu_alloc_area ("chunk->free_bytes -= alloc_bits * PCPU_MIN_ALLOC_SIZE",
+ * bound bits at bit_off and bit_off + alloc_bits), pcpu_free_area (length from the next
+ * boundary bit); "percpu: fix starting offset for chunk statistics traversal" (2017), where a
+ * byte offset was used as a bit offset.
+ * Cost: O(chunks × bits + live areas) per step.
+ */
+export const bitmapFreeBytes: Invariant = {
+  id: "bitmap-free-bytes",
+  title: "free_bytes = 4 × clear bits; set bits and boundary bits are exactly the live areas",
+  source:
+    "mm/percpu.c pcpu_alloc_area, pcpu_free_area; commit 'percpu: fix starting offset for chunk statistics traversal'",
+  cost: "O(chunks × bits + live areas) per step",
+  needs: ["inspect"],
+  designs: [BITMAP_DESIGN],
+  afterStep(ctx) {
+    const d = bitmapDetail(ctx.observe);
+    if (typeof d === "string") return d;
+    return perDetail(d, "freeBytes", () => judge(d));
+  },
+};
+
+function judge(d: BitmapDetail): string | undefined {
+  for (const chunk of d.chunks) {
+    const map = allocMap(chunk);
+    let clear = 0;
+    for (const b of map) clear += 1 - b;
+    if (chunk.freeBytes !== d.minAllocSize * clear) {
+      return `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`;
+    }
+    const areas = d.live.filter((a) => a.chunk === chunk.id);
+    const owned = new Uint8Array(chunk.mapBits);
+    const bounds = new Set(chunk.bounds);
+    for (const a of areas) {
+      const start = a.off / d.minAllocSize;
+      const bits = Math.ceil(a.size / d.minAllocSize);
+      owned.fill(1, start, start + bits);
+      if (!bounds.has(start) || !bounds.has(start + bits)) {
+        return `chunk ${chunk.id}: the area at bit ${start} (${bits} bits) lacks a boundary bit at ${bounds.has(start) ? start + bits : start}`;
+      }
+      for (let i = start + 1; i < start + bits; i++) {
+        if (bounds.has(i))
+          return `chunk ${chunk.id}: a boundary bit at ${i} inside the area at bit ${start}`;
+      }
+    }
+    for (let i = 0; i < chunk.mapBits; i++) {
+      if (map[i] !== owned[i]) {
+        return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,36 @@
+import type { Invariant } from "./invariant.ts";
+import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+
+/**
+ * bitmap-one-free-chunk: after the balance worker has run (`reclaim`), at most one chunk is
+ * fully free, and it is on the free slot.
+ *
+ *   free slot: [ spare ]  ->  every other fully free chunk depopulated and destroyed
+ *
+ * Source: mm/percpu.c pcpu_balance_free ("There's no reason to keep around multiple unused
+ * chunks and VM areas can be scarce. Destroy all free chunks except for one."), and
+ * pcpu_reclaim_populated, which reintegrates a chunk that became fully free.
+ * Cost: O(chunks) per reclaim step.
+ */
+export const bitmapOneFreeChunk: Invariant = {
+  id: "bitmap-one-free-chunk",
+  title: "after the worker runs, at most one fully free chunk remains",
+  source: "mm/percpu.c pcpu_balance_free",
+  cost: "O(chunks) per reclaim step",
+  needs: ["inspect", "reclaim"],
+  designs: [BITMAP_DESIGN],
+  afterStep(ctx) {
+    if (ctx.step.op !== "reclaim" || !ctx.outcome.ok) return undefined;
+    const d = bitmapDetail(ctx.observe);
+    if (typeof d === "string") return d;
+    const free = d.chunks.filter((c) => c.freeBytes === d.unitSize);
+    if (free.length > 1) {
+      return `${free.length} fully free chunks (${free.map((c) => `chunk ${c.id} on slot ${c.slot}`).join(", ")}) after the worker ran; expected at most one`;
+    }
+    const spare = free[0];
+    if (spare !== undefined && spare.slot !== d.freeSlot) {
+      return `the fully free chunk ${spare.id} is on slot ${spare.slot}, expected the free slot ${d.freeSlot}`;
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,88 @@
+import type { Invariant } from "./invariant.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
+import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
+
+/**
+ * bitmap-populated: the populated bitmaps and the counts agree: nr_populated is the set bits;
+ * nr_empty_pop_pages is the populated pages whose md block is wholly free; pcpu_nr_populated
+ * sums every chunk and pcpu_nr_empty_pop_pages every chunk not isolated; a populated page is
+ * mapped for every possible CPU and a depopulated page for none (its address faults); every
+ * live area lies on populated pages; an allocation that left fewer than
+ * PCPU_EMPTY_POP_PAGES_LOW empty pages scheduled the balance worker.
+ *
+ *   populated |1|1|0|0|1|0|0|0|    block contig = 1024 bits on pages 1 and 4
+ *   mapped    |P|P|0|0|P|0|0|0|    -> nr_empty_pop_pages 2 (if the chunk is not isolated,
+ *                                     pcpu_nr_empty_pop_pages counts them too)
+ *
+ * Source: mm/percpu.c pcpu_chunk_populated / pcpu_chunk_depopulated, pcpu_update_empty_pages,
+ * pcpu_block_update_hint_alloc/_free (empty pages counted from the block hints), pcpu_alloc
+ * (populate before use, the LOW check); mm/percpu-vm.c; the bitmap v2 changelog (the empty
+ * count must not rise while populating for an allocation); "percpu: flush tlb in
+ * pcpu_reclaim_populated()" (5.14); "percpu: fix data race with pcpu_nr_empty_pop_pages".
+ * Cost: O(chunks × pages + live areas) per step.
+ */
+export const bitmapPopulated: Invariant = {
+  id: "bitmap-populated",
+  title: "populated bitmaps, page mappings and the empty-page counts agree",
+  source: "mm/percpu.c pcpu_chunk_populated, pcpu_update_empty_pages, pcpu_reclaim_populated",
+  cost: "O(chunks × pages + live areas) per step",
+  needs: ["inspect"],
+  designs: [BITMAP_DESIGN],
+  afterStep(ctx) {
+    const d = bitmapDetail(ctx.observe);
+    if (typeof d === "string") return d;
+    const state = perDetail(d, "populated", () => judge(d));
+    if (state !== undefined) return state;
+    if (ctx.step.op === "alloc" && ctx.outcome.ok && d.lastAlloc !== undefined) {
+      if (d.lastAlloc.emptyAfter < d.emptyPopPagesLow && !d.lastAlloc.scheduled) {
+        return `the allocation left ${d.lastAlloc.emptyAfter} empty populated pages (LOW is ${d.emptyPopPagesLow}) and did not schedule the balance worker`;
+      }
+    }
+    return undefined;
+  },
+};
+
+/** The checks that depend on the state alone. */
+function judge(d: BitmapDetail): string | undefined {
+  let populated = 0;
+  let empty = 0;
+  const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
+  for (const c of d.chunks) {
+    const pop = c.populated.reduce((a, b) => a + b, 0);
+    if (c.nrPopulated !== pop) {
+      return `chunk ${c.id}: nr_populated ${c.nrPopulated}, but ${pop} populated bits are set`;
+    }
+    const emptyPages = c.populated.filter(
+      (p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits,
+    ).length;
+    if (c.nrEmptyPopPages !== emptyPages) {
+      return `chunk ${c.id}: nr_empty_pop_pages ${c.nrEmptyPopPages}, but ${emptyPages} populated pages are wholly free`;
+    }
+    for (let page = 0; page < c.nrPages; page++) {
+      const want = c.populated[page] === 1 ? c.units : 0;
+      if (c.mapped[page] !== want) {
+        return `chunk ${c.id} page ${page}: ${c.populated[page] === 1 ? "populated" : "not populated"} but mapped for ${c.mapped[page]} of ${c.units} possible CPUs`;
+      }
+    }
+    populated += pop;
+    if (!c.isolated) empty += emptyPages;
+  }
+  if (d.nrPopulated !== populated) {
+    return `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`;
+  }
+  if (d.nrEmptyPopPages !== empty) {
+    return `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`;
+  }
+  const byId = new Map(d.chunks.map((c) => [c.id, c]));
+  for (const a of d.live) {
+    const c = byId.get(a.chunk);
+    const first = Math.floor(a.off / 4096);
+    const last = Math.ceil((a.off + a.size) / 4096);
+    for (let page = first; page < last; page++) {
+      if (c?.populated[page] !== 1) {
+        return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;
+      }
+    }
+  }
+  return undefined;
+}

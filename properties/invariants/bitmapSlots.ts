@@ -1,0 +1,65 @@
+import type { Invariant } from "./invariant.ts";
+import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+import { perDetail } from "./bitmapRuns.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
+
+/** PCPU_SLOT_FAIL_THRESHOLD: a chunk that misses a fit below this slot goes to slot 0. */
+const FAIL_THRESHOLD = 3;
+
+/** __pcpu_size_to_slot. */
+function sizeToSlot(size: number): number {
+  const fls = size <= 0 ? 0 : Math.floor(Math.log2(size)) + 1;
+  return Math.max(fls - 5 + 2, 1);
+}
+
+/**
+ * bitmap-slots: every chunk is on exactly one list, and the one its state gives: an isolated
+ * chunk on the sidelined or to_depopulate list; any other on slot 0 when it has fewer than 4
+ * free bytes or contig hint 0, on the free slot when fully free, else on
+ * __pcpu_size_to_slot(contig_hint × 4) = max(fls(bytes) - 5 + 2, 1), or on slot 0 when that
+ * slot is below PCPU_SLOT_FAIL_THRESHOLD (a failed fit moved it there).
+ *
+ *   slot 0 | 1 | 2 | ... | 13 | 14 sidelined | 15 free | 16 to_depopulate
+ *
+ * Source: mm/percpu.c pcpu_chunk_slot, pcpu_size_to_slot, pcpu_chunk_relocate ("leave isolated
+ * chunks in-place"), pcpu_alloc (PCPU_SLOT_FAIL_THRESHOLD), pcpu_isolate_chunk.
+ * Cost: O(chunks) per step.
+ */
+export const bitmapSlots: Invariant = {
+  id: "bitmap-slots",
+  title: "each chunk is on the slot its free size gives (isolated ones on the depopulation lists)",
+  source: "mm/percpu.c pcpu_chunk_slot, pcpu_chunk_relocate, pcpu_alloc",
+  cost: "O(chunks) per step",
+  needs: ["inspect"],
+  designs: [BITMAP_DESIGN],
+  afterStep(ctx) {
+    const d = bitmapDetail(ctx.observe);
+    if (typeof d === "string") return d;
+    return perDetail(d, "slots", () => judge(d));
+  },
+};
+
+function judge(d: BitmapDetail): string | undefined {
+  const seen = new Set<number>();
+  for (const c of d.chunks) {
+    if (seen.has(c.id)) return `chunk ${c.id} is on more than one list`;
+    seen.add(c.id);
+    if (c.isolated) {
+      if (c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot) {
+        return `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`;
+      }
+      continue;
+    }
+    const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
+    const want =
+      c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
+        ? 0
+        : contigBytes === d.unitSize
+          ? d.freeSlot
+          : sizeToSlot(contigBytes);
+    if (c.slot !== want && !(c.slot === 0 && want < FAIL_THRESHOLD)) {
+      return `chunk ${c.id} (free_bytes ${c.freeBytes}, contig hint ${contigBytes} bytes) is on slot ${c.slot}, expected ${want}`;
+    }
+  }
+  return undefined;
+}

@@ -27,8 +27,8 @@ function misplaced(ctx: StepContext, obj: ObjectRecord, only?: number): string |
  * Source: the 2005 thread, "Provides truly node local allocation" (Kiran's claim, and why not
  * plain vmalloc); mm/percpu.c groups units by node (pcpu_build_alloc_info).
  * Cost: one `node` per page of each new copy (O(P·pages)); after a hotplug event, per page of
- * each live copy of the CPU it named (a CPU_UP_PREPARE handler may map pages), of every live
- * copy in an audit.
+ * each live copy of the CPU it named (a CPU_UP_PREPARE handler may map pages); in an audit,
+ * per page of every live copy.
  */
 export const nodeLocality: Invariant = {
   id: "node-locality",
@@ -38,15 +38,18 @@ export const nodeLocality: Invariant = {
   cost: "O(P·pages) per allocation; O(L·pages) after a hotplug event; O(L·P·pages) in an audit",
   needs: [],
   afterStep(ctx) {
-    if (ctx.step.op === "alloc" && ctx.outcome.ok && ctx.record !== undefined) {
-      return misplaced(ctx, ctx.record);
-    }
-    if (ctx.step.op.startsWith("cpu_")) {
+    // An audit asks for every live copy: deferred work (a balance worker repopulating pages)
+    // may have moved a page of any of them to another node.
+    if (ctx.scope.audit || ctx.step.op.startsWith("cpu_")) {
       const only = ctx.scope.audit ? undefined : ctx.scope.cpu;
       for (const obj of ctx.model.liveObjects()) {
         const m = misplaced(ctx, obj, only);
         if (m !== undefined) return m;
       }
+      return undefined;
+    }
+    if (ctx.step.op === "alloc" && ctx.outcome.ok && ctx.record !== undefined) {
+      return misplaced(ctx, ctx.record);
     }
     return undefined;
   },

@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ["node_modules/**"],
     // Property runs are deterministic (fixed seeds); no wall-clock assertions anywhere.
     testTimeout: 60_000,
+    // Both cores: the suite is CPU-bound (vitest's default leaves one core idle on two).
+    maxWorkers: 2,
   },
 });

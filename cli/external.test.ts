@@ -37,7 +37,7 @@ describe("pcpu-verify check --external", () => {
     }
     // The model's ~100,000 commands are not run over a pipe unless --model asks.
     expect(json.coverage ?? {}).toEqual({});
-  });
+  }, 300_000); // the default check over a pipe: about a minute on this machine
 
   it("the seeded-bug build is caught with a counterexample of at most 8 steps that replays", async () => {
     const run = await runCli("check", "--external", C_HARNESS_BUG, ...modest);

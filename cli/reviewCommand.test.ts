@@ -10,7 +10,7 @@
  * seeded bug reviewed as HEAD flagged as a regression with exit 1, and usage errors with exit 2.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCHarness, C_HARNESS } from "../impl/external/testing.ts";
+import { buildCHarness, C_HARNESS, fakeHarness } from "../impl/external/testing.ts";
 import type { MetricRow, Review } from "../properties/index.ts";
 import { runCli } from "./testing.ts";
 
@@ -144,6 +144,21 @@ describe("pcpu-verify review", () => {
     );
     expect(metric(r, "counters", "utilization alloc-1").head).toBeGreaterThan(0);
     expect(metric(r, "counters", "comparisons/alloc at 10 live").head).toBeNull();
+  });
+
+  it("a harness that dies during the review ends it with exit 3, not as a regression", async () => {
+    const run = await runCli(
+      "review",
+      "kiran-2005-09",
+      "--head-external",
+      fakeHarness("sigkill"),
+      ...quick,
+      "--workload",
+      "counters",
+      "--json",
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/review: a harness failed \(harness-crash\)/);
   });
 
   it("usage errors: two targets are needed, ids must be known", async () => {

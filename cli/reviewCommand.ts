@@ -21,7 +21,8 @@ import {
   type Target,
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
-import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
+import { HarnessFailure, isHarnessFailureKind } from "../impl/external/index.ts";
+import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatTable } from "./format.ts";
 import { resolveTarget } from "./metricsTarget.ts";
 import { listIds } from "./optionParsers.ts";
@@ -99,6 +100,11 @@ export function reviewCommand(
       growthMax: options.growthMax,
       onPart: (p) => progress.step(p),
     });
+  } catch (e) {
+    // A harness that fails while its metrics are measured: the same exit 3 as in `check`.
+    if (!(e instanceof HarnessFailure)) throw e;
+    io.err(`review: a harness failed (${e.kind}): ${e.message}\n`);
+    return EXIT_HARNESS;
   } finally {
     progress.stop();
     asExternal(base)?.close();
@@ -134,6 +140,16 @@ export function reviewCommand(
         "",
       ].join("\n"),
     );
+  }
+  // A harness that crashed, hung or broke the protocol is not a regression of the allocator:
+  // it ends the review with code 3, as it ends a check.
+  const harness = review.invariants.find(
+    (i) => isHarnessFailureKind(i.base.status) || isHarnessFailureKind(i.head.status),
+  );
+  if (harness !== undefined) {
+    const side = isHarnessFailureKind(harness.head.status) ? harness.head : harness.base;
+    io.err(`review: a harness failed (${side.status}); its runs were not judged (exit 3)\n`);
+    return EXIT_HARNESS;
   }
   return review.invariants.some((i) => i.change === "regression") ? EXIT_FAIL : EXIT_OK;
 }

@@ -13,16 +13,18 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * area size hint which is guaranteed to be equal to or larger than the maximum contiguous
  * area in the chunk"; pcpu_alloc_area's hint rules ("fully scanned"); free_size kept by
  * pcpu_alloc_area and pcpu_free_area.
- * Cost: one `inspect` detail per step: O(map entries of all chunks).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(map entries of all chunks).
  */
 export const areamapContigHint: Invariant = {
   id: "areamap-contig-hint",
   title: "each chunk's contig hint >= its largest free area; free size = sum of free entries",
   source: "mm/percpu.c 2.6.30: the contig hint guarantee of the file header; pcpu_alloc_area",
-  cost: "O(map entries) per step",
+  cost: "O(map entries) per audit",
   needs: ["inspect"],
   designs: ["areamap-2009"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
     if ("problem" in r) return r.problem;
     for (const c of r.detail.chunks) {

@@ -13,16 +13,18 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * Source: mm/percpu.c of 2.6.30, pcpu_alloc_area / pcpu_split_block ("Split the @i'th map
  * block into two or three blocks") and pcpu_free_area ("merge with previous?", "merge with
  * next?"), the scheme of kernel/module.c percpu_modalloc / percpu_modfree.
- * Cost: one `inspect` detail per step: O(map entries of all chunks).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(map entries of all chunks).
  */
 export const areamapMapSum: Invariant = {
   id: "areamap-map-sum",
   title: "each area map covers its unit: |entries| sum to the unit size, no 0, no adjacent frees",
   source: "mm/percpu.c 2.6.30: pcpu_split_block, pcpu_free_area's merges",
-  cost: "O(map entries) per step",
+  cost: "O(map entries) per audit",
   needs: ["inspect"],
   designs: ["areamap-2009"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
     if ("problem" in r) return r.problem;
     const { chunks, unitSize } = r.detail;

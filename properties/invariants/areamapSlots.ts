@@ -18,16 +18,18 @@ function fls(x: number): number {
  * (PCPU_SLOT_BASE_SHIFT 5) and pcpu_chunk_relocate after every allocation and free; the
  * allocator searches from the request's slot upward and free_percpu looks for fully free
  * chunks in the last slot only.
- * Cost: one `inspect` detail per step: O(chunks + slot entries).
+ * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(chunks + slot entries).
  */
 export const areamapSlots: Invariant = {
   id: "areamap-slots",
   title: "each chunk is on the one slot list its free size gives",
   source: "mm/percpu.c 2.6.30: pcpu_chunk_slot, pcpu_size_to_slot, pcpu_chunk_relocate",
-  cost: "O(chunks + slot entries) per step",
+  cost: "O(chunks + slot entries) per audit",
   needs: ["inspect"],
   designs: ["areamap-2009"],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
     if ("problem" in r) return r.problem;
     const { chunks, slots, nrSlots, unitSize } = r.detail;

@@ -37,16 +37,18 @@ import type { BitmapDetail } from "../../impl/index.ts";
  * Source: mm/percpu-internal.h (struct pcpu_block_md and its comment on scan_hint);
  * mm/percpu.c pcpu_block_update, pcpu_block_update_hint_alloc/_free (block hints exact, "the
  * block metadata" is rescanned when an allocation breaks its contig hint).
- * Cost: one `inspect` detail and a pass over every chunk's bitmap: O(chunks × bits) per step.
+ * Cost: one `inspect` detail and a pass over every chunk's bitmap: O(chunks × bits) per audit (every K steps and at the end of a run).
  */
 export const bitmapBlockHints: Invariant = {
   id: "bitmap-block-hints",
   title: "each md block's contig, scan, first-free and edge hints match its alloc bits",
   source: "mm/percpu-internal.h struct pcpu_block_md; mm/percpu.c pcpu_block_update",
-  cost: "O(chunks × bits) per step",
+  cost: "O(chunks × bits) per audit",
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
     return perDetail(d, "blockHints", () => judge(d));

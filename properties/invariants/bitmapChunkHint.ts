@@ -17,16 +17,18 @@ import type { BitmapDetail } from "../../impl/index.ts";
  *
  * Source: mm/percpu.c pcpu_block_update_hint_free (the comment quoted), pcpu_chunk_refresh_hint,
  * pcpu_find_block_fit (which trusts the hint to skip a chunk).
- * Cost: O(chunks × bits) per step.
+ * Cost: O(chunks × bits) per audit (every K steps and at the end of a run).
  */
 export const bitmapChunkHint: Invariant = {
   id: "bitmap-chunk-hint",
   title: "each chunk's contig hint is at most its largest free run and names a free area",
   source: "mm/percpu.c pcpu_block_update_hint_free, pcpu_chunk_refresh_hint",
-  cost: "O(chunks × bits) per step",
+  cost: "O(chunks × bits) per audit",
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
     return perDetail(d, "chunkHint", () => judge(d));

@@ -15,17 +15,19 @@ import type { BitmapDetail } from "../../impl/index.ts";
  * bound bits at bit_off and bit_off + alloc_bits), pcpu_free_area (length from the next
  * boundary bit); "percpu: fix starting offset for chunk statistics traversal" (2017), where a
  * byte offset was used as a bit offset.
- * Cost: O(chunks × bits + live areas) per step.
+ * Cost: O(chunks × bits + live areas) per audit (every K steps and at the end of a run).
  */
 export const bitmapFreeBytes: Invariant = {
   id: "bitmap-free-bytes",
   title: "free_bytes = 4 × clear bits; set bits and boundary bits are exactly the live areas",
   source:
     "mm/percpu.c pcpu_alloc_area, pcpu_free_area; commit 'percpu: fix starting offset for chunk statistics traversal'",
-  cost: "O(chunks × bits + live areas) per step",
+  cost: "O(chunks × bits + live areas) per audit",
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
     return perDetail(d, "freeBytes", () => judge(d));

@@ -19,16 +19,18 @@ import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
  * (populate before use, the LOW check); mm/percpu-vm.c; the bitmap v2 changelog (the empty
  * count must not rise while populating for an allocation); "percpu: flush tlb in
  * pcpu_reclaim_populated()" (5.14); "percpu: fix data race with pcpu_nr_empty_pop_pages".
- * Cost: O(chunks × pages + live areas) per step.
+ * Cost: O(chunks × pages + live areas) per audit (every K steps and at the end of a run).
  */
 export const bitmapPopulated: Invariant = {
   id: "bitmap-populated",
   title: "populated bitmaps, page mappings and the empty-page counts agree",
   source: "mm/percpu.c pcpu_chunk_populated, pcpu_update_empty_pages, pcpu_reclaim_populated",
-  cost: "O(chunks × pages + live areas) per step",
+  cost: "O(chunks × pages + live areas) per audit",
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   afterStep(ctx) {
+    // A whole-structure check: judged at the full audits (every K steps and at the end).
+    if (!ctx.scope.audit) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
     const state = perDetail(d, "populated", () => judge(d));

@@ -11,8 +11,10 @@
  * The two lengths differ for a reason: the shrunk counterexample is free to pick any topology,
  * size and alignment, while the model's paths are bound to its scope (4 possible CPUs on 2
  * nodes, three allocation sizes, one injected failure) and its first events may be ones a
- * counterexample does without; a model path can be shorter only where the shrinker stopped in
- * a local minimum, which a 1-minimal counterexample rules out step by step but not globally.
+ * counterexample does without. A model path can be shorter where the model's fixed boot state
+ * already holds what the counterexample must make (it boots with CPUs offline, which a shrunk
+ * topology, shrinking towards every CPU online, spends a cpu_down on), or where the shrinker
+ * stopped in a local minimum (1-minimal is minimal step by step, not globally).
  */
 import { performance } from "node:perf_hooks";
 import { findInvariant, type Invariant } from "../invariants/index.ts";

@@ -1,6 +1,5 @@
 import type { AreamapDetail } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * areamap-contig-hint: each chunk's contig hint is at least its largest free area, and its
@@ -15,19 +14,14 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * pcpu_alloc_area and pcpu_free_area.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(map entries of all chunks).
  */
-export const areamapContigHint: Invariant = {
+export const areamapContigHint = whiteBoxInvariant<AreamapDetail>({
   id: "areamap-contig-hint",
   title: "each chunk's contig hint >= its largest free area; free size = sum of free entries",
   source: "mm/percpu.c 2.6.30: the contig hint guarantee of the file header; pcpu_alloc_area",
   cost: "O(map entries) per audit",
-  needs: ["inspect"],
-  designs: ["areamap-2009"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
-    if ("problem" in r) return r.problem;
-    for (const c of r.detail.chunks) {
+  design: "areamap-2009",
+  judge(detail) {
+    for (const c of detail.chunks) {
       const free = c.map.filter((e) => e > 0);
       const largest = free.reduce((s, e) => Math.max(s, e), 0);
       if (c.contigHint < largest) {
@@ -40,4 +34,4 @@ export const areamapContigHint: Invariant = {
     }
     return undefined;
   },
-};
+});

@@ -1,6 +1,5 @@
 import type { AreamapDetail } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * areamap-map-sum: each chunk's area map covers its unit exactly: the entries' absolute values
@@ -15,19 +14,14 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * next?"), the scheme of kernel/module.c percpu_modalloc / percpu_modfree.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(map entries of all chunks).
  */
-export const areamapMapSum: Invariant = {
+export const areamapMapSum = whiteBoxInvariant<AreamapDetail>({
   id: "areamap-map-sum",
   title: "each area map covers its unit: |entries| sum to the unit size, no 0, no adjacent frees",
   source: "mm/percpu.c 2.6.30: pcpu_split_block, pcpu_free_area's merges",
   cost: "O(map entries) per audit",
-  needs: ["inspect"],
-  designs: ["areamap-2009"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
-    if ("problem" in r) return r.problem;
-    const { chunks, unitSize } = r.detail;
+  design: "areamap-2009",
+  judge(detail) {
+    const { chunks, unitSize } = detail;
     for (const c of chunks) {
       if (c.map.length > c.mapAlloc) {
         return `chunk ${c.id}: ${c.map.length} map entries used of ${c.mapAlloc} allocated`;
@@ -47,4 +41,4 @@ export const areamapMapSum: Invariant = {
     }
     return undefined;
   },
-};
+});

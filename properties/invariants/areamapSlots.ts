@@ -1,6 +1,5 @@
 import type { AreamapDetail } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /** fls(): the 1-based index of the highest set bit. */
 function fls(x: number): number {
@@ -20,19 +19,14 @@ function fls(x: number): number {
  * chunks in the last slot only.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(chunks + slot entries).
  */
-export const areamapSlots: Invariant = {
+export const areamapSlots = whiteBoxInvariant<AreamapDetail>({
   id: "areamap-slots",
   title: "each chunk is on the one slot list its free size gives",
   source: "mm/percpu.c 2.6.30: pcpu_chunk_slot, pcpu_size_to_slot, pcpu_chunk_relocate",
   cost: "O(chunks + slot entries) per audit",
-  needs: ["inspect"],
-  designs: ["areamap-2009"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<AreamapDetail>(ctx.observe, "areamap-2009");
-    if ("problem" in r) return r.problem;
-    const { chunks, slots, nrSlots, unitSize } = r.detail;
+  design: "areamap-2009",
+  judge(detail) {
+    const { chunks, slots, nrSlots, unitSize } = detail;
     const onList = new Map<number, number[]>();
     slots.forEach((list, slot) => {
       for (const id of list) onList.set(id, [...(onList.get(id) ?? []), slot]);
@@ -51,4 +45,4 @@ export const areamapSlots: Invariant = {
     }
     return undefined;
   },
-};
+});

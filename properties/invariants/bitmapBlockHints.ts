@@ -1,7 +1,7 @@
-import type { Invariant } from "./invariant.ts";
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
 import type { BitmapDetail } from "../../impl/index.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * bitmap-block-hints: every pcpu_block_md of every chunk describes its page of the alloc map:
@@ -39,21 +39,17 @@ import type { BitmapDetail } from "../../impl/index.ts";
  * block metadata" is rescanned when an allocation breaks its contig hint).
  * Cost: one `inspect` detail and a pass over every chunk's bitmap: O(chunks × bits) per audit (every K steps and at the end of a run).
  */
-export const bitmapBlockHints: Invariant = {
+export const bitmapBlockHints = whiteBoxInvariant<BitmapDetail>({
   id: "bitmap-block-hints",
   title: "each md block's contig, scan, first-free and edge hints match its alloc bits",
   source: "mm/percpu-internal.h struct pcpu_block_md; mm/percpu.c pcpu_block_update",
   cost: "O(chunks × bits) per audit",
-  needs: ["inspect"],
-  designs: [BITMAP_DESIGN],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const d = bitmapDetail(ctx.observe);
-    if (typeof d === "string") return d;
+  design: BITMAP_DESIGN,
+  read: bitmapDetail,
+  judge(d) {
     return perDetail(d, "blockHints", () => judge(d));
   },
-};
+});
 
 function judge(d: BitmapDetail): string | undefined {
   for (const chunk of d.chunks) {

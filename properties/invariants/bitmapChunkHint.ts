@@ -1,7 +1,7 @@
-import type { Invariant } from "./invariant.ts";
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
 import type { BitmapDetail } from "../../impl/index.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * bitmap-chunk-hint: a chunk's chunk_md never promises more than it has: its contig_hint is at
@@ -19,21 +19,17 @@ import type { BitmapDetail } from "../../impl/index.ts";
  * pcpu_find_block_fit (which trusts the hint to skip a chunk).
  * Cost: O(chunks × bits) per audit (every K steps and at the end of a run).
  */
-export const bitmapChunkHint: Invariant = {
+export const bitmapChunkHint = whiteBoxInvariant<BitmapDetail>({
   id: "bitmap-chunk-hint",
   title: "each chunk's contig hint is at most its largest free run and names a free area",
   source: "mm/percpu.c pcpu_block_update_hint_free, pcpu_chunk_refresh_hint",
   cost: "O(chunks × bits) per audit",
-  needs: ["inspect"],
-  designs: [BITMAP_DESIGN],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const d = bitmapDetail(ctx.observe);
-    if (typeof d === "string") return d;
+  design: BITMAP_DESIGN,
+  read: bitmapDetail,
+  judge(d) {
     return perDetail(d, "chunkHint", () => judge(d));
   },
-};
+});
 
 function judge(d: BitmapDetail): string | undefined {
   for (const chunk of d.chunks) {

@@ -1,7 +1,7 @@
-import type { Invariant } from "./invariant.ts";
 import { allocMap, bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
 import type { BitmapDetail } from "../../impl/index.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * bitmap-free-bytes: each chunk's free_bytes is PCPU_MIN_ALLOC_SIZE (4) times its clear alloc
@@ -17,22 +17,18 @@ import type { BitmapDetail } from "../../impl/index.ts";
  * byte offset was used as a bit offset.
  * Cost: O(chunks × bits + live areas) per audit (every K steps and at the end of a run).
  */
-export const bitmapFreeBytes: Invariant = {
+export const bitmapFreeBytes = whiteBoxInvariant<BitmapDetail>({
   id: "bitmap-free-bytes",
   title: "free_bytes = 4 × clear bits; set bits and boundary bits are exactly the live areas",
   source:
     "mm/percpu.c pcpu_alloc_area, pcpu_free_area; commit 'percpu: fix starting offset for chunk statistics traversal'",
   cost: "O(chunks × bits + live areas) per audit",
-  needs: ["inspect"],
-  designs: [BITMAP_DESIGN],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const d = bitmapDetail(ctx.observe);
-    if (typeof d === "string") return d;
+  design: BITMAP_DESIGN,
+  read: bitmapDetail,
+  judge(d) {
     return perDetail(d, "freeBytes", () => judge(d));
   },
-};
+});
 
 function judge(d: BitmapDetail): string | undefined {
   for (const chunk of d.chunks) {

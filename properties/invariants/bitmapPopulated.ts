@@ -29,13 +29,17 @@ export const bitmapPopulated: Invariant = {
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
+    // The counts are a whole-structure check, judged at the full audits (every K steps and at
+    // the end); the LOW watermark is a property of each allocation, judged at each.
+    const allocated = ctx.step.op === "alloc" && ctx.outcome.ok;
+    if (!ctx.scope.audit && !allocated) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    const state = perDetail(d, "populated", () => judge(d));
-    if (state !== undefined) return state;
-    if (ctx.step.op === "alloc" && ctx.outcome.ok && d.lastAlloc !== undefined) {
+    if (ctx.scope.audit) {
+      const state = perDetail(d, "populated", () => judge(d));
+      if (state !== undefined) return state;
+    }
+    if (allocated && d.lastAlloc !== undefined) {
       if (d.lastAlloc.emptyAfter < d.emptyPopPagesLow && !d.lastAlloc.scheduled) {
         return `the allocation left ${d.lastAlloc.emptyAfter} empty populated pages (LOW is ${d.emptyPopPagesLow}) and did not schedule the balance worker`;
       }

@@ -1,7 +1,7 @@
-import type { Invariant } from "./invariant.ts";
 import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
 import type { BitmapDetail } from "../../impl/index.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /** PCPU_SLOT_FAIL_THRESHOLD: a chunk that misses a fit below this slot goes to slot 0. */
 const FAIL_THRESHOLD = 3;
@@ -25,21 +25,17 @@ function sizeToSlot(size: number): number {
  * chunks in-place"), pcpu_alloc (PCPU_SLOT_FAIL_THRESHOLD), pcpu_isolate_chunk.
  * Cost: O(chunks) per audit (every K steps and at the end of a run).
  */
-export const bitmapSlots: Invariant = {
+export const bitmapSlots = whiteBoxInvariant<BitmapDetail>({
   id: "bitmap-slots",
   title: "each chunk is on the slot its free size gives (isolated ones on the depopulation lists)",
   source: "mm/percpu.c pcpu_chunk_slot, pcpu_chunk_relocate, pcpu_alloc",
   cost: "O(chunks) per audit",
-  needs: ["inspect"],
-  designs: [BITMAP_DESIGN],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const d = bitmapDetail(ctx.observe);
-    if (typeof d === "string") return d;
+  design: BITMAP_DESIGN,
+  read: bitmapDetail,
+  judge(d) {
     return perDetail(d, "slots", () => judge(d));
   },
-};
+});
 
 function judge(d: BitmapDetail): string | undefined {
   const seen = new Set<number>();

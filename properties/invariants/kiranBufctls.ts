@@ -1,7 +1,6 @@
 import type { KiranDetail } from "../../impl/index.ts";
 import { formatAddr } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * kiran-bufctls: the bufctl list holds exactly one entry per live object, at the pointer the
@@ -12,19 +11,14 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * again.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(live objects).
  */
-export const kiranBufctls: Invariant = {
+export const kiranBufctls = whiteBoxInvariant<KiranDetail>({
   id: "kiran-bufctls",
   title: "the bufctl list equals the live objects, one entry each, in listed blocks",
   source: "LKML [patch 2/11] Sep 2005: the bufctl list walked by free_percpu",
   cost: "O(live objects) per audit",
-  needs: ["inspect"],
-  designs: ["kiran-2005"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
-    if ("problem" in r) return r.problem;
-    const { bufctls, list } = r.detail;
+  design: "kiran-2005",
+  judge(detail, ctx) {
+    const { bufctls, list } = detail;
     const blocks = new Set(list.map((b) => b.id));
     const seen = new Map<number, number>();
     for (const c of bufctls) {
@@ -44,4 +38,4 @@ export const kiranBufctls: Invariant = {
     }
     return undefined;
   },
-};
+});

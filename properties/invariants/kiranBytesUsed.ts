@@ -1,6 +1,5 @@
 import type { KiranDetail } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * kiran-bytes-used: each block's size_used equals the currency times the bits set in its
@@ -12,19 +11,14 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * the release of an empty block wrong.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(blocks × bitmap words + live objects).
  */
-export const kiranBytesUsed: Invariant = {
+export const kiranBytesUsed = whiteBoxInvariant<KiranDetail>({
   id: "kiran-bytes-used",
   title: "each block's bytes used = currency × set bits = currency × its bufctls' bits",
   source: "LKML [patch 2/11] Sep 2005: size_used and the obj_map bitmap",
   cost: "O(blocks × bitmap words + live objects) per audit",
-  needs: ["inspect"],
-  designs: ["kiran-2005"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
-    if ("problem" in r) return r.problem;
-    const { list, bufctls, currency } = r.detail;
+  design: "kiran-2005",
+  judge(detail) {
+    const { list, bufctls, currency } = detail;
     const bits = new Map<number, number>();
     const count = new Map<number, number>();
     for (const c of bufctls) {
@@ -45,4 +39,4 @@ export const kiranBytesUsed: Invariant = {
     }
     return undefined;
   },
-};
+});

@@ -1,6 +1,5 @@
 import type { KiranDetail } from "../../impl/index.ts";
-import type { Invariant } from "./invariant.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * kiran-list-order: the block list is sorted by bytes used, descending, and the first-not-full
@@ -11,19 +10,14 @@ import { whiteBoxDetail } from "./whiteBox.ts";
  * order or a stale pointer makes it skip a block with room (a false new block) or try a full one.
  * Cost: one `inspect` detail per audit (every K steps and at the end of a run): O(blocks).
  */
-export const kiranListOrder: Invariant = {
+export const kiranListOrder = whiteBoxInvariant<KiranDetail>({
   id: "kiran-list-order",
   title: "blocks sorted by bytes used, descending; first-not-full is the first block with room",
   source: "LKML Jan 2005 and [patch 2/11] Sep 2005: the sorted block list and first_notfull",
   cost: "O(blocks) per audit",
-  needs: ["inspect"],
-  designs: ["kiran-2005"],
-  afterStep(ctx) {
-    // A whole-structure check: judged at the full audits (every K steps and at the end).
-    if (!ctx.scope.audit) return undefined;
-    const r = whiteBoxDetail<KiranDetail>(ctx.observe, "kiran-2005");
-    if ("problem" in r) return r.problem;
-    const { list, firstNotFull, blkSize } = r.detail;
+  design: "kiran-2005",
+  judge(detail) {
+    const { list, firstNotFull, blkSize } = detail;
     for (let i = 1; i < list.length; i++) {
       const [a, b] = [list[i - 1], list[i]];
       if (a !== undefined && b !== undefined && a.sizeUsed < b.sizeUsed) {
@@ -37,4 +31,4 @@ export const kiranListOrder: Invariant = {
     }
     return undefined;
   },
-};
+});

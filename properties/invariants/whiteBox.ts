@@ -7,7 +7,8 @@
  */
 import type { Target } from "../engine/target.ts";
 import type { Observer } from "../engine/observer.ts";
-import type { Invariant } from "./invariant.ts";
+import type { Capability } from "../../impl/index.ts";
+import type { Invariant, StepContext } from "./invariant.ts";
 
 /** Whether an invariant is judged on a target: black-box ones everywhere, white-box by design. */
 export function appliesTo(invariant: Invariant, target: Target): boolean {
@@ -38,4 +39,48 @@ export function whiteBoxDetail<T>(observe: Observer, design: string): DetailResu
     return { problem: `inspect detail is of design ${String(detail.design)}, expected ${design}` };
   }
   return { detail: detail as T };
+}
+
+/** What a white-box invariant is made of: its description and its judgement of a detail. */
+export interface WhiteBoxSpec<T> {
+  readonly id: string;
+  readonly title: string;
+  readonly source: string;
+  readonly cost: string;
+  /** Capabilities beyond `inspect`. */
+  readonly needs?: readonly Capability[];
+  /** The design whose detail it reads. */
+  readonly design: string;
+  /** How the detail is read (default: `whiteBoxDetail` of the design); a string is a problem. */
+  readonly read?: (observe: Observer) => T | string;
+  /** The violation in the detail, or undefined. */
+  judge(detail: T, ctx: StepContext): string | undefined;
+}
+
+/**
+ * A white-box invariant: a whole-structure check of one design's bookkeeping, judged at the
+ * full audits (every K steps, after reclaim or an ENOMEM, and at the end of each run), where
+ * the detail is read once and shared.
+ */
+export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
+  const read =
+    spec.read ??
+    ((observe: Observer): T | string => {
+      const r = whiteBoxDetail<T>(observe, spec.design);
+      return "problem" in r ? r.problem : r.detail;
+    });
+  return {
+    id: spec.id,
+    title: spec.title,
+    source: spec.source,
+    cost: spec.cost,
+    needs: ["inspect", ...(spec.needs ?? [])],
+    designs: [spec.design],
+    afterStep(ctx) {
+      if (!ctx.scope.audit) return undefined;
+      const detail = read(ctx.observe);
+      if (typeof detail === "string") return detail;
+      return spec.judge(detail, ctx);
+    },
+  };
 }

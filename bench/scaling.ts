@@ -6,14 +6,8 @@
  * costs O(live copies), so the figure is given at the default K and with audits only at the end.
  */
 import { performance } from "node:perf_hooks";
-import {
-  applicable,
-  capabilitiesOf,
-  findTarget,
-  INVARIANTS,
-  Session,
-  type Step,
-} from "../properties/index.ts";
+import { findTarget, Session, type Step } from "../properties/index.ts";
+import { keptInvariants } from "./throughput.ts";
 
 const CONFIG = {
   nrCpus: 8,
@@ -36,13 +30,7 @@ export function costPerCommand(
 ): number {
   const target = findTarget(targetId);
   if (target === undefined) throw new Error(`no target ${targetId}`);
-  const caps = capabilitiesOf(target);
-  const invariants = applicable(INVARIANTS, target).filter(
-    (i) =>
-      target.knownViolations[i.id] === undefined &&
-      !i.relational &&
-      i.needs.every((c) => caps.has(c)),
-  );
+  const invariants = keptInvariants(target);
   const samples: number[] = [];
   for (let r = 0; r < repeat; r++) {
     const session = new Session({ target, config: CONFIG, invariants, auditEvery });

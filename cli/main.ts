@@ -58,6 +58,30 @@ function version(): string {
   }
 }
 
+/**
+ * Options several commands share, with one name, help text and default each (a fresh `Option`
+ * per command: commander keeps parsed values on the option object).
+ */
+const option = {
+  seed: () => new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED),
+  runs: () =>
+    new Option("--runs <n>", "runs per round of the invariant check")
+      .argParser(parsePositiveInt)
+      .default(50),
+  maxCommands: () =>
+    new Option("--max-commands <n>", "the most commands in one run")
+      .argParser(parsePositiveInt)
+      .default(DEFAULT_MAX_COMMANDS),
+  objects: () =>
+    new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
+      parsePositiveInt,
+    ),
+  growthMax: () =>
+    new Option("--growth-max <n>", "the largest live count of the work-growth metric")
+      .argParser(parsePositiveInt)
+      .default(10000),
+};
+
 /** The commander program; each action stores its exit code in `exit.code`. */
 export function buildProgram(io: CliIo, exit: { code: number }): Command {
   const program = new Command("pcpu-verify")
@@ -138,11 +162,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(DEFAULT_RUNS),
     )
-    .addOption(
-      new Option("--max-commands <n>", "the most commands in one run")
-        .argParser(parsePositiveInt)
-        .default(DEFAULT_MAX_COMMANDS),
-    )
+    .addOption(option.maxCommands())
     .addOption(
       new Option(
         "--audit-every <k>",
@@ -230,13 +250,9 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         })
         .default("kiran-2005-09"),
     )
-    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(option.seed())
     .addOption(new Option("--runs <n>", "runs").argParser(parsePositiveInt).default(200))
-    .addOption(
-      new Option("--max-commands <n>", "the most commands in one run")
-        .argParser(parsePositiveInt)
-        .default(DEFAULT_MAX_COMMANDS),
-    )
+    .addOption(option.maxCommands())
     .option("--json", "print JSON")
     .action(
       (opts: {
@@ -265,7 +281,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .default(DEFAULT_TIMEOUT_MS),
     )
     .option("--workload <id>", "kiran-2005, counters, zhou-2017 or kernel-mix", "kiran-2005")
-    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
+    .addOption(option.seed())
     .addOption(
       new Option("--objects <n>", "the workload's scale (default: the published size)").argParser(
         parsePositiveInt,
@@ -276,11 +292,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(1),
     )
-    .addOption(
-      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
-        .argParser(parsePositiveInt)
-        .default(10000),
-    )
+    .addOption(option.growthMax())
     .option("--timing", "add wall-clock time per phase (not deterministic)")
     .option("--json", "print JSON")
     .action(
@@ -319,28 +331,12 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         `a workload to measure (repeatable; default: ${REVIEW_WORKLOADS.join(", ")})`,
       ).argParser(idCollector("workload", () => WORKLOADS.map((w) => w.id))),
     )
-    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
-    .addOption(
-      new Option("--runs <n>", "runs per round of the invariant check")
-        .argParser(parsePositiveInt)
-        .default(50),
-    )
-    .addOption(
-      new Option("--max-commands <n>", "the most commands in one run")
-        .argParser(parsePositiveInt)
-        .default(DEFAULT_MAX_COMMANDS),
-    )
+    .addOption(option.seed())
+    .addOption(option.runs())
+    .addOption(option.maxCommands())
     .option("--no-model", "skip the state-machine model's paths (refinement is then not-checked)")
-    .addOption(
-      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
-        parsePositiveInt,
-      ),
-    )
-    .addOption(
-      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
-        .argParser(parsePositiveInt)
-        .default(10000),
-    )
+    .addOption(option.objects())
+    .addOption(option.growthMax())
     .option("--json", "print JSON")
     .option("--markdown", "print Markdown to paste into a patch review")
     .action((ids: string[], opts: ReviewCliOptions) => {
@@ -358,33 +354,17 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         idCollector("revision", () => REVISION_TARGETS.map((t) => t.id)),
       ),
     )
-    .addOption(new Option("--seed <n>", "the seed").argParser(parseSeed).default(DEFAULT_SEED))
-    .addOption(
-      new Option("--runs <n>", "runs per round of the invariant check")
-        .argParser(parsePositiveInt)
-        .default(50),
-    )
-    .addOption(
-      new Option("--max-commands <n>", "the most commands in one run")
-        .argParser(parsePositiveInt)
-        .default(DEFAULT_MAX_COMMANDS),
-    )
+    .addOption(option.seed())
+    .addOption(option.runs())
+    .addOption(option.maxCommands())
     .option("--no-model", "skip the state-machine model's paths")
-    .addOption(
-      new Option("--objects <n>", "the workloads' scale (default: the published sizes)").argParser(
-        parsePositiveInt,
-      ),
-    )
+    .addOption(option.objects())
     .addOption(
       new Option("--rounds <n>", "churn rounds of kiran-2005 in the utilization plot")
         .argParser(parsePositiveInt)
         .default(5),
     )
-    .addOption(
-      new Option("--growth-max <n>", "the largest live count of the work-growth metric")
-        .argParser(parsePositiveInt)
-        .default(10000),
-    )
+    .addOption(option.growthMax())
     .action(async (opts: ReportOptions) => {
       exit.code = await reportCommand(opts, io);
     });

@@ -402,8 +402,7 @@ export class Session {
     if (result.ok && expectation.valid) apply(result.value);
 
     const observe = new Observer(a);
-    const placed = step.op === "alloc" && result.ok && expectation.valid && record !== undefined;
-    if (placed && record !== undefined) {
+    if (step.op === "alloc" && result.ok && expectation.valid && record !== undefined) {
       for (const cpu of model.possible) {
         const addr = observe.copyAddr(record, cpu);
         if (addr.ok) record.copies.set(cpu, addr.value);

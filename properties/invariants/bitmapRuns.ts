@@ -7,14 +7,13 @@
  */
 import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
 import type { Observer } from "../engine/observer.ts";
-import { whiteBoxDetail } from "./whiteBox.ts";
+import { readDetail } from "./whiteBox.ts";
 
 export const BITMAP_DESIGN = "bitmap-2017";
 
 /** The detail of a bitmap-2017 target, or the violation message. */
 export function bitmapDetail(observe: Observer): BitmapDetail | string {
-  const r = whiteBoxDetail<BitmapDetail>(observe, BITMAP_DESIGN);
-  return "problem" in r ? r.problem : r.detail;
+  return readDetail<BitmapDetail>(observe, BITMAP_DESIGN);
 }
 
 const memo = new WeakMap<object, Map<string, unknown>>();

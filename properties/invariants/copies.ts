@@ -22,11 +22,25 @@ export function movedCopy(ctx: StepContext): string | undefined {
   return undefined;
 }
 
+type AuditCopies = { copies: readonly Copy[] } | { problem: string };
+
+/** Per step (its observer), the audit's copies: integrity and no-overlap share one list. */
+const audited = new WeakMap<StepContext["observe"], AuditCopies>();
+
 /**
  * Every live copy of every possible CPU at the address the allocator gives now (a failing
- * `ptr` is the problem), with their pages read: what an audit judges.
+ * `ptr` is the problem), with their pages read: what an audit judges. Made once per step.
  */
-export function auditCopies(ctx: StepContext): { copies: readonly Copy[] } | { problem: string } {
+export function auditCopies(ctx: StepContext): AuditCopies {
+  let r = audited.get(ctx.observe);
+  if (r === undefined) {
+    r = collectAuditCopies(ctx);
+    audited.set(ctx.observe, r);
+  }
+  return r;
+}
+
+function collectAuditCopies(ctx: StepContext): AuditCopies {
   const copies: Copy[] = [];
   for (const obj of ctx.model.liveObjects()) {
     for (const cpu of ctx.model.possible) {

@@ -41,6 +41,12 @@ export function whiteBoxDetail<T>(observe: Observer, design: string): DetailResu
   return { detail: detail as T };
 }
 
+/** The detail tagged `design`, or the violation message why it could not be read. */
+export function readDetail<T>(observe: Observer, design: string): T | string {
+  const r = whiteBoxDetail<T>(observe, design);
+  return "problem" in r ? r.problem : r.detail;
+}
+
 /** What a white-box invariant is made of: its description and its judgement of a detail. */
 export interface WhiteBoxSpec<T> {
   readonly id: string;
@@ -63,12 +69,7 @@ export interface WhiteBoxSpec<T> {
  * the detail is read once and shared.
  */
 export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
-  const read =
-    spec.read ??
-    ((observe: Observer): T | string => {
-      const r = whiteBoxDetail<T>(observe, spec.design);
-      return "problem" in r ? r.problem : r.detail;
-    });
+  const read = spec.read ?? ((observe: Observer) => readDetail<T>(observe, spec.design));
   return {
     id: spec.id,
     title: spec.title,

@@ -28,6 +28,8 @@ export function revisionTarget(r: RevisionEntry): Target {
     maxAlign: r.maxAlign,
     zeroAlignValid: r.zeroAlignValid,
     knownViolations: r.knownViolations,
+    ...(r.pool ? { pool: r.pool } : {}),
+    atomicFromPopulated: r.atomicFromPopulated,
   };
 }
 
@@ -89,6 +91,9 @@ export function externalTarget(command: string, options: HarnessOptions = {}): E
     maxAlign: () => EXTERNAL_MAX_ALIGN,
     zeroAlignValid: false,
     knownViolations: {},
+    // PROTOCOL.md lets any harness fail an atomic request with ENOMEM; its pool is unknown, so
+    // it must come back to its baseline exactly.
+    atomicFromPopulated: true,
     pids: () => pool.pids(),
     close: () => pool.close(),
   };

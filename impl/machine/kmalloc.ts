@@ -33,6 +33,16 @@ export function kmallocClass(size: number): number | undefined {
   return cls;
 }
 
+/**
+ * The most pages one kmalloc object of `size` bytes can hold: its slab, when it is the slab's
+ * only object (one page up to PAGE_SIZE, the class's own run of pages above).
+ */
+export function kmallocPagesAtMost(size: number): number {
+  const cls = kmallocClass(Math.max(1, size));
+  if (cls === undefined) throw new RangeError(`kmalloc: ${size} bytes is above KMALLOC_MAX_SIZE`);
+  return Math.max(1, cls / PAGE_SIZE);
+}
+
 interface Slab {
   readonly pfn: number;
   readonly addr: number;

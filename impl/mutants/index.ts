@@ -39,6 +39,10 @@ import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
 import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
 import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
 import { bitmapKeepFreeChunks } from "./bitmapKeepFreeChunks.ts";
+import { areamapFailKeepsArea } from "./areamapFailKeepsArea.ts";
+import { areamapReclaimKeepsPages } from "./areamapReclaimKeepsPages.ts";
+import { bitmapFailKeepsArea } from "./bitmapFailKeepsArea.ts";
+import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -70,6 +74,8 @@ export const MUTANTS: readonly MutantEntry[] = [
   areamapOffsetByCpu,
   areamapDoubleFree,
   areamapSlotUnsized,
+  areamapFailKeepsArea,
+  areamapReclaimKeepsPages,
   bitmapFreeBytesBits,
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,
@@ -77,6 +83,8 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapChunkHintKept,
   bitmapFreeNoRelocate,
   bitmapKeepFreeChunks,
+  bitmapFailKeepsArea,
+  bitmapDestroyKeepsVm,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

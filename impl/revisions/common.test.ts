@@ -48,16 +48,14 @@ function framesOf(a: PercpuAllocator, p: Ptr, size: number): number[] {
 
 /**
  * The shared cases assume a design that holds nothing at boot, gives everything back and
- * undoes a failed allocation whole. Two do not, by design (their knownViolations):
- * bitmap-2017 keeps a populated pool (a spare free chunk, HIGH empty pages, stale bound bits,
- * atomic requests served only from populated pages), and areamap-2009 holds its first chunk
- * from boot, never shrinks an area map, spares one free chunk and keeps a chunk made for a
- * failed request. Their shared behaviours that do hold are in bitmap/bitmapAllocator.test.ts
- * and areamap/areamapAllocator.test.ts.
+ * undoes a failed allocation whole: the designs without a retained pool. The chunk designs
+ * keep one (their REVISIONS entry's `pool`): bitmap-2017 a spare free chunk with its populated
+ * pages (and atomic requests served only from populated pages), areamap-2009 its first chunk
+ * from boot, area maps that never shrink, a spare free chunk and a chunk made for a failed
+ * request. Their shared behaviours that do hold, and their pools, are in
+ * bitmap/bitmapAllocator.test.ts, areamap/areamapAllocator.test.ts and retainedPool.test.ts.
  */
-const SHARED = REVISIONS.filter(
-  (r) => r.knownViolations["no-leak"] === undefined && r.id !== "bitmap-2017",
-);
+const SHARED = REVISIONS.filter((r) => r.pool === undefined);
 
 describe.each(SHARED)("$id", (rev) => {
   let a: SimulatedAllocator;

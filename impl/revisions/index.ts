@@ -8,8 +8,11 @@ import { AreamapAllocator, PCPU_MIN_UNIT_SIZE } from "./areamap/areamapAllocator
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
 import { LegacyAllocator, legacyMaxAlign } from "./legacy/legacyAllocator.ts";
-import { BITMAP_KNOWN_VIOLATIONS, BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+import { BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
+import { BITMAP_POOL } from "./bitmap/bitmapPool.ts";
 import { PCPU_UNIT_SIZE } from "./bitmap/percpuVm.ts";
+import { AREAMAP_POOL } from "./areamap/areamapPool.ts";
+import type { RetainedPool } from "./retainedPool.ts";
 
 export interface RevisionEntry {
   readonly id: string;
@@ -30,6 +33,16 @@ export interface RevisionEntry {
   readonly zeroAlignValid: boolean;
   /** Invariants the design does not keep, with why: its "what does not hold". */
   readonly knownViolations: Readonly<Record<string, string>>;
+  /**
+   * What the design keeps on purpose with nothing live (a spare chunk, maps that never
+   * shrink), and its bound; absent: it returns to its boot baseline exactly.
+   */
+  readonly pool?: RetainedPool;
+  /**
+   * An atomic request is served only from populated memory, so it may fail with ENOMEM where a
+   * sleeping one would succeed (PROTOCOL.md `alloc`'s `atomic`); false: served as any other.
+   */
+  readonly atomicFromPopulated: boolean;
 }
 
 export const REVISIONS: readonly RevisionEntry[] = [
@@ -42,6 +55,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxSize: KMALLOC_MAX_SIZE,
     maxAlign: legacyMaxAlign,
     zeroAlignValid: false,
+    atomicFromPopulated: false,
     knownViolations: {
       "nr-cpus-independence":
         "every object has a struct percpu_data of NR_CPUS + 1 pointers from kmalloc: 72 bytes (a 128-byte object) at NR_CPUS 8, 4104 bytes (an 8 KiB object, two pages) at NR_CPUS 512; the 2005 thread's 'NR_CPUS pointer array for each allocation'",
@@ -58,6 +72,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxSize: MAX_OBJSIZE,
     maxAlign: () => PAGE_SIZE,
     zeroAlignValid: true,
+    atomicFromPopulated: false,
     knownViolations: {},
   },
   {
@@ -70,6 +85,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxSize: MAX_OBJSIZE,
     maxAlign: () => PAGE_SIZE,
     zeroAlignValid: true,
+    atomicFromPopulated: false,
     knownViolations: {
       "nr-cpus-independence":
         "each block's management area holds a page-pointer array of (PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 entries, so a block takes 17 management pages at NR_CPUS 8 and 21 at NR_CPUS 512 (the Sep 2005 patch 2/11; Kiran's 'not dependent on NR_CPUS' held for the January patch's 9 pages)",
@@ -86,12 +102,9 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxSize: PCPU_MIN_UNIT_SIZE,
     maxAlign: () => PAGE_SIZE,
     zeroAlignValid: false,
-    knownViolations: {
-      "no-leak":
-        "area maps never shrink and one fully free chunk is spared: the first chunk's static dmap[2] is replaced at its first allocation by a 16-entry kzalloc'd map that stays, and pcpu_reclaim frees every fully free chunk but the first on the last slot's list, which keeps its vm area, map and populated pages (mm/percpu.c 2.6.30)",
-      "failure-atomicity":
-        "pcpu_alloc frees only the area when populating fails: a chunk it created for the request (struct, map, vm area) and a map it extended stay (mm/percpu.c 2.6.30, pcpu_alloc's fail path after pcpu_populate_chunk)",
-    },
+    atomicFromPopulated: false,
+    pool: AREAMAP_POOL,
+    knownViolations: {},
   },
   {
     id: "bitmap-2017",
@@ -104,7 +117,9 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxSize: PCPU_UNIT_SIZE,
     maxAlign: () => PAGE_SIZE,
     zeroAlignValid: true,
-    knownViolations: BITMAP_KNOWN_VIOLATIONS,
+    atomicFromPopulated: true,
+    pool: BITMAP_POOL,
+    knownViolations: {},
   },
 ];
 
@@ -134,6 +149,9 @@ export {
   JANUARY_BLOCK_STRUCT,
   januaryMgmtBytes,
 } from "./kiran/kiranJanuaryAllocator.ts";
+export type { PoolBound, RetainedPool } from "./retainedPool.ts";
+export { AREAMAP_POOL, mapEntriesAtMost, mapFootprint } from "./areamap/areamapPool.ts";
+export { BITMAP_POOL } from "./bitmap/bitmapPool.ts";
 export { AreamapAllocator } from "./areamap/areamapAllocator.ts";
 export type { AreamapDetail } from "./areamap/areamapAllocator.ts";
 export { BitmapAllocator } from "./bitmap/bitmapAllocator.ts";

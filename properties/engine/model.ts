@@ -30,6 +30,8 @@ export class PercpuModel {
   readonly objects = new Map<string, ObjectRecord>();
   private readonly byPtr = new Map<number, ObjectRecord>();
   private readonly live: ObjectRecord[] = [];
+  /** The most objects live at once so far. */
+  peakLive = 0;
   /** Injected failures that may not have fired yet. */
   injectedPending = 0;
   private nextName = 1;
@@ -67,6 +69,7 @@ export class PercpuModel {
     this.objects.set(record.name, record);
     this.byPtr.set(record.ptr, record);
     this.live.push(record);
+    this.peakLive = Math.max(this.peakLive, this.live.length);
   }
 
   /** Marks an object freed; its pointer may be handed out again. */

@@ -25,6 +25,7 @@ import {
   type BootConfig,
   type Capability,
   type PercpuAllocator,
+  type PoolBound,
   type Result,
 } from "../../impl/index.ts";
 import { HarnessFailure } from "../../impl/external/index.ts";
@@ -163,6 +164,11 @@ export class Session {
     const stats = allocator.stats();
     if (!stats.ok) throw new BootFailure(this.target.id, `stats after boot: ${stats.message}`);
     return stats.value;
+  }
+
+  /** What the target may keep above its baseline with nothing live, for this run so far. */
+  private poolBound(): PoolBound | undefined {
+    return this.target.pool?.bound(this.model.config, this.model.peakLive);
   }
 
   /** Whether the run can go on (not diverged). */
@@ -394,10 +400,14 @@ export class Session {
     const outcome: Outcome = result.ok
       ? { ok: true, value: result.value }
       : { ok: false, error: result.error, message: result.message };
-    if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0)
+    // An atomic request the design serves from populated memory only may fail on its own
+    // (PROTOCOL.md); such a failure says nothing of the injected one.
+    const atomicMayFail =
+      step.op === "alloc" && step.atomic === true && this.target.atomicFromPopulated;
+    if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0 && !atomicMayFail)
       model.injectedPending--;
     const agrees = expectation.valid
-      ? result.ok || (result.error === "ENOMEM" && injectionPending)
+      ? result.ok || (result.error === "ENOMEM" && (injectionPending || atomicMayFail))
       : !result.ok && result.error === (expectation.error ?? "EINVAL");
     if (result.ok && expectation.valid) apply(result.value);
 
@@ -443,9 +453,11 @@ export class Session {
       record,
       model,
       injectionPending,
+      atomicMayFail,
       before,
       after,
       baseline: this.baseline,
+      pool: this.poolBound(),
       observe,
       scope,
       copies: this.copyIndex,
@@ -496,7 +508,13 @@ export class Session {
       ? { baseline: this.twin.baseline, final: this.stats(this.twin.allocator, -1, end) }
       : undefined;
     for (const inv of this.invariants) {
-      const broken = inv.atEnd?.({ model: this.model, baseline: this.baseline, final, twin });
+      const broken = inv.atEnd?.({
+        model: this.model,
+        baseline: this.baseline,
+        final,
+        twin,
+        pool: this.poolBound(),
+      });
       if (broken !== undefined) throw new Violation(inv.id, broken, -1, undefined);
     }
   }

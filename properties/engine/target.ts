@@ -2,7 +2,7 @@
  * A target: what a check runs against. A revision, a mutant of one, or an external harness;
  * each makes fresh allocator instances and says which requests are valid for it.
  */
-import type { PercpuAllocator } from "../../impl/index.ts";
+import type { PercpuAllocator, RetainedPool } from "../../impl/index.ts";
 
 export type TargetKind = "revision" | "mutant" | "external";
 
@@ -30,4 +30,11 @@ export interface Target {
    * does not hold"). A failure of one of these is reported, with `expected: true`.
    */
   readonly knownViolations: Readonly<Record<string, string>>;
+  /**
+   * What the design keeps on purpose with nothing live, and its bound (no-leak and
+   * failure-atomicity allow that much); absent: back to the baseline exactly.
+   */
+  readonly pool?: RetainedPool;
+  /** An atomic request may fail with ENOMEM where a sleeping one would not (PROTOCOL.md). */
+  readonly atomicFromPopulated: boolean;
 }

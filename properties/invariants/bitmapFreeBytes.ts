@@ -5,8 +5,9 @@ import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /**
  * bitmap-free-bytes: each chunk's free_bytes is PCPU_MIN_ALLOC_SIZE (4) times its clear alloc
- * bits; the set alloc bits are exactly the live areas; each live area has a boundary bit at its
- * start and at its end and none inside (so pcpu_free_area finds its length).
+ * bits; the set alloc bits are exactly the live areas, one per live object; each live area has
+ * a boundary bit at its start and at its end and none inside (so pcpu_free_area finds its
+ * length). A failed allocation that kept its area shows here at once.
  *
  *   alloc |1|1|1|0|1|1|0|0|   bound |1|0|0|1|1|0|1|0|0|   free_bytes = 4 × 3
  *          \ a /   \b/                ^a    ^end a/b ^end b
@@ -25,7 +26,11 @@ export const bitmapFreeBytes = whiteBoxInvariant<BitmapDetail>({
   cost: "O(chunks × bits + live areas) per audit",
   design: BITMAP_DESIGN,
   read: bitmapDetail,
-  judge(d) {
+  judge(d, ctx) {
+    const live = ctx.model.liveObjects().length;
+    if (d.live.length !== live) {
+      return `the allocator keeps ${d.live.length} live areas, but ${live} objects are live`;
+    }
     return perDetail(d, "freeBytes", () => judge(d));
   },
 });

@@ -23,6 +23,7 @@ import { integrity } from "./integrity.ts";
 import { areamapContigHint } from "./areamapContigHint.ts";
 import { areamapMapSum } from "./areamapMapSum.ts";
 import { areamapSlots } from "./areamapSlots.ts";
+import { areamapLiveAreas } from "./areamapLiveAreas.ts";
 import { kiranBufctls } from "./kiranBufctls.ts";
 import { kiranBytesUsed } from "./kiranBytesUsed.ts";
 import { kiranListOrder } from "./kiranListOrder.ts";
@@ -64,6 +65,7 @@ export const INVARIANTS: readonly Invariant[] = [
   areamapMapSum,
   areamapContigHint,
   areamapSlots,
+  areamapLiveAreas,
   bitmapBlockHints,
   bitmapChunkHint,
   bitmapFreeBytes,

@@ -4,7 +4,7 @@
  * run, after every object has been freed and deferred work has run. Each returns the violation
  * as a message, or undefined when the invariant holds.
  */
-import type { AllocatorStats, Capability } from "../../impl/index.ts";
+import type { AllocatorStats, Capability, PoolBound } from "../../impl/index.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
 import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
 import type { Observer } from "../engine/observer.ts";
@@ -45,10 +45,14 @@ export interface StepContext {
   readonly model: PercpuModel;
   /** An injected page-allocation failure could still fire when the step started. */
   readonly injectionPending: boolean;
+  /** An atomic allocation the target may fail with ENOMEM on its own (PROTOCOL.md `alloc`). */
+  readonly atomicMayFail: boolean;
   readonly before: AllocatorStats;
   readonly after: AllocatorStats;
   /** Stats right after boot. */
   readonly baseline: AllocatorStats;
+  /** The most the target's retained pool may hold (Target.pool); undefined: none. */
+  readonly pool: PoolBound | undefined;
   readonly observe: Observer;
   readonly twin: TwinView | undefined;
   /** What the step could have changed, or a full audit (engine/scope.ts). */
@@ -68,6 +72,8 @@ export interface EndContext {
   /** Stats after the teardown (every object freed, reclaim run). */
   readonly final: AllocatorStats;
   readonly twin: { readonly baseline: AllocatorStats; readonly final: AllocatorStats } | undefined;
+  /** The most the target's retained pool may hold (Target.pool); undefined: none. */
+  readonly pool: PoolBound | undefined;
 }
 
 export interface Invariant {

@@ -1,5 +1,5 @@
 /** Comparisons of `stats` answers shared by the invariants. */
-import type { AllocatorStats } from "../../impl/index.ts";
+import type { AllocatorStats, PoolBound } from "../../impl/index.ts";
 
 /** Pages per node and zone where the target reports zones, else per node, as text. */
 export function pagesText(s: AllocatorStats): string {
@@ -31,6 +31,33 @@ export function memoryChange(before: AllocatorStats, after: AllocatorStats): str
     return `pages went from [${pagesText(before)}] to [${pagesText(after)}]`;
   if (before.vmBytes !== after.vmBytes) {
     return `vmalloc space went from ${before.vmBytes} to ${after.vmBytes} bytes`;
+  }
+  return undefined;
+}
+
+/** Pages in all, over every node and zone. */
+export function totalPages(s: AllocatorStats): number {
+  return s.pagesByNode.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * What `to` holds beyond `from` that a retained pool of at most `pool` cannot explain, or
+ * undefined. Without a pool nothing may differ (`memoryChange`); with one, pages in all and
+ * vmalloc bytes may grow by up to the bound (and shrink freely: a pool may be given back).
+ */
+export function heldBeyond(
+  from: AllocatorStats,
+  to: AllocatorStats,
+  pool: PoolBound | undefined,
+): string | undefined {
+  if (pool === undefined) return memoryChange(from, to);
+  const pages = totalPages(to) - totalPages(from);
+  if (pages > pool.pages) {
+    return `pages went from [${pagesText(from)}] to [${pagesText(to)}]: ${pages} more, above the ${pool.pages} the retained pool may hold`;
+  }
+  const vm = to.vmBytes - from.vmBytes;
+  if (vm > pool.vmBytes) {
+    return `vmalloc space went from ${from.vmBytes} to ${to.vmBytes} bytes: ${vm} more, above the ${pool.vmBytes} the retained pool may hold`;
   }
   return undefined;
 }

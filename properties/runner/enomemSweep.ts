@@ -14,7 +14,9 @@
  * Every run replays the steps with `replaySteps` (a Session per run, the same engine as
  * checks and counterexample files) and judges failure-atomicity and no-leak, with integrity
  * (failure-atomicity leaves the contents to it) and no-oops (an unwind that raises is a
- * finding, not a run that stops quietly). A run in which the allocator contradicts the model
+ * finding, not a run that stops quietly), and the design's white-box invariants (a failed
+ * allocation keeps no area of its own, where a design's retained pool lets it keep a chunk or
+ * pages). A run in which the allocator contradicts the model
  * where no judged invariant objects (a valid request refused, a second ENOMEM) is a finding too.
  *
  * The workload (`enomemWorkload`) derives its sizes from the target's largest size M: objects
@@ -33,7 +35,7 @@ import { SimulatedAllocator } from "../../impl/index.ts";
 import type { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
-import { findInvariant, type Invariant } from "../invariants/index.ts";
+import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
 import { replaySteps } from "./replay.ts";
 
 /** The invariants every run of the sweep judges. */
@@ -260,15 +262,22 @@ function armed(after: number, count: number, workload: readonly Step[]): Step[] 
 export function enomemSweep(target: Target, options: EnomemSweepOptions = {}): EnomemSweepReport {
   const config = options.config ?? ENOMEM_SWEEP_CONFIG;
   // A design that breaks one of them by design (its knownViolations) is judged on the rest:
-  // its runs must still go on to every k, and integrity and no-oops still hold there.
+  // its runs must still go on to every k, and integrity and no-oops still hold there. The
+  // design's white-box invariants judge its bookkeeping too: a failed allocation must not keep
+  // half an object (an area with no live object) where failure-atomicity allows a pool.
   const ids =
     options.invariants ??
     ENOMEM_SWEEP_INVARIANTS.filter((id) => target.knownViolations[id] === undefined);
-  const invariants = ids.map((id) => {
+  const named = ids.map((id) => {
     const inv = findInvariant(id);
     if (inv === undefined) throw new Error(`enomemSweep: no invariant "${id}"`);
     return inv;
   });
+  const whiteBox =
+    options.invariants === undefined
+      ? applicable(INVARIANTS, target).filter((i) => i.designs !== undefined)
+      : [];
+  const invariants = [...named, ...whiteBox];
   const workload = enomemWorkload(target, config);
   const empty = {
     config,

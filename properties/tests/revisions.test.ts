@@ -13,8 +13,8 @@ import {
 } from "../index.ts";
 
 const SEEDS = [1, 2, 3];
-// Shrinking a known failure-atomicity violation (areamap-2009) with every invariant judged takes
-// 25-60 s per seed on a loaded 2-core machine: the default 60 s leaves no margin.
+// Shrinking a known violation with every invariant judged (nr-cpus-independence on
+// legacy-2.6.10 and kiran-2005-09) can take tens of seconds per seed on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, target) => {

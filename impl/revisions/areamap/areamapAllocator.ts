@@ -37,9 +37,9 @@
  *   failure, and free the area again (pcpu_free_area) when populating fails; then clear the
  *   area in every possible CPU's unit.
  * - A failed allocation keeps a chunk it created and a map it extended (only the area is
- *   freed): what 2.6.30 does; the revision's failure-atomicity entry says so. alloc_pcpu_chunk
- *   of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's result; the model has
- *   the check later kernels added ("if (!chunk->map) { kfree(chunk); return NULL; }").
+ *   freed): what 2.6.30 does; both are pool (areamapPool.ts), reused by later allocations.
+ *   alloc_pcpu_chunk of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's
+ *   result; the model has the check later kernels added ("if (!chunk->map) { kfree(chunk); return NULL; }").
  * - Slots: pcpu_chunk_slot = 0 when free_size or contig_hint < sizeof(int), else
  *   pcpu_size_to_slot(free_size): the last slot (pcpu_nr_slots - 1) for a fully free chunk,
  *   else __pcpu_size_to_slot = max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1). Relocation moves
@@ -49,7 +49,7 @@
  *   area: EINVAL here, as for the static area); if the chunk is now fully free and another
  *   chunk is in the last slot, schedule the reclaim work. `reclaim` runs it (pcpu_reclaim):
  *   every chunk in the last slot but the first on the list is depopulated and freed; the one
- *   spared keeps its pages (the revision's no-leak entry).
+ *   spared keeps its pages, and maps never shrink (areamapPool.ts: the retained pool).
  * - per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu], one load of the table, whose entries are
  *   the unit offsets (pcpu_unit_offsets; setup_per_cpu_areas). No hotplug callback: every
  *   possible CPU has its unit from the start.
@@ -276,13 +276,18 @@ export class AreamapAllocator extends SimulatedAllocator {
   protected populateArea(chunk: PcpuChunk, off: number, size: number): Result<Ptr> {
     const populated = this.populateChunk(chunk, off, size);
     if (!populated.ok) {
-      this.freeArea(chunk, chunk.findAllocated(off, this.work));
+      this.unwindArea(chunk, off);
       return populated;
     }
     const ptr = chunk.base + off;
     chunk.live++;
     this.objects.set(ptr, { chunk, size });
     return { ok: true, value: ptr };
+  }
+
+  /** pcpu_alloc's fail path: the area of a failed allocation freed again (pcpu_free_area). */
+  protected unwindArea(chunk: PcpuChunk, off: number): void {
+    this.freeArea(chunk, chunk.findAllocated(off, this.work));
   }
 
   /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
@@ -369,10 +374,15 @@ export class AreamapAllocator extends SimulatedAllocator {
     }
   }
 
+  /** pcpu_depopulate_chunk(chunk, 0, pcpu_unit_size): every populated page freed. */
+  protected depopulateForDestroy(chunk: PcpuChunk): void {
+    depopulateChunk(this.machine, this.layout, chunk);
+  }
+
   /** pcpu_depopulate_chunk(chunk, 0, unit_size) + free_pcpu_chunk. */
   protected destroyChunk(chunk: PcpuChunk): void {
     const m = this.machine;
-    depopulateChunk(m, this.layout, chunk);
+    this.depopulateForDestroy(chunk);
     m.vmalloc.release(chunk.base);
     pcpuMemFree(m, chunk.mapMemory, chunk.mapAlloc * INT_SIZE);
     if (chunk.structAddr !== undefined) m.kmalloc.free(chunk.structAddr);

@@ -32,6 +32,14 @@
  * - The kernel does not check a pointer it is given; the model keeps its live areas and answers
  *   EINVAL to a pointer that is not one (free and per_cpu_ptr), changing nothing.
  * - Hotplug: there is no hotplug callback; units exist for every possible CPU.
+ *
+ * What it keeps on purpose (bitmapPool.ts, the REVISIONS entry's pool): one fully free chunk
+ * with its metadata, vm area and populated pages after the worker has run. A failed
+ * allocation keeps what it built before the failing page allocation: a chunk it created, the
+ * pages of an earlier populated range, and what the worker populates after an atomic failure;
+ * all of it is pool (free space the allocator reuses), within that same bound. An atomic
+ * request may fail with ENOMEM where a sleeping one would succeed ("atomic alloc failed, no
+ * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which PROTOCOL.md allows.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
@@ -47,18 +55,6 @@ import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
 import { ChunkSlots, PCPU_SLOT_FAIL_THRESHOLD } from "./chunkSlots.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { chunkMetaSizes, PCPU_UNIT_PAGES, PCPU_UNIT_SIZE } from "./percpuVm.ts";
-
-/**
- * What the design does not keep, by design (the REVISIONS entry's knownViolations).
- */
-export const BITMAP_KNOWN_VIOLATIONS: Readonly<Record<string, string>> = {
-  completeness:
-    "an atomic request (GFP_ATOMIC) is served only from populated pages and never creates a chunk: with no populated free area that fits it fails with ENOMEM and schedules the worker ('atomic alloc failed, no space left' in pcpu_alloc); __alloc_percpu_gfp documents that it 'is a lot more likely to fail'",
-  "no-leak":
-    "pcpu_balance_free spares the first fully free chunk ('Destroy all free chunks except for one') and pcpu_balance_populated keeps PCPU_EMPTY_POP_PAGES_HIGH (4) empty pages populated, creating a chunk for them if need be; a chunk is depopulated only when pcpu_should_reclaim_chunk isolates it, never the spare. Nothing returns the pool to the boot state (the kernel's first chunk is left out of the model, so the pool is in dynamic chunks)",
-  "failure-atomicity":
-    "pcpu_alloc keeps what it built before the failing page allocation: a chunk it created for the request stays on the free list (pcpu_create_chunk reserves the vm area; only the area is freed again), pages of an earlier populated range stay populated, and an atomic failure runs the worker, which populates pages",
-};
 
 /** A live area: its chunk, byte offset and size. */
 interface LiveArea {
@@ -142,7 +138,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       for (const [rs, re] of chunk.populatedRegions(0, pageStart, pageEnd)) {
         const r = this.populateChunk(chunk, rs, re);
         if (!r.ok) {
-          this.freeArea(chunk, off);
+          this.unwindArea(chunk, off);
           return err("ENOMEM", `alloc: failed to populate: ${r.message}`);
         }
         this.chunkPopulatedForAlloc(chunk, rs, re);
@@ -193,6 +189,11 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       }
     }
     return undefined;
+  }
+
+  /** pcpu_alloc's fail path ("fail_unlock: pcpu_free_area"): the failed area freed again. */
+  protected unwindArea(chunk: PcpuChunk, off: number): void {
+    this.freeArea(chunk, off);
   }
 
   /** pcpu_free_area with the chunk's relocation. */

@@ -126,8 +126,13 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
   protected destroyChunk(chunk: PcpuChunk): void {
     this.flushTlb(chunk, 0, chunk.nrPages);
     this.tlbPending.delete(chunk);
-    this.machine.vmalloc.release(chunk.base);
+    this.freeVmAreas(chunk);
     for (const a of chunk.meta) this.machine.kmalloc.free(a);
+  }
+
+  /** pcpu_free_vm_areas: the chunk's vm area given back. */
+  protected freeVmAreas(chunk: PcpuChunk): void {
+    this.machine.vmalloc.release(chunk.base);
   }
 
   /** pcpu_populate_chunk: pages [rs, re) for every possible CPU, all or nothing. */

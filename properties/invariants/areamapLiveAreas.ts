@@ -1,0 +1,78 @@
+import type { AreamapDetail } from "../../impl/index.ts";
+import { whiteBoxInvariant } from "./whiteBox.ts";
+
+/** sizeof(int): a tail smaller than this stays with the area it follows (pcpu_alloc_area). */
+const INT_SIZE = 4;
+
+/**
+ * areamap-live-areas: the used entries of the area maps are exactly the live objects: one
+ * used entry starts at each live object's offset, of the object's size plus a tail under
+ * sizeof(int) at most, no other used entry exists (the first chunk's static and reserved head
+ * aside), and each chunk counts its live objects right. A failed allocation that kept its
+ * area, or a free that left one, shows here at once.
+ *
+ *   chunk 1 map  [ +100 | -24 | +8 | -16386 | +16250 ]       live: o3 at 100 (24 bytes),
+ *   offsets         0     100   124   132      16518           o5 at 132 (16384 bytes, +2 tail)
+ *
+ * Source: mm/percpu.c of 2.6.30: pcpu_alloc_area ("if tail is small, just keep it around"),
+ * pcpu_alloc's fail path freeing the area when populating fails (pcpu_free_area), and
+ * free_percpu's BUG_ON for a free of an offset that starts no used entry.
+ * Cost: O(map entries + live objects) per audit (every K steps, every ENOMEM, end of run).
+ */
+export const areamapLiveAreas = whiteBoxInvariant<AreamapDetail>({
+  id: "areamap-live-areas",
+  title: "the area maps' used entries are exactly the live objects",
+  source: "mm/percpu.c 2.6.30: pcpu_alloc_area, pcpu_alloc's fail path, pcpu_free_area",
+  cost: "O(map entries + live objects) per audit",
+  design: "areamap-2009",
+  judge(detail, ctx) {
+    const { chunks, unitSize, staticSize, reservedSize } = detail;
+    const wanted = new Map<number, Map<number, { name: string; size: number }>>();
+    for (const o of ctx.model.liveObjects()) {
+      const chunk = chunks.find((c) => o.ptr >= c.base && o.ptr < c.base + unitSize);
+      if (chunk === undefined) return `${o.name} at 0x${o.ptr.toString(16)} is in no chunk`;
+      let byOff = wanted.get(chunk.id);
+      if (byOff === undefined) wanted.set(chunk.id, (byOff = new Map()));
+      byOff.set(o.ptr - chunk.base, { name: o.name, size: o.size });
+    }
+    for (const c of chunks) {
+      const byOff = wanted.get(c.id) ?? new Map<number, { name: string; size: number }>();
+      if (c.live !== byOff.size) {
+        return `chunk ${c.id} counts ${c.live} live objects, but ${byOff.size} live there`;
+      }
+      let off = 0;
+      let found = 0;
+      for (const e of c.map) {
+        const head = c.first && off === 0;
+        if (e < 0 && !head) {
+          const o = byOff.get(off);
+          if (o === undefined) {
+            return `chunk ${c.id}: a used area of ${-e} bytes at offset ${off} belongs to no live object: [${c.map.join(", ")}]`;
+          }
+          if (-e < o.size || -e >= o.size + INT_SIZE) {
+            return `chunk ${c.id}: ${o.name} (${o.size} bytes) at offset ${off} has a used area of ${-e} bytes`;
+          }
+          found++;
+        } else if (head && e !== -(staticSize + reservedSize)) {
+          return `the first chunk's map starts with ${e}, expected the static and reserved head -${staticSize + reservedSize}`;
+        }
+        off += Math.abs(e);
+      }
+      if (found !== byOff.size) {
+        const missing = [...byOff].find(([at]) => !startsUsed(c.map, at, c.first));
+        return `chunk ${c.id}: ${missing?.[1].name ?? "a live object"} at offset ${missing?.[0] ?? "?"} starts no used area: [${c.map.join(", ")}]`;
+      }
+    }
+    return undefined;
+  },
+});
+
+/** Whether a used entry (not the first chunk's head) starts at `at`. */
+function startsUsed(map: readonly number[], at: number, first: boolean): boolean {
+  let off = 0;
+  for (const e of map) {
+    if (off === at) return e < 0 && !(first && off === 0);
+    off += Math.abs(e);
+  }
+  return false;
+}

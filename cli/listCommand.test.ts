@@ -16,7 +16,7 @@ function expectListShape(json: Record<string, unknown>): void {
   };
   expect(revisions.map((r) => r.id)).toEqual(REVISION_TARGETS.map((t) => t.id));
   for (const r of revisions) {
-    expect(Object.keys(r)).toEqual(["id", "title", "source", "known_violations"]);
+    expect(Object.keys(r)).toEqual(["id", "title", "source", "known_violations", "retained_pool"]);
     expect(typeof r.title).toBe("string");
     expect(typeof r.source).toBe("string");
     expect(typeof r.known_violations).toBe("object");
@@ -45,6 +45,17 @@ describe("pcpu-verify list", () => {
       json.revisions as { id: string; known_violations: Record<string, string> }[]
     ).find((r) => r.id === "kiran-2005-09");
     expect(Object.keys(kiran?.known_violations ?? {})).toContain("nr-cpus-independence");
+    const pools = (json.revisions as { id: string; retained_pool: string | null }[]).map((r) => [
+      r.id,
+      r.retained_pool === null ? null : "pool",
+    ]);
+    expect(pools).toEqual([
+      ["legacy-2.6.10", null],
+      ["kiran-2005-01", null],
+      ["kiran-2005-09", null],
+      ["areamap-2009", "pool"],
+      ["bitmap-2017", "pool"],
+    ]);
   });
 
   it("prints every id and source for people", async () => {

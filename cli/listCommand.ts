@@ -17,6 +17,8 @@ export interface ListJson {
     title: string;
     source: string;
     known_violations: Record<string, string>;
+    /** What the design keeps with nothing live (its retained pool), or null. */
+    retained_pool: string | null;
   }[];
   readonly mutants: {
     id: string;
@@ -42,6 +44,7 @@ export function listJson(): ListJson {
       title: r.title,
       source: r.source,
       known_violations: { ...r.knownViolations },
+      retained_pool: r.pool?.what ?? null,
     })),
     mutants: MUTANT_TARGETS.map((m) => ({
       id: m.id,
@@ -76,6 +79,7 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     detail("source", r.source);
     const known = Object.keys(r.known_violations);
     detail("fails by design", known.length === 0 ? "nothing" : known.join(", "));
+    detail("keeps with nothing live", r.retained_pool ?? "nothing (back to the boot baseline)");
   }
   lines.push("", `mutants (${data.mutants.length})`);
   for (const m of data.mutants) {

@@ -66,6 +66,8 @@ export interface EnomemSweepOptions {
   readonly invariants?: readonly string[];
   /** The largest k tried when the target has no machine to count with (default 4096). */
   readonly maxK?: number;
+  /** Stop at the first finding (to show that a mutant fails, not every way it does). */
+  readonly firstFinding?: boolean;
 }
 
 /** One run that broke an invariant or contradicted the model. */
@@ -310,6 +312,7 @@ export function enomemSweep(target: Target, options: EnomemSweepOptions = {}): E
   let enomemAnswers = 0;
   let absorbed = 0;
   for (let k = 0; k <= last; k++) {
+    if (options.firstFinding === true && findings.length > 0) break;
     const steps = armed(k, 1, workload);
     const r = runOnce(target, config, steps, invariants);
     runs++;

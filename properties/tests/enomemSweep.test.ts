@@ -19,6 +19,7 @@ import {
   findTarget,
   REVISION_TARGETS,
   replaySteps,
+  reproduces,
   type EnomemSweepReport,
   type Target,
 } from "../index.ts";
@@ -93,6 +94,36 @@ describe("mutants that leak on ENOMEM fail the sweep", () => {
     );
     const base = findTarget(revision)!;
     expect(replaySteps(base, report.config, first.steps, [inv]).violation).toBeUndefined();
+  });
+});
+
+describe("chunk-design mutants that keep half an object or leak past the pool fail the sweep", () => {
+  /*
+   * areamap-fail-keeps-area, bitmap-fail-keeps-area: a failed populate returns ENOMEM but
+   * leaves the area used; the memory change is within the retained pool, so failure-atomicity
+   * alone would pass it: the design's white-box invariant, judged at the same step, does not.
+   * areamap-reclaim-keeps-pages, bitmap-destroy-keeps-vm: every destroyed chunk leaks; after
+   * the workload's first reclaim the memory held is past the pool's bound.
+   *
+   * Expect each to fail at the first k that reaches the faulty path (k = -1: the clean run,
+   * nothing failing), with that invariant, and the finding to replay on the mutant and pass on
+   * its revision.
+   */
+  it.each([
+    ["areamap-fail-keeps-area", "areamap-2009", "areamap-live-areas", 2],
+    ["bitmap-fail-keeps-area", "bitmap-2017", "bitmap-free-bytes", 3],
+    ["areamap-reclaim-keeps-pages", "areamap-2009", "no-leak", -1],
+    ["bitmap-destroy-keeps-vm", "bitmap-2017", "no-leak", -1],
+  ])("%s (of %s) breaks %s first at k = %i", (id, revision, invariant, firstK) => {
+    const mutant = findTarget(id)!;
+    const report = enomemSweep(mutant, { firstFinding: true });
+    expect(report.findings).toHaveLength(1);
+    expect(report.status).toBe("fail");
+    const first = report.findings[0]!;
+    expect([first.k, first.invariant]).toEqual([firstK, invariant]);
+    const inv = findInvariant(invariant)!;
+    expect(reproduces(mutant, report.config, first.steps, inv)).toBe(true);
+    expect(reproduces(findTarget(revision)!, report.config, first.steps, inv)).toBe(false);
   });
 });
 

@@ -235,6 +235,9 @@ export class Session {
     switch (step.op) {
       case "alloc": {
         if (model.objects.has(step.as)) return false;
+        // A name is spent by the attempt, not by its success: a failed allocation's name is
+        // never handed out again, so a trace never makes one name twice.
+        model.noteName(step.as);
         expectation = this.validAlloc(step.size, step.align);
         const opts = step.atomic ? { atomic: true } : undefined;
         perform = () => a.alloc(step.size, step.align, opts);
@@ -244,7 +247,6 @@ export class Session {
           return r;
         };
         apply = (ptr) => {
-          model.noteName(step.as);
           record = {
             name: step.as,
             ptr: ptr as number,

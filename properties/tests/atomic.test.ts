@@ -18,6 +18,7 @@ import {
   replaySteps,
   type Target,
 } from "../index.ts";
+import { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 
 const STEPS: Step[] = [
@@ -40,6 +41,21 @@ describe("an atomic allocation on bitmap-2017", () => {
       undefined, // teardown: free o2
       undefined, // teardown: reclaim
     ]);
+  });
+
+  it("spends its name even when it fails, so a trace never makes one name twice", () => {
+    const session = new Session({
+      target: bitmap,
+      config: ENOMEM_SWEEP_CONFIG,
+      invariants: judged,
+    });
+    const first = session.model.newNamePeek();
+    session.execute({ op: "alloc", size: 8, align: 8, atomic: true, as: first });
+    expect(session.log.at(-1)?.error).toBe("ENOMEM");
+    const second = session.model.newNamePeek();
+    expect(second).not.toBe(first);
+    session.execute({ op: "alloc", size: 8, align: 8, atomic: true, as: second });
+    expect(session.model.liveObjects().map((o) => o.name)).toEqual([second]);
   });
 
   it("is a false ENOMEM for completeness on a design declared to serve it like any other", () => {

@@ -43,6 +43,7 @@ import { areamapFailKeepsArea } from "./areamapFailKeepsArea.ts";
 import { areamapReclaimKeepsPages } from "./areamapReclaimKeepsPages.ts";
 import { bitmapFailKeepsArea } from "./bitmapFailKeepsArea.ts";
 import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
+import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -85,6 +86,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapKeepFreeChunks,
   bitmapFailKeepsArea,
   bitmapDestroyKeepsVm,
+  bitmapNoTlbFlush,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

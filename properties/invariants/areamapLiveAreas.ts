@@ -1,22 +1,24 @@
 import type { AreamapDetail } from "../../impl/index.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
 
-/** sizeof(int): a tail smaller than this stays with the area it follows (pcpu_alloc_area). */
-const INT_SIZE = 4;
-
 /**
  * areamap-live-areas: the used entries of the area maps are exactly the live objects: one
- * used entry starts at each live object's offset, of the object's size plus a tail under
- * sizeof(int) at most, no other used entry exists (the first chunk's static and reserved head
- * aside), and each chunk counts its live objects right. A failed allocation that kept its
- * area, or a free that left one, shows here at once.
+ * used entry starts at each live object's offset and covers at least the object, no other used
+ * entry exists (the first chunk's static and reserved head aside), and each chunk counts its
+ * live objects right. A failed allocation that kept its area, or a free that left one, shows
+ * here at once.
  *
  *   chunk 1 map  [ +100 | -24 | +8 | -16386 | +16250 ]       live: o3 at 100 (24 bytes),
  *   offsets         0     100   124   132      16518           o5 at 132 (16384 bytes, +2 tail)
  *
- * Source: mm/percpu.c of 2.6.30: pcpu_alloc_area ("if tail is small, just keep it around"),
- * pcpu_alloc's fail path freeing the area when populating fails (pcpu_free_area), and
- * free_percpu's BUG_ON for a free of an offset that starts no used entry.
+ * What does not hold: a used entry the size of its object. pcpu_alloc_area keeps a tail under
+ * sizeof(int) with the area ("if tail is small, just keep it around") and gives a head under
+ * sizeof(int) to the entry before it, used or free ("If head is small or the previous block is
+ * free, merge'em"), so an area grows by such heads, again and again, until it is freed.
+ *
+ * Source: mm/percpu.c of 2.6.30: pcpu_alloc_area, pcpu_alloc's fail path freeing the area when
+ * populating fails (pcpu_free_area), and free_percpu's BUG_ON for a free of an offset that
+ * starts no used entry.
  * Cost: O(map entries + live objects) per audit (every K steps, every ENOMEM, end of run).
  */
 export const areamapLiveAreas = whiteBoxInvariant<AreamapDetail>({
@@ -49,8 +51,8 @@ export const areamapLiveAreas = whiteBoxInvariant<AreamapDetail>({
           if (o === undefined) {
             return `chunk ${c.id}: a used area of ${-e} bytes at offset ${off} belongs to no live object: [${c.map.join(", ")}]`;
           }
-          if (-e < o.size || -e >= o.size + INT_SIZE) {
-            return `chunk ${c.id}: ${o.name} (${o.size} bytes) at offset ${off} has a used area of ${-e} bytes`;
+          if (-e < o.size) {
+            return `chunk ${c.id}: ${o.name} (${o.size} bytes) at offset ${off} has a used area of only ${-e} bytes`;
           }
           found++;
         } else if (head && e !== -(staticSize + reservedSize)) {

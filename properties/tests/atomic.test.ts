@@ -16,10 +16,10 @@ import {
   findInvariant,
   findTarget,
   replaySteps,
+  Session,
+  type Step,
   type Target,
 } from "../index.ts";
-import { Session } from "../engine/session.ts";
-import type { Step } from "../engine/step.ts";
 
 const STEPS: Step[] = [
   { op: "alloc", size: 8, align: 8, atomic: true, as: "o1" },

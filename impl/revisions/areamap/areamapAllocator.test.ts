@@ -3,11 +3,13 @@
  * protocol, `inspect` and the white-box machine.
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import { findInvariant, findTarget, replaySteps, type Step } from "../../../properties/index.ts";
 import type { Ptr } from "../../allocator.ts";
 import { PAGE_SIZE, SLAB_OWNER, totalPages } from "../../machine/index.ts";
 import { unwrap } from "../../result.ts";
 import {
   allocWritten,
+  bootConfig,
   booted,
   copies,
   expectErr,
@@ -212,6 +214,44 @@ describe("areamap-2009: first fit", () => {
     expect(unwrap(a.alloc(4, 4))).toBe(o2);
     expect(unwrap(a.alloc(8, 16))).toBe(o1! + 32);
     expect(chunk(0).map).toEqual([-HEAD, -8, -4, 4, -8, 8, -8, DYNAMIC_SIZE - 40]);
+    expectConsistent();
+  });
+});
+
+describe("areamap-2009: small heads and tails", () => {
+  /*
+   *   alloc 13 (o1), 1 (o2)          [-HEAD, -13, -1, +16370]
+   *   free o1, alloc 10 (o3)         [-HEAD, -13, -1, ...]   tail 3 < sizeof(int): kept by o3
+   *   free o2, alloc 1 aligned 2     head 1 < sizeof(int): given to o3, now 14 bytes
+   *                                  [-HEAD, -14, -1, +16369]
+   *
+   * Expect o3's used entry to grow past its size plus a tail (pcpu_alloc_area's "If head is
+   * small or the previous block is free, merge'em"), and areamap-live-areas to accept it.
+   */
+  it("a used area takes the small heads after it, and keeps them until it is freed", () => {
+    booted(a, { possible: [0] });
+    const o1 = unwrap(a.alloc(13, 1));
+    const o2 = unwrap(a.alloc(1, 1));
+    unwrap(a.free(o1));
+    const o3 = unwrap(a.alloc(10, 1));
+    expect(o3).toBe(o1);
+    unwrap(a.free(o2));
+    const o4 = unwrap(a.alloc(1, 2));
+    expect(o4).toBe(o3 + 14);
+    expect(chunk(0).map.slice(0, 4)).toEqual([-HEAD, -14, -1, DYNAMIC_SIZE - 15]);
+    const inv = findInvariant("areamap-live-areas")!;
+    const steps: Step[] = [
+      { op: "alloc", size: 13, align: 1, as: "o1" },
+      { op: "alloc", size: 1, align: 1, as: "o2" },
+      { op: "free", obj: "o1" },
+      { op: "alloc", size: 10, align: 1, as: "o3" },
+      { op: "free", obj: "o2" },
+      { op: "alloc", size: 1, align: 2, as: "o4" },
+    ];
+    const config = bootConfig({ possible: [0] });
+    expect(
+      replaySteps(findTarget("areamap-2009")!, config, steps, [inv]).violation,
+    ).toBeUndefined();
     expectConsistent();
   });
 });

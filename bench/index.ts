@@ -12,7 +12,8 @@
  *    system that does nothing (the harness's ceiling), with both ratios;
  * 6. cost per command at 10 and 10,000 live objects, incremental checks alone and with the
  *    default audit every 16 steps;
- * 7. time to catch each mutant and the part spent shrinking (median of 3).
+ * 7. time to catch each mutant and the part spent shrinking (median of 3);
+ * 8. the exhaustive ENOMEM sweep on each revision (bench/sweep.ts).
  */
 import os from "node:os";
 import { LegacyAllocator, KiranAllocator, unwrap, type PercpuAllocator } from "../impl/index.ts";
@@ -31,6 +32,7 @@ import {
 } from "../properties/index.ts";
 import { measure, perSecond } from "./measure.ts";
 import { costPerCommand } from "./scaling.ts";
+import { logSweepTable } from "./sweep.ts";
 import {
   fixedTopology,
   keptInvariants,
@@ -237,3 +239,6 @@ log("|---|---|---|---|---|");
     `  median over mutants: ${(medians[Math.floor(medians.length / 2)] ?? 0).toFixed(0)} ms; slowest ${(medians[medians.length - 1] ?? 0).toFixed(0)} ms`,
   );
 }
+
+log("");
+logSweepTable(log);

@@ -41,9 +41,11 @@ import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
 import { bitmapKeepFreeChunks } from "./bitmapKeepFreeChunks.ts";
 import { areamapFailKeepsArea } from "./areamapFailKeepsArea.ts";
 import { areamapReclaimKeepsPages } from "./areamapReclaimKeepsPages.ts";
+import { areamapPopulateKeepsPages } from "./areamapPopulateKeepsPages.ts";
 import { bitmapFailKeepsArea } from "./bitmapFailKeepsArea.ts";
 import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
 import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
+import { bitmapPopulateKeepsPages } from "./bitmapPopulateKeepsPages.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -77,6 +79,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   areamapSlotUnsized,
   areamapFailKeepsArea,
   areamapReclaimKeepsPages,
+  areamapPopulateKeepsPages,
   bitmapFreeBytesBits,
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,
@@ -87,6 +90,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapFailKeepsArea,
   bitmapDestroyKeepsVm,
   bitmapNoTlbFlush,
+  bitmapPopulateKeepsPages,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

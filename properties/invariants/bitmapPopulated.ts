@@ -5,8 +5,11 @@ import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
 /**
  * bitmap-populated: the populated bitmaps and the counts agree: nr_populated is the set bits;
  * nr_empty_pop_pages is the populated pages whose md block is wholly free; pcpu_nr_populated
- * sums every chunk and pcpu_nr_empty_pop_pages every chunk not isolated; a populated page is
- * mapped for every possible CPU and a depopulated page for none (its address faults); every
+ * sums every chunk and pcpu_nr_empty_pop_pages every chunk not isolated; the data pages the
+ * machine holds for the allocator are the populated pages times the units (a page taken and
+ * never mapped, or one never freed, is a leak the retained pool's bound would hide); a
+ * populated page is mapped for every possible CPU and a depopulated page for none (its
+ * address faults); every
  * live area lies on populated pages; an allocation that left fewer than
  * PCPU_EMPTY_POP_PAGES_LOW empty pages scheduled the balance worker.
  *
@@ -75,6 +78,10 @@ function judge(d: BitmapDetail): string | undefined {
   }
   if (d.nrPopulated !== populated) {
     return `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`;
+  }
+  const units = d.chunks[0]?.units ?? 0;
+  if (d.dataPages !== populated * units) {
+    return `the machine holds ${d.dataPages} data pages for the allocator, but ${populated} populated pages × ${units} units make ${populated * units}`;
   }
   if (d.nrEmptyPopPages !== empty) {
     return `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`;

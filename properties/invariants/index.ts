@@ -24,6 +24,7 @@ import { areamapContigHint } from "./areamapContigHint.ts";
 import { areamapMapSum } from "./areamapMapSum.ts";
 import { areamapSlots } from "./areamapSlots.ts";
 import { areamapLiveAreas } from "./areamapLiveAreas.ts";
+import { areamapPopulated } from "./areamapPopulated.ts";
 import { kiranBufctls } from "./kiranBufctls.ts";
 import { kiranBytesUsed } from "./kiranBytesUsed.ts";
 import { kiranListOrder } from "./kiranListOrder.ts";
@@ -66,6 +67,7 @@ export const INVARIANTS: readonly Invariant[] = [
   areamapContigHint,
   areamapSlots,
   areamapLiveAreas,
+  areamapPopulated,
   bitmapBlockHints,
   bitmapChunkHint,
   bitmapFreeBytes,

@@ -102,8 +102,12 @@ describe("chunk-design mutants that keep half an object or leak past the pool fa
    * areamap-fail-keeps-area, bitmap-fail-keeps-area: a failed populate returns ENOMEM but
    * leaves the area used; the memory change is within the retained pool, so failure-atomicity
    * alone would pass it: the design's white-box invariant, judged at the same step, does not.
-   * areamap-reclaim-keeps-pages, bitmap-destroy-keeps-vm: every destroyed chunk leaks; after
-   * the workload's first reclaim the memory held is past the pool's bound.
+   * areamap-populate-keeps-pages, bitmap-populate-keeps-pages: a failed populate keeps the
+   * pages it took, a few pages within the pool's bound: the page accounting of
+   * areamap-populated and bitmap-populated catches them at that step.
+   * areamap-reclaim-keeps-pages, bitmap-destroy-keeps-vm: every destroyed chunk leaks, pages
+   * (seen by the page accounting at once) or vmalloc space (past the pool's bound after the
+   * workload's first reclaim: no-leak).
    *
    * Expect each to fail at the first k that reaches the faulty path (k = -1: the clean run,
    * nothing failing), with that invariant, and the finding to replay on the mutant and pass on
@@ -112,7 +116,9 @@ describe("chunk-design mutants that keep half an object or leak past the pool fa
   it.each([
     ["areamap-fail-keeps-area", "areamap-2009", "areamap-live-areas", 2],
     ["bitmap-fail-keeps-area", "bitmap-2017", "bitmap-free-bytes", 3],
-    ["areamap-reclaim-keeps-pages", "areamap-2009", "no-leak", -1],
+    ["areamap-populate-keeps-pages", "areamap-2009", "areamap-populated", 3],
+    ["bitmap-populate-keeps-pages", "bitmap-2017", "bitmap-populated", 4],
+    ["areamap-reclaim-keeps-pages", "areamap-2009", "areamap-populated", -1],
     ["bitmap-destroy-keeps-vm", "bitmap-2017", "no-leak", -1],
   ])("%s (of %s) breaks %s first at k = %i", (id, revision, invariant, firstK) => {
     const mutant = findTarget(id)!;

@@ -55,7 +55,7 @@
  *   possible CPU has its unit from the start.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
-import { MachineError, type Machine } from "../../machine/index.ts";
+import { MachineError, totalPages, type Machine } from "../../machine/index.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { SimulatedAllocator, type DesignUsage } from "../simulatedAllocator.ts";
 import { INT_SIZE, PcpuChunk, type MapMemory } from "./pcpuChunk.ts";
@@ -76,6 +76,7 @@ import {
   PCPU_MIN_UNIT_SIZE,
   RESERVED_SIZE,
   STATIC_SIZE,
+  UNIT_PAGE_OWNER,
   UNIT_PAGES,
   UNIT_SIZE,
   sizeToSlotRaw,
@@ -292,9 +293,16 @@ export class AreamapAllocator extends SimulatedAllocator {
 
   /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
   protected populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
-    const r = populateChunkPages(this.machine, this.layout, chunk, off, size, this.work);
+    const r = populateChunkPages(this.machine, this.layout, chunk, off, size, this.work, (pfns) =>
+      this.unwindPages(pfns),
+    );
     if (r.ok) this.clearArea(chunk, off, size);
     return r;
+  }
+
+  /** pcpu_populate_chunk's unwind ("give memory back"): the pages a failed populate took. */
+  protected unwindPages(pfns: readonly number[]): void {
+    for (const pfn of pfns) this.machine.pages.free(pfn);
   }
 
   /** memset of the area in every possible CPU's unit. */
@@ -453,6 +461,8 @@ export class AreamapAllocator extends SimulatedAllocator {
       unitOffsets: [...this.layout.unitOffsets].map(([cpu, offset]) => ({ cpu, offset })),
       mapExtensions: this.mapExtensions,
       reclaimPending: this.reclaimPending,
+      dataPages: totalPages(this.machine.pages.heldBy(UNIT_PAGE_OWNER)),
+      possibleCpus: this.machine.cpus.possibleList.length,
       chunks: this.chunks.map((c) => ({
         id: c.id,
         first: c.first,
@@ -464,6 +474,7 @@ export class AreamapAllocator extends SimulatedAllocator {
         slot: c.slot,
         live: c.live,
         populatedPages: c.populated.reduce((s, p) => s + p, 0),
+        populated: [...c.populated],
       })),
     };
   }

@@ -20,6 +20,10 @@ export interface AreamapDetail {
   readonly mapExtensions: number;
   /** The reclaim work is scheduled. */
   readonly reclaimPending: boolean;
+  /** Unit pages the machine's page allocator holds for the allocator (owner "percpu-data"). */
+  readonly dataPages: number;
+  /** Possible CPUs: each populated page index is one page per possible CPU. */
+  readonly possibleCpus: number;
   readonly chunks: readonly {
     readonly id: number;
     readonly first: boolean;
@@ -32,5 +36,7 @@ export interface AreamapDetail {
     readonly slot: number;
     readonly live: number;
     readonly populatedPages: number;
+    /** One flag per unit page index: populated (1) for every possible CPU, or not (0). */
+    readonly populated: readonly number[];
   }[];
 }

@@ -12,7 +12,7 @@
  * - Populating [off, off + size) takes, for each page index in [PFN_DOWN(off), PFN_UP(off +
  *   size)) not yet populated, one page per possible CPU from cpu_to_node(cpu) with GFP_KERNEL |
  *   __GFP_HIGHMEM (for_each_possible_cpu in pcpu_alloc_pages). A failed page allocation frees
- *   every page taken so far (pcpu_alloc_pages' own unwind and the err_free path) and maps none;
+ *   every page taken so far (the err path: "give memory back", pcpu_depopulate_chunk) and maps none;
  *   only when every page is there are they mapped and marked populated.
  * - Depopulating unmaps and frees every populated page of every possible CPU's unit.
  * - The first chunk (pcpu_page_first_chunk) gets all its pages at boot from each CPU's node,
@@ -48,7 +48,10 @@ export function populateFirstChunk(m: Machine, layout: UnitLayout, chunk: PcpuCh
   chunk.populated.fill(1);
 }
 
-/** Allocates and maps the unpopulated pages of [off, off + size); ENOMEM with none kept. */
+/**
+ * Allocates and maps the unpopulated pages of [off, off + size); on ENOMEM `unwind` gets the
+ * pages taken so far (by default freed: none kept).
+ */
 export function populateChunkPages(
   m: Machine,
   layout: UnitLayout,
@@ -56,6 +59,7 @@ export function populateChunkPages(
   off: number,
   size: number,
   work: WorkCounters,
+  unwind: (pfns: readonly number[]) => void = (pfns) => pfns.forEach((pfn) => m.pages.free(pfn)),
 ): Result<void> {
   const pageStart = Math.floor(off / PAGE_SIZE);
   const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
@@ -67,7 +71,7 @@ export function populateChunkPages(
       const node = m.cpus.cpuToNode(cpu);
       const page = m.pages.alloc({ node, highmem: true, owner: UNIT_PAGE_OWNER });
       if (!page.ok) {
-        for (const t of taken) m.pages.free(t.pfn);
+        unwind(taken.map((t) => t.pfn));
         return page;
       }
       taken.push({ addr: chunkPageAddr(layout, chunk, cpu, i), pfn: page.value.pfn, page: i });

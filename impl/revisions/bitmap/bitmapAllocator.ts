@@ -42,7 +42,7 @@
  * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which PROTOCOL.md allows.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
-import { MachineError, PAGE_SIZE, type Machine } from "../../machine/index.ts";
+import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import {
@@ -54,7 +54,7 @@ import { chunkDetail, type BitmapDetail } from "./bitmapDetail.ts";
 import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
 import { ChunkSlots, PCPU_SLOT_FAIL_THRESHOLD } from "./chunkSlots.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
-import { chunkMetaSizes, PCPU_UNIT_PAGES, PCPU_UNIT_SIZE } from "./percpuVm.ts";
+import { BITMAP_DATA_OWNER, chunkMetaSizes, PCPU_UNIT_PAGES, PCPU_UNIT_SIZE } from "./percpuVm.ts";
 
 /** A live area: its chunk, byte offset and size. */
 interface LiveArea {
@@ -311,6 +311,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       toDepopulateSlot: this.slots.toDepopulateSlot,
       workerRuns: this.workerRuns,
       lastAlloc: this.lastAlloc,
+      dataPages: totalPages(m.pages.heldBy(BITMAP_DATA_OWNER)),
       chunks: this.slots.lists.flatMap((list, slot) =>
         list.map((c) =>
           chunkDetail(c, slot, (cpu, page) => m.vmalloc.lookup(this.pageAddr(c, cpu, page))),

@@ -50,6 +50,8 @@ export interface BitmapDetail {
   readonly lastAlloc: WatermarkCheck | undefined;
   /** Chunks in slot order, as the lists hold them. */
   readonly chunks: readonly BitmapChunkDetail[];
+  /** Data pages the machine's page allocator holds for the allocator (owner "percpu-data"). */
+  readonly dataPages: number;
   /** Live areas: chunk id, byte offset, size. */
   readonly live: readonly { readonly chunk: number; readonly off: number; readonly size: number }[];
 }

@@ -148,7 +148,7 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
           owner: BITMAP_DATA_OWNER,
         });
         if (!frame.ok) {
-          for (const g of got) m.pages.free(g.pfn);
+          this.unwindPages(got.map((g) => g.pfn));
           return err("ENOMEM", `pcpu_populate_chunk: page ${page} of cpu ${cpu}: ${frame.message}`);
         }
         got.push({ cpu, page, pfn: frame.value.pfn });
@@ -166,6 +166,11 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
       (chunk.pages.get(g.cpu) as (number | null)[])[g.page] = g.pfn;
     }
     return ok();
+  }
+
+  /** pcpu_alloc_pages' unwind ("err: ... __free_page"): the pages a failed populate took. */
+  protected unwindPages(pfns: readonly number[]): void {
+    for (const pfn of pfns) this.machine.pages.free(pfn);
   }
 
   /** pcpu_depopulate_chunk: unmap and free pages [rs, re); the TLB flush comes later. */

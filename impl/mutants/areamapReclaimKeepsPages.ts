@@ -1,4 +1,5 @@
 import { AreamapAllocator } from "../revisions/index.ts";
+import { depopulateChunk } from "../revisions/areamap/chunkPages.ts";
 import type { PcpuChunk } from "../revisions/areamap/pcpuChunk.ts";
 import type { MutantEntry } from "./mutant.ts";
 
@@ -12,13 +13,7 @@ import type { MutantEntry } from "./mutant.ts";
 class AreamapReclaimKeepsPages extends AreamapAllocator {
   /** free_vm_area's unmapping alone: the translations go, the pages are never freed. */
   protected override depopulateForDestroy(chunk: PcpuChunk): void {
-    for (let i = 0; i < chunk.populated.length; i++) {
-      if (chunk.populated[i] !== 1) continue;
-      for (const cpu of this.machine.cpus.possibleList) {
-        this.machine.vmalloc.unmap(this.pageAddr(chunk, cpu, i));
-      }
-      chunk.populated[i] = 0;
-    }
+    depopulateChunk(this.machine, this.layout, chunk, () => {});
   }
 }
 

@@ -3,7 +3,7 @@
  * within the declared bound, and does not grow from one fill-and-empty cycle to the next.
  */
 import { describe, expect, it } from "vitest";
-import { PAGE_SIZE, totalPages } from "../machine/index.ts";
+import { PAGE_SIZE } from "../machine/index.ts";
 import type { PercpuAllocator } from "../allocator.ts";
 import { unwrap } from "../result.ts";
 import { bootConfig, booted } from "./testing.ts";
@@ -15,17 +15,19 @@ import {
   mapEntriesAtMost,
   mapFootprint,
   REVISIONS,
+  type PoolBound,
 } from "./index.ts";
 
-/** Pages and vmalloc bytes held now, above what `stats` said at `from`. */
-function heldSince(a: PercpuAllocator, from: { pages: number; vm: number }) {
+/** Pages (all nodes) and vmalloc bytes the allocator holds now. */
+function held(a: PercpuAllocator): PoolBound {
   const s = unwrap(a.stats());
-  return { pages: totalPages(s.pagesByZone ?? []) - from.pages, vmBytes: s.vmBytes - from.vm };
+  return { pages: s.pagesByNode.reduce((x, y) => x + y, 0), vmBytes: s.vmBytes };
 }
 
-function baseline(a: PercpuAllocator): { pages: number; vm: number } {
-  const s = unwrap(a.stats());
-  return { pages: totalPages(s.pagesByZone ?? []), vm: s.vmBytes };
+/** What the allocator holds now above `from`. */
+function heldSince(a: PercpuAllocator, from: PoolBound): PoolBound {
+  const now = held(a);
+  return { pages: now.pages - from.pages, vmBytes: now.vmBytes - from.vmBytes };
 }
 
 /** Allocates `count` objects of `size`, frees them all, runs reclaim. */
@@ -77,7 +79,7 @@ describe("areamap-2009", () => {
    */
   it("keeps one spare chunk, the same after every cycle, within the bound", () => {
     const a = booted(new AreamapAllocator(), config);
-    const from = baseline(a);
+    const from = held(a);
     const bound = AREAMAP_POOL.bound(config, 3);
     expect(bound).toEqual({ pages: 4 * 8 + 1 + 2, vmBytes: 4 * 32768 });
     fillAndEmpty(a, 3, 32768);
@@ -98,14 +100,14 @@ describe("areamap-2009", () => {
    */
   it("keeps a grown map after everything is freed, within the bound for the peak", () => {
     const a = booted(new AreamapAllocator(), config);
-    const from = baseline(a);
+    const from = held(a);
     fillAndEmpty(a, 1500, 8);
-    const held = heldSince(a, from);
-    expect(held.vmBytes).toBe(8192);
-    expect(held.pages).toBeGreaterThanOrEqual(2);
+    const kept = heldSince(a, from);
+    expect(kept.vmBytes).toBe(8192);
+    expect(kept.pages).toBeGreaterThanOrEqual(2);
     const bound = AREAMAP_POOL.bound(config, 1500);
-    expect(held.pages).toBeLessThanOrEqual(bound.pages);
-    expect(held.vmBytes).toBeLessThanOrEqual(bound.vmBytes);
+    expect(kept.pages).toBeLessThanOrEqual(bound.pages);
+    expect(kept.vmBytes).toBeLessThanOrEqual(bound.vmBytes);
   });
 });
 
@@ -121,7 +123,7 @@ describe("bitmap-2017", () => {
    */
   it("keeps one spare chunk, the same after every cycle, within the bound", () => {
     const a = booted(new BitmapAllocator(), config);
-    const from = baseline(a);
+    const from = held(a);
     const bound = BITMAP_POOL.bound(config, 0);
     expect(bound).toEqual({ pages: 4 * 8 + 4, vmBytes: 4 * 32768 });
     expect(BITMAP_POOL.bound(config, 5000)).toEqual(bound);

@@ -43,7 +43,7 @@ export const areamapLiveAreas = whiteBoxInvariant<AreamapDetail>({
         return `chunk ${c.id} counts ${c.live} live objects, but ${byOff.size} live there`;
       }
       let off = 0;
-      let found = 0;
+      const found = new Set<number>();
       for (const e of c.map) {
         const head = c.first && off === 0;
         if (e < 0 && !head) {
@@ -54,27 +54,18 @@ export const areamapLiveAreas = whiteBoxInvariant<AreamapDetail>({
           if (-e < o.size) {
             return `chunk ${c.id}: ${o.name} (${o.size} bytes) at offset ${off} has a used area of only ${-e} bytes`;
           }
-          found++;
+          found.add(off);
         } else if (head && e !== -(staticSize + reservedSize)) {
           return `the first chunk's map starts with ${e}, expected the static and reserved head -${staticSize + reservedSize}`;
         }
         off += Math.abs(e);
       }
-      if (found !== byOff.size) {
-        const missing = [...byOff].find(([at]) => !startsUsed(c.map, at, c.first));
-        return `chunk ${c.id}: ${missing?.[1].name ?? "a live object"} at offset ${missing?.[0] ?? "?"} starts no used area: [${c.map.join(", ")}]`;
+      for (const [at, o] of byOff) {
+        if (!found.has(at)) {
+          return `chunk ${c.id}: ${o.name} at offset ${at} starts no used area: [${c.map.join(", ")}]`;
+        }
       }
     }
     return undefined;
   },
 });
-
-/** Whether a used entry (not the first chunk's head) starts at `at`. */
-function startsUsed(map: readonly number[], at: number, first: boolean): boolean {
-  let off = 0;
-  for (const e of map) {
-    if (off === at) return e < 0 && !(first && off === 0);
-    off += Math.abs(e);
-  }
-  return false;
-}

@@ -1,8 +1,6 @@
 import type { AreamapDetail } from "../../impl/index.ts";
+import { PAGE_SIZE } from "../../impl/machine/index.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
-
-/** PAGE_SIZE: the unit pages the populated flags stand for. */
-const PAGE_SIZE = 4096;
 
 /**
  * areamap-populated: the unit pages the machine holds for the allocator are exactly the
@@ -26,7 +24,9 @@ export const areamapPopulated = whiteBoxInvariant<AreamapDetail>({
   cost: "O(chunks × unit pages + live objects) per audit",
   design: "areamap-2009",
   judge(detail, ctx) {
-    const { chunks, unitSize, dataPages, possibleCpus } = detail;
+    const { chunks, unitSize, dataPages } = detail;
+    // One unit, and one unit offset, per possible CPU (pcpu_unit_offsets).
+    const possibleCpus = detail.unitOffsets.length;
     let flags = 0;
     for (const c of chunks) {
       const set = c.populated.reduce((s, p) => s + p, 0);

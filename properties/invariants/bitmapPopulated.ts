@@ -1,5 +1,6 @@
 import type { Invariant } from "./invariant.ts";
 import type { BitmapDetail } from "../../impl/index.ts";
+import { PAGE_SIZE } from "../../impl/machine/index.ts";
 import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
 
 /**
@@ -89,8 +90,8 @@ function judge(d: BitmapDetail): string | undefined {
   const byId = new Map(d.chunks.map((c) => [c.id, c]));
   for (const a of d.live) {
     const c = byId.get(a.chunk);
-    const first = Math.floor(a.off / 4096);
-    const last = Math.ceil((a.off + a.size) / 4096);
+    const first = Math.floor(a.off / PAGE_SIZE);
+    const last = Math.ceil((a.off + a.size) / PAGE_SIZE);
     for (let page = first; page < last; page++) {
       if (c?.populated[page] !== 1) {
         return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;

@@ -462,7 +462,6 @@ export class AreamapAllocator extends SimulatedAllocator {
       mapExtensions: this.mapExtensions,
       reclaimPending: this.reclaimPending,
       dataPages: totalPages(this.machine.pages.heldBy(UNIT_PAGE_OWNER)),
-      possibleCpus: this.machine.cpus.possibleList.length,
       chunks: this.chunks.map((c) => ({
         id: c.id,
         first: c.first,

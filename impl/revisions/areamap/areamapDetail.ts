@@ -22,8 +22,6 @@ export interface AreamapDetail {
   readonly reclaimPending: boolean;
   /** Unit pages the machine's page allocator holds for the allocator (owner "percpu-data"). */
   readonly dataPages: number;
-  /** Possible CPUs: each populated page index is one page per possible CPU. */
-  readonly possibleCpus: number;
   readonly chunks: readonly {
     readonly id: number;
     readonly first: boolean;

@@ -84,12 +84,20 @@ export function populateChunkPages(
   return ok();
 }
 
-/** pcpu_depopulate_chunk(chunk, 0, unit_size): unmap and free every populated page. */
-export function depopulateChunk(m: Machine, layout: UnitLayout, chunk: PcpuChunk): void {
+/**
+ * pcpu_depopulate_chunk(chunk, 0, unit_size): unmap every populated page and hand it to
+ * `release` (by default freed).
+ */
+export function depopulateChunk(
+  m: Machine,
+  layout: UnitLayout,
+  chunk: PcpuChunk,
+  release: (pfn: number) => void = (pfn) => m.pages.free(pfn),
+): void {
   for (let i = 0; i < chunk.populated.length; i++) {
     if (chunk.populated[i] !== 1) continue;
     for (const cpu of m.cpus.possibleList) {
-      m.pages.free(m.vmalloc.unmap(chunkPageAddr(layout, chunk, cpu, i)));
+      release(m.vmalloc.unmap(chunkPageAddr(layout, chunk, cpu, i)));
     }
     chunk.populated[i] = 0;
   }

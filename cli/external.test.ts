@@ -3,6 +3,11 @@
  * the correct build passes every black-box invariant, the seeded-bug build is caught with a
  * minimal counterexample that replays, and a harness that crashes or hangs ends in exit 3 with
  * its status in the JSON and the run so far in a file.
+ *
+ * No outcome depends on the machine's speed: only the fixture that never answers boot is
+ * expected to hang (its 300 ms are certain to pass; starting it, hello included, is bounded
+ * apart, 60 s by default), and every other check waits `ANSWER_MS` for each answer, far above
+ * what a loaded 2-core machine needs (the default 5 s is the user's, not the test's).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +22,14 @@ const out = mkdtempSync(join(tmpdir(), "pcpu-verify-external-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 beforeAll(() => buildCHarness());
 
+/** --harness-timeout for every harness expected to answer: a minute, never reached. */
+const ANSWER_MS = "60000";
+const patient = ["--harness-timeout", ANSWER_MS];
 const modest = ["--runs", "40", "--max-commands", "30", "--no-model", "--out", out, "--json"];
 
 describe("pcpu-verify check --external", () => {
   it("the C harness passes the default check: every black-box invariant, 200 runs of up to 60 commands, no model round", async () => {
-    const run = await runCli("check", "--external", C_HARNESS, "--out", out, "--json");
+    const run = await runCli("check", "--external", C_HARNESS, ...patient, "--out", out, "--json");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout) as CheckJson;
@@ -40,7 +48,7 @@ describe("pcpu-verify check --external", () => {
   }, 300_000); // the default check over a pipe: about a minute on this machine
 
   it("the seeded-bug build is caught with a counterexample of at most 8 steps that replays", async () => {
-    const run = await runCli("check", "--external", C_HARNESS_BUG, ...modest);
+    const run = await runCli("check", "--external", C_HARNESS_BUG, ...patient, ...modest);
     expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout) as CheckJson;
     const zero = json.results.find((r) => r.invariant === "zero-on-alloc");
@@ -53,17 +61,18 @@ describe("pcpu-verify check --external", () => {
       id: `external:${C_HARNESS_BUG}`,
       command: C_HARNESS_BUG,
     });
-    const replay = await runCli("replay", ce?.file as string);
+    const replay = await runCli("replay", ce?.file as string, ...patient);
     expect(replay.code).toBe(1);
     expect(replay.stdout).toMatch(/violation reproduces: zero-on-alloc/);
     // Against the correct build, the same file no longer fails.
-    const fixed = await runCli("replay", ce?.file as string, "--external", C_HARNESS);
+    const fixed = await runCli("replay", ce?.file as string, "--external", C_HARNESS, ...patient);
     expect(fixed.code).toBe(0);
   });
 
   it("a harness that dies: status harness-crash in the JSON, a file, exit 3", async () => {
     const command = fakeHarness("sigkill");
-    const run = await runCli("check", "--external", command, ...modest);
+    // With the default 5 s, a death seen late on a loaded machine would be a harness-hang.
+    const run = await runCli("check", "--external", command, ...patient, ...modest);
     expect(run.code).toBe(3);
     const json = JSON.parse(run.stdout) as CheckJson;
     const crashed = json.results.filter((r) => r.status === "harness-crash");
@@ -71,12 +80,14 @@ describe("pcpu-verify check --external", () => {
     const file = crashed[0]?.counterexample?.file as string;
     expect(file).toMatch(/--harness-crash\.json$/);
     expect(readCounterexample(file).invariant).toBe("harness-crash");
-    const replay = await runCli("replay", file);
+    const replay = await runCli("replay", file, ...patient);
     expect(replay.code).toBe(3);
     expect(replay.stdout).toMatch(/the harness failure reproduces: harness-crash/);
   });
 
   it("a harness that hangs: harness-hang after the timeout, exit 3, human report names it", async () => {
+    // hang answers hello and never answers boot: the hang is certain whatever the load, and
+    // the 300 ms count from the boot request, not from the start.
     const command = fakeHarness("hang");
     const run = await runCli(
       "check",

@@ -4,6 +4,12 @@ import { HarnessPool } from "./harnessPool.ts";
 import { HarnessProcess } from "./harnessProcess.ts";
 import { buildCHarness, C_HARNESS, processExists } from "./testing.ts";
 
+/**
+ * The answer timeout here: far above what the C harness needs on a loaded machine (the default
+ * 5 s is a user's bound, not a test's: a test must not fail because the machine is busy).
+ */
+const OPTIONS = { timeoutMs: 60_000 } as const;
+
 const CONFIG: BootConfig = {
   nrCpus: 8,
   possible: [0, 1, 2, 3],
@@ -18,7 +24,7 @@ describe("ExternalAllocator on the C example harness", () => {
   let pool: HarnessPool;
   beforeAll(() => {
     buildCHarness();
-    pool = new HarnessPool(C_HARNESS);
+    pool = new HarnessPool(C_HARNESS, OPTIONS);
   });
   afterAll(() => pool.close());
 
@@ -63,7 +69,8 @@ describe("ExternalAllocator on the C example harness", () => {
   });
 
   it("close sends quit and reaps the harness", () => {
-    const h = new HarnessProcess(C_HARNESS);
+    // Dead either way: by quit, or killed and reaped once quit's 1 s of grace is over.
+    const h = new HarnessProcess(C_HARNESS, OPTIONS);
     const pid = h.pid as number;
     expect(processExists(pid)).toBe(true);
     h.close();

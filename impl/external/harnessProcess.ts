@@ -7,11 +7,25 @@
  * thread in `Atomics.wait` on a SharedArrayBuffer until the worker has posted the answer line
  * (taken with `receiveMessageOnPort`), the child has exited, or the timeout has passed.
  *
+ * Two time limits, because starting a process is not answering a request:
+ * - `startTimeoutMs` (default 60 s) bounds starting: the worker thread and the spawn, and then
+ *   the answer to the first request (`hello`), each. Starting Node or a big harness on a loaded
+ *   machine takes seconds, and a harness that is slow to start has not hung.
+ * - `timeoutMs` (`--harness-timeout`, default 5 s) bounds every later answer: how long one
+ *   request may take once the harness is up. Only that is a harness-hang "no answer within".
+ *
  * What can go wrong is a `HarnessFailure` of its own kind, and the process is dead afterwards
  * (killed, with its process group, if it was not already): an exit or a signal is a
  * harness-crash, no answer in time a harness-hang, a line that is not a JSON object, a wrong
  * id, a bad `ok`/`error` envelope or a line above `maxLineBytes` a protocol-error. Standard
  * error is kept (its last `maxStderrBytes`) and shown in the message.
+ *
+ * A stop request (../stop.ts: Ctrl-C or SIGTERM seen by another thread) is not the harness's
+ * fault: every wait is cut in slices of at most `WAIT_SLICE_MS` and looks at the stop flag in
+ * between, so a wait for the spawn or for an answer kills the harness (its process group),
+ * reaps it and throws `Stopped`, not a `HarnessFailure`. `close` on a stop kills at once
+ * instead of granting `quit` its grace, and does not throw (it runs in clean-up code, where a
+ * throw would hide the error in flight and leave the next harness unclosed).
  *
  * No child outlives this process: `close()` sends `quit` and reaps the child, and an `exit`
  * hook (and SIGINT/SIGTERM/SIGHUP) kills the process group of every harness still running.
@@ -23,6 +37,7 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import { ERRNOS } from "../result.ts";
+import { Stopped, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
 import { splitShellWords } from "./shellWords.ts";
 
@@ -32,18 +47,36 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 /** How much of standard error is kept. */
 export const DEFAULT_MAX_STDERR_BYTES = 64 << 10;
+/**
+ * How long starting may take, in ms: the spawn, then the first answer, each. Far above what a
+ * loaded machine needs to start Node (seconds), far below "forever".
+ */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** How long `close` waits for `quit` to end the harness before killing it. */
 const QUIT_GRACE_MS = 1000;
+/**
+ * How long to wait for a harness killed with SIGKILL to be reaped (and for the worker to answer
+ * a question). SIGKILL cannot be caught, so the exit comes; this only bounds a process stuck in
+ * the kernel, and is generous so that a loaded machine never leaves a zombie behind.
+ */
+const REAP_TIMEOUT_MS = 30_000;
+/** The longest single `Atomics.wait`: how late a stop request may be seen. */
+const WAIT_SLICE_MS = 50;
 
 export interface HarnessOptions {
-  /** How long to wait for each answer, in ms (default 5000). */
+  /** How long to wait for each answer once the harness is up, in ms (default 5000). */
   readonly timeoutMs?: number;
+  /** How long starting may take, in ms: the spawn, then the first answer, each (default 60000). */
+  readonly startTimeoutMs?: number;
   readonly maxLineBytes?: number;
   readonly maxStderrBytes?: number;
 }
 
 /** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
 export type Answer = { readonly ok: boolean } & Record<string, unknown>;
+
+/** What a wait does on a stop request: end the harness and throw, give up waiting, or go on. */
+type OnStop = "throw" | "give-up" | "ignore";
 
 type WorkerMessage =
   | { type: "spawned"; pid: number }
@@ -77,6 +110,7 @@ function hookProcessExit(): void {
 export class HarnessProcess {
   readonly command: string;
   readonly timeoutMs: number;
+  readonly startTimeoutMs: number;
   readonly maxLineBytes: number;
   /** Requests sent so far; the next request's id is this plus one. */
   private lastId = 0;
@@ -86,12 +120,17 @@ export class HarnessProcess {
   private childPid: number | undefined;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
   private lastStderr = "";
+  /** Whether a request has been answered: the first answer is waited for as part of starting. */
+  private answered = false;
   /** The failure that ended this process, thrown again to anyone who asks it more. */
   private failure: HarnessFailure | undefined;
+  /** The stop request that ended this process, thrown again to anyone who asks it more. */
+  private stopped: Stopped | undefined;
 
   constructor(command: string, options: HarnessOptions = {}) {
     this.command = command;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     const argv = splitShellWords(command);
     const flagBuffer = new SharedArrayBuffer(4);
@@ -113,13 +152,13 @@ export class HarnessProcess {
     this.worker.unref();
     hookProcessExit();
     LIVE.add(this);
-    const first = this.next(this.timeoutMs);
+    const first = this.next(this.startTimeoutMs, "throw");
     if (first?.type === "spawned") {
       this.childPid = first.pid;
       return;
     }
     if (first === undefined)
-      this.fail("harness-hang", `did not start within ${this.timeoutMs} ms`, undefined);
+      this.fail("harness-hang", `did not start within ${this.startTimeoutMs} ms`, undefined);
     this.failFrom(first, undefined);
   }
 
@@ -130,14 +169,16 @@ export class HarnessProcess {
 
   /** Whether the harness still runs and can be asked. */
   get alive(): boolean {
-    return this.failure === undefined && this.exitInfo === undefined;
+    return this.failure === undefined && this.stopped === undefined && this.exitInfo === undefined;
   }
 
   /**
    * Sends `{ id, op, ...fields }` and returns the answer; throws `HarnessFailure` if the
-   * harness fails to give one. An `ok: false` answer is returned (its error code checked).
+   * harness fails to give one, and `Stopped` (the harness killed) on a stop request while it
+   * waits. An `ok: false` answer is returned (its error code checked).
    */
   request(op: string, fields: Record<string, unknown> = {}): Answer {
+    if (this.stopped !== undefined) throw this.stopped;
     if (this.failure !== undefined) throw this.failure;
     if (this.exitInfo !== undefined) {
       this.fail("harness-crash", `asked ${op} after it had ${this.exitText()}`, undefined);
@@ -145,11 +186,19 @@ export class HarnessProcess {
     const id = ++this.lastId;
     const line = JSON.stringify({ id, op, ...fields });
     this.worker.postMessage({ type: "send", line });
-    const message = this.next(this.timeoutMs);
+    const first = !this.answered;
+    const message = this.next(first ? this.startTimeoutMs : this.timeoutMs, "throw");
     if (message === undefined) {
-      this.fail("harness-hang", `no answer within ${this.timeoutMs} ms`, line);
+      this.fail(
+        "harness-hang",
+        first
+          ? `no first answer within ${this.startTimeoutMs} ms of starting`
+          : `no answer within ${this.timeoutMs} ms`,
+        line,
+      );
     }
     if (message.type !== "line") this.failFrom(message, line);
+    this.answered = true;
     return this.parseAnswer(message.line, id, line);
   }
 
@@ -192,10 +241,7 @@ export class HarnessProcess {
   /** Marks the harness failed (killing it unless it exited) and throws. */
   fail(kind: HarnessFailureKind, why: string, request: string | undefined): never {
     if (this.failure !== undefined) throw this.failure;
-    if (this.exitInfo === undefined) {
-      this.kill();
-      this.awaitExit(QUIT_GRACE_MS);
-    }
+    this.killAndReap();
     const stderr = this.exitInfo !== undefined ? this.lastStderr : this.askStderr();
     this.failure = new HarnessFailure(kind, this.command, why, request, stderr);
     this.release();
@@ -231,37 +277,67 @@ export class HarnessProcess {
     return `exited with code ${e.code}`;
   }
 
-  /** The next message from the worker, or undefined after `timeoutMs`. */
-  private next(timeoutMs: number): WorkerMessage | undefined {
+  /**
+   * The next message from the worker, or undefined after `timeoutMs`. Waits in slices of
+   * `WAIT_SLICE_MS`, looking at the stop flag before each: on a stop request, "throw" ends the
+   * harness and throws `Stopped`, "give-up" returns undefined, "ignore" waits on (a wait that
+   * follows a kill, bounded, whose end is certain).
+   */
+  private next(timeoutMs: number, onStop: OnStop): WorkerMessage | undefined {
     const until = Date.now() + timeoutMs;
     for (;;) {
+      if (onStop !== "ignore") {
+        const signal = stopRequested();
+        if (signal !== 0) {
+          if (onStop === "give-up") return undefined;
+          this.stop(signal);
+        }
+      }
       const seen = Atomics.load(this.flag, 0);
       const got = receiveMessageOnPort(this.port);
       if (got !== undefined) return got.message as WorkerMessage;
       const left = until - Date.now();
       if (left <= 0) return undefined;
-      // A bounded wait: a notify that came before the message is visible costs at most 50 ms.
-      Atomics.wait(this.flag, 0, seen, Math.min(left, 50));
+      // A notify that came before the message is visible costs at most one slice.
+      Atomics.wait(this.flag, 0, seen, Math.min(left, WAIT_SLICE_MS));
     }
   }
 
+  /** Ends the harness on a stop request: kills its process group, reaps it, throws `Stopped`. */
+  private stop(signal: number): never {
+    this.stopped = new Stopped(signal);
+    this.killAndReap();
+    this.release();
+    throw this.stopped;
+  }
+
+  /** SIGKILL to the harness's process group, and waits for it to be reaped. */
+  private killAndReap(): void {
+    if (this.exitInfo !== undefined) return;
+    this.kill();
+    // Before "spawned" has arrived the pid is not known here: the worker kills for us.
+    this.worker.postMessage({ type: "kill" });
+    this.awaitExit(REAP_TIMEOUT_MS, "ignore");
+  }
+
   /** Waits for the child's exit (skipping other messages); true once it is reaped. */
-  private awaitExit(timeoutMs: number): boolean {
+  private awaitExit(timeoutMs: number, onStop: OnStop): boolean {
     const until = Date.now() + timeoutMs;
     while (this.exitInfo === undefined) {
-      const message = this.next(Math.max(0, until - Date.now()));
+      const message = this.next(Math.max(0, until - Date.now()), onStop);
       if (message === undefined) return false;
+      if (message.type === "spawned") this.childPid = message.pid;
       if (message.type === "exit") this.noteExit(message);
     }
     return true;
   }
 
-  /** Standard error so far, from the worker (empty if it does not answer at once). */
+  /** Standard error so far, from the worker (what was kept, if it does not answer). */
   private askStderr(): string {
     this.worker.postMessage({ type: "stderr" });
-    const until = Date.now() + QUIT_GRACE_MS;
+    const until = Date.now() + REAP_TIMEOUT_MS;
     for (;;) {
-      const message = this.next(Math.max(0, until - Date.now()));
+      const message = this.next(Math.max(0, until - Date.now()), "ignore");
       if (message === undefined) return this.lastStderr;
       if (message.type === "stderr") return message.text;
       if (message.type === "exit") {
@@ -293,17 +369,15 @@ export class HarnessProcess {
 
   /**
    * Sends `quit`, waits for the harness to exit (and kills its process group if it does not),
-   * and reaps it. Safe to call more than once, and after a failure.
+   * and reaps it. On a stop request it kills at once rather than wait out the grace, and still
+   * returns normally. Safe to call more than once, and after a failure or a stop.
    */
   close(): void {
     if (!LIVE.has(this)) return;
     if (this.failure === undefined && this.exitInfo === undefined) {
       const line = JSON.stringify({ id: ++this.lastId, op: "quit" });
       this.worker.postMessage({ type: "send", line });
-      if (!this.awaitExit(QUIT_GRACE_MS)) {
-        this.kill();
-        this.awaitExit(QUIT_GRACE_MS);
-      }
+      if (!this.awaitExit(QUIT_GRACE_MS, "give-up")) this.killAndReap();
     }
     this.kill();
     this.release();

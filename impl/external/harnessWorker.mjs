@@ -10,12 +10,21 @@
  *   { type: "overlong", length }        a line longer than `maxLine` bytes (nothing after it)
  *   { type: "exit", code, signal, stderr }  the child has exited and been reaped
  *   { type: "stderr", text }            the answer to { type: "stderr" }
- * From the main thread (parentPort): { type: "send", line }, { type: "stderr" }.
+ * From the main thread (parentPort): { type: "send", line }, { type: "stderr" }, and
+ * { type: "kill" } (SIGKILL to the child's process group, at once or as soon as it is spawned:
+ * the main thread may ask before it has seen "spawned").
+ *
+ * "exit" is posted once the child has exited and both its standard output and its standard
+ * error have ended, so that the last lines it wrote are in it however late this thread runs;
+ * if a grandchild keeps a pipe open, after EXIT_GRACE_MS (and one more turn of the event loop,
+ * so that output already readable is read first).
  */
 import { spawn } from "node:child_process";
 import { parentPort, workerData } from "node:worker_threads";
 
 const { argv, flagBuffer, port, maxLine, maxStderr } = workerData;
+/** How long an exited child's pipes may stay open (held by a grandchild) before "exit" is sent. */
+const EXIT_GRACE_MS = 1000;
 const flag = new Int32Array(flagBuffer);
 
 function post(message) {
@@ -30,7 +39,9 @@ let pendingLength = 0;
 let overlong = false;
 let exited = undefined;
 let stdoutEnded = false;
+let stderrEnded = false;
 let exitPosted = false;
+let killAsked = false;
 
 function stderrText() {
   return stderrTail.toString("utf8");
@@ -47,19 +58,38 @@ const child = spawn(argv[0], argv.slice(1), {
   detached: true,
 });
 
-child.on("spawn", () => post({ type: "spawned", pid: child.pid }));
+function postExitOnceEnded() {
+  if (stdoutEnded && stderrEnded) postExit();
+}
+
+function killGroup() {
+  if (child.pid === undefined || exited !== undefined) return;
+  for (const target of [-child.pid, child.pid]) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // ESRCH: already gone.
+    }
+  }
+}
+
+child.on("spawn", () => {
+  post({ type: "spawned", pid: child.pid });
+  if (killAsked) killGroup();
+});
 child.on("error", (e) => {
   // The program could not be started (ENOENT, EACCES): an exit without a code.
   stderrTail = Buffer.concat([stderrTail, Buffer.from(`${e.message}\n`)]);
   exited = exited ?? { code: null, signal: null };
   stdoutEnded = true;
+  stderrEnded = true;
   postExit();
 });
 child.on("exit", (code, signal) => {
   exited = { code, signal };
-  if (stdoutEnded) postExit();
-  // A grandchild may hold standard output open: do not wait for it long.
-  else setTimeout(postExit, 200).unref();
+  postExitOnceEnded();
+  // A grandchild may hold a pipe open: do not wait for it long.
+  if (!exitPosted) setTimeout(() => setImmediate(postExit), EXIT_GRACE_MS).unref();
 });
 
 child.stdin.on("error", () => {
@@ -89,7 +119,7 @@ child.stdout.on("data", (chunk) => {
 });
 child.stdout.on("end", () => {
   stdoutEnded = true;
-  postExit();
+  postExitOnceEnded();
 });
 
 child.stderr.on("data", (chunk) => {
@@ -97,11 +127,18 @@ child.stderr.on("data", (chunk) => {
   if (stderrTail.length > maxStderr)
     stderrTail = stderrTail.subarray(stderrTail.length - maxStderr);
 });
+child.stderr.on("end", () => {
+  stderrEnded = true;
+  postExitOnceEnded();
+});
 
 parentPort.on("message", (message) => {
   if (message.type === "send") {
     if (child.stdin.writable) child.stdin.write(`${message.line}\n`);
   } else if (message.type === "stderr") {
     post({ type: "stderr", text: stderrText() });
+  } else if (message.type === "kill") {
+    killAsked = true;
+    killGroup();
   }
 });

@@ -43,8 +43,11 @@ import { formatDuration, formatTable, formatTopology, plural, truncate } from ".
 export const DEFAULT_SEED = 20051;
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_MAX_COMMANDS = 60;
-/** Where counterexample files go, relative to the working directory. */
-export const DEFAULT_OUT = "counterexamples";
+/**
+ * Where counterexample files go, relative to the working directory: a folder of its own that
+ * git ignores, not the committed corpus (counterexamples/, refreshed by `npm run corpus`).
+ */
+export const DEFAULT_OUT = "pcpu-verify-out";
 
 /** The options of a bare `pcpu-verify check`. */
 export function defaultCheckOptions(): CheckOptions {

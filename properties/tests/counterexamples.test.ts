@@ -1,11 +1,15 @@
 /**
- * Every counterexample file under counterexamples/ replays on a clean clone with the outcome it
- * records: still failing on its target (expect "fail") or passing once it records a fix
- * (expect "pass"). A malformed file gets an error that names the file and the field.
+ * Every counterexample file under counterexamples/ (the committed regression corpus) replays on
+ * a clean clone with the outcome it records: still failing on its target (expect "fail") or
+ * passing once it records a fix (expect "pass"). A malformed file gets an error that names the
+ * file and the field. The corpus is not where a user's `check` writes: that goes to check's
+ * default `--out`, which git ignores, so a check run in a checkout never changes what this
+ * test replays.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_OUT, DEFAULT_SEED } from "../../cli/index.ts";
 import {
   findInvariant,
   findTarget,
@@ -14,8 +18,29 @@ import {
   replayCounterexample,
 } from "../index.ts";
 
-const DIR = join(import.meta.dirname, "..", "..", "counterexamples");
+const ROOT = join(import.meta.dirname, "..", "..");
+const DIR = join(ROOT, "counterexamples");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
+
+describe("the corpus and check's output", () => {
+  it("check's default --out is another folder, and git ignores it and junit.xml", () => {
+    expect(resolve(ROOT, DEFAULT_OUT)).not.toBe(DIR);
+    expect(resolve(ROOT, DEFAULT_OUT).startsWith(`${DIR}/`)).toBe(false);
+    const ignored = readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n");
+    expect(ignored).toContain(`${DEFAULT_OUT}/`);
+    expect(ignored).toContain("junit.xml");
+  });
+
+  it("npm run corpus regenerates this folder at the default seed", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const words = (pkg.scripts.corpus ?? "").split(/\s+/);
+    expect(words.slice(0, 3)).toEqual(["node", "bin/pcpu-verify.js", "check"]);
+    expect(words[words.indexOf("--out") + 1]).toBe("counterexamples");
+    expect(words[words.indexOf("--seed") + 1]).toBe(String(DEFAULT_SEED));
+  });
+});
 
 describe("counterexample files", () => {
   it("there is at least one per mutant", () => {

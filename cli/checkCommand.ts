@@ -11,21 +11,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
-  COUNTEREXAMPLE_SCHEMA,
   INVARIANTS,
   ALL_TARGETS,
   asExternal,
   externalTarget,
   type MutantTarget,
   checkTarget,
+  counterexampleFileName,
   describeStep,
   findInvariant,
   formatCounterexample,
-  topologyToJson,
+  toFile,
   byTarget,
   planUnits,
   shardUnits,
-  type CounterexampleFile,
   type Shard,
   type TargetReport,
   type Invariant,
@@ -168,39 +167,6 @@ function survived(target: Target, result: InvariantResult): boolean {
   return (
     mutant !== undefined && result.status === "pass" && mutant.expected.includes(result.invariant)
   );
-}
-
-/** The counterexample file's name for a target and an invariant. */
-export function counterexampleFileName(target: string, invariant: string): string {
-  return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
-}
-
-export function toFile(
-  target: Target,
-  result: InvariantResult,
-  expected: boolean,
-): CounterexampleFile {
-  const ce = result.counterexample;
-  if (ce === undefined)
-    throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
-  return {
-    schema: COUNTEREXAMPLE_SCHEMA,
-    target: {
-      kind: target.kind,
-      id: target.id,
-      ...(target.revision !== undefined ? { revision: target.revision } : {}),
-      ...(asExternal(target) !== undefined ? { command: asExternal(target)?.command } : {}),
-    },
-    invariant: ce.invariant,
-    message: ce.message,
-    expect: "fail",
-    ...(expected && result.expected === true ? { expected_by_design: true } : {}),
-    topology: topologyToJson(ce.config),
-    seed: ce.seed,
-    ...(ce.path !== undefined ? { path: ce.path } : {}),
-    commands: [...ce.steps],
-    ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
-  };
 }
 
 interface Row {

@@ -20,6 +20,9 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
 import { stepSchema, type Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import { asExternal } from "../targets.ts";
+import type { InvariantResult } from "./checkTarget.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
 
@@ -166,4 +169,41 @@ export function formatCounterexample(ce: CounterexampleFile): string {
     `  "${name}": [\n${items.map((c) => `    ${JSON.stringify(c)}`).join(",\n")}\n  ]`;
   const parts = [top, ...(events !== undefined ? [list("machine_events", events)] : [])];
   return `${parts.join(",\n")},\n${list("commands", commands)}\n}\n`;
+}
+
+/** The counterexample file's name for a target and an invariant. */
+export function counterexampleFileName(target: string, invariant: string): string {
+  return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
+}
+
+/**
+ * The file of a failure: `expected` says whether the check counts it as expected (a design's
+ * known violation is then marked `expected_by_design`).
+ */
+export function toFile(
+  target: Target,
+  result: InvariantResult,
+  expected: boolean,
+): CounterexampleFile {
+  const ce = result.counterexample;
+  if (ce === undefined)
+    throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
+  return {
+    schema: COUNTEREXAMPLE_SCHEMA,
+    target: {
+      kind: target.kind,
+      id: target.id,
+      ...(target.revision !== undefined ? { revision: target.revision } : {}),
+      ...(asExternal(target) !== undefined ? { command: asExternal(target)?.command } : {}),
+    },
+    invariant: ce.invariant,
+    message: ce.message,
+    expect: "fail",
+    ...(expected && result.expected === true ? { expected_by_design: true } : {}),
+    topology: topologyToJson(ce.config),
+    seed: ce.seed,
+    ...(ce.path !== undefined ? { path: ce.path } : {}),
+    commands: [...ce.steps],
+    ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
+  };
 }

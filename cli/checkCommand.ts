@@ -245,7 +245,7 @@ export function checkCommand(
       const name = harness ? result.status : result.invariant;
       let file = written.get(name);
       if (file === undefined) {
-        file = join(options.out, counterexampleFileName(target.id, name));
+        file = join(options.out, counterexampleFileName(target, name));
         writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
         written.set(name, file);
       }

@@ -7,10 +7,11 @@
  * hung or broke the protocol during the replay (a file whose "invariant" is `harness-crash`,
  * `harness-hang` or `protocol-error` records such a failure: it reproduces with exit 3).
  *
- * A file of an external target is replayed against its harness: `--external "CMD ARGS"`, or
- * the file's `target.command`.
+ * A file of an external target is replayed against its harness: `--external "CMD ARGS"` (run
+ * here), or the file's `target.command`, run in the file's `target.cwd` (the folder it was
+ * given in) when that folder exists, so that a relative command works from any folder.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { formatAddr } from "../impl/index.ts";
 import { HarnessFailure, isHarnessFailureKind } from "../impl/external/index.ts";
 import {
@@ -121,7 +122,11 @@ function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayO
         `${file}: field target.command: missing; an external target is replayed against its harness: give --external "CMD ARGS"`,
       );
     }
-    return externalTarget(command, { timeoutMs: options.harnessTimeout });
+    // The recorded command means what it meant in the folder it was given in; a command given
+    // here (--external) means what it means here.
+    const recorded = options.external === undefined ? ce.target.cwd : undefined;
+    const cwd = recorded !== undefined && isDirectory(recorded) ? recorded : process.cwd();
+    return externalTarget(command, { timeoutMs: options.harnessTimeout, cwd });
   }
   const pool: readonly Target[] = kind === "mutant" ? MUTANT_TARGETS : REVISION_TARGETS;
   const target = pool.find((t) => t.id === id);
@@ -131,6 +136,14 @@ function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayO
     );
   }
   return target;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function replayCommand(file: string, options: ReplayOptions, io: CliIo): number {

@@ -97,7 +97,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       for (const r of report.results) {
         const ce = r.counterexample;
         if (r.status !== "fail" || ce === undefined) continue;
-        const name = counterexampleFileName(t.id, r.invariant);
+        const name = counterexampleFileName(t, r.invariant);
         const rel = `counterexamples/${name}`;
         writeFileSync(
           join(options.out, rel),

@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { argv, flagBuffer, port, maxLine, maxStderr } = workerData;
+const { argv, flagBuffer, port, maxLine, maxStderr, cwd } = workerData;
 const flag = new Int32Array(flagBuffer);
 
 function post(message) {
@@ -45,6 +45,7 @@ function postExit() {
 const child = spawn(argv[0], argv.slice(1), {
   stdio: ["pipe", "pipe", "pipe"],
   detached: true,
+  ...(cwd !== undefined ? { cwd } : {}),
 });
 
 child.on("spawn", () => post({ type: "spawned", pid: child.pid }));

@@ -5,6 +5,8 @@
  *   {
  *     "schema": 1,
  *     "target": { "kind": "mutant", "id": "kiran-zero-online-only", "revision": "kiran-2005-09" },
+ *                (an external one: { "kind": "external", "id": ..., "command": "build/h --x",
+ *                 "cwd": "/home/me/h" }: the command as given, and the folder it was given in)
  *     "invariant": "zero-on-alloc",
  *     "message": "o1@cpu1 reads 0xa5 at offset 0 ...",
  *     "expect": "fail",              (fail: still breaks on its target; pass: records a fix)
@@ -17,8 +19,10 @@
  *   }
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
+import { splitShellWords } from "../../impl/external/index.ts";
 import { stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
@@ -69,7 +73,10 @@ export const counterexampleSchema = z
         kind: z.enum(["revision", "mutant", "external"]),
         id: z.string().min(1),
         revision: z.string().optional(),
+        /** An external target's harness command, as given to `--external`. */
         command: z.string().optional(),
+        /** The folder that command was given in: `replay` runs the harness there. */
+        cwd: z.string().optional(),
       })
       .strict(),
     invariant: z.string().min(1),
@@ -171,9 +178,46 @@ export function formatCounterexample(ce: CounterexampleFile): string {
   return `${parts.join(",\n")},\n${list("commands", commands)}\n}\n`;
 }
 
-/** The counterexample file's name for a target and an invariant. */
-export function counterexampleFileName(target: string, invariant: string): string {
-  return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
+/** The longest harness part of a file name (a file name is at most 255 bytes). */
+const MAX_HARNESS_NAME = 96;
+
+/**
+ * An external harness as a name: the basenames of its command's words (the program, then its
+ * arguments), so that no folder of the machine it ran on is in the name, and two builds or two
+ * modes of one harness get two names. `/home/me/examples/c-harness/build/pcpu-harness-bug` is
+ * `pcpu-harness-bug`; `node harness/fake.mjs hang` is `node-fake.mjs-hang`. (The `hello` name
+ * cannot serve: both builds of the C example say "c-arena".)
+ */
+export function harnessName(command: string): string {
+  let words: string[];
+  try {
+    words = splitShellWords(command);
+  } catch {
+    words = command.split(/\s+/);
+  }
+  const name = words
+    .map((w) =>
+      basename(w)
+        .replace(/^-+/, "")
+        .replace(/[^A-Za-z0-9._-]+/g, "_"),
+    )
+    .filter((w) => w.length > 0)
+    .join("-")
+    .slice(0, MAX_HARNESS_NAME);
+  return name.length > 0 ? name : "harness";
+}
+
+/**
+ * The counterexample file's name for a target and an invariant: `<target>--<invariant>.json`,
+ * and for an external harness `ext-<harnessName>--<invariant>.json`.
+ */
+export function counterexampleFileName(target: Target, invariant: string): string {
+  const external = asExternal(target);
+  const name =
+    external !== undefined
+      ? `ext-${harnessName(external.command)}`
+      : target.id.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${name}--${invariant}.json`;
 }
 
 /**
@@ -188,13 +232,14 @@ export function toFile(
   const ce = result.counterexample;
   if (ce === undefined)
     throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
+  const external = asExternal(target);
   return {
     schema: COUNTEREXAMPLE_SCHEMA,
     target: {
       kind: target.kind,
       id: target.id,
       ...(target.revision !== undefined ? { revision: target.revision } : {}),
-      ...(asExternal(target) !== undefined ? { command: asExternal(target)?.command } : {}),
+      ...(external !== undefined ? { command: external.command, cwd: external.cwd } : {}),
     },
     invariant: ce.invariant,
     message: ce.message,

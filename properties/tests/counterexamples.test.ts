@@ -11,6 +11,8 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OUT, DEFAULT_SEED } from "../../cli/index.ts";
 import {
+  counterexampleFileName,
+  externalTarget,
   findInvariant,
   findTarget,
   parseCounterexample,
@@ -60,6 +62,25 @@ describe("counterexample files", () => {
     } else {
       expect(r.violation).toBeUndefined();
     }
+  });
+});
+
+describe("counterexample file names", () => {
+  it("a revision or a mutant: <id>--<invariant>.json", () => {
+    expect(counterexampleFileName(findTarget("kiran-free-extra-bit")!, "no-overlap")).toBe(
+      "kiran-free-extra-bit--no-overlap.json",
+    );
+  });
+
+  it("an external harness: named after its program and arguments, not their folders", () => {
+    const name = (command: string) => counterexampleFileName(externalTarget(command), "no-leak");
+    expect(name("/home/me/pcpu-verify/examples/c-harness/build/pcpu-harness-bug")).toBe(
+      "ext-pcpu-harness-bug--no-leak.json",
+    );
+    expect(name("examples/c-harness/build/pcpu-harness")).toBe("ext-pcpu-harness--no-leak.json");
+    expect(name("'/usr/bin/node' /opt/h/fake.mjs --mode 'a b'")).toBe(
+      "ext-node-fake.mjs-mode-a_b--no-leak.json",
+    );
   });
 });
 

@@ -90,6 +90,21 @@ describe("pcpu-verify replay", () => {
     expect(run.stderr).toContain("topology.nr_cpus");
   });
 
+  it("a step naming an object no earlier step makes: an error naming the file and the step, exit 2", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { commands: unknown[] };
+    const bad = join(out, "unknown-object.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...json, commands: [...json.commands, { op: "free", obj: "o9" }] }),
+    );
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(
+      `${bad}: field commands.${json.commands.length}: step ${json.commands.length}, free(o9), names o9, which no earlier step makes`,
+    );
+  });
+
   it("a file that is not JSON, exit 2", async () => {
     const bad = join(out, "not-json.json");
     writeFileSync(bad, "{ nope");

@@ -23,7 +23,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
 import { splitShellWords } from "../../impl/external/index.ts";
-import { stepSchema, type Step } from "../engine/step.ts";
+import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
 import type { InvariantResult } from "./checkTarget.ts";
@@ -151,6 +151,16 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
       if (names.has(s.as))
         throw new CounterexampleFileError(file, `field commands.${i}.as: ${s.as} is made twice`);
       names.add(s.as);
+      return;
+    }
+    // A step that names an object no earlier step makes would be skipped by the replay, which
+    // then reports "no violation": a hand-edited file must not read as a fix.
+    const obj = "obj" in s ? s.obj : undefined;
+    if (obj !== undefined && !names.has(obj)) {
+      throw new CounterexampleFileError(
+        file,
+        `field commands.${i}: step ${i}, ${describeStep(s)}, names ${obj}, which no earlier step makes (expected an earlier {"op":"alloc",...,"as":"${obj}"})`,
+      );
     }
   });
   return parsed.data;

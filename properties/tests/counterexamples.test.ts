@@ -135,6 +135,24 @@ describe("malformed counterexample files", () => {
       /bad\.json: field commands\.1\.as: o1 is made twice/,
     ],
     [
+      "a free of an object no step makes",
+      JSON.stringify({ ...good, commands: [good.commands[0], { op: "free", obj: "o9" }] }),
+      /bad\.json: field commands\.1: step 1, free\(o9\), names o9, which no earlier step makes/,
+    ],
+    [
+      "a write to an object made only later",
+      JSON.stringify({
+        ...good,
+        commands: [{ op: "write", obj: "o1", cpu: 0, offset: 0, hex: "ab" }, good.commands[0]],
+      }),
+      /bad\.json: field commands\.0: step 0, write\(o1@cpu0\+0, 1 bytes 0xab\), names o1, which no earlier step makes/,
+    ],
+    [
+      "a ptr of an object no step makes",
+      JSON.stringify({ ...good, commands: [{ op: "ptr", obj: "o2", cpu: 0 }] }),
+      /bad\.json: field commands\.0: step 0, ptr\(o2, cpu 0\), names o2/,
+    ],
+    [
       "a bad topology",
       JSON.stringify({ ...good, topology: { ...good.topology, possible: "all" } }),
       /bad\.json: field topology\.possible/,

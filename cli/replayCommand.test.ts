@@ -105,6 +105,38 @@ describe("pcpu-verify replay", () => {
     );
   });
 
+  it("a topology whose online CPU is not present is refused before boot, naming the field and the CPU", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { topology: object };
+    const bad = join(out, "online-not-present.json");
+    const topology = {
+      ...json.topology,
+      ...{ nr_cpus: 8, nr_nodes: 1, cpu_to_node: [0, 0, 0, 0, 0, 0, 0, 0] },
+      ...{ possible: [0], present: [0], online: [0, 5] },
+    };
+    writeFileSync(bad, JSON.stringify({ ...json, topology, commands: [] }));
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`${bad}: field topology.online: online CPU 5 is not present`);
+    expect(run.stderr).not.toMatch(/valid|boot/);
+  });
+
+  it("a topology the allocator refuses at boot is not called valid", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { topology: object };
+    const bad = join(out, "page-size.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...json, topology: { ...json.topology, page_size: 1000 } }),
+    );
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${bad}: field topology: kiran-2005-09: boot refused the topology`,
+    );
+    expect(run.stderr).toContain("page_size is 1000");
+    expect(run.stderr).not.toContain("valid");
+  });
+
   it("a file that is not JSON, exit 2", async () => {
     const bad = join(out, "not-json.json");
     writeFileSync(bad, "{ nope");

@@ -22,6 +22,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
+import { topologyProblem } from "../../impl/machine/index.ts";
 import { splitShellWords } from "../../impl/external/index.ts";
 import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
@@ -144,6 +145,12 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join(".") : "(top level)";
     throw new CounterexampleFileError(file, `field ${where}: ${issue?.message ?? "invalid"}`);
+  }
+  // The topology's rules are checked here, before any boot, so that a hand-edited topology is
+  // refused by its field rather than by the allocator it was to boot.
+  const problem = topologyProblem(topologyFromJson(parsed.data.topology));
+  if (problem !== undefined) {
+    throw new CounterexampleFileError(file, `field topology.${problem.field}: ${problem.message}`);
   }
   const names = new Set<string>();
   parsed.data.commands.forEach((s: Step, i: number) => {

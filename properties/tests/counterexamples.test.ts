@@ -157,6 +157,21 @@ describe("malformed counterexample files", () => {
       JSON.stringify({ ...good, topology: { ...good.topology, possible: "all" } }),
       /bad\.json: field topology\.possible/,
     ],
+    [
+      "an online CPU that is not present",
+      JSON.stringify({ ...good, topology: { ...good.topology, online: [0, 5] } }),
+      /^bad\.json: field topology\.online: online CPU 5 is not present \(online ⊆ present\)$/,
+    ],
+    [
+      "a present CPU that is not possible",
+      JSON.stringify({ ...good, topology: { ...good.topology, present: [0, 3] } }),
+      /^bad\.json: field topology\.present: present CPU 3 is not possible \(present ⊆ possible\)$/,
+    ],
+    [
+      "a CPU at or above nr_cpus",
+      JSON.stringify({ ...good, topology: { ...good.topology, possible: [0, 8] } }),
+      /^bad\.json: field topology\.possible: possible holds 8, expected CPU numbers 0\.\.7/,
+    ],
     ["a wrong schema", JSON.stringify({ ...good, schema: 2 }), /bad\.json: field schema/],
   ])("names the file and the field for %s", (_what, text, pattern) => {
     expect(() => parseCounterexample(text, "bad.json")).toThrow(pattern);

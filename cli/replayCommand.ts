@@ -1,6 +1,7 @@
 /**
  * `pcpu-verify replay FILE [--json]`: runs a counterexample file's steps again on its target,
- * printing the state after each step, and says whether the violation still happens.
+ * printing what each step returned (`alloc(1, 1) -> -ENOMEM`, `free(o1) -> 0`) and the state
+ * after it, and says whether the violation still happens.
  *
  * Exit code 1 if the violation reproduces, 0 if it no longer does, 2 if the file is malformed
  * or names a target or invariant this build does not have, 3 if an external harness crashed,
@@ -69,6 +70,11 @@ export interface ReplayStepJson extends StateJson {
   /** Index of the step in the file's `commands`. */
   index: number;
   step: Step;
+  /**
+   * What the step returned, as the kernel would print it: a pointer (`0x200000000000`), `0`
+   * for a success with no value, or the negated error code (`-ENOMEM`, `-EINVAL`, `-EFAULT`).
+   */
+  returned?: string;
 }
 
 export interface ReplayJson {
@@ -238,6 +244,7 @@ function replayOn(
       invariant,
       (i, session) => states.set(i, snapshot(session)),
       file,
+      { returns: true },
     );
   } catch (e) {
     if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
@@ -271,7 +278,15 @@ function replayOn(
       message,
       steps: [...states.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([index, state]) => ({ index, step: ce.commands[index] as Step, ...state })),
+        .map(([index, state]) => {
+          const returned = result.returned?.get(index);
+          return {
+            index,
+            step: ce.commands[index] as Step,
+            ...(returned !== undefined ? { returned } : {}),
+            ...state,
+          };
+        }),
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
     return reproduced ? EXIT_FAIL : EXIT_OK;
@@ -288,8 +303,9 @@ function replayOn(
     `boot: present ${formatCpuList(config.present)}; online ${formatCpuList(config.online)}; pages held ${formatPagesByNode(session.baseline.pagesByNode)}`,
   ];
   ce.commands.forEach((step, i) => {
-    const head = `${String(i).padStart(3)}  ${describeStep(step)}`;
     const state = states.get(i);
+    const returned = state !== undefined ? result.returned?.get(i) : undefined;
+    const head = `${String(i).padStart(3)}  ${describeReturn(step, returned)}`;
     if (violation !== undefined && broke !== undefined && i > broke) {
       lines.push(`${head}   (not run: the violation came first)`);
     } else if (state === undefined) {
@@ -321,6 +337,20 @@ function replayOn(
   );
   io.out(`${lines.join("\n")}\n`);
   return reproduced ? EXIT_FAIL : EXIT_OK;
+}
+
+/**
+ * A step and what it returned: `free(o1) -> 0`, `write(0x10, 1 bytes 0xab) -> -EFAULT`. An
+ * allocation names its object and then its pointer, `alloc(24, 8) -> o1 = 0x200000000000`, or,
+ * refused, makes no object: `alloc(1, 1) -> -ENOMEM`.
+ */
+export function describeReturn(step: Step, returned: string | undefined): string {
+  const text = describeStep(step);
+  if (returned === undefined) return text;
+  if (step.op !== "alloc") return `${text} -> ${returned}`;
+  if (returned.startsWith("0x")) return `${text} = ${returned}`;
+  const named = ` -> ${step.as}`;
+  return `${text.endsWith(named) ? text.slice(0, -named.length) : text} -> ${returned}`;
 }
 
 /** A state as lines: the live objects with their copies, the CPU sets, the pages held. */

@@ -31,6 +31,9 @@ describe("the corpus and check's output", () => {
     const ignored = readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n");
     expect(ignored).toContain(`${DEFAULT_OUT}/`);
     expect(ignored).toContain("junit.xml");
+    // Nor does `npm run lint` read what a check wrote (its JSON is laid out for people).
+    const unformatted = readFileSync(join(ROOT, ".prettierignore"), "utf8").split("\n");
+    expect(unformatted).toContain(DEFAULT_OUT);
   });
 
   it("npm run corpus regenerates this folder at the default seed", () => {

@@ -3,7 +3,15 @@
  * harness command as given and the folder it was given in (`target.cwd`), and `replay` starts
  * the harness there. The file is named after the harness program, not its path.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,5 +71,21 @@ describe("replay of an external target's file from another folder", () => {
     expect(replay.stderr).toBe("");
     expect(replay.code).toBe(3);
     expect(replay.stdout).toContain("the harness failure reproduces: protocol-error");
+
+    // --external is a command given here: it runs here, not in the recorded folder.
+    copyFileSync(FAKE, join(elsewhere, "other.mjs"));
+    const other = `'${process.execPath}' other.mjs nonjson`;
+    const overridden = await runIn(elsewhere, "replay", file as string, "--external", other);
+    expect(overridden.code).toBe(3);
+    expect(overridden.stdout).toContain("the harness failure reproduces: protocol-error");
+
+    // A recorded folder that no longer exists: the command runs in the working directory.
+    const moved = join(root, "moved.json");
+    const text = readFileSync(file as string, "utf8");
+    writeFileSync(moved, text.replace(JSON.stringify(here), JSON.stringify(join(root, "gone"))));
+    expect(readCounterexample(moved).target.cwd).toBe(join(root, "gone"));
+    const fromHere = await runIn(here, "replay", moved);
+    expect(fromHere.code).toBe(3);
+    expect(fromHere.stdout).toContain("the harness failure reproduces: protocol-error");
   });
 });

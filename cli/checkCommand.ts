@@ -11,21 +11,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
-  COUNTEREXAMPLE_SCHEMA,
   INVARIANTS,
   ALL_TARGETS,
   asExternal,
   externalTarget,
   type MutantTarget,
   checkTarget,
+  counterexampleFileName,
   describeStep,
   findInvariant,
   formatCounterexample,
-  topologyToJson,
+  toFile,
   byTarget,
   planUnits,
   shardUnits,
-  type CounterexampleFile,
   type Shard,
   type TargetReport,
   type Invariant,
@@ -43,8 +42,11 @@ import { formatDuration, formatTable, formatTopology, plural, truncate } from ".
 export const DEFAULT_SEED = 20051;
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_MAX_COMMANDS = 60;
-/** Where counterexample files go, relative to the working directory. */
-export const DEFAULT_OUT = "counterexamples";
+/**
+ * Where counterexample files go, relative to the working directory: a folder of its own that
+ * git ignores, not the committed corpus (counterexamples/, refreshed by `npm run corpus`).
+ */
+export const DEFAULT_OUT = "pcpu-verify-out";
 
 /** The options of a bare `pcpu-verify check`. */
 export function defaultCheckOptions(): CheckOptions {
@@ -167,39 +169,6 @@ function survived(target: Target, result: InvariantResult): boolean {
   );
 }
 
-/** The counterexample file's name for a target and an invariant. */
-export function counterexampleFileName(target: string, invariant: string): string {
-  return `${target.replace(/[^A-Za-z0-9._-]/g, "_")}--${invariant}.json`;
-}
-
-export function toFile(
-  target: Target,
-  result: InvariantResult,
-  expected: boolean,
-): CounterexampleFile {
-  const ce = result.counterexample;
-  if (ce === undefined)
-    throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
-  return {
-    schema: COUNTEREXAMPLE_SCHEMA,
-    target: {
-      kind: target.kind,
-      id: target.id,
-      ...(target.revision !== undefined ? { revision: target.revision } : {}),
-      ...(asExternal(target) !== undefined ? { command: asExternal(target)?.command } : {}),
-    },
-    invariant: ce.invariant,
-    message: ce.message,
-    expect: "fail",
-    ...(expected && result.expected === true ? { expected_by_design: true } : {}),
-    topology: topologyToJson(ce.config),
-    seed: ce.seed,
-    ...(ce.path !== undefined ? { path: ce.path } : {}),
-    commands: [...ce.steps],
-    ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
-  };
-}
-
 interface Row {
   readonly target: Target;
   readonly result: InvariantResult;
@@ -276,7 +245,7 @@ export function checkCommand(
       const name = harness ? result.status : result.invariant;
       let file = written.get(name);
       if (file === undefined) {
-        file = join(options.out, counterexampleFileName(target.id, name));
+        file = join(options.out, counterexampleFileName(target, name));
         writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
         written.set(name, file);
       }

@@ -60,6 +60,7 @@ describe("pcpu-verify check --external", () => {
       kind: "external",
       id: `external:${C_HARNESS_BUG}`,
       command: C_HARNESS_BUG,
+      cwd: process.cwd(),
     });
     const replay = await runCli("replay", ce?.file as string, ...patient);
     expect(replay.code).toBe(1);

@@ -5,7 +5,6 @@ export {
   checkCommand,
   selectTargets,
   expectedReason,
-  counterexampleFileName,
   DEFAULT_SEED,
   DEFAULT_RUNS,
   DEFAULT_MAX_COMMANDS,
@@ -14,6 +13,8 @@ export {
   type CheckJson,
   type CheckResultJson,
 } from "./checkCommand.ts";
+/** The counterexample file format lives with the runner; kept here for embedders. */
+export { counterexampleFileName } from "../properties/index.ts";
 export {
   replayCommand,
   snapshot,

@@ -55,6 +55,7 @@ describe("pcpu-verify replay", () => {
       expect(Object.keys(s)).toEqual([
         "index",
         "step",
+        "returned",
         "live",
         "present",
         "online",
@@ -65,6 +66,97 @@ describe("pcpu-verify replay", () => {
         for (const addr of Object.values(o.copies)) expect(addr).toMatch(/^0x[0-9a-f]+$/);
       }
     }
+  });
+
+  describe("what each step returned, as the kernel would print it", () => {
+    const commands = [
+      { op: "alloc", size: 0, align: 4, as: "o1" },
+      { op: "write", addr: "0x10", hex: "ab" },
+      { op: "fail_page_alloc", after: 0, count: 1 },
+      { op: "alloc", size: 4, align: 4, as: "o2" },
+      { op: "alloc", size: 4, align: 4, as: "o3" },
+      { op: "ptr", obj: "o3", cpu: 1 },
+      { op: "write", obj: "o3", cpu: 1, offset: 0, hex: "ab" },
+      { op: "cpu_down", cpu: 1 },
+      { op: "cpu_down", cpu: 0 },
+      { op: "free", obj: "o3" },
+      { op: "free", obj: "o3" },
+    ];
+    const returns = (ptr: string, copy: string) => [
+      "-EINVAL", // size 0
+      "-EFAULT", // nothing is mapped there
+      "0",
+      "-ENOMEM", // the injected page-allocation failure
+      ptr,
+      copy,
+      "0",
+      "0",
+      "-EINVAL", // the last online CPU
+      "0",
+      "-EINVAL", // a double free
+    ];
+    const write = () => {
+      const path = join(out, "returns.json");
+      writeFileSync(
+        path,
+        JSON.stringify({
+          schema: 1,
+          target: { kind: "revision", id: "kiran-2005-09" },
+          invariant: "no-overlap",
+          message: "",
+          expect: "pass",
+          topology: {
+            ...{ nr_cpus: 8, possible: [0, 1], present: [0, 1], online: [0, 1] },
+            ...{ cpu_to_node: [0, 0, 0, 0, 0, 0, 0, 0], nr_nodes: 1, page_size: 4096 },
+          },
+          commands,
+        }),
+      );
+      return path;
+    };
+
+    it("in the trace: -> 0x..., -> 0, -> -ENOMEM, -> -EINVAL, -> -EFAULT", async () => {
+      const run = await runCli("replay", write());
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split("\n").filter((l) => /^ {0,2}\d+ {2}/.test(l));
+      const ptr = /alloc\(4, 4\) -> o3 = (0x[0-9a-f]+)$/.exec(lines[4] ?? "")?.[1] ?? "none";
+      const copy = /ptr\(o3, cpu 1\) -> (0x[0-9a-f]+)$/.exec(lines[5] ?? "")?.[1] ?? "none";
+      expect(run.stdout).toContain(`o3 = ${ptr}: cpu0 ${ptr}, cpu1 ${copy}`);
+      expect(lines.map((l) => l.trim())).toEqual([
+        "0  alloc(0, 4) -> -EINVAL",
+        "1  write(0x10, 1 bytes 0xab) -> -EFAULT",
+        "2  fail_page_alloc(after 0, count 1) -> 0",
+        "3  alloc(4, 4) -> -ENOMEM",
+        `4  alloc(4, 4) -> o3 = ${ptr}`,
+        `5  ptr(o3, cpu 1) -> ${copy}`,
+        "6  write(o3@cpu1+0, 1 bytes 0xab) -> 0",
+        "7  cpu_down(1) -> 0",
+        "8  cpu_down(0) -> -EINVAL",
+        "9  free(o3) -> 0",
+        "10  free(o3) -> -EINVAL",
+      ]);
+    });
+
+    it("in --json: a returned field per step", async () => {
+      const run = await runCli("replay", write(), "--json");
+      expect(run.code).toBe(0);
+      const json = JSON.parse(run.stdout) as ReplayJson;
+      const o3 = json.steps[4]?.live.find((o) => o.name === "o3");
+      expect(json.steps.map((s) => s.returned)).toEqual(
+        returns(o3?.ptr ?? "none", o3?.copies["1"] ?? "none"),
+      );
+    });
+
+    it("the step that breaks the invariant shows its return too", async () => {
+      const run = await runCli("replay", file);
+      const broke = run.stdout.split("\n").findIndex((l) => l.includes("breaks here"));
+      const head = run.stdout
+        .split("\n")
+        .slice(0, broke)
+        .reverse()
+        .find((l) => /^ {0,2}\d+ {2}/.test(l));
+      expect(head).toMatch(/ (-> -?[A-Z0-9]+|= 0x[0-9a-f]+|-> 0x[0-9a-f]+|-> 0)$/);
+    });
   });
 
   it("exits 0 when the violation no longer happens", async () => {
@@ -88,6 +180,53 @@ describe("pcpu-verify replay", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain(bad);
     expect(run.stderr).toContain("topology.nr_cpus");
+  });
+
+  it("a step naming an object no earlier step makes: an error naming the file and the step, exit 2", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { commands: unknown[] };
+    const bad = join(out, "unknown-object.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...json, commands: [...json.commands, { op: "free", obj: "o9" }] }),
+    );
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(
+      `${bad}: field commands.${json.commands.length}: step ${json.commands.length}, free(o9), names o9, which no earlier step makes`,
+    );
+  });
+
+  it("a topology whose online CPU is not present is refused before boot, naming the field and the CPU", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { topology: object };
+    const bad = join(out, "online-not-present.json");
+    const topology = {
+      ...json.topology,
+      ...{ nr_cpus: 8, nr_nodes: 1, cpu_to_node: [0, 0, 0, 0, 0, 0, 0, 0] },
+      ...{ possible: [0], present: [0], online: [0, 5] },
+    };
+    writeFileSync(bad, JSON.stringify({ ...json, topology, commands: [] }));
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`${bad}: field topology.online: online CPU 5 is not present`);
+    expect(run.stderr).not.toMatch(/valid|boot/);
+  });
+
+  it("a topology the allocator refuses at boot is not called valid", async () => {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { topology: object };
+    const bad = join(out, "page-size.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...json, topology: { ...json.topology, page_size: 1000 } }),
+    );
+    const run = await runCli("replay", bad);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${bad}: field topology: kiran-2005-09: boot refused the topology`,
+    );
+    expect(run.stderr).toContain("page_size is 1000");
+    expect(run.stderr).not.toContain("valid");
   });
 
   it("a file that is not JSON, exit 2", async () => {

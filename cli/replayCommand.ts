@@ -1,16 +1,18 @@
 /**
  * `pcpu-verify replay FILE [--json]`: runs a counterexample file's steps again on its target,
- * printing the state after each step, and says whether the violation still happens.
+ * printing what each step returned (`alloc(1, 1) -> -ENOMEM`, `free(o1) -> 0`) and the state
+ * after it, and says whether the violation still happens.
  *
  * Exit code 1 if the violation reproduces, 0 if it no longer does, 2 if the file is malformed
  * or names a target or invariant this build does not have, 3 if an external harness crashed,
  * hung or broke the protocol during the replay (a file whose "invariant" is `harness-crash`,
  * `harness-hang` or `protocol-error` records such a failure: it reproduces with exit 3).
  *
- * A file of an external target is replayed against its harness: `--external "CMD ARGS"`, or
- * the file's `target.command`.
+ * A file of an external target is replayed against its harness: `--external "CMD ARGS"` (run
+ * here), or the file's `target.command`, run in the file's `target.cwd` (the folder it was
+ * given in) when that folder exists, so that a relative command works from any folder.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { formatAddr } from "../impl/index.ts";
 import { HarnessFailure, isHarnessFailureKind } from "../impl/external/index.ts";
 import {
@@ -68,6 +70,11 @@ export interface ReplayStepJson extends StateJson {
   /** Index of the step in the file's `commands`. */
   index: number;
   step: Step;
+  /**
+   * What the step returned, as the kernel would print it: a pointer (`0x200000000000`), `0`
+   * for a success with no value, or the negated error code (`-ENOMEM`, `-EINVAL`, `-EFAULT`).
+   */
+  returned?: string;
 }
 
 export interface ReplayJson {
@@ -121,7 +128,11 @@ function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayO
         `${file}: field target.command: missing; an external target is replayed against its harness: give --external "CMD ARGS"`,
       );
     }
-    return externalTarget(command, { timeoutMs: options.harnessTimeout });
+    // The recorded command means what it meant in the folder it was given in; a command given
+    // here (--external) means what it means here.
+    const recorded = options.external === undefined ? ce.target.cwd : undefined;
+    const cwd = recorded !== undefined && isDirectory(recorded) ? recorded : process.cwd();
+    return externalTarget(command, { timeoutMs: options.harnessTimeout, cwd });
   }
   const pool: readonly Target[] = kind === "mutant" ? MUTANT_TARGETS : REVISION_TARGETS;
   const target = pool.find((t) => t.id === id);
@@ -131,6 +142,14 @@ function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayO
     );
   }
   return target;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function replayCommand(file: string, options: ReplayOptions, io: CliIo): number {
@@ -225,6 +244,7 @@ function replayOn(
       invariant,
       (i, session) => states.set(i, snapshot(session)),
       file,
+      { returns: true },
     );
   } catch (e) {
     if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
@@ -258,7 +278,15 @@ function replayOn(
       message,
       steps: [...states.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([index, state]) => ({ index, step: ce.commands[index] as Step, ...state })),
+        .map(([index, state]) => {
+          const returned = result.returned?.get(index);
+          return {
+            index,
+            step: ce.commands[index] as Step,
+            ...(returned !== undefined ? { returned } : {}),
+            ...state,
+          };
+        }),
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
     return reproduced ? EXIT_FAIL : EXIT_OK;
@@ -275,8 +303,9 @@ function replayOn(
     `boot: present ${formatCpuList(config.present)}; online ${formatCpuList(config.online)}; pages held ${formatPagesByNode(session.baseline.pagesByNode)}`,
   ];
   ce.commands.forEach((step, i) => {
-    const head = `${String(i).padStart(3)}  ${describeStep(step)}`;
     const state = states.get(i);
+    const returned = state !== undefined ? result.returned?.get(i) : undefined;
+    const head = `${String(i).padStart(3)}  ${describeReturn(step, returned)}`;
     if (violation !== undefined && broke !== undefined && i > broke) {
       lines.push(`${head}   (not run: the violation came first)`);
     } else if (state === undefined) {
@@ -308,6 +337,20 @@ function replayOn(
   );
   io.out(`${lines.join("\n")}\n`);
   return reproduced ? EXIT_FAIL : EXIT_OK;
+}
+
+/**
+ * A step and what it returned: `free(o1) -> 0`, `write(0x10, 1 bytes 0xab) -> -EFAULT`. An
+ * allocation names its object and then its pointer, `alloc(24, 8) -> o1 = 0x200000000000`, or,
+ * refused, makes no object: `alloc(1, 1) -> -ENOMEM`.
+ */
+export function describeReturn(step: Step, returned: string | undefined): string {
+  const text = describeStep(step);
+  if (returned === undefined) return text;
+  if (step.op !== "alloc") return `${text} -> ${returned}`;
+  if (returned.startsWith("0x")) return `${text} = ${returned}`;
+  const named = ` -> ${step.as}`;
+  return `${text.endsWith(named) ? text.slice(0, -named.length) : text} -> ${returned}`;
 }
 
 /** A state as lines: the live objects with their copies, the CPU sets, the pages held. */

@@ -17,10 +17,12 @@ import { join } from "node:path";
 import {
   buildReview,
   checkTarget,
+  counterexampleFileName,
   findWorkload,
   formatCounterexample,
   measureTarget,
   renderSvg,
+  toFile,
   REVISION_TARGETS,
   reviewMarkdown,
   traceMermaid,
@@ -34,7 +36,7 @@ import {
 } from "../properties/index.ts";
 import { DIAGRAMS } from "../model/diagrams.ts";
 import { toMermaid } from "../model/toMermaid.ts";
-import { counterexampleFileName, expectedReason, toFile } from "./checkCommand.ts";
+import { expectedReason } from "./checkCommand.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
 import { progressFor } from "./progress.ts";
@@ -95,7 +97,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       for (const r of report.results) {
         const ce = r.counterexample;
         if (r.status !== "fail" || ce === undefined) continue;
-        const name = counterexampleFileName(t.id, r.invariant);
+        const name = counterexampleFileName(t, r.invariant);
         const rel = `counterexamples/${name}`;
         writeFileSync(
           join(options.out, rel),

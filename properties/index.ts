@@ -18,6 +18,7 @@ export * from "./runner/statistics.ts";
 export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
+export * from "./runner/replayReturns.ts";
 export * from "./runner/shard.ts";
 export * from "./runner/killMatrix.ts";
 export * from "./workloads/index.ts";

@@ -64,8 +64,10 @@ export const EXTERNAL_MAX_ALIGN = 4096;
 /** An allocator in another process, spoken to through PROTOCOL.md. */
 export interface ExternalTarget extends Target {
   readonly kind: "external";
-  /** The harness command line (`--external "CMD ARGS"`). */
+  /** The harness command line (`--external "CMD ARGS"`), as given. */
   readonly command: string;
+  /** The folder the command was given in, and where the harness runs. */
+  readonly cwd: string;
   /** Process ids of the harness processes running now. */
   pids(): number[];
   /** Sends `quit` to every harness process and reaps it. */
@@ -79,11 +81,13 @@ export interface ExternalTarget extends Target {
  * (`hello`) on first use, so that a harness that fails at once fails inside the check.
  */
 export function externalTarget(command: string, options: HarnessOptions = {}): ExternalTarget {
-  const pool = new HarnessPool(command, options);
+  const cwd = options.cwd ?? process.cwd();
+  const pool = new HarnessPool(command, { ...options, cwd });
   return {
     id: `external:${command}`,
     kind: "external",
     command,
+    cwd,
     create: () => pool.create(),
     get maxSize() {
       return pool.info().maxSize ?? EXTERNAL_DEFAULT_MAX_SIZE;

@@ -70,6 +70,9 @@ export interface HarnessOptions {
   readonly startTimeoutMs?: number;
   readonly maxLineBytes?: number;
   readonly maxStderrBytes?: number;
+  /** The folder the harness runs in, where a relative command means what it meant when given
+   * (default: this process's working directory). */
+  readonly cwd?: string;
 }
 
 /** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
@@ -144,6 +147,7 @@ export class HarnessProcess {
         port: port2,
         maxLine: this.maxLineBytes,
         maxStderr: options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES,
+        cwd: options.cwd,
       },
       transferList: [port2],
       stdout: false,

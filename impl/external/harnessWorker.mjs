@@ -22,7 +22,7 @@
 import { spawn } from "node:child_process";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { argv, flagBuffer, port, maxLine, maxStderr } = workerData;
+const { argv, flagBuffer, port, maxLine, maxStderr, cwd } = workerData;
 /** How long an exited child's pipes may stay open (held by a grandchild) before "exit" is sent. */
 const EXIT_GRACE_MS = 1000;
 const flag = new Int32Array(flagBuffer);
@@ -56,6 +56,7 @@ function postExit() {
 const child = spawn(argv[0], argv.slice(1), {
   stdio: ["pipe", "pipe", "pipe"],
   detached: true,
+  ...(cwd !== undefined ? { cwd } : {}),
 });
 
 function postExitOnceEnded() {

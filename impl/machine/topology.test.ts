@@ -3,6 +3,7 @@ import {
   CpuSets,
   MAX_NR_CPUS,
   MAX_NUMNODES,
+  topologyProblem,
   validateTopology,
   type TopologyInput,
 } from "./index.ts";
@@ -99,6 +100,22 @@ describe("validateTopology", () => {
 
   it("refuses online ⊄ present", () => {
     expectEinval(validateTopology(topo({ online: [0, 2] })), "online ⊆ present", "CPU 2");
+  });
+
+  it("names the field and the CPU, in words that do not contradict themselves", () => {
+    expect(topologyProblem(topo({ online: [0, 2] }))).toEqual({
+      field: "online",
+      message: "online CPU 2 is not present (online ⊆ present)",
+    });
+    expect(topologyProblem(topo({ present: [0, 3] }))).toEqual({
+      field: "present",
+      message: "present CPU 3 is not possible (present ⊆ possible)",
+    });
+    expect(topologyProblem(topo({ cpuToNode: [0, 0, 2, 1] }))?.field).toBe("cpu_to_node");
+    expect(topologyProblem(topo({ online: [] }))?.field).toBe("online");
+    expect(topologyProblem(topo())).toBeUndefined();
+    const r = validateTopology(topo({ online: [0, 2] }));
+    expect(r.ok ? "" : r.message).toBe("topology: online CPU 2 is not present (online ⊆ present)");
   });
 
   it("refuses an empty possible set", () => {

@@ -23,43 +23,59 @@ export type TopologyInput = Pick<
   "nrCpus" | "possible" | "present" | "online" | "cpuToNode" | "nrNodes"
 >;
 
-function checkCpuList(name: string, list: unknown, nrCpus: number): Result<void> {
-  if (!Array.isArray(list)) return err("EINVAL", `topology: ${name} must be a list of CPU numbers`);
+/** A broken rule of a topology: the field (as a counterexample file spells it) and why. */
+export interface TopologyProblem {
+  readonly field: "nr_cpus" | "nr_nodes" | "cpu_to_node" | "possible" | "present" | "online";
+  readonly message: string;
+}
+
+function cpuListProblem(
+  name: "possible" | "present" | "online",
+  list: unknown,
+  nrCpus: number,
+): TopologyProblem | undefined {
+  const problem = (message: string): TopologyProblem => ({ field: name, message });
+  if (!Array.isArray(list)) return problem(`${name} must be a list of CPU numbers`);
   const seen = new Set<number>();
   for (const cpu of list) {
     if (!isIntIn(cpu, 0, nrCpus - 1)) {
-      return err(
-        "EINVAL",
-        `topology: ${name} holds ${String(cpu)}, expected CPU numbers 0..${nrCpus - 1} (below nr_cpus)`,
+      return problem(
+        `${name} holds ${String(cpu)}, expected CPU numbers 0..${nrCpus - 1} (below nr_cpus)`,
       );
     }
-    if (seen.has(cpu)) return err("EINVAL", `topology: ${name} lists CPU ${cpu} twice`);
+    if (seen.has(cpu)) return problem(`${name} lists CPU ${cpu} twice`);
     seen.add(cpu);
   }
-  return ok();
+  return undefined;
 }
 
-/** Checks every rule of a topology; the message names the first rule broken. */
-export function validateTopology(t: TopologyInput): Result<void> {
+/** The first rule of a topology that is broken, or undefined if it keeps every rule. */
+export function topologyProblem(t: TopologyInput): TopologyProblem | undefined {
   if (!isIntIn(t.nrCpus, 1, MAX_NR_CPUS)) {
-    return err("EINVAL", `topology: nr_cpus is ${String(t.nrCpus)}, expected 1..${MAX_NR_CPUS}`);
+    return {
+      field: "nr_cpus",
+      message: `nr_cpus is ${String(t.nrCpus)}, expected 1..${MAX_NR_CPUS}`,
+    };
   }
   if (!isIntIn(t.nrNodes, 1, MAX_NUMNODES)) {
-    return err("EINVAL", `topology: nr_nodes is ${String(t.nrNodes)}, expected 1..${MAX_NUMNODES}`);
+    return {
+      field: "nr_nodes",
+      message: `nr_nodes is ${String(t.nrNodes)}, expected 1..${MAX_NUMNODES}`,
+    };
   }
   if (!Array.isArray(t.cpuToNode) || t.cpuToNode.length !== t.nrCpus) {
-    return err(
-      "EINVAL",
-      `topology: cpu_to_node must have one entry per CPU below nr_cpus (${t.nrCpus})`,
-    );
+    return {
+      field: "cpu_to_node",
+      message: `cpu_to_node must have one entry per CPU below nr_cpus (${t.nrCpus})`,
+    };
   }
   for (let cpu = 0; cpu < t.nrCpus; cpu++) {
     const node = t.cpuToNode[cpu];
     if (!isIntIn(node, 0, t.nrNodes - 1)) {
-      return err(
-        "EINVAL",
-        `topology: cpu_to_node[${cpu}] is ${String(node)}, expected a node 0..${t.nrNodes - 1}`,
-      );
+      return {
+        field: "cpu_to_node",
+        message: `cpu_to_node[${cpu}] is ${String(node)}, expected a node 0..${t.nrNodes - 1}`,
+      };
     }
   }
   for (const [name, list] of [
@@ -67,29 +83,35 @@ export function validateTopology(t: TopologyInput): Result<void> {
     ["present", t.present],
     ["online", t.online],
   ] as const) {
-    const r = checkCpuList(name, list, t.nrCpus);
-    if (!r.ok) return r;
+    const problem = cpuListProblem(name, list, t.nrCpus);
+    if (problem !== undefined) return problem;
   }
-  if (t.possible.length === 0) return err("EINVAL", "topology: possible must not be empty");
+  if (t.possible.length === 0) return { field: "possible", message: "possible must not be empty" };
   const possible = new Set(t.possible);
   const present = new Set(t.present);
   for (const cpu of t.present) {
     if (!possible.has(cpu)) {
-      return err(
-        "EINVAL",
-        `topology: present ⊆ possible broken: CPU ${cpu} is present, not possible`,
-      );
+      return {
+        field: "present",
+        message: `present CPU ${cpu} is not possible (present ⊆ possible)`,
+      };
     }
   }
   for (const cpu of t.online) {
     if (!present.has(cpu)) {
-      return err("EINVAL", `topology: online ⊆ present broken: CPU ${cpu} is online, not present`);
+      return { field: "online", message: `online CPU ${cpu} is not present (online ⊆ present)` };
     }
   }
   if (t.online.length === 0) {
-    return err("EINVAL", "topology: online must not be empty (the boot CPU is online)");
+    return { field: "online", message: "online must not be empty (the boot CPU is online)" };
   }
-  return ok();
+  return undefined;
+}
+
+/** Checks every rule of a topology; the message names the first rule broken. */
+export function validateTopology(t: TopologyInput): Result<void> {
+  const problem = topologyProblem(t);
+  return problem === undefined ? ok() : err("EINVAL", `topology: ${problem.message}`);
 }
 
 /**

@@ -100,7 +100,7 @@ export function twinConfig(config: BootConfig): BootConfig | undefined {
 
 export class BootFailure extends Error {
   constructor(target: string, message: string) {
-    super(`${target}: boot refused a valid topology: ${message}`);
+    super(`${target}: boot refused the topology: ${message}`);
     this.name = "BootFailure";
   }
 }

@@ -5,6 +5,8 @@
  *   {
  *     "schema": 1,
  *     "target": { "kind": "mutant", "id": "kiran-zero-online-only", "revision": "kiran-2005-09" },
+ *                (an external one: { "kind": "external", "id": ..., "command": "build/h --x",
+ *                 "cwd": "/home/me/h" }: the command as given, and the folder it was given in)
  *     "invariant": "zero-on-alloc",
  *     "message": "o1@cpu1 reads 0xa5 at offset 0 ...",
  *     "expect": "fail",              (fail: still breaks on its target; pass: records a fix)
@@ -17,9 +19,15 @@
  *   }
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
-import { stepSchema, type Step } from "../engine/step.ts";
+import { topologyProblem } from "../../impl/machine/index.ts";
+import { splitShellWords } from "../../impl/external/index.ts";
+import { describeStep, stepSchema, type Step } from "../engine/step.ts";
+import type { Target } from "../engine/target.ts";
+import { asExternal } from "../targets.ts";
+import type { InvariantResult } from "./checkTarget.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
 
@@ -66,7 +74,10 @@ export const counterexampleSchema = z
         kind: z.enum(["revision", "mutant", "external"]),
         id: z.string().min(1),
         revision: z.string().optional(),
+        /** An external target's harness command, as given to `--external`. */
         command: z.string().optional(),
+        /** The folder that command was given in: `replay` runs the harness there. */
+        cwd: z.string().optional(),
       })
       .strict(),
     invariant: z.string().min(1),
@@ -135,12 +146,28 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
     const where = issue && issue.path.length > 0 ? issue.path.join(".") : "(top level)";
     throw new CounterexampleFileError(file, `field ${where}: ${issue?.message ?? "invalid"}`);
   }
+  // The topology's rules are checked here, before any boot, so that a hand-edited topology is
+  // refused by its field rather than by the allocator it was to boot.
+  const problem = topologyProblem(topologyFromJson(parsed.data.topology));
+  if (problem !== undefined) {
+    throw new CounterexampleFileError(file, `field topology.${problem.field}: ${problem.message}`);
+  }
   const names = new Set<string>();
   parsed.data.commands.forEach((s: Step, i: number) => {
     if (s.op === "alloc") {
       if (names.has(s.as))
         throw new CounterexampleFileError(file, `field commands.${i}.as: ${s.as} is made twice`);
       names.add(s.as);
+      return;
+    }
+    // A step that names an object no earlier step makes would be skipped by the replay, which
+    // then reports "no violation": a hand-edited file must not read as a fix.
+    const obj = "obj" in s ? s.obj : undefined;
+    if (obj !== undefined && !names.has(obj)) {
+      throw new CounterexampleFileError(
+        file,
+        `field commands.${i}: step ${i}, ${describeStep(s)}, names ${obj}, which no earlier step makes (expected an earlier {"op":"alloc",...,"as":"${obj}"})`,
+      );
     }
   });
   return parsed.data;
@@ -166,4 +193,79 @@ export function formatCounterexample(ce: CounterexampleFile): string {
     `  "${name}": [\n${items.map((c) => `    ${JSON.stringify(c)}`).join(",\n")}\n  ]`;
   const parts = [top, ...(events !== undefined ? [list("machine_events", events)] : [])];
   return `${parts.join(",\n")},\n${list("commands", commands)}\n}\n`;
+}
+
+/** The longest harness part of a file name (a file name is at most 255 bytes). */
+const MAX_HARNESS_NAME = 96;
+
+/**
+ * An external harness as a name: the basenames of its command's words (the program, then its
+ * arguments), so that no folder of the machine it ran on is in the name, and two builds or two
+ * modes of one harness get two names. `/home/me/examples/c-harness/build/pcpu-harness-bug` is
+ * `pcpu-harness-bug`; `node harness/fake.mjs hang` is `node-fake.mjs-hang`. (The `hello` name
+ * cannot serve: both builds of the C example say "c-arena".)
+ */
+export function harnessName(command: string): string {
+  let words: string[];
+  try {
+    words = splitShellWords(command);
+  } catch {
+    words = command.split(/\s+/);
+  }
+  const name = words
+    .map((w) =>
+      basename(w)
+        .replace(/^-+/, "")
+        .replace(/[^A-Za-z0-9._-]+/g, "_"),
+    )
+    .filter((w) => w.length > 0)
+    .join("-")
+    .slice(0, MAX_HARNESS_NAME);
+  return name.length > 0 ? name : "harness";
+}
+
+/**
+ * The counterexample file's name for a target and an invariant: `<target>--<invariant>.json`,
+ * and for an external harness `ext-<harnessName>--<invariant>.json`.
+ */
+export function counterexampleFileName(target: Target, invariant: string): string {
+  const external = asExternal(target);
+  const name =
+    external !== undefined
+      ? `ext-${harnessName(external.command)}`
+      : target.id.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${name}--${invariant}.json`;
+}
+
+/**
+ * The file of a failure: `expected` says whether the check counts it as expected (a design's
+ * known violation is then marked `expected_by_design`).
+ */
+export function toFile(
+  target: Target,
+  result: InvariantResult,
+  expected: boolean,
+): CounterexampleFile {
+  const ce = result.counterexample;
+  if (ce === undefined)
+    throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
+  const external = asExternal(target);
+  return {
+    schema: COUNTEREXAMPLE_SCHEMA,
+    target: {
+      kind: target.kind,
+      id: target.id,
+      ...(target.revision !== undefined ? { revision: target.revision } : {}),
+      ...(external !== undefined ? { command: external.command, cwd: external.cwd } : {}),
+    },
+    invariant: ce.invariant,
+    message: ce.message,
+    expect: "fail",
+    ...(expected && result.expected === true ? { expected_by_design: true } : {}),
+    topology: topologyToJson(ce.config),
+    seed: ce.seed,
+    ...(ce.path !== undefined ? { path: ce.path } : {}),
+    commands: [...ce.steps],
+    ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
+  };
 }

@@ -2,6 +2,10 @@
  * npm run transcripts [-- OPTIONS] [PAGE ...]: runs the command of every transcript in README.md
  * and docs/ (scripts/transcripts/findTranscripts.ts says how one is marked) and rewrites its
  * output in place, keeping its elisions; with --check, compares instead and exits 1 on drift.
+ * The protocol exchanges (harnessExchange.ts) are sent to their harness and checked or
+ * rewritten the same way, and so are the files shown whole (shownFile.ts); both are cheap, part
+ * of --fast. The C example harness is built
+ * first (`make -C examples/c-harness`).
  *
  *   --check           compare, do not write
  *   --fast            only the transcripts not marked slow (what the test suite checks)
@@ -11,17 +15,27 @@
  *                     saved output and exit code instead of running it: .ci/run hands over its
  *                     main job's output this way, so the default check runs once
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   documentPages,
+  exchangeProblem,
+  findExchanges,
+  pageExchanges,
   pageTranscripts,
   REPO_ROOT,
+  findShownFiles,
+  readShownFile,
+  replaceBlocks,
+  shownFileProblem,
   rewritePage,
+  runExchange,
   runTranscriptCommand,
   toLines,
   transcriptProblem,
   type CommandRun,
+  type Exchange,
   type Transcript,
 } from "./transcripts/index.ts";
 
@@ -81,7 +95,26 @@ async function run(options: Options): Promise<number> {
   ) {
     throw new Error(`no selected transcript runs "pcpu-verify ${options.saved.command}"`);
   }
+  execFileSync("make", ["-C", join(REPO_ROOT, "examples/c-harness")], { stdio: "pipe" });
   const problems: string[] = [];
+  const exchanges = new Map<string, { exchange: Exchange; actual: readonly string[] }[]>();
+  if (options.only !== "slow") {
+    for (const e of pageExchanges(pages)) {
+      process.stderr.write(`${e.file}:${e.line}  exchange with ${e.command}\n`);
+      const actual = runExchange(e);
+      const problem = exchangeProblem(e, actual);
+      if (problem !== undefined) problems.push(problem);
+      exchanges.set(e.file, [...(exchanges.get(e.file) ?? []), { exchange: e, actual }]);
+    }
+  }
+  if (options.only !== "slow") {
+    for (const f of pages.flatMap((p) =>
+      findShownFiles(p, readFileSync(join(REPO_ROOT, p), "utf8")),
+    )) {
+      const problem = shownFileProblem(f, readShownFile(f));
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
   const runs = new Map<string, { transcript: Transcript; run: CommandRun }[]>();
   for (const t of selected) {
     process.stderr.write(`${t.file}:${t.line}  pcpu-verify ${t.command}\n`);
@@ -96,21 +129,35 @@ async function run(options: Options): Promise<number> {
     for (const p of problems) process.stderr.write(`${p}\n`);
     process.stderr.write(
       problems.length === 0
-        ? `${selected.length} transcripts match their commands\n`
-        : `${problems.length} of ${selected.length} transcripts differ; npm run transcripts rewrites them\n`,
+        ? `every transcript and exchange matches\n`
+        : `${problems.length} transcripts or exchanges differ; npm run transcripts rewrites them\n`,
     );
     return problems.length === 0 ? 0 : 1;
   }
-  for (const [page, list] of runs) {
+  for (const page of pages) {
     const path = join(REPO_ROOT, page);
     const before = readFileSync(path, "utf8");
-    const after = rewritePage(before, list);
+    const middle = rewritePage(before, runs.get(page) ?? []);
+    // The transcripts moved the lines: find the other blocks again, in the same order.
+    const answered = exchanges.get(page) ?? [];
+    const after = replaceBlocks(middle, [
+      ...findExchanges(page, middle).map((e, k) => ({
+        firstIndex: e.firstIndex,
+        length: e.lines.length,
+        lines: answered[k]?.actual ?? e.lines,
+      })),
+      ...findShownFiles(page, middle).map((f) => ({
+        firstIndex: f.firstIndex,
+        length: f.lines.length,
+        lines: readShownFile(f),
+      })),
+    ]);
     if (after !== before) {
       writeFileSync(path, after);
       process.stderr.write(`rewrote ${page}\n`);
     }
   }
-  process.stderr.write(`${selected.length} transcripts written (${problems.length} changed)\n`);
+  process.stderr.write(`${problems.length} transcripts or exchanges rewritten\n`);
   return 0;
 }
 

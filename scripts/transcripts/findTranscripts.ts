@@ -60,7 +60,8 @@ export function findTranscripts(file: string, text: string): Transcript[] {
         );
       }
       const close = closingFence(lines, i + 1, open[2] as string);
-      if (close < 0) throw new TranscriptSyntaxError(file, i + 2, "the console block is not closed");
+      if (close < 0)
+        throw new TranscriptSyntaxError(file, i + 2, "the console block is not closed");
       const first = lines[i + 2] ?? "";
       if (!(first === PROMPT || first.startsWith(`${PROMPT} `))) {
         throw new TranscriptSyntaxError(
@@ -126,6 +127,10 @@ function parseOptions(file: string, line: number, text: string): { slow: boolean
 
 /** The marker line a transcript's options give. */
 export function markerLine(options: { slow: boolean; exit: number }): string {
-  const words = ["transcript", ...(options.slow ? ["slow"] : []), ...(options.exit !== 0 ? [`exit=${options.exit}`] : [])];
+  const words = [
+    "transcript",
+    ...(options.slow ? ["slow"] : []),
+    ...(options.exit !== 0 ? [`exit=${options.exit}`] : []),
+  ];
   return `<!-- ${words.join(" ")} -->`;
 }

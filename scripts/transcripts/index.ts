@@ -4,3 +4,5 @@ export * from "./matchTranscript.ts";
 export * from "./findTranscripts.ts";
 export * from "./runTranscript.ts";
 export * from "./transcriptPages.ts";
+export * from "./harnessExchange.ts";
+export * from "./shownFile.ts";

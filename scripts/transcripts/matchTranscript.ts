@@ -42,7 +42,9 @@ export function matchesOutput(doc: readonly string[], output: readonly string[])
 
 /** The transcript the output gives, keeping the documented transcript's elisions. */
 export function rewriteTranscript(doc: readonly string[], output: readonly string[]): string[] {
-  const shown = doc.flatMap((line, at) => (isElision(line) ? [] : [{ at, key: alignmentKey(line) }]));
+  const shown = doc.flatMap((line, at) =>
+    isElision(line) ? [] : [{ at, key: alignmentKey(line) }],
+  );
   const keys = output.map(alignmentKey);
   const pairs = align(
     shown.map((s) => s.key),

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findTranscripts, markerLine, type Transcript } from "./findTranscripts.ts";
+import { findExchanges, type Exchange } from "./harnessExchange.ts";
 import { firstDifference, matchesOutput, rewriteTranscript } from "./matchTranscript.ts";
 import { REPO_ROOT, type CommandRun } from "./runTranscript.ts";
 
@@ -31,6 +32,11 @@ export function documentPages(root: string = REPO_ROOT): string[] {
 /** Every transcript of the pages, in page order. */
 export function pageTranscripts(pages: readonly string[], root: string = REPO_ROOT): Transcript[] {
   return pages.flatMap((page) => findTranscripts(page, readFileSync(join(root, page), "utf8")));
+}
+
+/** Every protocol exchange of the pages, in page order. */
+export function pageExchanges(pages: readonly string[], root: string = REPO_ROOT): Exchange[] {
+  return pages.flatMap((page) => findExchanges(page, readFileSync(join(root, page), "utf8")));
 }
 
 /** Why a transcript does not match its command's run, or undefined when it does. */

@@ -97,7 +97,14 @@ describe("matchesOutput", () => {
 describe("rewriteTranscript", () => {
   it("keeps the elisions where the output still has lines to elide", () => {
     const doc = ["title", "row 1 pass 200", "…", "total 12", "passed"];
-    const output = ["title", "row 1 pass 200", "row 2 pass 200", "row 3 fail 4", "total 13", "passed"];
+    const output = [
+      "title",
+      "row 1 pass 200",
+      "row 2 pass 200",
+      "row 3 fail 4",
+      "total 13",
+      "passed",
+    ];
     expect(rewriteTranscript(doc, output)).toEqual([
       "title",
       "row 1 pass 200",

@@ -47,12 +47,29 @@ export async function runTranscriptCommand(command: string): Promise<CommandRun>
       interactive: false,
     };
     process.chdir(scratch);
-    const code = await main(["node", "pcpu-verify", ...splitShellWords(command)], io);
-    return { code, lines: toLines(printed.join("")) };
+    // As in a pipe, whatever this process's streams are: commander wraps help to a terminal's
+    // width, and 80 columns otherwise.
+    const restore = [process.stdout, process.stderr].map(notATerminal);
+    try {
+      const code = await main(["node", "pcpu-verify", ...splitShellWords(command)], io);
+      return { code, lines: toLines(printed.join("")) };
+    } finally {
+      for (const r of restore) r();
+    }
   } finally {
     process.chdir(before);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Makes a stream say it is not a terminal; returns what puts it back. */
+function notATerminal(stream: NodeJS.WriteStream): () => void {
+  const own = Object.getOwnPropertyDescriptor(stream, "isTTY");
+  Object.defineProperty(stream, "isTTY", { value: false, configurable: true, writable: true });
+  return () => {
+    if (own === undefined) delete (stream as { isTTY?: boolean }).isTTY;
+    else Object.defineProperty(stream, "isTTY", own);
+  };
 }
 
 /** Output text as lines, without the final newline's empty line. */

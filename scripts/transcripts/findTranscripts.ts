@@ -3,6 +3,7 @@
  * whose first line is the command:
  *
  *     <!-- transcript -->            or  <!-- transcript slow exit=1 -->
+ *
  *     ```console
  *     $ npx pcpu-verify replay counterexamples/kiran-free-extra-bit--no-overlap.json
  *     …the output, where a line holding only "…" elides one or more lines
@@ -25,8 +26,9 @@ export interface Transcript {
   readonly exit: number;
   /** The documented output lines. */
   readonly body: readonly string[];
-  /** Line indices (0-based) of the marker and of the closing fence. */
+  /** Line indices (0-based) of the marker, of the first output line and of the closing fence. */
   readonly markerIndex: number;
+  readonly bodyIndex: number;
   readonly closeIndex: number;
 }
 
@@ -51,22 +53,25 @@ export function findTranscripts(file: string, text: string): Transcript[] {
     const fence = FENCE.exec(line);
     if (marker !== null) {
       const options = parseOptions(file, i + 1, (marker[1] as string).trim());
-      const open = FENCE.exec(lines[i + 1] ?? "");
+      // The block follows the marker, after one blank line (Prettier puts one there).
+      const fenceAt = (lines[i + 1] ?? "").trim() === "" ? i + 2 : i + 1;
+      const open = FENCE.exec(lines[fenceAt] ?? "");
       if (open === null || open[3] !== "console") {
         throw new TranscriptSyntaxError(
           file,
-          i + 2,
+          fenceAt + 1,
           "expected a ```console block right after the transcript marker",
         );
       }
-      const close = closingFence(lines, i + 1, open[2] as string);
-      if (close < 0)
-        throw new TranscriptSyntaxError(file, i + 2, "the console block is not closed");
-      const first = lines[i + 2] ?? "";
+      const close = closingFence(lines, fenceAt, open[2] as string);
+      if (close < 0) {
+        throw new TranscriptSyntaxError(file, fenceAt + 1, "the console block is not closed");
+      }
+      const first = lines[fenceAt + 1] ?? "";
       if (!(first === PROMPT || first.startsWith(`${PROMPT} `))) {
         throw new TranscriptSyntaxError(
           file,
-          i + 3,
+          fenceAt + 2,
           `expected the command as the block's first line: "${PROMPT} …"`,
         );
       }
@@ -75,8 +80,9 @@ export function findTranscripts(file: string, text: string): Transcript[] {
         line: i + 1,
         command: first.slice(PROMPT.length).trim(),
         ...options,
-        body: lines.slice(i + 3, close),
+        body: lines.slice(fenceAt + 2, close),
         markerIndex: i,
+        bodyIndex: fenceAt + 2,
         closeIndex: close,
       });
       i = close;

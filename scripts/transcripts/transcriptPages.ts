@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findTranscripts, markerLine, type Transcript } from "./findTranscripts.ts";
 import { findExchanges, type Exchange } from "./harnessExchange.ts";
-import { firstDifference, matchesOutput, rewriteTranscript } from "./matchTranscript.ts";
+import { firstDifference, isElision, matchesOutput, rewriteTranscript } from "./matchTranscript.ts";
 import { REPO_ROOT, type CommandRun } from "./runTranscript.ts";
 
 /** Folders under docs/ written by a command rather than by hand (`pcpu-verify report`). */
@@ -45,10 +45,11 @@ export function transcriptProblem(t: Transcript, run: CommandRun): string | unde
   if (run.code !== t.exit) {
     return `${where}: the command exited with ${run.code}, the transcript says ${t.exit}`;
   }
+  if (t.body.every(isElision)) return `${where}: the transcript shows no line of the output`;
   if (matchesOutput(t.body, run.lines)) return undefined;
   const d = firstDifference(t.body, run.lines);
   if (d === undefined) return `${where}: the output differs`;
-  const line = t.markerIndex + 3 + d.line + 1;
+  const line = t.bodyIndex + d.line + 1;
   return [
     `${where}: line ${line} differs from the output`,
     `  transcript: ${d.expected === undefined ? "(nothing)" : JSON.stringify(d.expected)}`,
@@ -69,7 +70,7 @@ export function rewritePage(
     if (transcriptProblem(t, run) === undefined) continue;
     const body = rewriteTranscript(t.body, run.lines);
     lines.splice(t.markerIndex, 1, markerLine({ slow: t.slow, exit: run.code }));
-    lines.splice(t.markerIndex + 3, t.closeIndex - (t.markerIndex + 3), ...body);
+    lines.splice(t.bodyIndex, t.closeIndex - t.bodyIndex, ...body);
   }
   return lines.join("\n");
 }

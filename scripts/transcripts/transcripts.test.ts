@@ -33,6 +33,7 @@ describe("findTranscripts", () => {
       exit: 1,
       body: ["line one", "…"],
       markerIndex: 1,
+      bodyIndex: 4,
       closeIndex: 6,
     });
   });
@@ -46,6 +47,18 @@ describe("findTranscripts", () => {
   it("lets a block of commands alone stand without a marker", () => {
     const text = page("```sh", "$ npm install", "$ npm test", "```");
     expect(findTranscripts("p.md", text)).toEqual([]);
+  });
+
+  it("takes the block after one blank line, as Prettier writes it", () => {
+    const text = page(
+      "<!-- transcript -->",
+      "",
+      "```console",
+      "$ npx pcpu-verify list",
+      "x",
+      "```",
+    );
+    expect(findTranscripts("p.md", text)[0]).toMatchObject({ body: ["x"], bodyIndex: 4 });
   });
 
   it("refuses an unknown option and a marker without its block", () => {
@@ -150,6 +163,12 @@ describe("rewritePage and transcriptProblem", () => {
     expect(transcriptProblem(t, { code: 1, lines: ["old", "x"] })).toMatch(
       /exited with 1, the transcript says 0/,
     );
+    const [empty] = findTranscripts(
+      "p.md",
+      page("<!-- transcript -->", "```console", "$ npx pcpu-verify list", "…", "```"),
+    );
+    if (empty === undefined) throw new Error("no transcript");
+    expect(transcriptProblem(empty, { code: 0, lines: ["x"] })).toMatch(/shows no line/);
   });
 
   it("writes the output and the exit code in place, and leaves a matching one alone", () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCHarness } from "../../impl/external/testing.ts";
 import {
+  brokenLinks,
   documentPages,
   exchangeProblem,
   findShownFiles,
@@ -35,6 +36,11 @@ describe("the documents' transcripts", () => {
   it("are there, and some are cheap enough for the test suite", () => {
     expect(transcripts.filter((t) => !t.slow).length).toBeGreaterThan(0);
     expect(exchanges.length).toBeGreaterThan(0);
+  });
+
+  it("link only to files inside the repository, and to headings that exist", () => {
+    const pagesWithExamples = [...pages, "examples/c-harness/README.md", "BENCHMARKS.md"];
+    expect(pagesWithExamples.flatMap((p) => brokenLinks(p))).toEqual([]);
   });
 
   for (const t of transcripts.filter((x) => !x.slow)) {

@@ -6,3 +6,4 @@ export * from "./runTranscript.ts";
 export * from "./transcriptPages.ts";
 export * from "./harnessExchange.ts";
 export * from "./shownFile.ts";
+export * from "./pageLinks.ts";

@@ -1,5 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  brokenLinks,
+  headingSlug,
   findTranscripts,
   matchesOutput,
   normaliseLine,
@@ -190,5 +195,35 @@ describe("rewritePage and transcriptProblem", () => {
     expect(rewritePage(text, [{ transcript: t, run: { code: 0, lines: ["old", "x"] } }])).toBe(
       text,
     );
+  });
+});
+
+describe("brokenLinks", () => {
+  it("finds a link outside the repository, to no file, or to no heading", () => {
+    const root = mkdtempSync(join(tmpdir(), "links-"));
+    try {
+      mkdirSync(join(root, "docs"));
+      writeFileSync(join(root, "docs/a.md"), "# A page\n\n## Exit codes: `list --mutants`\n");
+      writeFileSync(
+        join(root, "README.md"),
+        [
+          "[ok](docs/a.md) [ok](docs/a.md#exit-codes-list---mutants) [web](https://x.org/a)",
+          "[out](../shared/PROTOCOL.md) [none](docs/b.md) [anchor](docs/a.md#nothing)",
+          "```",
+          "[in a block](../ignored.md)",
+          "```",
+        ].join("\n"),
+      );
+      expect(brokenLinks("README.md", root)).toEqual([
+        "README.md:2: link ../shared/PROTOCOL.md points outside the repository",
+        "README.md:2: link docs/b.md: no such file",
+        "README.md:2: link docs/a.md#nothing: no heading with that anchor",
+      ]);
+      expect(headingSlug("The kill matrix: `list --mutants`")).toBe(
+        "the-kill-matrix-list---mutants",
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

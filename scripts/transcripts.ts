@@ -106,8 +106,6 @@ async function run(options: Options): Promise<number> {
       if (problem !== undefined) problems.push(problem);
       exchanges.set(e.file, [...(exchanges.get(e.file) ?? []), { exchange: e, actual }]);
     }
-  }
-  if (options.only !== "slow") {
     for (const f of pages.flatMap((p) =>
       findShownFiles(p, readFileSync(join(REPO_ROOT, p), "utf8")),
     )) {

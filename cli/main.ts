@@ -139,7 +139,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .addOption(
       new Option(
         "--external <command>",
-        'an external harness to check, as "CMD ARGS" (PROTOCOL.md; repeatable; alone, only the harnesses are checked)',
+        'an external harness to check, as "CMD ARGS" (docs/protocol.md; repeatable; alone, only the harnesses are checked)',
       ).argParser(parseHarnessCommand),
     )
     .addOption(
@@ -273,7 +273,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .option("--target <id>", "a revision or mutant")
     .addOption(
-      new Option("--external <command>", 'an external harness, as "CMD ARGS" (PROTOCOL.md)'),
+      new Option("--external <command>", 'an external harness, as "CMD ARGS" (docs/protocol.md)'),
     )
     .addOption(
       new Option("--harness-timeout <ms>", "how long to wait for each harness answer")

@@ -1,6 +1,6 @@
 /**
  * The target of `metrics` and `review`: a revision or mutant by id, or an external harness
- * by command line ("CMD ARGS", PROTOCOL.md). Exactly one of the two must be given.
+ * by command line ("CMD ARGS", docs/protocol.md). Exactly one of the two must be given.
  */
 import { ALL_TARGETS, externalTarget, findTarget, type Target } from "../properties/index.ts";
 import { listIds } from "./optionParsers.ts";

@@ -1,5 +1,5 @@
 /**
- * The allocator-under-test interface: the TypeScript form of ../shared/PROTOCOL.md (version 1).
+ * The allocator-under-test interface: the TypeScript form of docs/protocol.md (version 1).
  *
  * Every allocator, a TypeScript revision in this process or an external harness, is driven
  * through these operations, so a property is written once and runs on both. Names follow the
@@ -16,7 +16,7 @@ export type Ptr = number;
 /** A virtual address of one CPU's copy, as `per_cpu_ptr` returns it. */
 export type Addr = number;
 
-/** Operations beyond the required ones (PROTOCOL.md: "the rest are capabilities"). */
+/** Operations beyond the required ones (docs/protocol.md, "Capabilities"). */
 export type Capability = "cpu_add" | "cpu_remove" | "fail_page_alloc" | "reclaim" | "inspect";
 
 export const CAPABILITIES: readonly Capability[] = [
@@ -63,7 +63,7 @@ export interface ZonePages {
 
 /** The answer to `stats`. */
 export interface AllocatorStats {
-  /** Pages held per node, both zones (PROTOCOL.md `pages_by_node`). */
+  /** Pages held per node, both zones (docs/protocol.md `pages_by_node`). */
   readonly pagesByNode: readonly number[];
   /** Pages held per node and zone (an extension; absent for a harness that does not say). */
   readonly pagesByZone?: readonly ZonePages[];

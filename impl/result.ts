@@ -1,12 +1,12 @@
 /**
  * Typed results for the allocator-under-test interface.
  *
- * Every operation of PROTOCOL.md answers either `ok` with its fields or one of the protocol's
+ * Every operation of docs/protocol.md answers either `ok` with its fields or one of the protocol's
  * error codes with a human message. The TypeScript interface never throws for bad input: it
  * returns an `Err` and leaves the state as it was.
  */
 
-/** The error codes of PROTOCOL.md ("Error codes"). */
+/** The error codes of docs/protocol.md ("Error codes"). */
 export type Errno = "EINVAL" | "ENOMEM" | "EFAULT" | "ENOTSUP" | "EPROTO";
 
 export const ERRNOS: readonly Errno[] = ["EINVAL", "ENOMEM", "EFAULT", "ENOTSUP", "EPROTO"];

@@ -10,19 +10,19 @@ import {
   updateReadme,
 } from "./diagrams.ts";
 
-const README = new URL("../README.md", import.meta.url);
+const README = new URL("../docs/model.md", import.meta.url);
 
 describe("diagrams", () => {
-  it("README.md shows the current diagrams", () => {
+  it("docs/model.md shows the current diagrams", () => {
     const readme = readFileSync(README, "utf8");
     const shown = readmeDiagramsSection(readme);
     expect(
       shown,
-      `README.md has no ${DIAGRAMS_START} ... ${DIAGRAMS_END} section: run \`npm run diagrams\``,
+      `docs/model.md has no ${DIAGRAMS_START} ... ${DIAGRAMS_END} section: run \`npm run diagrams\``,
     ).toBeDefined();
     expect(
       shown,
-      "README.md's state diagrams are out of date with the machines in model/: run `npm run diagrams`",
+      "docs/model.md's state diagrams are out of date with the machines in model/: run `npm run diagrams`",
     ).toBe(renderDiagramsSection());
   });
 

@@ -1,7 +1,7 @@
 /**
- * The model's machines as Mermaid state diagrams, for the README's "The model's machines"
- * section. `npm run diagrams` (model/writeDiagrams.ts) writes the section; diagrams.test.ts
- * fails when the README's copy is stale.
+ * The model's machines as Mermaid state diagrams, for the section of docs/model.md that shows
+ * them. `npm run diagrams` (model/writeDiagrams.ts) writes the section; diagrams.test.ts fails
+ * when the copy in docs/model.md is stale.
  */
 import type { AnyStateMachine } from "xstate";
 import { blockMachine } from "./blockMachine.ts";

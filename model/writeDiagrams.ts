@@ -1,5 +1,5 @@
 /**
- * Writes the model's state diagrams into README.md, between `<!-- diagrams:start -->` and
+ * Writes the model's state diagrams into docs/model.md, between `<!-- diagrams:start -->` and
  * `<!-- diagrams:end -->` (a "The model's machines" section is appended when the markers are
  * missing). Run it with `npm run diagrams` after changing a machine.
  */
@@ -7,12 +7,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { updateReadme } from "./diagrams.ts";
 
-const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
+const readmePath = fileURLToPath(new URL("../docs/model.md", import.meta.url));
 const before = readFileSync(readmePath, "utf8");
 const after = updateReadme(before);
 if (after === before) {
-  console.log("README.md: the diagrams are current");
+  console.log("docs/model.md: the diagrams are current");
 } else {
   writeFileSync(readmePath, after);
-  console.log("README.md: diagrams written");
+  console.log("docs/model.md: diagrams written");
 }

@@ -1,6 +1,6 @@
 /**
  * The targets a check can run against: every revision and every mutant, by id, and external
- * harnesses (../shared/PROTOCOL.md), made from a command line.
+ * harnesses (docs/protocol.md), made from a command line.
  */
 import { HarnessPool, type HarnessOptions } from "../impl/external/index.ts";
 import { MUTANTS, type MutantEntry } from "../impl/mutants/index.ts";
@@ -61,7 +61,7 @@ export const EXTERNAL_DEFAULT_MAX_SIZE = 32768;
 /** PAGE_SIZE: the largest alignment asked of a harness. */
 export const EXTERNAL_MAX_ALIGN = 4096;
 
-/** An allocator in another process, spoken to through PROTOCOL.md. */
+/** An allocator in another process, spoken to through docs/protocol.md. */
 export interface ExternalTarget extends Target {
   readonly kind: "external";
   /** The harness command line (`--external "CMD ARGS"`), as given. */
@@ -95,7 +95,7 @@ export function externalTarget(command: string, options: HarnessOptions = {}): E
     maxAlign: () => EXTERNAL_MAX_ALIGN,
     zeroAlignValid: false,
     knownViolations: {},
-    // PROTOCOL.md lets any harness fail an atomic request with ENOMEM; its pool is unknown, so
+    // docs/protocol.md lets any harness fail an atomic request with ENOMEM; its pool is unknown, so
     // it must come back to its baseline exactly.
     atomicFromPopulated: true,
     pids: () => pool.pids(),

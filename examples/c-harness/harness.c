@@ -1,5 +1,5 @@
 /*
- * pcpu-harness: the arena allocator (arena.h) behind ../../../shared/PROTOCOL.md, version 1.
+ * pcpu-harness: the arena allocator (arena.h) behind docs/protocol.md, version 1.
  * Reads one JSON request per line on standard input and answers one JSON object per line on
  * standard output; diagnostics go to standard error. Exits 0 on `quit` or at end of input.
  */

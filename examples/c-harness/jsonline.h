@@ -1,5 +1,5 @@
 /*
- * A tiny reader for the requests of PROTOCOL.md: one flat JSON object per line whose values
+ * A tiny reader for the requests of docs/protocol.md: one flat JSON object per line whose values
  * are integers, strings, booleans, null or arrays of integers. That is all the suite sends, so
  * nothing more is parsed; anything else is reported as malformed (the harness answers EPROTO).
  */

@@ -1,5 +1,5 @@
 /**
- * An allocator in another process, driven through ../shared/PROTOCOL.md: the `PercpuAllocator`
+ * An allocator in another process, driven through docs/protocol.md: the `PercpuAllocator`
  * interface, synchronous, over one `HarnessProcess`. Requests are encoded as the protocol says
  * (snake_case fields, addresses as hexadecimal strings); answers are checked with zod, and an
  * `ok: true` answer with a field missing or of the wrong type, or an address at or above 2^53

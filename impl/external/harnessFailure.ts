@@ -1,8 +1,8 @@
 /**
  * A harness that failed as a process, not as an allocator: it exited or died by a signal
  * (`harness-crash`), did not answer in time (`harness-hang`), or broke the wire form of
- * ../shared/PROTOCOL.md (`protocol-error`: a line that is not JSON, a wrong id, an `ok` answer
- * with fields missing, an enormous line). PROTOCOL.md makes each a finding of its own kind,
+ * docs/protocol.md (`protocol-error`: a line that is not JSON, a wrong id, an `ok` answer
+ * with fields missing, an enormous line). docs/protocol.md makes each a finding of its own kind,
  * never a pass and never an allocator oops; the allocator methods throw this error for them.
  */
 

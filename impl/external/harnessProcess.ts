@@ -1,5 +1,5 @@
 /**
- * One harness process, spoken to synchronously: the transport of ../shared/PROTOCOL.md.
+ * One harness process, spoken to synchronously: the transport of docs/protocol.md.
  *
  * The allocator interface is synchronous (a property calls `alloc` and reads the answer on the
  * next line), the pipes of a child process are not. So the child and its pipes live in a
@@ -41,7 +41,7 @@ import { Stopped, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
 import { splitShellWords } from "./shellWords.ts";
 
-/** PROTOCOL.md: "does not answer within the timeout (default 5 s)". */
+/** docs/protocol.md: "does not answer within the timeout (default 5 s)". */
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** The longest answer line accepted. */
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;

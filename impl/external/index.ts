@@ -1,4 +1,4 @@
-/** The client for allocators in other processes (../shared/PROTOCOL.md). */
+/** The client for allocators in other processes (docs/protocol.md). */
 export * from "./shellWords.ts";
 export * from "./harnessFailure.ts";
 export * from "./harnessProcess.ts";

@@ -1,5 +1,5 @@
 /**
- * The answers of ../shared/PROTOCOL.md as zod schemas, one per operation that answers fields.
+ * The answers of docs/protocol.md as zod schemas, one per operation that answers fields.
  * An `ok: true` answer without them (or with a wrong type) is a protocol-error. Extra fields
  * are allowed: a harness may say more than the protocol asks (`max_size` in `hello`,
  * `pages_by_zone` in `stats`, a design's own `detail` in `inspect`).

@@ -1,5 +1,5 @@
 /**
- * Behaviour every revision must share (PROTOCOL.md, DESIGN.md "Invariants"), run on each entry
+ * Behaviour every revision must share (docs/protocol.md, DESIGN.md "Invariants"), run on each entry
  * of REVISIONS. Design-specific layout, costs and white-box rules are in the revision's own test.
  */
 import { beforeEach, describe, expect, it } from "vitest";

@@ -40,7 +40,7 @@ export interface RevisionEntry {
   readonly pool?: RetainedPool;
   /**
    * An atomic request is served only from populated memory, so it may fail with ENOMEM where a
-   * sleeping one would succeed (PROTOCOL.md `alloc`'s `atomic`); false: served as any other.
+   * sleeping one would succeed (docs/protocol.md `alloc`'s `atomic`); false: served as any other.
    */
   readonly atomicFromPopulated: boolean;
 }

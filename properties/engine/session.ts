@@ -403,7 +403,7 @@ export class Session {
       ? { ok: true, value: result.value }
       : { ok: false, error: result.error, message: result.message };
     // An atomic request the design serves from populated memory only may fail on its own
-    // (PROTOCOL.md); such a failure says nothing of the injected one.
+    // (docs/protocol.md); such a failure says nothing of the injected one.
     const atomicMayFail =
       step.op === "alloc" && step.atomic === true && this.target.atomicFromPopulated;
     if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0 && !atomicMayFail)

@@ -35,6 +35,6 @@ export interface Target {
    * failure-atomicity allow that much); absent: back to the baseline exactly.
    */
   readonly pool?: RetainedPool;
-  /** An atomic request may fail with ENOMEM where a sleeping one would not (PROTOCOL.md). */
+  /** An atomic request may fail with ENOMEM where a sleeping one would not (docs/protocol.md). */
   readonly atomicFromPopulated: boolean;
 }

@@ -7,7 +7,7 @@ import { stateChange } from "./stats.ts";
  * forbidden hotplug event or a negative fault-injection count gets EINVAL, a write to an
  * unmapped address gets EFAULT, and nothing changes.
  *
- * Source: PROTOCOL.md "Error codes"; mm/percpu.c pcpu_alloc's checks (size 0, size above
+ * Source: docs/protocol.md "Error codes"; mm/percpu.c pcpu_alloc's checks (size 0, size above
  * PCPU_MIN_UNIT_SIZE, alignment above PAGE_SIZE or not a power of two); the 2009 area map's
  * BUG_ON for a free of an unallocated area (a double free); cpu_hotplug.rst for the events.
  * Cost: two `stats` and a `ptr` per live copy per bad request: O(L·P).
@@ -15,7 +15,7 @@ import { stateChange } from "./stats.ts";
 export const badInput: Invariant = {
   id: "bad-input",
   title: "bad input gets EINVAL and changes nothing",
-  source: "PROTOCOL.md error codes; mm/percpu.c pcpu_alloc checks; cpu_hotplug.rst",
+  source: "docs/protocol.md error codes; mm/percpu.c pcpu_alloc checks; cpu_hotplug.rst",
   cost: "O(L·P) per bad request",
   needs: [],
   afterStep(ctx) {

@@ -8,7 +8,7 @@ import type { Invariant } from "./invariant.ts";
  *
  * What does not hold: an atomic request (GFP_ATOMIC) to a design that serves it from populated
  * pages only (Target.atomicFromPopulated: bitmap-2017, and any external harness, which
- * PROTOCOL.md lets fail one) may get ENOMEM with memory to spare: "atomic alloc failed, no
+ * docs/protocol.md lets fail one) may get ENOMEM with memory to spare: "atomic alloc failed, no
  * space left" in pcpu_alloc; __alloc_percpu_gfp "is a lot more likely to fail".
  *
  * Source: the bitmap allocator's fixes "percpu: fix iteration to prevent skipping over block"

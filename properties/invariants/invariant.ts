@@ -45,7 +45,7 @@ export interface StepContext {
   readonly model: PercpuModel;
   /** An injected page-allocation failure could still fire when the step started. */
   readonly injectionPending: boolean;
-  /** An atomic allocation the target may fail with ENOMEM on its own (PROTOCOL.md `alloc`). */
+  /** An atomic allocation the target may fail with ENOMEM on its own (docs/protocol.md `alloc`). */
   readonly atomicMayFail: boolean;
   readonly before: AllocatorStats;
   readonly after: AllocatorStats;

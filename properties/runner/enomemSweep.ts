@@ -27,8 +27,10 @@
  * N comes from the simulated machine of an in-process target (its page allocator counts); for
  * a target without one (an external harness) the sweep goes on until an armed failure no
  * longer fires, as the model sees it, up to `maxK`.
- * Source: DESIGN.md ("the `while (--i >= 0) __free_pages(...)` rollback ... a page-allocation
- * failure at any point leaves no leak and no half-made object"), issue 5.
+ * Source: the rollbacks it exercises, mm/slab.c 2.6.10 __alloc_percpu's unwind
+ * (`while (--i >= 0) ... kfree(pdata)`), the 2005 block's error path, mm/percpu-vm.c
+ * pcpu_alloc_pages' `while (--i >= page_start) __free_page(...)`: a page-allocation failure at
+ * any point must leave no leak and no half-made object.
  */
 import type { BootConfig, Capability } from "../../impl/index.ts";
 import { SimulatedAllocator } from "../../impl/index.ts";

@@ -1,5 +1,5 @@
 /**
- * Atomic requests (PROTOCOL.md `alloc` with `atomic: true`, __alloc_percpu_gfp(GFP_ATOMIC)):
+ * Atomic requests (docs/protocol.md `alloc` with `atomic: true`, __alloc_percpu_gfp(GFP_ATOMIC)):
  * a design that serves them from populated pages only may fail one with memory to spare.
  *
  *   boot: bitmap-2017 has no chunk, nothing is populated

@@ -39,7 +39,7 @@
  * pages of an earlier populated range, and what the worker populates after an atomic failure;
  * all of it is pool (free space the allocator reuses), within that same bound. An atomic
  * request may fail with ENOMEM where a sleeping one would succeed ("atomic alloc failed, no
- * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which PROTOCOL.md allows.
+ * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which docs/protocol.md allows.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";

@@ -19,6 +19,8 @@ export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
 export * from "./runner/shard.ts";
+export * from "./runner/selection.ts";
+export * from "./runner/verdict.ts";
 export * from "./runner/killMatrix.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";

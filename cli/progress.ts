@@ -43,3 +43,36 @@ export function progressFor(
     },
   };
 }
+
+/** One line of status on a terminal's standard error, redrawn in place. */
+export interface StatusLine {
+  /** Shows `text` (at most every `everyMs`, the last one always on `flush`). */
+  show(text: string): void;
+  /** Removes the line, so that what is printed next starts on a clean line. */
+  clear(): void;
+}
+
+/**
+ * A status line (`check`'s progress) when standard error is a terminal, a silent one
+ * otherwise: written through `io.err`, so that it keeps its place among the other output.
+ */
+export function statusLine(io: CliIo, everyMs = 100): StatusLine {
+  if (io.interactive !== true) return { show: () => {}, clear: () => {} };
+  let shown = false;
+  let last = 0;
+  return {
+    show: (text) => {
+      const now = Date.now();
+      if (shown && now - last < everyMs) return;
+      last = now;
+      shown = true;
+      io.err(`\r\x1b[K${text}`);
+    },
+    clear: () => {
+      if (!shown) return;
+      shown = false;
+      last = 0;
+      io.err("\r\x1b[K");
+    },
+  };
+}

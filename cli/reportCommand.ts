@@ -181,6 +181,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
     const md = [
       // Marks the file as ours: a later report may replace it, never a README of the user's.
       WRITTEN_MARK,
+      "",
       "# pcpu-verify report",
       "",
       `Seed ${options.seed}; ${options.runs} runs per round, at most ${options.maxCommands} commands per run${options.model ? ", with the state-machine model's paths" : ""}; workloads ${REPORT_WORKLOADS.join(", ")} (kiran-2005 with ${options.rounds} churn rounds). Made by \`pcpu-verify report\`.`,

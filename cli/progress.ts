@@ -1,9 +1,10 @@
 /**
- * Progress of a long run (`review`, `report`) on standard error: a cli-progress bar when
- * standard error is a terminal, nothing otherwise, so that output piped to a file or read by a
- * test stays deterministic.
+ * Progress of a long run on standard error, only when standard error is a terminal (nothing
+ * otherwise, so that output piped to a file or read by a test stays deterministic): a
+ * cli-progress bar for `review` and `report`, a status line for `check`.
  *
  *   review [==========--------------------] 2/6 kiran-2005 on kiran-2005-09
+ *   check: target 2/5 kiran-2005-09, round 1, 340 runs, 12.3 s
  */
 import cliProgress from "cli-progress";
 import type { CliIo } from "./cliIo.ts";

@@ -15,8 +15,9 @@
  *
  * A stop request (Ctrl-C, SIGTERM; impl/stop.ts) is looked at before every run, between rounds
  * and in the harness client's waits: the check ends with what it judged, and the rest is
- * not-checked ("interrupted by SIGINT"). A run that saw the request passes without doing
- * anything, so that fast-check neither shrinks it nor reports it as a failure.
+ * not-checked ("interrupted by SIGINT"). A run that sees the request fails at once with
+ * `Stopped`, which ends fast-check's round quickly (no long shrinking: every try fails at its
+ * first line); the request is read before any verdict, so it is never taken for a finding.
  */
 import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -193,13 +194,15 @@ export function runRound(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),
     (config, commands) => {
-      // After a harness failure or a stop request the remaining runs (and fast-check's shrinking
-      // tries) do nothing: the check of this target is over.
-      if (harness.finding !== undefined || harness.stopped !== undefined) return;
-      const signal = stopRequested();
+      // After a harness failure the remaining runs do nothing: the check of this target is over.
+      if (harness.finding !== undefined) return;
+      // After a stop request every run fails at once, so that fast-check ends the round (its
+      // shrinking tries fail at once too) instead of generating the rest of its runs; the
+      // caller reads `harness.stopped` before any verdict, so this is never a finding.
+      const signal = harness.stopped ?? stopRequested();
       if (signal !== 0) {
         harness.stopped = signal;
-        return;
+        throw new Stopped(signal);
       }
       settings.onRun?.(progress.next());
       let session: Session | undefined;
@@ -216,7 +219,7 @@ export function runRound(
         if (e instanceof Stopped || stopRequested() !== 0) {
           // Whatever broke after a stop request (a harness killed under it) is not a finding.
           harness.stopped = e instanceof Stopped ? e.signal : stopRequested();
-          return;
+          throw new Stopped(harness.stopped);
         }
         if (e instanceof Violation) firstFailAt ??= performance.now();
         if (!(e instanceof HarnessFailure)) throw e;

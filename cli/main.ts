@@ -201,7 +201,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .option(
       "--no-model",
-      "skip the state-machine model's paths and random runs (refinement is then not-checked)",
+      "skip the state-machine model's paths and random runs (refinement, judged only there, is then not planned)",
     )
     .option(
       "--allow-incomplete",

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildCHarness, C_HARNESS, processRuns } from "../impl/external/testing.ts";
 import { checkCommand, defaultCheckOptions } from "./checkCommand.ts";
 import { bufferedIo } from "./cliIo.ts";
@@ -27,15 +27,41 @@ interface Ended {
   readonly stderr: string;
 }
 
+/**
+ * Commands started by a test, with the harness pid file of each: a command a failing test left
+ * running is ended (SIGKILL), with its harnesses (still its children then, so their pids are
+ * theirs). Nothing is sent to a pid once its command has ended: the pid may be another's.
+ */
+const started: { child: ChildProcess; pidFile?: string }[] = [];
+afterEach(() => {
+  for (const { child, pidFile } of started.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    for (const pid of pidFile !== undefined ? pidsIn(pidFile) : []) {
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, "SIGKILL");
+        } catch {
+          // ESRCH: gone.
+        }
+      }
+    }
+    child.kill("SIGKILL");
+  }
+});
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts `pcpu-verify ARGS`; `output()` is its standard output so far. */
-function start(args: readonly string[]): {
+function start(
+  args: readonly string[],
+  pidFile?: string,
+): {
   child: ChildProcess;
   output: () => string;
   ended: Promise<Ended>;
 } {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push({ child, ...(pidFile !== undefined ? { pidFile } : {}) });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -86,10 +112,13 @@ describe("check stops on a signal", () => {
       const pidFile = join(dir, `pids-${signal}`);
       // The harness writes its pid (sh execs it, keeping the pid) and then runs for long.
       const harness = `sh -c 'echo $$ >> ${pidFile}; exec ${C_HARNESS}'`;
-      const run = start([
-        ...["check", "--external", harness, "--runs", "100000"],
-        ...["--out", join(dir, "ce"), "--json"],
-      ]);
+      const run = start(
+        [
+          ...["check", "--external", harness, "--runs", "100000"],
+          ...["--out", join(dir, "ce"), "--json"],
+        ],
+        pidFile,
+      );
       await until(() => pidsIn(pidFile).length > 0);
       run.child.kill(signal);
       const ended = await run.ended;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildCHarness, C_HARNESS, processRuns } from "../impl/external/testing.ts";
+import { buildCHarness, C_HARNESS, fakeHarness, processRuns } from "../impl/external/testing.ts";
 import { checkCommand, defaultCheckOptions } from "./checkCommand.ts";
 import { bufferedIo } from "./cliIo.ts";
 
@@ -141,6 +141,27 @@ describe("check stops on a signal", () => {
       for (const pid of pidsIn(pidFile)) expect(processRuns(pid)).toBe(false);
     }, 120_000);
   }
+});
+
+describe("check stops on a signal even while a harness does not answer", () => {
+  it("SIGINT while waiting for an answer that never comes: exit 130, the harness killed", async () => {
+    const pidFile = join(dir, "pids-hang");
+    // A harness that never answers boot; the wait for it would last 10 minutes.
+    const harness = `sh -c "echo \\$\\$ >> ${pidFile}; exec ${fakeHarness("hang")}"`;
+    const run = start(
+      [
+        ...["check", "--external", harness, "--harness-timeout", "600000"],
+        ...["--out", join(dir, "ce")],
+      ],
+      pidFile,
+    );
+    await until(() => pidsIn(pidFile).length > 0);
+    run.child.kill("SIGINT");
+    const ended = await run.ended;
+    expect(ended.code).toBe(130);
+    for (const pid of pidsIn(pidFile)) await until(() => !processRuns(pid));
+    for (const pid of pidsIn(pidFile)) expect(processRuns(pid)).toBe(false);
+  }, 120_000);
 });
 
 describe("check's progress", () => {

@@ -19,7 +19,6 @@
  * `Stopped`, which ends fast-check's round quickly (no long shrinking: every try fails at its
  * first line); the request is read before any verdict, so it is never taken for a finding.
  */
-import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/index.ts";
@@ -35,6 +34,14 @@ import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invari
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { checkModel } from "./modelCheck.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
+import {
+  HARNESS_FAILED_REASON,
+  harnessFinding,
+  interruptedReason,
+  RunTally,
+  type HarnessFinding,
+  type HarnessRecorder,
+} from "./interruption.ts";
 import { minimizeSteps } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
 
@@ -66,22 +73,6 @@ export interface RunProgress {
 }
 
 export type Status = "pass" | "fail" | "not-checked" | HarnessFailureKind;
-
-/** A harness failure met during a check: what failed, and the run that was going on. */
-export interface HarnessFinding {
-  readonly failure: HarnessFailure;
-  readonly counterexample: Counterexample;
-}
-
-/**
- * Where a round records a harness failure or a stop request (the property itself passes, to
- * stop shrinking).
- */
-export interface HarnessRecorder {
-  finding?: HarnessFinding;
-  /** The signal of a stop request seen during the round. */
-  stopped?: number;
-}
 
 export interface Counterexample {
   readonly invariant: string;
@@ -127,40 +118,6 @@ export interface TargetReport {
   readonly harnessFailure?: HarnessFinding;
   /** The signal of the stop request that ended the check before its end. */
   readonly stopped?: number;
-}
-
-/** "SIGINT" for 2, "SIGTERM" for 15; "signal N" for a number without a name. */
-export function signalName(signal: number): string {
-  const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0];
-  return name ?? `signal ${signal}`;
-}
-
-/** The reason of a unit a stop request left unjudged. */
-export function interruptedReason(signal: number): string {
-  return `interrupted by ${signalName(signal)}`;
-}
-
-/** The reason of a unit left unjudged because the harness failed on an earlier one. */
-export const HARNESS_FAILED_REASON = "not judged: the harness failed";
-
-/** A harness failure as a finding: the steps of the run so far, under the run's topology. */
-export function harnessFinding(
-  failure: HarnessFailure,
-  config: BootConfig,
-  steps: readonly Step[],
-  seed: number,
-): HarnessFinding {
-  return {
-    failure,
-    counterexample: {
-      invariant: failure.kind,
-      message: failure.message,
-      config,
-      steps: [...steps],
-      seed,
-      path: undefined,
-    },
-  };
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -238,16 +195,6 @@ export function runRound(
   });
   if (firstFailAt !== undefined) counter.shrinkMs += performance.now() - firstFailAt;
   return details;
-}
-
-/** The rounds and runs of one target's check, for `onRun`. */
-export class RunTally {
-  round = 0;
-  runs = 0;
-  next(): RunProgress {
-    this.runs++;
-    return { round: this.round, runs: this.runs };
-  }
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {

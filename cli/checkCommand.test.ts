@@ -23,7 +23,16 @@ describe("pcpu-verify check", () => {
     // kiran-2005-09 breaks nr-cpus-independence by design: expected, so exit 0.
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout) as CheckJson;
-    expect(Object.keys(json)).toEqual(["seed", "commands", "elapsed_ms", "results"]);
+    // refinement needs the model (off here): not planned, and said so.
+    expect(Object.keys(json)).toEqual([
+      "seed",
+      "commands",
+      "elapsed_ms",
+      "results",
+      "not_planned",
+      "exit_code",
+    ]);
+    expect(json.exit_code).toBe(0);
     expect(json.seed).toBe(20051);
     expect(json.commands).toBeGreaterThan(0);
     expect(typeof json.elapsed_ms).toBe("number");

@@ -2,41 +2,70 @@
  * `pcpu-verify check`: runs the invariants on revisions and mutants with fast-check, writes
  * every failing run as a counterexample file, and reports per target and in sum.
  *
- * Exit code 0 when nothing fails unexpectedly (a failure a revision is known for by design, or
- * the failure a mutant was seeded to cause, is expected), 1 when an invariant fails unexpectedly,
- * 3 when an external harness (`--external "CMD ARGS"`) crashed, hung or broke the protocol: its
- * target's unjudged invariants get that status, and the run so far is written as a file.
+ * Exit code (cli/exitCodes.ts): 0 when nothing fails unexpectedly (a failure a revision is
+ * known for by design, or a mutant's seeded bug and its consequences, is expected) and every
+ * unit was judged; 1 when an invariant fails unexpectedly or a mutant survives; 2 for a usage
+ * error, found before any work (an empty selection, an output path that cannot be written);
+ * 3 when an external harness crashed, hung or broke the protocol (its failure is one row, the
+ * rest of its target not-checked, and the run so far is a file); 4 when a unit was left
+ * not-checked (a time limit, a capability the target lacks), 0 with `--allow-incomplete`;
+ * 128+N when signal N stopped it (what was judged is printed, the rest "interrupted by ...").
+ *
+ * What is judged, what a failure means and what is planned live with the runner
+ * (properties/runner/selection.ts, verdict.ts); this file parses nothing and prints.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
-  INVARIANTS,
+  COUNTEREXAMPLE_SCHEMA,
   ALL_TARGETS,
   asExternal,
-  externalTarget,
-  type MutantTarget,
+  byTarget,
   checkTarget,
+  consequenceOf,
   counterexampleFileName,
   describeStep,
-  findInvariant,
+  emptySelection,
+  expectedReason,
+  externalTarget,
   formatCounterexample,
+  interruptedReason,
+  modelFor,
+  notPlannedLines,
+  planCheck,
+  selectInvariants,
+  selectTargets,
+  signalName,
+  survived,
   toFile,
-  byTarget,
-  planUnits,
-  shardUnits,
+  topologyToJson,
+  type CounterexampleFile,
   type Shard,
   type TargetReport,
   type Invariant,
   type InvariantResult,
+  type RunProgress,
   type Step,
   type Target,
 } from "../properties/index.ts";
-import type { CliIo } from "./cliIo.ts";
 import { isHarnessFailureKind } from "../impl/external/index.ts";
-import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
+import { Stopped, stopRequested } from "../impl/stop.ts";
+import type { CliIo } from "./cliIo.ts";
+import { EXIT_FAIL, EXIT_HARNESS, EXIT_INCOMPLETE, exitForSignal, worstExit } from "./exitCodes.ts";
+import {
+  coverageText,
+  resultJson,
+  summary,
+  targetReport,
+  withoutKind,
+  type Row,
+} from "./checkOutput.ts";
 import { junitXml } from "./junit.ts";
-import { formatDuration, formatTable, formatTopology, plural, truncate } from "./format.ts";
+import { checkOutputDir, checkOutputFile } from "./outputPaths.ts";
+import { formatDuration, formatTopology, plural } from "./format.ts";
+import { statusLine } from "./progress.ts";
+import { UsageError } from "./usageError.ts";
 
 /** The default seed, printed in every report so that a CI failure can be run again. */
 export const DEFAULT_SEED = 20051;
@@ -86,6 +115,8 @@ export interface CheckOptions {
    * cost minutes over a pipe, and refinement, which the model exists for, is of the 2005 design).
    */
   readonly model?: boolean;
+  /** Accept units left not-checked: exit 0 instead of 4 (they are still printed). */
+  readonly allowIncomplete?: boolean;
 }
 
 export interface CheckResultJson {
@@ -94,6 +125,8 @@ export interface CheckResultJson {
   status: InvariantResult["status"];
   runs: number;
   expected?: true;
+  /** A mutant's failure that repeats its base revision's by design (no file is written). */
+  consequence_of?: string;
   reason?: string;
   counterexample?: {
     file: string;
@@ -118,65 +151,21 @@ export interface CheckJson {
   results: CheckResultJson[];
   /** Per target, the model coverage of its model-driven runs (absent with --no-model). */
   coverage?: Record<string, CoverageJson>;
+  /** Units left out of the plan because the options leave them unjudgeable. */
+  not_planned?: { target: string; invariant: string; reason: string }[];
+  /** Some unit is not-checked (a time limit, a missing capability, a stop). */
+  incomplete?: true;
+  /** The signal that stopped the check ("SIGINT", "SIGTERM"). */
+  interrupted_by?: string;
+  /** The exit code of this check (cli/exitCodes.ts). */
+  exit_code: number;
 }
 
 /**
- * The targets the options name: every revision by default; `--all` adds every mutant.
- * `--external` alone checks only the harnesses (they are made by `checkCommand`).
+ * Runs the check; `catalogue` is where target ids are looked up (every target by default).
+ * A selection with nothing to judge, or an output path that cannot be written, is a
+ * `UsageError` thrown before any work.
  */
-export function selectTargets(
-  options: Pick<CheckOptions, "revision" | "mutant" | "all" | "external">,
-  catalogue: readonly Target[] = ALL_TARGETS,
-): Target[] {
-  const revisions = catalogue.filter((t) => t.kind === "revision");
-  if (options.all) return [...catalogue];
-  const named = [...(options.revision ?? []), ...(options.mutant ?? [])];
-  if (named.length === 0) return (options.external ?? []).length > 0 ? [] : revisions;
-  return named.map((id) => catalogue.find((t) => t.id === id) as Target);
-}
-
-/** The invariants the options name (all by default). */
-function selectInvariants(ids: readonly string[] | undefined): readonly Invariant[] {
-  if (ids === undefined || ids.length === 0) return INVARIANTS;
-  return ids.map((id) => findInvariant(id) as Invariant);
-}
-
-/** The target as a mutant (with what it must break), or undefined for a revision. */
-function asMutant(target: Target): MutantTarget | undefined {
-  return target.kind === "mutant" && "expected" in target ? (target as MutantTarget) : undefined;
-}
-
-/** Why a failure is expected, or undefined when it is not. */
-export function expectedReason(target: Target, result: InvariantResult): string | undefined {
-  if (result.status !== "fail") return undefined;
-  if (result.expected) return result.reason ?? "a known violation of the design";
-  // On a mutant every failure is expected: it is the seeded bug, or a consequence of it. What
-  // a mutant must not do is survive (see `survived`).
-  const mutant = asMutant(target);
-  if (mutant !== undefined) {
-    return mutant.expected.includes(result.invariant)
-      ? `the mutant's seeded bug: ${mutant.description}`
-      : `a consequence of the mutant's seeded bug: ${mutant.description}`;
-  }
-  return undefined;
-}
-
-/** The invariants a mutant must break that passed on it: the mutant survived them. */
-function survived(target: Target, result: InvariantResult): boolean {
-  const mutant = asMutant(target);
-  return (
-    mutant !== undefined && result.status === "pass" && mutant.expected.includes(result.invariant)
-  );
-}
-
-interface Row {
-  readonly target: Target;
-  readonly result: InvariantResult;
-  readonly expected: string | undefined;
-  readonly file: string | undefined;
-}
-
-/** Runs the check; `catalogue` is where target ids are looked up (every target by default). */
 export function checkCommand(
   options: CheckOptions,
   io: CliIo,
@@ -188,9 +177,20 @@ export function checkCommand(
   );
   const selected = [...selectTargets(options, catalogue), ...externals];
   const invariants = selectInvariants(options.invariant);
-  const human = options.json ? () => {} : (lines: string[]) => io.out(`${lines.join("\n")}\n`);
-  const units = planUnits(selected, invariants);
-  const planned = options.shard !== undefined ? shardUnits(units, options.shard) : units;
+  const checkPlan = planCheck(selected, invariants, { model: options.model, shard: options.shard });
+  const empty = emptySelection(selected, options.invariant, checkPlan, options.shard);
+  if (empty !== undefined) throw new UsageError(`check: ${empty}`);
+  checkOutputDir("--out", options.out);
+  if (options.junit !== undefined) checkOutputFile("--junit", options.junit);
+
+  const { units, planned, notPlanned } = checkPlan;
+  const status = statusLine(io);
+  const human = options.json
+    ? () => {}
+    : (lines: string[]) => {
+        status.clear();
+        io.out(`${lines.join("\n")}\n`);
+      };
   const plan = byTarget(planned);
   const targets = plan.map((p) => p.target);
   const deadline =
@@ -199,6 +199,7 @@ export function checkCommand(
   human([
     `pcpu-verify check: seed ${options.seed}, ${plural(options.runs, "run")} per round, at most ${plural(options.maxCommands, "command")} per run`,
     `${plural(targets.length, "target")}, ${plural(invariants.length, "invariant")}; counterexamples go to ${options.out}`,
+    ...notPlannedLines(notPlanned),
     ...(options.shard !== undefined
       ? [
           `shard ${options.shard.index}/${options.shard.count}: ${planned.length} of ${plural(units.length, "(target, invariant) unit")}`,
@@ -211,32 +212,47 @@ export function checkCommand(
   const coverage: Record<string, CoverageJson> = {};
   let commands = 0;
   let madeOut = false;
+  let stopped: number | undefined;
   const harnessFailures: string[] = [];
-  for (const { target, invariants: mineInvariants } of plan) {
-    let report: ReturnType<typeof checkTarget>;
+  for (const [index, { target, invariants: mineInvariants }] of plan.entries()) {
+    const signal = stopRequested();
+    if (stopped === undefined && signal !== 0) stopped = signal;
+    let report: TargetReport;
     try {
-      report =
-        deadline !== undefined && Date.now() > deadline
-          ? notReached(target, mineInvariants)
-          : checkTarget(target, {
-              seed: options.seed,
-              runs: options.runs,
-              maxCommands: options.maxCommands,
-              model: options.model ?? target.kind !== "external",
-              auditEvery: options.auditEvery,
-              invariants: mineInvariants,
-              ...(deadline !== undefined ? { deadline } : {}),
-            });
+      if (stopped !== undefined) {
+        report = notReached(target, mineInvariants, interruptedReason(stopped));
+      } else if (deadline !== undefined && Date.now() > deadline) {
+        report = notReached(target, mineInvariants, "the time limit ended the check first");
+      } else {
+        const progress = (p: RunProgress) =>
+          status.show(
+            `check: target ${index + 1}/${plan.length} ${target.id}, round ${p.round}, ${plural(p.runs, "run")}, ${formatDuration(performance.now() - started)}`,
+          );
+        progress({ round: 1, runs: 0 });
+        report = checkTarget(target, {
+          seed: options.seed,
+          runs: options.runs,
+          maxCommands: options.maxCommands,
+          model: modelFor(target, options.model),
+          auditEvery: options.auditEvery,
+          invariants: mineInvariants,
+          onRun: progress,
+          ...(deadline !== undefined ? { deadline } : {}),
+        });
+        if (report.stopped !== undefined) stopped = report.stopped;
+      }
     } finally {
-      asExternal(target)?.close();
+      closeTarget(target);
     }
     commands += report.commands;
     const written = new Map<string, string>();
     const mine: Row[] = report.results.map((result) => {
       const expected = expectedReason(target, result);
+      const consequence = consequenceOf(target, result);
       const harness = isHarnessFailureKind(result.status);
-      if (result.status !== "fail" && !harness)
-        return { target, result, expected, file: undefined };
+      const row = { target, result, expected, consequenceOf: consequence, file: undefined };
+      // A failure that repeats the base revision's by design is a consequence: no file.
+      if ((result.status !== "fail" && !harness) || consequence !== undefined) return row;
       if (!madeOut) {
         mkdirSync(options.out, { recursive: true });
         madeOut = true;
@@ -249,7 +265,7 @@ export function checkCommand(
         writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
         written.set(name, file);
       }
-      return { target, result, expected, file };
+      return { ...row, file };
     });
     if (report.harnessFailure !== undefined) {
       const failure = report.harnessFailure;
@@ -258,7 +274,9 @@ export function checkCommand(
       human([
         "",
         `${target.id}: ${failure.failure.kind.toUpperCase()}`,
-        ...failure.failure.message.split("\n").map((l) => `  ${l}`),
+        ...withoutKind(failure.failure.kind, failure.failure.message)
+          .split("\n")
+          .map((l) => `  ${l}`),
         `  topology: ${formatTopology(ce.config)}`,
         `  steps sent in that run (${plural(ce.steps.length, "step")}):`,
         ...ce.steps.map((s, i) => `  ${String(i).padStart(3)}  ${describeStep(s)}`),
@@ -272,9 +290,20 @@ export function checkCommand(
       human([`  model coverage: ${coverageText(report.coverage)}`]);
     }
   }
-  for (const t of externals) t.close();
+  for (const t of externals) closeTarget(t);
+  status.clear();
   const elapsed = performance.now() - started;
   const unexpected = rows.filter((r) => r.result.status === "fail" && r.expected === undefined);
+  const survivors = rows.filter((r) => survived(r.target, r.result));
+  const notChecked = rows.filter((r) => r.result.status === "not-checked");
+  const code =
+    stopped !== undefined
+      ? exitForSignal(stopped)
+      : worstExit([
+          ...(harnessFailures.length > 0 ? [EXIT_HARNESS] : []),
+          ...(unexpected.length > 0 || survivors.length > 0 ? [EXIT_FAIL] : []),
+          ...(notChecked.length > 0 && !options.allowIncomplete ? [EXIT_INCOMPLETE] : []),
+        ]);
   if (options.junit !== undefined) {
     const cases = rows.map((r) => ({
       result: resultJson(r),
@@ -283,7 +312,7 @@ export function checkCommand(
     writeFileSync(options.junit, junitXml(cases, elapsed, options.seed));
   }
   if (deadline !== undefined) {
-    const judged = rows.filter((r) => r.result.status !== "not-checked").length;
+    const judged = rows.length - notChecked.length;
     human([
       "",
       `time limit ${options.timeLimit} s: ${Date.now() > deadline ? "reached" : "not reached"}; ${judged} of ${plural(rows.length, "(target, invariant) unit")} judged${judged < rows.length ? ", the rest not-checked" : ""}`,
@@ -297,18 +326,66 @@ export function checkCommand(
       elapsed_ms: Math.round(elapsed),
       results: rows.map(resultJson),
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
+      ...(notPlanned.length > 0
+        ? {
+            not_planned: notPlanned.map((n) => ({
+              target: n.target.id,
+              invariant: n.invariant.id,
+              reason: `${n.reason}: ${n.remedy}`,
+            })),
+          }
+        : {}),
+      ...(notChecked.length > 0 ? { incomplete: true as const } : {}),
+      ...(stopped !== undefined ? { interrupted_by: signalName(stopped) } : {}),
+      exit_code: code,
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    human(summary(targets, rows, commands, elapsed, options.seed));
+    human(
+      summary(targets, rows, {
+        commands,
+        elapsed,
+        seed: options.seed,
+        code,
+        stopped,
+        allowIncomplete: options.allowIncomplete === true,
+      }),
+    );
   }
-  const survivors = rows.filter((r) => survived(r.target, r.result));
-  if (harnessFailures.length > 0) return EXIT_HARNESS;
-  return unexpected.length > 0 || survivors.length > 0 ? EXIT_FAIL : EXIT_OK;
+  return code;
 }
 
-/** A target the time limit left out: every invariant not-checked. */
-function notReached(target: Target, invariants: readonly Invariant[]): TargetReport {
+/**
+ * Ends a target's harness processes: `quit` and reap, or at once (SIGKILL to each process
+ * group) after a stop request, which leaves no time for a harness that takes its time to quit.
+ */
+function closeTarget(target: Target): void {
+  const external = asExternal(target);
+  if (external === undefined) return;
+  if (stopRequested() !== 0) {
+    for (const pid of external.pids()) {
+      for (const p of [-pid, pid]) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {
+          // ESRCH: already gone.
+        }
+      }
+    }
+  }
+  try {
+    external.close();
+  } catch (e) {
+    if (!(e instanceof Stopped)) throw e;
+  }
+}
+
+/** A target the time limit or a stop request left out: every invariant not-checked. */
+function notReached(
+  target: Target,
+  invariants: readonly Invariant[],
+  reason: string,
+): TargetReport {
   return {
     target,
     commands: 0,
@@ -317,171 +394,7 @@ function notReached(target: Target, invariants: readonly Invariant[]): TargetRep
       invariant: i.id,
       status: "not-checked" as const,
       runs: 0,
-      reason: "the time limit ended the check first",
+      reason,
     })),
   };
-}
-
-function resultJson(row: Row): CheckResultJson {
-  const { result, expected, file } = row;
-  const reason = expected ?? result.reason;
-  const ce = result.counterexample;
-  return {
-    target: result.target,
-    invariant: result.invariant,
-    status: result.status,
-    runs: result.runs,
-    ...(expected !== undefined ? { expected: true as const } : {}),
-    ...(reason !== undefined ? { reason } : {}),
-    ...(ce !== undefined && file !== undefined
-      ? {
-          counterexample: {
-            file,
-            length: ce.steps.length,
-            commands: [...ce.steps],
-            message: ce.message,
-          },
-        }
-      : {}),
-  };
-}
-
-function statusText(row: Row): string {
-  const { result, target, expected } = row;
-  if (result.status === "pass") return "pass";
-  if (result.status === "not-checked") return "not-checked";
-  if (isHarnessFailureKind(result.status)) return result.status.toUpperCase();
-  if (expected === undefined) return "FAIL";
-  return target.kind === "mutant" && !result.expected
-    ? "fail (expected, seeded bug)"
-    : "fail (expected, by design)";
-}
-
-const NOTE_WIDTH = 96;
-
-function noteText(row: Row): string {
-  const { result, expected } = row;
-  if (result.status === "pass") {
-    return survived(row.target, result) ? "SURVIVED: the mutant should break this invariant" : "";
-  }
-  if (result.status === "not-checked" || isHarnessFailureKind(result.status)) {
-    return truncate(result.reason ?? "", NOTE_WIDTH);
-  }
-  // By design: why the design breaks it. Otherwise (unexpected, or a mutant's seeded bug): what broke.
-  if (result.expected) return truncate(expected ?? "", NOTE_WIDTH);
-  return truncate(result.counterexample?.message ?? "", NOTE_WIDTH);
-}
-
-/** The table of one target, then each failure's counterexample. */
-/** "states 2340/2340 (100%), transitions ..." */
-export function coverageText(c: CoverageJson): string {
-  const part = (name: string, [done, total]: [number, number]) =>
-    `${name} ${done}/${total} (${total === 0 ? 100 : Math.floor((done / total) * 1000) / 10}%)`;
-  return [
-    part("states", c.states),
-    part("transitions", c.transitions),
-    part("guard outcomes", c.guards),
-    part("transition pairs", c.pairs),
-  ].join(", ");
-}
-
-function targetReport(target: Target, rows: readonly Row[]): string[] {
-  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
-  const lines = ["", `${target.id} (${kind})`];
-  lines.push(
-    ...formatTable(
-      [
-        { header: "invariant" },
-        { header: "status" },
-        { header: "runs", align: "right" },
-        { header: "note" },
-      ],
-      rows.map((r) => [r.result.invariant, statusText(r), String(r.result.runs), noteText(r)]),
-      "  ",
-    ),
-  );
-  for (const r of rows) {
-    const ce = r.result.counterexample;
-    if (r.result.status !== "fail" || ce === undefined || r.file === undefined) continue;
-    // Harness failures are shown once, after the table.
-    if (r.expected !== undefined) {
-      lines.push(
-        `  ${r.result.invariant} (expected): ${plural(ce.steps.length, "step")} in ${r.file}`,
-      );
-      continue;
-    }
-    lines.push(
-      "",
-      `  FAIL ${r.result.invariant}: ${ce.message}`,
-      `    topology: ${formatTopology(ce.config)}`,
-      `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
-      ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
-      `    file: ${r.file}`,
-      `    replay: pcpu-verify replay ${r.file}`,
-    );
-  }
-  return lines;
-}
-
-function summary(
-  targets: readonly Target[],
-  rows: readonly Row[],
-  commands: number,
-  elapsed: number,
-  seed: number,
-): string[] {
-  const count = (rs: readonly Row[]) => ({
-    pass: rs.filter((r) => r.result.status === "pass").length,
-    fail: rs.filter((r) => r.result.status === "fail" && r.expected === undefined).length,
-    expected: rs.filter((r) => r.result.status === "fail" && r.expected !== undefined).length,
-    notChecked: rs.filter((r) => r.result.status === "not-checked").length,
-    harness: rs.filter((r) => isHarnessFailureKind(r.result.status)).length,
-  });
-  const line = (name: string, c: ReturnType<typeof count>) => [
-    name,
-    String(c.pass),
-    String(c.fail),
-    String(c.expected),
-    String(c.notChecked),
-  ];
-  const table = targets.map((t) => line(t.id, count(rows.filter((r) => r.target === t))));
-  const total = count(rows);
-  if (targets.length > 1) table.push(line("total", total));
-  const survivors = rows.filter((r) => survived(r.target, r.result));
-  const verdict =
-    total.harness > 0
-      ? `FAILED: a harness crashed, hung or broke the protocol: ${targets
-          .filter((t) => rows.some((r) => r.target === t && isHarnessFailureKind(r.result.status)))
-          .map((t) => t.id)
-          .join(", ")} (exit 3)`
-      : total.fail > 0
-        ? `FAILED: ${plural(total.fail, "invariant failure")} not expected (exit 1)`
-        : survivors.length > 0
-          ? `FAILED: ${plural(survivors.length, "mutant")} not caught (exit 1)`
-          : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
-  return [
-    "",
-    "summary",
-    ...formatTable(
-      [
-        { header: "target" },
-        { header: "pass", align: "right" },
-        { header: "fail", align: "right" },
-        { header: "expected", align: "right" },
-        { header: "not-checked", align: "right" },
-      ],
-      table,
-      "  ",
-    ),
-    "",
-    `${commands} commands executed in ${formatDuration(elapsed)} (seed ${seed})`,
-    ...(survivors.length > 0
-      ? [
-          `mutants that survived an invariant meant to catch them: ${survivors
-            .map((r) => `${r.target.id}/${r.result.invariant}`)
-            .join(", ")}`,
-        ]
-      : []),
-    verdict,
-  ];
 }

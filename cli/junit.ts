@@ -8,6 +8,7 @@
  */
 import { XMLBuilder } from "fast-xml-parser";
 import type { CheckResultJson } from "./checkCommand.ts";
+import { plural } from "./format.ts";
 
 export interface JunitCase {
   readonly result: CheckResultJson;
@@ -26,7 +27,7 @@ function testcase({ result, survived }: JunitCase): XmlNode {
   const trace = ce
     ? [
         `${ce.message}`,
-        `counterexample (${ce.length} steps): ${ce.file}`,
+        `counterexample (${plural(ce.length, "step")}): ${ce.file}`,
         ...ce.commands.map((c, i) => `${String(i).padStart(3)}  ${JSON.stringify(c)}`),
       ].join("\n")
     : undefined;

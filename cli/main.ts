@@ -1,11 +1,20 @@
 /**
- * The pcpu-verify command: `list`, `check` and `replay`, parsed with commander.
+ * The pcpu-verify command, parsed with commander: `list` (revisions, mutants, invariants; the
+ * kill matrix), `check`, `replay`, `stats`, `metrics`, `review` and `report`.
  *
  * `main(argv, io)` takes `process.argv` (node, script, arguments...) and returns the exit code
- * instead of exiting, so that tests run it in-process with a buffered `io`:
- * 0 nothing failed unexpectedly / no violation replays, 1 an invariant failed / the violation
- * reproduces, 2 a usage error (bad option or value, unknown id, malformed file), 3 an internal
- * error or an external harness that crashed, hung or broke the protocol.
+ * instead of exiting, so that tests run it in-process with a buffered `io`. The exit codes
+ * (cli/exitCodes.ts):
+ *   0    ok: nothing failed unexpectedly; replay: no violation
+ *   1    an invariant failed unexpectedly or a mutant survived; replay: the violation reproduces
+ *   2    a usage error, before any work: bad option or value, unknown id, empty selection,
+ *        unwritable output path, a harness program that does not exist; a malformed file
+ *   3    an external harness failed as a process: crash, hang, protocol error
+ *   4    incomplete: a selected unit was not judged (`check --allow-incomplete`: 0)
+ *   5    an internal error of pcpu-verify itself
+ *   128+N  stopped by signal N (130 SIGINT, 143 SIGTERM): bin/pcpu-verify.js runs `check` in
+ *        a worker thread so that the main thread can take the signal (impl/stop.ts)
+ * Several at once: 5 > 3 > 1 > 4 > 0.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -33,6 +42,7 @@ import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
 import {
   idCollector,
   listIds,
+  parseHarness,
   parseHarnessCommand,
   parsePositiveInt,
   parseSeconds,
@@ -191,7 +201,11 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .option(
       "--no-model",
-      "skip the state-machine model's paths and random runs (refinement is then not-checked)",
+      "skip the state-machine model's paths and random runs (refinement, judged only there, is then not planned)",
+    )
+    .option(
+      "--allow-incomplete",
+      "exit 0, not 4, when some unit was not judged (a time limit, a missing capability); the not-checked rows are still printed",
     )
     .option("--json", "print JSON only")
     .action(
@@ -212,6 +226,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         out: string;
         json?: boolean;
         model?: boolean;
+        allowIncomplete?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },
@@ -221,9 +236,11 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .command("replay")
     .description("replay a counterexample file step by step; exit 1 if the violation reproduces")
     .argument("<file>", "a counterexample file (JSON)")
-    .option(
-      "--external <command>",
-      "for a file of an external target: the harness to run (default: the file's target.command)",
+    .addOption(
+      new Option(
+        "--external <command>",
+        "for a file of an external target: the harness to run (default: the file's target.command)",
+      ).argParser(parseHarness),
     )
     .addOption(
       new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
@@ -273,7 +290,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .option("--target <id>", "a revision or mutant")
     .addOption(
-      new Option("--external <command>", 'an external harness, as "CMD ARGS" (docs/protocol.md)'),
+      new Option(
+        "--external <command>",
+        'an external harness, as "CMD ARGS" (docs/protocol.md)',
+      ).argParser(parseHarness),
     )
     .addOption(
       new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
@@ -318,8 +338,16 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "two targets side by side: invariants (status, counterexample length) and every metric, flagged where HEAD is worse",
     )
     .argument("[ids...]", "BASE and HEAD: revision or mutant ids")
-    .addOption(new Option("--base-external <command>", 'BASE is an external harness, "CMD ARGS"'))
-    .addOption(new Option("--head-external <command>", 'HEAD is an external harness, "CMD ARGS"'))
+    .addOption(
+      new Option("--base-external <command>", 'BASE is an external harness, "CMD ARGS"').argParser(
+        parseHarness,
+      ),
+    )
+    .addOption(
+      new Option("--head-external <command>", 'HEAD is an external harness, "CMD ARGS"').argParser(
+        parseHarness,
+      ),
+    )
     .addOption(
       new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
         .argParser(parsePositiveInt)
@@ -369,6 +397,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       exit.code = await reportCommand(opts, io);
     });
 
+  // A usage error's hint names the help of the command it was made in.
+  for (const command of program.commands) {
+    command.showHelpAfterError(`(pcpu-verify ${command.name()} --help shows the usage)`);
+  }
   return program;
 }
 

@@ -3,6 +3,8 @@
  * which commander reports as `error: option '--seed <n>' argument 'x' is invalid. <why>`,
  * so every message names the option, the value and what was expected.
  */
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { splitShellWords } from "../impl/external/index.ts";
 
@@ -58,14 +60,57 @@ export function collector(value: string, previous: string[] | undefined): string
   return out.includes(value) ? out : [...out, value];
 }
 
-/** A harness command line: not empty, and split into words as a shell would. */
-export function parseHarnessCommand(value: string, previous: string[] | undefined): string[] {
+function isExecutableFile(path: string): "ok" | "missing" | "directory" | "not executable" {
   try {
-    splitShellWords(value);
+    if (statSync(path).isDirectory()) return "directory";
+  } catch {
+    return "missing";
+  }
+  try {
+    accessSync(path, constants.X_OK);
+    return "ok";
+  } catch {
+    return "not executable";
+  }
+}
+
+/**
+ * Why the program of a harness command cannot be run, or undefined when it can. The first word
+ * is resolved as a shell would: with a slash, a path (relative to the working directory);
+ * without one, the first executable file of that name in a PATH directory.
+ */
+export function harnessProgramProblem(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const program = splitShellWords(command)[0] as string;
+  if (program.includes("/")) {
+    const state = isExecutableFile(resolve(program));
+    if (state === "ok") return undefined;
+    if (state === "missing") return `harness program ${program}: no such file`;
+    if (state === "directory") return `harness program ${program}: a directory, not a program`;
+    return `harness program ${program}: not executable (chmod +x ${program})`;
+  }
+  const dirs = (env.PATH ?? "").split(delimiter).filter((d) => d !== "");
+  if (dirs.some((d) => isExecutableFile(join(d, program)) === "ok")) return undefined;
+  return `harness program ${program}: not found in PATH (give a path, like ./${program}, for a program in this directory)`;
+}
+
+/** One harness command line: split into words as a shell would, its program runnable. */
+export function parseHarness(value: string): string {
+  let problem: string | undefined;
+  try {
+    problem = harnessProgramProblem(value);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
-  return collector(value, previous);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+/** A repeatable harness command line (`check --external`), each as `parseHarness`. */
+export function parseHarnessCommand(value: string, previous: string[] | undefined): string[] {
+  return collector(parseHarness(value), previous);
 }
 
 /** `--shard i/n`: shard i (1-based) of n, 1 <= i <= n. */

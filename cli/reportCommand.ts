@@ -18,6 +18,7 @@ import {
   buildReview,
   checkTarget,
   counterexampleFileName,
+  expectedReason,
   findWorkload,
   formatCounterexample,
   measureTarget,
@@ -36,9 +37,9 @@ import {
 } from "../properties/index.ts";
 import { DIAGRAMS } from "../model/diagrams.ts";
 import { toMermaid } from "../model/toMermaid.ts";
-import { expectedReason } from "./checkCommand.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
+import { checkReportDir, WRITTEN_MARK } from "./outputPaths.ts";
 import { progressFor } from "./progress.ts";
 import { UsageError } from "./usageError.ts";
 
@@ -78,6 +79,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
     return t;
   });
   const workloads = REPORT_WORKLOADS.map(workload);
+  checkReportDir("--out", options.out);
   mkdirSync(join(options.out, "counterexamples"), { recursive: true });
   const progress = progressFor(io, targets.length * (1 + workloads.length) + 3, "report");
 
@@ -178,6 +180,9 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
         if (!invariants.includes(r.invariant)) invariants.push(r.invariant);
     }
     const md = [
+      // Marks the file as ours: a later report may replace it, never a README of the user's.
+      WRITTEN_MARK,
+      "",
       "# pcpu-verify report",
       "",
       `Seed ${options.seed}; ${options.runs} runs per round, at most ${options.maxCommands} commands per run${options.model ? ", with the state-machine model's paths" : ""}; workloads ${REPORT_WORKLOADS.join(", ")} (kiran-2005 with ${options.rounds} churn rounds). Made by \`pcpu-verify report\`.`,

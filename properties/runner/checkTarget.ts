@@ -8,14 +8,22 @@
  * "not-checked", never "pass".
  *
  * An external harness that fails as a process (`HarnessFailure`: crash, hang, protocol error)
- * ends the check of its target at once, with no shrinking (each try could cost a timeout):
- * every invariant not yet judged gets the failure's kind as its status, and the steps sent so
- * far in that run are the counterexample.
+ * ends the check of its target at once, with no shrinking (each try could cost a timeout): the
+ * first invariant not yet judged carries the failure (its kind as the status, the steps sent so
+ * far in that run as the counterexample), the others are not-checked ("not judged: the harness
+ * failed"), so that one failure is reported once.
+ *
+ * A stop request (Ctrl-C, SIGTERM; impl/stop.ts) is looked at before every run, between rounds
+ * and in the harness client's waits: the check ends with what it judged, and the rest is
+ * not-checked ("interrupted by SIGINT"). A run that sees the request fails at once with
+ * `Stopped`, which ends fast-check's round quickly (no long shrinking: every try fails at its
+ * first line); the request is read before any verdict, so it is never taken for a finding.
  */
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/index.ts";
 import type { BootConfig, Capability } from "../../impl/index.ts";
+import { Stopped, stopRequested, throwIfStopped } from "../../impl/stop.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
 import { Session } from "../engine/session.ts";
@@ -26,6 +34,14 @@ import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invari
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { checkModel } from "./modelCheck.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
+import {
+  HARNESS_FAILED_REASON,
+  harnessFinding,
+  interruptedReason,
+  RunTally,
+  type HarnessFinding,
+  type HarnessRecorder,
+} from "./interruption.ts";
 import { minimizeSteps } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
 
@@ -46,20 +62,17 @@ export interface RunSettings {
    * engine/scope.ts); 1 audits every step. Replays and shrinking always audit every step.
    */
   readonly auditEvery?: number;
+  /** Called before every run of a round: the round (1-based) and the runs begun so far. */
+  readonly onRun?: (progress: RunProgress) => void;
+}
+
+/** Where a check is: its round and the runs begun so far (of every round). */
+export interface RunProgress {
+  readonly round: number;
+  readonly runs: number;
 }
 
 export type Status = "pass" | "fail" | "not-checked" | HarnessFailureKind;
-
-/** A harness failure met during a check: what failed, and the run that was going on. */
-export interface HarnessFinding {
-  readonly failure: HarnessFailure;
-  readonly counterexample: Counterexample;
-}
-
-/** Where a round records a harness failure (the property itself passes, to stop shrinking). */
-export interface HarnessRecorder {
-  finding?: HarnessFinding;
-}
 
 export interface Counterexample {
   readonly invariant: string;
@@ -103,26 +116,8 @@ export interface TargetReport {
   readonly coverage?: ModelCoverage;
   /** The harness failure that ended the check (external targets only). */
   readonly harnessFailure?: HarnessFinding;
-}
-
-/** A harness failure as a finding: the steps of the run so far, under the run's topology. */
-export function harnessFinding(
-  failure: HarnessFailure,
-  config: BootConfig,
-  steps: readonly Step[],
-  seed: number,
-): HarnessFinding {
-  return {
-    failure,
-    counterexample: {
-      invariant: failure.kind,
-      message: failure.message,
-      config,
-      steps: [...steps],
-      seed,
-      path: undefined,
-    },
-  };
+  /** The signal of the stop request that ended the check before its end. */
+  readonly stopped?: number;
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -148,14 +143,25 @@ export function runRound(
   settings: RunSettings,
   counter: RunCounter,
   harness: HarnessRecorder = {},
+  progress: RunTally = new RunTally(),
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   let firstFailAt: number | undefined;
+  progress.round++;
   const property = fc.property(
     topologyArbitrary(),
     commandsArbitrary(target, capabilities, settings.maxCommands),
     (config, commands) => {
       // After a harness failure the remaining runs do nothing: the check of this target is over.
       if (harness.finding !== undefined) return;
+      // After a stop request every run fails at once, so that fast-check ends the round (its
+      // shrinking tries fail at once too) instead of generating the rest of its runs; the
+      // caller reads `harness.stopped` before any verdict, so this is never a finding.
+      const signal = harness.stopped ?? stopRequested();
+      if (signal !== 0) {
+        harness.stopped = signal;
+        throw new Stopped(signal);
+      }
+      settings.onRun?.(progress.next());
       let session: Session | undefined;
       try {
         session = new Session({
@@ -167,6 +173,11 @@ export function runRound(
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
       } catch (e) {
+        if (e instanceof Stopped || stopRequested() !== 0) {
+          // Whatever broke after a stop request (a harness killed under it) is not a finding.
+          harness.stopped = e instanceof Stopped ? e.signal : stopRequested();
+          throw new Stopped(harness.stopped);
+        }
         if (e instanceof Violation) firstFailAt ??= performance.now();
         if (!(e instanceof HarnessFailure)) throw e;
         harness.finding = harnessFinding(e, config, session?.trace ?? [], settings.seed);
@@ -192,29 +203,65 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};
   try {
+    throwIfStopped();
     return checkJudged(target, settings, wanted, results, counter, harness);
   } catch (e) {
+    const signal = e instanceof Stopped ? e.signal : stopRequested();
+    if (signal !== 0) return stoppedReport(target, wanted, results, counter, signal);
     if (!(e instanceof HarnessFailure)) throw e;
     // Outside a run (hello, a replay while minimising, the model's runs): no steps to show.
     harness.finding ??= harnessFinding(e, SCOPE_CONFIG, [], settings.seed);
   }
   const finding = harness.finding;
+  let first = true;
   for (const inv of wanted) {
     if (results.has(inv.id)) continue;
-    results.set(inv.id, {
-      target: target.id,
-      invariant: inv.id,
-      status: finding.failure.kind,
-      runs: 0,
-      reason: finding.failure.message.split("\n")[0],
-      counterexample: finding.counterexample,
-    });
+    results.set(
+      inv.id,
+      first
+        ? {
+            target: target.id,
+            invariant: inv.id,
+            status: finding.failure.kind,
+            runs: 0,
+            reason: finding.failure.message.split("\n")[0],
+            counterexample: finding.counterexample,
+          }
+        : notChecked(target, inv, HARNESS_FAILED_REASON),
+    );
+    first = false;
   }
   return {
     target,
     results: wanted.map((i) => results.get(i.id) as InvariantResult),
     commands: counter.commands,
     harnessFailure: finding,
+  };
+}
+
+function notChecked(target: Target, inv: Invariant, reason: string): InvariantResult {
+  return { target: target.id, invariant: inv.id, status: "not-checked", runs: 0, reason };
+}
+
+/** What a stop request left: the units judged so far, the rest not-checked. */
+function stoppedReport(
+  target: Target,
+  wanted: readonly Invariant[],
+  results: Map<string, InvariantResult>,
+  counter: RunCounter,
+  signal: number,
+): TargetReport {
+  return {
+    target,
+    results: wanted.map((i) => {
+      const r = results.get(i.id);
+      // refinement's pass before the model round is no verdict: it is judged only there.
+      const judged = r !== undefined && !(i.id === "refinement" && r.status === "pass");
+      return judged ? r : notChecked(target, i, interruptedReason(signal));
+    }),
+    commands: counter.commands,
+    shrinkMs: counter.shrinkMs,
+    stopped: signal,
   };
 }
 
@@ -242,9 +289,13 @@ function checkJudged(
       remaining.push(inv);
     }
   }
+  const tally = new RunTally();
   while (remaining.length > 0) {
+    throwIfStopped();
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = runRound(target, capabilities, remaining, settings, counter, harness);
+    const details = runRound(target, capabilities, remaining, settings, counter, harness, tally);
+    // A stop request makes every later run pass: look at it before any verdict of the round.
+    if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
     if (harness.finding !== undefined) throw harness.finding.failure;
     // A round the time limit interrupted judged part of its runs: the rest is not-checked.
     if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
@@ -293,6 +344,7 @@ function checkJudged(
       reason: "the time limit ended the check first",
     });
   }
+  throwIfStopped();
   const late = settings.deadline !== undefined && Date.now() > settings.deadline;
   const coverage =
     settings.model === false || late ? undefined : modelRound(target, settings, results, counter);

@@ -12,6 +12,7 @@
  * the machine itself. Coverage of states, transitions, guard outcomes and transition pairs is
  * counted over everything that ran.
  */
+import { throwIfStopped } from "../../impl/stop.ts";
 import fc from "fast-check";
 import { transition, type SnapshotFrom } from "xstate";
 import type { BootConfig } from "../../impl/index.ts";
@@ -145,6 +146,8 @@ export class ModelDriver {
   readonly events: SystemEvent[] = [];
 
   constructor(target: Target, invariants: readonly Invariant[], coverage?: CoverageCounter) {
+    // Each path and random run starts here: a stop request (impl/stop.ts) ends the model round.
+    throwIfStopped();
     this.session = new Session({ target, config: SCOPE_CONFIG, invariants });
     this.snapshot = systemMachine.resolveState({
       value: "running",

@@ -18,7 +18,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
-  COUNTEREXAMPLE_SCHEMA,
   ALL_TARGETS,
   asExternal,
   byTarget,
@@ -39,8 +38,6 @@ import {
   signalName,
   survived,
   toFile,
-  topologyToJson,
-  type CounterexampleFile,
   type Shard,
   type TargetReport,
   type Invariant,

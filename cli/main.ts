@@ -332,9 +332,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       ).argParser(idCollector("workload", () => WORKLOADS.map((w) => w.id))),
     )
     .addOption(option.seed())
-    .addOption(option.runs())
+    .addOption(option.runs().default(DEFAULT_RUNS))
     .addOption(option.maxCommands())
+    .option(
+      "--model",
+      "run the state-machine model's paths on both sides (default: on in-process targets, not on external harnesses)",
+    )
     .option("--no-model", "skip the state-machine model's paths (refinement is then not-checked)")
+    .option("--out <dir>", "where the regressions' counterexample files are written", DEFAULT_OUT)
     .addOption(option.objects())
     .addOption(option.growthMax())
     .option("--json", "print JSON")

@@ -9,12 +9,20 @@
  * gone, pages held at NR_CPUS 512 down on counters), Markdown that is a well-formed table, a
  * seeded bug reviewed as HEAD flagged as a regression with exit 1, and usage errors with exit 2.
  */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCHarness, C_HARNESS, fakeHarness } from "../impl/external/testing.ts";
 import type { MetricRow, Review } from "../properties/index.ts";
 import { runCli } from "./testing.ts";
 
+/** Counterexample files of the tests go here, not into the checkout. */
+const out = mkdtempSync(join(tmpdir(), "pcpu-review-"));
+
 const quick = [
+  "--out",
+  out,
   "--runs",
   "8",
   "--max-commands",
@@ -122,6 +130,91 @@ describe("pcpu-verify review", () => {
       expect(i.base.status).toBe("pass");
       expect(i.head.length).toBeLessThanOrEqual(8);
     }
+  });
+
+  it("runs as many runs per round as check by default: kiran-free-extra-bit's no-overlap (found at run 110) is a regression, with its message and file", async () => {
+    const run = await runCli(
+      "review",
+      "kiran-2005-09",
+      "kiran-free-extra-bit",
+      "--out",
+      out,
+      "--no-model",
+      "--workload",
+      "counters",
+      "--objects",
+      "150",
+      "--growth-max",
+      "100",
+      "--json",
+    );
+    expect(run.code).toBe(1);
+    const r = JSON.parse(run.stdout) as ReviewJson & {
+      counterexamples: { invariant: string; message: string; file: string; length: number }[];
+    };
+    expect(r.runs).toBe(200);
+    const overlap = r.invariants.find((i) => i.invariant === "no-overlap");
+    expect(overlap).toMatchObject({ change: "regression", head: { status: "fail" } });
+    expect(overlap?.head.message).toMatch(/overlaps/);
+    const ce = r.counterexamples.find((c) => c.invariant === "no-overlap");
+    expect(ce?.file).toBe(join(out, "kiran-free-extra-bit--no-overlap.json"));
+    expect(ce?.message).toBe(overlap?.head.message);
+    const file = JSON.parse(readFileSync(ce?.file ?? "", "utf8")) as {
+      invariant: string;
+      target: { id: string };
+      message: string;
+    };
+    expect(file).toMatchObject({ invariant: "no-overlap", target: { id: "kiran-free-extra-bit" } });
+    expect(file.message).toBe(ce?.message);
+  });
+
+  it("the text form shows each regression's message and file", async () => {
+    const run = await runCli(
+      "review",
+      "kiran-2005-09",
+      "kiran-node0",
+      ...quick,
+      "--runs",
+      "30",
+      "--workload",
+      "counters",
+    );
+    expect(run.code).toBe(1);
+    const m = /^regression: (\S+) on HEAD \((\d+) steps?\)\n {2}(.+)\n {2}file: (\S+) /m.exec(
+      run.stdout,
+    );
+    expect(m).not.toBeNull();
+    const [, invariant, , message, file] = m ?? [];
+    expect(file).toBe(join(out, `kiran-node0--${invariant}.json`));
+    expect(existsSync(file ?? "")).toBe(true);
+    expect(message?.length).toBeGreaterThan(0);
+  });
+
+  it("an external harness gets no model round unless --model, as in check", async () => {
+    const run = await runCli(
+      "review",
+      "--base-external",
+      C_HARNESS,
+      "--head-external",
+      C_HARNESS,
+      "--out",
+      out,
+      "--runs",
+      "8",
+      "--max-commands",
+      "25",
+      "--objects",
+      "150",
+      "--growth-max",
+      "100",
+      "--workload",
+      "counters",
+      "--json",
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const r = JSON.parse(run.stdout) as ReviewJson;
+    expect(r.model).toEqual({ base: false, head: false });
   });
 
   it("an external harness on one side (the C example against kiran-2005-09)", async () => {

@@ -28,8 +28,12 @@ export interface ReviewOptions {
   /** fast-check runs per round of the invariant check. */
   readonly runs: number;
   readonly maxCommands: number;
-  /** Run the state-machine model's paths (refinement) too. */
-  readonly model: boolean;
+  /**
+   * Run the state-machine model's paths (refinement) too: true always, false never; by default
+   * on in-process targets and not on external harnesses, as `check` does (the model's ~100,000
+   * commands cost minutes over a pipe).
+   */
+  readonly model?: boolean;
   readonly workloads: readonly Workload[];
   /** Workload scale (default: each workload's published size). */
   readonly objects?: number;
@@ -47,6 +51,8 @@ export interface InvariantSide {
   readonly expected?: true;
   /** Steps of the 1-minimal counterexample. */
   readonly length?: number;
+  /** What broke, as the counterexample says it. */
+  readonly message?: string;
 }
 
 export type InvariantChange = "same" | "regression" | "fixed" | "changed";
@@ -77,6 +83,8 @@ export interface Review {
   readonly head: string;
   readonly seed: number;
   readonly runs: number;
+  /** Whether each side's check ran the state-machine model's rounds. */
+  readonly model: { readonly base: boolean; readonly head: boolean };
   readonly invariants: readonly InvariantRow[];
   readonly metrics: readonly MetricRow[];
   /** The full reports, for plots (one per workload, base then head). */
@@ -84,15 +92,17 @@ export interface Review {
     readonly base: readonly MetricsReport[];
     readonly head: readonly MetricsReport[];
   };
+  /** The two checks, for the counterexample files of the regressions. */
+  readonly checks: { readonly base: TargetReport; readonly head: TargetReport };
 }
 
 function side(r: InvariantResult | undefined): InvariantSide {
   if (r === undefined) return { status: "not-checked" };
-  const length = r.counterexample?.steps.length;
+  const ce = r.counterexample;
   return {
     status: r.status,
     ...(r.expected === true ? { expected: true as const } : {}),
-    ...(length !== undefined ? { length } : {}),
+    ...(ce !== undefined ? { length: ce.steps.length, message: ce.message } : {}),
   };
 }
 
@@ -130,6 +140,7 @@ export function compareReports(base: MetricsReport, head: MetricsReport): Metric
 
 export function buildReview(base: Target, head: Target, options: ReviewOptions): Review {
   const part = options.onPart ?? (() => {});
+  const model = (t: Target) => options.model ?? t.kind !== "external";
   const check = (t: Target): TargetReport => {
     part(`invariants of ${t.id}`);
     if (options.checkOf !== undefined) return options.checkOf(t);
@@ -137,7 +148,7 @@ export function buildReview(base: Target, head: Target, options: ReviewOptions):
       seed: options.seed,
       runs: options.runs,
       maxCommands: options.maxCommands,
-      model: options.model,
+      model: model(t),
     });
   };
   const b = check(base);
@@ -173,8 +184,10 @@ export function buildReview(base: Target, head: Target, options: ReviewOptions):
     head: head.id,
     seed: options.seed,
     runs: options.runs,
+    model: { base: model(base), head: model(head) },
     invariants,
     metrics,
     reports,
+    checks: { base: b, head: h },
   };
 }

@@ -344,6 +344,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .addOption(option.growthMax())
     .option("--json", "print JSON")
     .option("--markdown", "print Markdown to paste into a patch review")
+    .option("--changed-only", "only the rows that changed (to fit a patch review)")
     .action((ids: string[], opts: ReviewCliOptions) => {
       exit.code = reviewCommand(ids, opts, io);
     });

@@ -23,6 +23,8 @@ import {
   formatCounterexample,
   reviewMarkdown,
   reviewRows,
+  reviewSummary,
+  changedRows,
   WORKLOADS,
   type Review,
   type Target,
@@ -56,6 +58,8 @@ export interface ReviewCliOptions {
   readonly growthMax?: number;
   readonly json?: boolean;
   readonly markdown?: boolean;
+  /** Only the rows that changed (what fits in a patch review). */
+  readonly changedOnly?: boolean;
 }
 
 /** The two sides from the positional ids and the external options. */
@@ -122,33 +126,52 @@ export function reviewCommand(
     asExternal(head)?.close();
   }
   const regressions = writeRegressions(review, head, options.out);
+  const changedOnly = options.changedOnly === true;
   if (options.json) {
     const { reports: _reports, checks: _checks, ...rest } = review;
-    io.out(`${JSON.stringify({ ...rest, counterexamples: regressions }, null, 2)}\n`);
+    const json = {
+      ...rest,
+      summary: reviewSummary(review),
+      ...(changedOnly ? changedRows(review) : {}),
+      counterexamples: regressions,
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else if (options.markdown) {
-    io.out(`${[...reviewMarkdown(review), ...regressionsMarkdown(regressions)].join("\n")}\n`);
+    const md = [...reviewMarkdown(review, { changedOnly }), ...regressionsMarkdown(regressions)];
+    io.out(`${md.join("\n")}\n`);
   } else {
-    const rows = reviewRows(review);
+    const rows = reviewRows(review, { changedOnly });
+    const model = modelSides(review.model);
     io.out(
       [
-        `pcpu-verify review: ${review.base} -> ${review.head} (seed ${review.seed}, ${plural(review.runs, "run")} per round)`,
+        `pcpu-verify review ${review.base} -> ${review.head}: ${reviewSummary(review)}`,
+        `seed ${review.seed}, ${plural(review.runs, "run")} per round, ${model}${changedOnly ? "; only the rows that changed" : ""}`,
         "",
-        ...formatTable(
-          [{ header: "invariant" }, { header: "BASE" }, { header: "HEAD" }, { header: "change" }],
-          rows.invariants,
-        ),
+        ...(rows.invariants.length > 0
+          ? formatTable(
+              [
+                { header: "invariant" },
+                { header: "BASE" },
+                { header: "HEAD" },
+                { header: "change" },
+              ],
+              rows.invariants,
+            )
+          : ["no invariant changed"]),
         "",
-        ...formatTable(
-          [
-            { header: "workload" },
-            { header: "metric" },
-            { header: "BASE", align: "right" },
-            { header: "HEAD", align: "right" },
-            { header: "change", align: "right" },
-            { header: "" },
-          ],
-          rows.metrics,
-        ),
+        ...(rows.metrics.length > 0
+          ? formatTable(
+              [
+                { header: "workload" },
+                { header: "metric" },
+                { header: "BASE", align: "right" },
+                { header: "HEAD", align: "right" },
+                { header: "change", align: "right" },
+                { header: "" },
+              ],
+              rows.metrics,
+            )
+          : ["no metric changed"]),
         ...regressionsText(regressions),
         "",
       ].join("\n"),
@@ -210,4 +233,12 @@ function regressionsMarkdown(files: readonly RegressionFile[]): string[] {
       `- **${f.invariant}** (${plural(f.length, "step")}): ${f.message.replace(/\n/g, " ")}; \`pcpu-verify replay ${f.file}\``,
     ]),
   ];
+}
+
+/** "the model's rounds on both sides", "… on BASE only", … */
+function modelSides(model: Review["model"]): string {
+  if (model.base && model.head) return "the model's rounds on both sides";
+  if (model.base) return "the model's rounds on BASE only";
+  if (model.head) return "the model's rounds on HEAD only";
+  return "no model rounds";
 }

@@ -19,9 +19,16 @@ import {
   type Status,
   type TargetReport,
 } from "../runner/checkTarget.ts";
-import { flatMetrics, measureTarget, type Better, type MetricsReport } from "../metrics/index.ts";
+import { measureTarget, type Better, type MetricsReport } from "../metrics/index.ts";
 import type { Workload } from "../workloads/index.ts";
 import { round } from "../metrics/workCounters.ts";
+import {
+  metricChange,
+  reviewMetrics,
+  type MetricChange,
+  type Noise,
+  type ReviewMetric,
+} from "./reviewMetrics.ts";
 
 export interface ReviewOptions {
   readonly seed: number;
@@ -47,6 +54,8 @@ export interface ReviewOptions {
 
 export interface InvariantSide {
   readonly status: Status;
+  /** False: the invariant is not one of this target's (another design's white-box one). */
+  readonly applies?: false;
   /** A failure the design is known for. */
   readonly expected?: true;
   /** Steps of the 1-minimal counterexample. */
@@ -55,7 +64,8 @@ export interface InvariantSide {
   readonly message?: string;
 }
 
-export type InvariantChange = "same" | "regression" | "fixed" | "changed";
+/** n/a: the invariant is one side's only (a white-box invariant of its design). */
+export type InvariantChange = "same" | "regression" | "fixed" | "changed" | "n/a";
 
 export interface InvariantRow {
   readonly invariant: string;
@@ -66,7 +76,10 @@ export interface InvariantRow {
 
 export interface MetricRow {
   readonly workload: string;
+  /** The figure's name in snake_case (see reviewMetrics.ts). */
   readonly metric: string;
+  /** The same name in words, with its unit, as text and Markdown show it. */
+  readonly label: string;
   readonly base: number | null;
   readonly head: number | null;
   /** head - base (null when either is unmeasured). */
@@ -74,6 +87,9 @@ export interface MetricRow {
   /** delta / |base| (null when base is 0 or unmeasured). */
   readonly relative: number | null;
   readonly better: Better;
+  readonly noise: Noise;
+  /** better, worse, same (within noise), changed (no better direction), n/a (either is null). */
+  readonly change: MetricChange;
   /** HEAD is worse than BASE on this figure. */
   readonly worse: boolean;
 }
@@ -97,7 +113,7 @@ export interface Review {
 }
 
 function side(r: InvariantResult | undefined): InvariantSide {
-  if (r === undefined) return { status: "not-checked" };
+  if (r === undefined) return { status: "not-checked", applies: false };
   const ce = r.counterexample;
   return {
     status: r.status,
@@ -111,30 +127,77 @@ const badly = (s: InvariantSide) =>
   s.status !== "pass" && s.status !== "not-checked" && s.expected !== true;
 
 export function invariantChange(base: InvariantSide, head: InvariantSide): InvariantChange {
+  if (base.applies === false || head.applies === false) return "n/a";
   if (base.status === head.status && base.expected === head.expected) return "same";
   if (!badly(base) && badly(head)) return "regression";
   if (badly(base) && !badly(head)) return "fixed";
   return "changed";
 }
 
-/** The metric rows of one workload's two reports, joined by metric name. */
-export function compareReports(base: MetricsReport, head: MetricsReport): MetricRow[] {
-  const headByName = new Map(flatMetrics(head).map((m) => [m.name, m]));
-  const names = [...flatMetrics(base).map((m) => m.name)];
-  for (const n of headByName.keys()) if (!names.includes(n)) names.push(n);
-  const baseByName = new Map(flatMetrics(base).map((m) => [m.name, m]));
+/**
+ * The names of both lists in one order: BASE's, with each name only HEAD has placed after the
+ * name HEAD lists before it (a chunk design's rows where a block design's stood).
+ */
+function unionInOrder(base: readonly string[], head: readonly string[]): string[] {
+  const out = [...base];
+  const inHead = new Set(head);
+  let after = -1;
+  for (const name of head) {
+    const at = out.indexOf(name);
+    if (at >= 0) {
+      after = at;
+      continue;
+    }
+    // After the anchor and the BASE-only names that follow it: "blocks held", then "chunks held".
+    let pos = after + 1;
+    while (pos < out.length && !inHead.has(out[pos] as string)) pos++;
+    out.splice(pos, 0, name);
+    after = pos;
+  }
+  return out;
+}
+
+/**
+ * The metric rows of one workload's two reports, joined by metric name; `baseDesign` and
+ * `headDesign` are the targets' design families, which say which figures apply.
+ */
+export function compareReports(
+  base: MetricsReport,
+  head: MetricsReport,
+  baseDesign?: string,
+  headDesign?: string,
+): MetricRow[] {
+  const bm = reviewMetrics(base, baseDesign);
+  const hm = reviewMetrics(head, headDesign);
+  const baseByName = new Map(bm.map((m) => [m.metric, m]));
+  const headByName = new Map(hm.map((m) => [m.metric, m]));
+  const names = unionInOrder(
+    bm.map((m) => m.metric),
+    hm.map((m) => m.metric),
+  );
   return names.map((metric) => {
     const b = baseByName.get(metric);
     const h = headByName.get(metric);
-    const better = (b ?? h)?.better ?? "lower";
+    const { label, better, noise } = (b ?? h) as ReviewMetric;
     const bv = b?.value ?? null;
     const hv = h?.value ?? null;
     const delta = bv !== null && hv !== null ? round(hv - bv, 4) : null;
     const relative =
       delta !== null && bv !== null && bv !== 0 ? round(delta / Math.abs(bv), 4) : null;
-    const worse =
-      delta !== null && better !== "neutral" && (better === "higher" ? delta < 0 : delta > 0);
-    return { workload: base.workload, metric, base: bv, head: hv, delta, relative, better, worse };
+    const change = metricChange(bv, hv, better, noise);
+    return {
+      workload: base.workload,
+      metric,
+      label,
+      base: bv,
+      head: hv,
+      delta,
+      relative,
+      better,
+      noise,
+      change,
+      worse: change === "worse",
+    };
   });
 }
 
@@ -177,7 +240,7 @@ export function buildReview(base: Target, head: Target, options: ReviewOptions):
     const rh = measure(head);
     reports.base.push(rb);
     reports.head.push(rh);
-    metrics.push(...compareReports(rb, rh));
+    metrics.push(...compareReports(rb, rh, base.design, head.design));
   }
   return {
     base: base.id,

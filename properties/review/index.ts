@@ -2,3 +2,4 @@
 export * from "./buildReview.ts";
 export * from "./formatReview.ts";
 export * from "./reviewMetrics.ts";
+export * from "./familyCounts.ts";

@@ -3,7 +3,8 @@
  * noise rule (counts exact, means per operation equal within NOISE_RELATIVE of BASE).
  */
 import { describe, expect, it } from "vitest";
-import { familyCounts, metricChange, metricKey, NOISE_RELATIVE } from "./reviewMetrics.ts";
+import { familyCounts } from "./familyCounts.ts";
+import { metricChange, metricKey, NOISE_RELATIVE } from "./reviewMetrics.ts";
 
 describe("review metrics", () => {
   it("the JSON key is the label in snake_case", () => {

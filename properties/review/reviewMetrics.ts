@@ -6,19 +6,13 @@
  * at 100 live"); the JSON key is the same name in snake_case (`pages_held_at_nr_cpus_512`), made
  * from it by `metricKey`, so the two cannot drift apart.
  *
- * Designs: a figure applies to a design when the design counts it (impl/revisions):
- *
- *   design        work counters                              grouping   scratch memory
- *   legacy        none (kmalloc per CPU, nothing counted)    none       not modelled
- *   kiran-2005    comparisons, loop iterations, bits         blocks     valloc's pages[]
- *   areamap-2009  comparisons, loop iterations, map entries  chunks     not modelled
- *   bitmap-2017   comparisons, loop iterations, bits         chunks     not modelled
- *
- * so legacy has no work figures (its zeros are "not counted", not "no work"), the area map's
- * scan counter counts map entries and not bits (it is "map entries scanned", and "bits
- * scanned" is n/a for it), and a kiran block and a chunk are different things (each its own
- * row). A figure that does not apply is null and shows as n/a. An external harness counts no
- * work (its figures are null) and its grouping is what `inspect` calls blocks.
+ * Designs: a figure applies to a design when the design counts it (familyCounts.ts): legacy
+ * has no work figures (its zeros are "not counted", not "no work") and no blocks; the area
+ * map's scan counter counts map entries, not bits (its row is "map entries scanned", and "bits
+ * scanned" is n/a for it); a kiran block and a chunk are different things (each its own row);
+ * scratch memory is modelled for kiran-2005 only. A figure that does not apply is left out and
+ * shows as n/a beside a design that has it. An external harness counts no work (its figures
+ * are null) and its grouping is what `inspect` calls blocks.
  *
  * Noise: every figure is counted, not timed, and both sides run the same seeded workload, so
  * counts (pages, bytes, blocks, chunks, loads per deref) and utilization are compared exactly.
@@ -27,6 +21,7 @@
  * moves it by a few tenths of a percent: a change within NOISE_RELATIVE of BASE is equal.
  */
 import type { Better, MetricsReport } from "../metrics/index.ts";
+import { familyCounts } from "./familyCounts.ts";
 
 /** How a figure is compared: exactly, or as a mean per operation (within NOISE_RELATIVE). */
 export type Noise = "exact" | "mean";
@@ -43,31 +38,6 @@ export interface ReviewMetric {
   readonly value: number | null;
   readonly better: Better;
   readonly noise: Noise;
-}
-
-/** What a design family counts (see the table above); undefined: it has none. */
-export interface FamilyCounts {
-  /** Comparisons and loop iterations. */
-  readonly work: boolean;
-  /** What its scan counter counts. */
-  readonly scanned?: "bits" | "map entries";
-  /** What it groups the units of memory into. */
-  readonly grouping?: "blocks" | "chunks";
-}
-
-const FAMILY_COUNTS: Readonly<Record<string, FamilyCounts>> = {
-  legacy: { work: false },
-  "kiran-2005": { work: true, scanned: "bits", grouping: "blocks" },
-  "areamap-2009": { work: true, scanned: "map entries", grouping: "chunks" },
-  "bitmap-2017": { work: true, scanned: "bits", grouping: "chunks" },
-};
-
-/** An external harness or a new design: what it reports is taken as it is. */
-const OTHER: FamilyCounts = { work: true, scanned: "bits", grouping: "blocks" };
-
-/** What a design counts; `design` is a target's design family (undefined: external). */
-export function familyCounts(design: string | undefined): FamilyCounts {
-  return (design !== undefined ? FAMILY_COUNTS[design] : undefined) ?? OTHER;
 }
 
 /** "pages held at NR_CPUS 512" -> "pages_held_at_nr_cpus_512". */

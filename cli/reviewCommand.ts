@@ -67,7 +67,7 @@ export function reviewTargets(ids: readonly string[], o: ReviewCliOptions): [Tar
   const externals = (o.baseExternal !== undefined ? 1 : 0) + (o.headExternal !== undefined ? 1 : 0);
   if (ids.length + externals !== 2) {
     throw new UsageError(
-      `review: expected two targets, BASE and HEAD (ids, or --base-external/--head-external), got ${ids.length} id${ids.length === 1 ? "" : "s"} and ${externals} harness${externals === 1 ? "" : "es"}`,
+      `review: expected two targets, BASE and HEAD (ids, or --base-external/--head-external), got ${plural(ids.length, "id")} and ${plural(externals, "harness", "harnesses")}`,
     );
   }
   const rest = [...ids];

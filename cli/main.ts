@@ -360,9 +360,29 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         idCollector("revision", () => REVISION_TARGETS.map((t) => t.id)),
       ),
     )
+    .addOption(
+      new Option("--mutant <id>", "a mutant (repeatable)").argParser(
+        idCollector("mutant", () => MUTANT_TARGETS.map((t) => t.id)),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--external <command>",
+        'an external harness, as "CMD ARGS" (repeatable; alone, only the harnesses are reported)',
+      ).argParser(parseHarnessCommand),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
     .addOption(option.seed())
     .addOption(option.runs())
     .addOption(option.maxCommands())
+    .option(
+      "--model",
+      "run the state-machine model's paths on every target (default: on in-process targets, not on external harnesses)",
+    )
     .option("--no-model", "skip the state-machine model's paths")
     .addOption(option.objects())
     .addOption(

@@ -79,7 +79,10 @@ function cell(r: InvariantResult | undefined, file: string | undefined, target: 
   if (r === undefined) return "n/a";
   if (r.status !== "fail") return r.status;
   const len = r.counterexample?.steps.length ?? 0;
-  const why = expectedReason(target, r) !== undefined ? ", by design" : "";
+  // A mutant's failures are its seeded bug (or follow from it); a revision's, its design's.
+  const seeded = target.kind === "mutant" && r.expected !== true;
+  const why =
+    expectedReason(target, r) === undefined ? "" : seeded ? ", seeded bug" : ", by design";
   const text = `fail (${plural(len, "step")}${why})`;
   return file === undefined ? text : `[${text}](${file})`;
 }
@@ -241,7 +244,7 @@ async function writeReport(
       "",
       "## Check",
       "",
-      'Each cell links the counterexample file of a failure (replay it with `pcpu-verify replay FILE`); "by design" marks a failure the revision is known for.',
+      'Each cell links the counterexample file of a failure (replay it with `pcpu-verify replay FILE`); "by design" marks a failure the revision is known for, "seeded bug" one a mutant was made to cause.',
       "",
       `| invariant | ${targets.map((t) => `\`${t.id}\``).join(" | ")} |`,
       `| --- | ${targets.map(() => "---").join(" | ")} |`,

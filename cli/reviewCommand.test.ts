@@ -155,6 +155,9 @@ describe("pcpu-verify review", () => {
       counterexamples: { invariant: string; message: string; file: string; length: number }[];
     };
     expect(r.runs).toBe(200);
+    expect((r as { summary?: string }).summary).toMatch(
+      /, worse on none; .*; invariants: 3 regressions \(no-overlap, integrity, kiran-bytes-used\)$/,
+    );
     const overlap = r.invariants.find((i) => i.invariant === "no-overlap");
     expect(overlap).toMatchObject({ change: "regression", head: { status: "fail" } });
     expect(overlap?.head.message).toMatch(/overlaps/);
@@ -182,7 +185,7 @@ describe("pcpu-verify review", () => {
       "counters",
     );
     expect(run.code).toBe(1);
-    const m = /^regression: (\S+) on HEAD \((\d+) steps?\)\n {2}(.+)\n {2}file: (\S+) /m.exec(
+    const m = /^regression: (\S+) on HEAD \((\d+) steps?\)\n {2}(.+)\n {2}file: (\S+)$/m.exec(
       run.stdout,
     );
     expect(m).not.toBeNull();

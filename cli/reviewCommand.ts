@@ -219,7 +219,7 @@ function regressionsText(files: readonly RegressionFile[]): string[] {
     "",
     `regression: ${f.invariant} on HEAD (${plural(f.length, "step")})`,
     ...f.message.split("\n").map((l) => `  ${l}`),
-    `  file: ${f.file} (pcpu-verify replay ${f.file})`,
+    `  file: ${f.file}`,
   ]);
 }
 

@@ -106,7 +106,7 @@ export function reviewSummary(review: Review): string {
   const size = (r: MetricRow) => (r.relative === null ? Infinity : Math.abs(r.relative));
   const counted = (rows: readonly MetricRow[]) => {
     const names = [...rows].sort((a, b) => size(b) - size(a)).map((r) => r.label);
-    return `${plural(rows.length, "metric")}${rows.length > 0 ? ` (${someOf(names)})` : ""}`;
+    return rows.length === 0 ? "none" : `${plural(rows.length, "metric")} (${someOf(names)})`;
   };
   const changed = of("changed").length;
   const rest = [

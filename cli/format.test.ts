@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCpuList, formatTable, truncate } from "./format.ts";
+import { count, formatCpuList, formatTable, plural, truncate } from "./format.ts";
 
 describe("format", () => {
   it("writes CPU sets as the kernel's cpulist", () => {
@@ -27,5 +27,16 @@ describe("format", () => {
   it("truncates with an ellipsis", () => {
     expect(truncate("abcdef", 4)).toBe("abc…");
     expect(truncate("abc", 4)).toBe("abc");
+  });
+
+  it("plurals: 1 step, 2 steps, 1 harness, 2 harnesses; figures grouped, n/a for none", () => {
+    expect(plural(1, "step")).toBe("1 step");
+    expect(plural(0, "step")).toBe("0 steps");
+    expect(plural(2, "harness", "harnesses")).toBe("2 harnesses");
+    expect(count(1, "byte")).toBe("1 byte");
+    expect(count(4096, "byte")).toBe("4,096 bytes");
+    expect(count(0.5, "loop")).toBe("0.5 loops");
+    expect(count(1, "map entry", "map entries")).toBe("1 map entry");
+    expect(count(null, "page")).toBe("n/a");
   });
 });

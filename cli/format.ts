@@ -86,7 +86,13 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** `1 step`, `3 steps`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+/** `1 step`, `3 steps`; `many` for a word that does not take an s (`harnesses`). */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** A figure with its noun, grouped: `1 page`, `4,096 bytes`, `0.5 loops`; "n/a" for none. */
+export function count(n: number | null | undefined, word: string, many = `${word}s`): string {
+  if (n === null || n === undefined) return "n/a";
+  return `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`;
 }

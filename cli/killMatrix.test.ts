@@ -46,6 +46,7 @@ describe("list --mutants", () => {
     );
     expect(run.stdout).toMatch(/kiran-node0\s+kiran-2005-09\s+node-locality\s+1\s+1\s/);
     expect(run.stdout).toMatch(/median time to catch \d+ ms; every mutant caught/);
+    expect(run.stdout).toMatch(/^kill matrix: 1 mutant, seed /m);
   });
 
   it("a mutant that survives is flagged (one run of one command cannot reach a second node)", () => {

@@ -8,7 +8,7 @@ import { KILL_SETTINGS, killRow, MUTANT_TARGETS, type KillRow } from "../propert
 import { Presets, SingleBar } from "cli-progress";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
-import { formatDuration, formatTable } from "./format.ts";
+import { formatDuration, formatTable, plural } from "./format.ts";
 
 export interface KillMatrixJson {
   seed: number;
@@ -99,7 +99,7 @@ export function killMatrixCommand(
   const median = times.length === 0 ? 0 : (times[Math.floor((times.length - 1) / 2)] ?? 0);
   io.out(
     `${[
-      `kill matrix: ${rows.length} mutants, seed ${KILL_SETTINGS.seed}, ${KILL_SETTINGS.runs} runs of up to ${KILL_SETTINGS.maxCommands} commands`,
+      `kill matrix: ${plural(rows.length, "mutant")}, seed ${KILL_SETTINGS.seed}, ${plural(KILL_SETTINGS.runs, "run")} of up to ${plural(KILL_SETTINGS.maxCommands, "command")}`,
       "  steps: the 1-minimal counterexample; model: the shortest failing path among the model's",
       "  breadth-first paths (- where no path inside its scope breaks it)",
       "",

@@ -360,13 +360,19 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       ).argParser(idCollector("workload", () => WORKLOADS.map((w) => w.id))),
     )
     .addOption(option.seed())
-    .addOption(option.runs())
+    .addOption(option.runs().default(DEFAULT_RUNS))
     .addOption(option.maxCommands())
+    .option(
+      "--model",
+      "run the state-machine model's paths on both sides (default: on in-process targets, not on external harnesses)",
+    )
     .option("--no-model", "skip the state-machine model's paths (refinement is then not-checked)")
+    .option("--out <dir>", "where the regressions' counterexample files are written", DEFAULT_OUT)
     .addOption(option.objects())
     .addOption(option.growthMax())
     .option("--json", "print JSON")
     .option("--markdown", "print Markdown to paste into a patch review")
+    .option("--changed-only", "only the rows that changed (to fit a patch review)")
     .action((ids: string[], opts: ReviewCliOptions) => {
       exit.code = reviewCommand(ids, opts, io);
     });
@@ -382,9 +388,29 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         idCollector("revision", () => REVISION_TARGETS.map((t) => t.id)),
       ),
     )
+    .addOption(
+      new Option("--mutant <id>", "a mutant (repeatable)").argParser(
+        idCollector("mutant", () => MUTANT_TARGETS.map((t) => t.id)),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--external <command>",
+        'an external harness, as "CMD ARGS" (repeatable; alone, only the harnesses are reported)',
+      ).argParser(parseHarnessCommand),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
     .addOption(option.seed())
     .addOption(option.runs())
     .addOption(option.maxCommands())
+    .option(
+      "--model",
+      "run the state-machine model's paths on every target (default: on in-process targets, not on external harnesses)",
+    )
     .option("--no-model", "skip the state-machine model's paths")
     .addOption(option.objects())
     .addOption(

@@ -145,4 +145,17 @@ describe("pcpu-verify metrics", () => {
     expect(json.phases[0]?.work_per_op).toBeNull();
     expect(json.metrics.work_growth[0]?.alloc).toBeNull();
   });
+
+  it("says 1 object and 1 loop; chunks, map entries and 'not counted' as each design counts", async () => {
+    const one = ["--workload", "counters", "--objects", "1", "--growth-max", "10"];
+    const areamap = await runCli("metrics", "--target", "areamap-2009", ...one);
+    expect(areamap.code).toBe(0);
+    expect(areamap.stdout).toContain("(seed 20051, 1 object, 1 round)");
+    expect(areamap.stdout).toMatch(/^phase +ops +live +utilization +chunks /m);
+    expect(areamap.stdout).toMatch(/, 1 loop, [\d.]+ map entries\n/);
+    expect(areamap.stdout).not.toMatch(/\b1 (objects|loops|bytes|pages)\b/);
+    const legacy = await runCli("metrics", "--target", "legacy-2.6.10", ...one);
+    expect(legacy.stdout).toMatch(/^alloc-1 .* not counted$/m);
+    expect(legacy.stdout).not.toMatch(/0 cmp, 0 loops/);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * `pcpu-verify metrics --target T --workload W`: runs a workload on one target and prints the
- * figures per phase (utilization, blocks, live and unit bytes, pages) and the target's
+ * figures per phase (utilization, blocks or chunks, live and unit bytes, pages) and the target's
  * metrics (deref loads, vmalloc, NR_CPUS 8 vs 512, pages touched, work as objects grow).
  *
  *   phase      util    blocks  live bytes  unit bytes ...
@@ -12,6 +12,7 @@
  */
 import {
   asExternal,
+  familyCounts,
   findWorkload,
   measureTarget,
   WORKLOADS,
@@ -20,7 +21,7 @@ import {
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
-import { formatTable } from "./format.ts";
+import { count, formatTable, plural } from "./format.ts";
 import { resolveTarget } from "./metricsTarget.ts";
 import { listIds } from "./optionParsers.ts";
 import { UsageError } from "./usageError.ts";
@@ -64,7 +65,9 @@ export function metricsCommand(options: MetricsOptions, io: CliIo): number {
     asExternal(target)?.close();
   }
   io.out(
-    options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatMetrics(report).join("\n")}\n`,
+    options.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : `${formatMetrics(report, target.design).join("\n")}\n`,
   );
   return EXIT_OK;
 }
@@ -72,18 +75,27 @@ export function metricsCommand(options: MetricsOptions, io: CliIo): number {
 const num = (n: number | null | undefined): string =>
   n === null || n === undefined ? "n/a" : n.toLocaleString("en-US");
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-const work = (w: WorkPerOp | null): string =>
-  w === null
-    ? "n/a"
-    : `${num(w.comparisons)} cmp, ${num(w.loop_iterations)} loops, ${num(w.bits_scanned)} bits`;
 
-/** The human form of a report. */
-export function formatMetrics(r: MetricsReport): string[] {
+/**
+ * The human form of a report; `design` (the target's design family) says what its counters
+ * count: "map entries" where the area map scans its map, "not counted" for legacy, and whether
+ * it groups memory in blocks or chunks.
+ */
+export function formatMetrics(r: MetricsReport, design?: string): string[] {
+  const counts = familyCounts(design);
+  const groups = counts.grouping ?? "blocks";
+  const scanned = counts.scanned === "map entries" ? ["map entry", "map entries"] : ["bit", "bits"];
+  const work = (w: WorkPerOp | null): string => {
+    if (w === null) return "n/a";
+    if (!counts.work) return "not counted";
+    const [one, many] = scanned as [string, string];
+    return `${num(w.comparisons)} cmp, ${count(w.loop_iterations, "loop")}, ${count(w.bits_scanned, one, many)}`;
+  };
   const timed = r.phases.some((p) => p.elapsed_ms !== undefined);
   const m = r.metrics;
   const vm = m.vmalloc_128m_at_512;
   return [
-    `pcpu-verify metrics: ${r.target} on ${r.workload} (seed ${r.seed}, ${r.objects} objects, ${r.rounds} round${r.rounds === 1 ? "" : "s"})`,
+    `pcpu-verify metrics: ${r.target} on ${r.workload} (seed ${r.seed}, ${count(r.objects, "object")}, ${plural(r.rounds, "round")})`,
     "",
     ...formatTable(
       [
@@ -91,7 +103,7 @@ export function formatMetrics(r: MetricsReport): string[] {
         { header: "ops", align: "right" },
         { header: "live", align: "right" },
         { header: "utilization", align: "right" },
-        { header: "blocks", align: "right" },
+        { header: groups, align: "right" },
         { header: "live bytes", align: "right" },
         { header: "unit bytes", align: "right" },
         { header: "pages low/high", align: "right" },
@@ -113,16 +125,16 @@ export function formatMetrics(r: MetricsReport): string[] {
     ),
     "",
     `memory loads per per_cpu_ptr: ${m.mem_refs_per_deref}`,
-    `after the last phase: vmalloc ${num(m.vm_bytes)} bytes, metadata ${num(m.meta_bytes)} bytes, pages ${num(m.pages_low)} low + ${num(m.pages_high)} high`,
+    `after the last phase: vmalloc ${count(m.vm_bytes, "byte")}, metadata ${count(m.meta_bytes, "byte")}, pages ${num(m.pages_low)} low + ${num(m.pages_high)} high`,
     `pages touched per CPU to read every live object: ${num(m.pages_touched_per_cpu)} (max ${num(m.pages_touched_per_cpu_max)})`,
-    `first phase, possible CPUs 0-3: NR_CPUS 8 holds ${num(m.nr_cpus_8.pages)} pages, NR_CPUS 512 holds ${num(m.nr_cpus_512.pages)}; vmalloc ${num(m.nr_cpus_8.vm_bytes)} vs ${num(m.nr_cpus_512.vm_bytes)} bytes`,
+    `first phase, possible CPUs 0-3: NR_CPUS 8 holds ${count(m.nr_cpus_8.pages, "page")}, NR_CPUS 512 holds ${num(m.nr_cpus_512.pages)}; vmalloc ${num(m.nr_cpus_8.vm_bytes)} vs ${count(m.nr_cpus_512.vm_bytes, "byte")}`,
     `  work per allocation at NR_CPUS 8: ${work(m.nr_cpus_8.work_per_alloc)}; at 512: ${work(m.nr_cpus_512.work_per_alloc)}`,
     vm.vmalloc_full
-      ? `128 MiB vmalloc at NR_CPUS 512: full after ${num(vm.blocks)} blocks (${num(vm.objects)} one-page objects)`
-      : `128 MiB vmalloc at NR_CPUS 512: not exhausted by ${num(vm.objects)} one-page objects (${num(vm.vm_bytes)} bytes reserved)`,
+      ? `128 MiB vmalloc at NR_CPUS 512: full after ${count(vm.blocks, groups.slice(0, -1))} (${count(vm.objects, "one-page object")})`
+      : `128 MiB vmalloc at NR_CPUS 512: not exhausted by ${count(vm.objects, "one-page object")} (${count(vm.vm_bytes, "byte")} reserved)`,
     m.scratch_bytes === null
       ? "scratch memory per operation: not modelled"
-      : `scratch memory per operation: ${num(m.scratch_bytes)} bytes (NR_CPUS 8: ${num(m.nr_cpus_8.scratch_bytes)}, NR_CPUS 512: ${num(m.nr_cpus_512.scratch_bytes)})`,
+      : `scratch memory per operation: ${count(m.scratch_bytes, "byte")} (NR_CPUS 8: ${num(m.nr_cpus_8.scratch_bytes)}, NR_CPUS 512: ${num(m.nr_cpus_512.scratch_bytes)})`,
     "",
     ...formatTable(
       [

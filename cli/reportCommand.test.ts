@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCHarness, C_HARNESS } from "../impl/external/testing.ts";
 import { readCounterexample } from "../properties/index.ts";
 import { progressFor } from "./progress.ts";
 import { runCli, type CliRun } from "./testing.ts";
@@ -59,15 +60,20 @@ describe("pcpu-verify report", () => {
     md = readFileSync(join(out, "README.md"), "utf8");
   });
 
-  it("writes README.md, three plots and the counterexample files, and says so", () => {
+  it("writes README.md, four plots and the counterexample files, and says so", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/wrote .*README\.md \(2 revisions, \d+ counterexamples, 3 plots\)/);
+    expect(run.stdout).toMatch(/wrote .*README\.md \(2 targets, \d+ counterexamples, 4 plots\)/);
     expect(
       readdirSync(out)
         .filter((f) => f.endsWith(".svg"))
         .sort(),
-    ).toEqual(["utilization-churn.svg", "work-growth-counters.svg", "work-growth.svg"]);
+    ).toEqual([
+      "utilization-churn.svg",
+      "work-growth-bits-scanned.svg",
+      "work-growth-comparisons.svg",
+      "work-growth-loop-iterations.svg",
+    ]);
     expect(md).toMatch(/^# pcpu-verify report$/m);
     expect(md).toMatch(/^\| invariant \| `legacy-2.6.10` \| `kiran-2005-09` \|$/m);
     expect(md).toMatch(/^### Review: `legacy-2.6.10` → `kiran-2005-09`$/m);
@@ -84,6 +90,39 @@ describe("pcpu-verify report", () => {
       expect(text).toMatch(/<path /);
       expect(text).toContain("kiran-2005-09");
       expect(text).toContain("legacy-2.6.10");
+    }
+  });
+
+  it("plots a person can read: one quantity each, a labelled panel per target and workload, so no line hides another", () => {
+    const texts = (svg: string) =>
+      [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string);
+    // The plot's title, the column headers (workloads) and the row headers (targets).
+    const titles = (svg: string) =>
+      [...svg.matchAll(/class="mark-text role-title-text"[^>]*>(.*?)<\/g>/g)].flatMap((m) =>
+        texts(m[1] as string),
+      );
+    const lines = (svg: string) => svg.match(/class="mark-line role-mark/g)?.length ?? 0;
+    const read = (f: string) => readFileSync(join(out, f), "utf8");
+
+    const util = read("utilization-churn.svg");
+    expect(titles(util)).toEqual(expect.arrayContaining(["legacy-2.6.10", "kiran-2005-09"]));
+    expect(lines(util)).toBe(2);
+    for (const f of readdirSync(out).filter((x) => x.startsWith("work-growth-"))) {
+      const svg = read(f);
+      // legacy counts no work: not drawn as zeros, and the plot says so.
+      expect(titles(svg), f).toContain("kiran-2005-09");
+      expect(titles(svg), f).not.toContain("legacy-2.6.10");
+      expect(lines(svg), f).toBe(2);
+      expect(svg, f).toContain("not drawn: legacy-2.6.10 (counts no work)");
+      expect(texts(svg), f).toEqual(
+        expect.arrayContaining(["kiran-2005", "counters", "10", "100"]),
+      );
+    }
+    for (const f of readdirSync(out).filter((x) => x.endsWith(".svg"))) {
+      expect(
+        texts(read(f)).some((t) => t.includes(" + ")),
+        f,
+      ).toBe(false);
     }
   });
 
@@ -161,5 +200,40 @@ describe("pcpu-verify report", () => {
     const bad = await runCli("report", "--out", join(root, "x"), "--revision", "nope");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown revision/);
+  });
+
+  it("reports any target: a mutant (reviewed against its revision) and an external harness", async () => {
+    buildCHarness();
+    const any = join(root, "any");
+    const r = await runCli(
+      "report",
+      "--out",
+      any,
+      "--revision",
+      "kiran-2005-09",
+      "--mutant",
+      "kiran-node0",
+      "--external",
+      C_HARNESS,
+      ...small,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\(3 targets, \d+ counterexamples?, 4 plots\)/);
+    const text = readFileSync(join(any, "README.md"), "utf8");
+    expect(text).toContain(
+      `| invariant | \`kiran-2005-09\` | \`kiran-node0\` | \`external:${C_HARNESS}\` |`,
+    );
+    expect(text).toMatch(/^### Review: `kiran-2005-09` → `kiran-node0`$/m);
+    // kiran-node0's seeded bug breaks node-locality: not "by design".
+    expect(text).toMatch(/^\| node-locality \| pass \| \[fail \(\d+ steps?, seeded bug\)\]/m);
+    expect(text).toMatch(/^### Review: `kiran-node0` → `external:/m);
+    // A harness is named by its program in the plots, by its whole command in the tables.
+    expect(readFileSync(join(any, "utilization-churn.svg"), "utf8")).toContain(
+      ">external:pcpu-harness</text>",
+    );
+    expect(readFileSync(join(any, "work-growth-comparisons.svg"), "utf8")).toContain(
+      "reports no work counters",
+    );
   });
 });

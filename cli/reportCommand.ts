@@ -2,33 +2,41 @@
  * `pcpu-verify report --out DIR`: one Markdown report that GitHub renders and that reads
  * offline, with its plots and counterexample files beside it.
  *
- *   DIR/README.md                  the check table, review tables, diagrams
- *   DIR/utilization-churn.svg      utilization through 5 churn rounds, per revision
- *   DIR/work-growth.svg            work per allocation against live objects (kiran-2005)
- *   DIR/work-growth-counters.svg   the same on 4-byte counters (fragmented blocks)
- *   DIR/counterexamples/*.json     every failing run, replayable with `pcpu-verify replay`
+ *   DIR/README.md                          the check table, review tables, diagrams
+ *   DIR/utilization-churn.svg              utilization through 5 churn rounds, per target
+ *   DIR/work-growth-comparisons.svg        comparisons per allocation against live objects,
+ *   DIR/work-growth-loop-iterations.svg    loop iterations, and bits scanned: one quantity
+ *   DIR/work-growth-bits-scanned.svg       each, on kiran-2005 and on 4-byte counters
+ *   DIR/counterexamples/*.json             every failing run, replayable with `pcpu-verify replay`
  *
- * Every revision is checked and measured once; each review pairs a revision with the one
- * before it in the catalogue (the design history, oldest first), reusing those results. A long
- * run draws a progress bar on a terminal's standard error.
+ * The targets are every revision by default, or those of `--revision`, `--mutant` and
+ * `--external` (as in `check`). Each is checked and measured once; each review pairs a target
+ * with the one before it (the design history, oldest first; a mutant with its revision when that
+ * is in the report), reusing those results. The model's rounds run on in-process targets, not on
+ * external harnesses, unless `--model` / `--no-model`. A long run draws a progress bar on a
+ * terminal's standard error.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  asExternal,
   buildReview,
   checkTarget,
   counterexampleFileName,
   expectedReason,
+  externalTarget,
   findWorkload,
   formatCounterexample,
+  GROWTH_QUANTITIES,
+  growthSpec,
   measureTarget,
+  MUTANT_TARGETS,
   renderSvg,
   toFile,
   REVISION_TARGETS,
   reviewMarkdown,
   traceMermaid,
   utilizationSpec,
-  workGrowthSpec,
   type InvariantResult,
   type MetricsReport,
   type Target,
@@ -38,7 +46,9 @@ import {
 import { DIAGRAMS } from "../model/diagrams.ts";
 import { toMermaid } from "../model/toMermaid.ts";
 import type { CliIo } from "./cliIo.ts";
-import { EXIT_OK } from "./exitCodes.ts";
+import { HarnessFailure } from "../impl/external/index.ts";
+import { EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
+import { plural } from "./format.ts";
 import { checkReportDir, WRITTEN_MARK } from "./outputPaths.ts";
 import { progressFor } from "./progress.ts";
 import { UsageError } from "./usageError.ts";
@@ -46,10 +56,15 @@ import { UsageError } from "./usageError.ts";
 export interface ReportOptions {
   readonly out: string;
   readonly revision?: readonly string[];
+  readonly mutant?: readonly string[];
+  /** External harnesses, as command lines. */
+  readonly external?: readonly string[];
+  readonly harnessTimeout?: number;
   readonly seed: number;
   readonly runs: number;
   readonly maxCommands: number;
-  readonly model: boolean;
+  /** The model's rounds: true always, false never, undefined on in-process targets only. */
+  readonly model?: boolean;
   readonly objects?: number;
   readonly rounds: number;
   readonly growthMax: number;
@@ -67,21 +82,70 @@ function cell(r: InvariantResult | undefined, file: string | undefined, target: 
   if (r === undefined) return "n/a";
   if (r.status !== "fail") return r.status;
   const len = r.counterexample?.steps.length ?? 0;
-  const why = expectedReason(target, r) !== undefined ? ", by design" : "";
-  const text = `fail (${len} step${len === 1 ? "" : "s"}${why})`;
+  // A mutant's failures are its seeded bug (or follow from it); a revision's, its design's.
+  const seeded = target.kind === "mutant" && r.expected !== true;
+  const why =
+    expectedReason(target, r) === undefined ? "" : seeded ? ", seeded bug" : ", by design";
+  const text = `fail (${plural(len, "step")}${why})`;
   return file === undefined ? text : `[${text}](${file})`;
 }
 
-export async function reportCommand(options: ReportOptions, io: CliIo): Promise<number> {
-  const targets = (options.revision ?? REVISION_TARGETS.map((t) => t.id)).map((id) => {
-    const t = REVISION_TARGETS.find((x) => x.id === id);
-    if (t === undefined) throw new UsageError(`--revision: unknown revision '${id}'`);
-    return t;
+/**
+ * The targets the options name, in order: revisions, mutants, external harnesses; every
+ * revision when none is named.
+ */
+export function reportTargets(options: ReportOptions): Target[] {
+  const pick = (ids: readonly string[] | undefined, from: readonly Target[], what: string) =>
+    (ids ?? []).map((id) => {
+      const t = from.find((x) => x.id === id);
+      if (t === undefined) throw new UsageError(`--${what}: unknown ${what} '${id}'`);
+      return t;
+    });
+  const named = [
+    ...pick(options.revision, REVISION_TARGETS, "revision"),
+    ...pick(options.mutant, MUTANT_TARGETS, "mutant"),
+  ];
+  const externals = (options.external ?? []).map((command) =>
+    externalTarget(command, { timeoutMs: options.harnessTimeout }),
+  );
+  if (named.length === 0 && externals.length === 0) return [...REVISION_TARGETS];
+  return [...named, ...externals];
+}
+
+/** The target each one is reviewed against: its revision when in the report, else the one before. */
+function reviewPairs(targets: readonly Target[]): [Target, Target][] {
+  return targets.flatMap((t, i): [Target, Target][] => {
+    const own = t.kind === "mutant" ? targets.find((x) => x.id === t.revision) : undefined;
+    const base = own ?? targets[i - 1];
+    return base === undefined ? [] : [[base, t]];
   });
-  const workloads = REPORT_WORKLOADS.map(workload);
+}
+
+export async function reportCommand(options: ReportOptions, io: CliIo): Promise<number> {
+  // The output folder is judged before any harness starts or any work is done.
   checkReportDir("--out", options.out);
+  const targets = reportTargets(options);
+  try {
+    return await writeReport(targets, options, io);
+  } catch (e) {
+    // A harness that fails while it is measured: exit 3, as in `check` and `review`.
+    if (!(e instanceof HarnessFailure)) throw e;
+    io.err(`report: a harness failed (${e.kind}): ${e.message}\n`);
+    return EXIT_HARNESS;
+  } finally {
+    for (const t of targets) asExternal(t)?.close();
+  }
+}
+
+async function writeReport(
+  targets: readonly Target[],
+  options: ReportOptions,
+  io: CliIo,
+): Promise<number> {
+  const model = (t: Target) => options.model ?? t.kind !== "external";
+  const workloads = REPORT_WORKLOADS.map(workload);
   mkdirSync(join(options.out, "counterexamples"), { recursive: true });
-  const progress = progressFor(io, targets.length * (1 + workloads.length) + 3, "report");
+  const progress = progressFor(io, targets.length * (1 + workloads.length) + 1, "report");
 
   const checks = new Map<string, TargetReport>();
   const files = new Map<string, string>();
@@ -93,7 +157,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
         seed: options.seed,
         runs: options.runs,
         maxCommands: options.maxCommands,
-        model: options.model,
+        model: model(t),
       });
       checks.set(t.id, report);
       for (const r of report.results) {
@@ -138,8 +202,8 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
     for (const t of targets) for (const w of workloads) measureOf(t, w);
 
     const reviews: string[] = [];
-    for (let i = 1; i < targets.length; i++) {
-      const review = buildReview(targets[i - 1] as Target, targets[i] as Target, {
+    for (const [base, head] of reviewPairs(targets)) {
+      const review = buildReview(base, head, {
         seed: options.seed,
         runs: options.runs,
         maxCommands: options.maxCommands,
@@ -151,27 +215,26 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       reviews.push(...reviewMarkdown(review, { level: 3, changedOnly: true }), "");
     }
 
-    const plots: { file: string; title: string; svg: Promise<string> }[] = [];
     const churn = targets.map((t) => measureOf(t, workload("kiran-2005")));
     const counters = targets.map((t) => measureOf(t, workload("counters")));
     progress.step("plots");
-    plots.push(
+    const series = targets.map((t, i) => ({
+      target: t.id,
+      design: t.design,
+      reports: [churn[i] as MetricsReport, counters[i] as MetricsReport],
+    }));
+    const plots: { file: string; title: string; svg: Promise<string> }[] = [
       {
         file: "utilization-churn.svg",
         title: "Utilization through the churn rounds",
         svg: renderSvg(utilizationSpec(churn)),
       },
-      {
-        file: "work-growth.svg",
-        title: "Work per allocation against live objects (kiran-2005)",
-        svg: renderSvg(workGrowthSpec(churn)),
-      },
-      {
-        file: "work-growth-counters.svg",
-        title: "Work per allocation against live objects (4-byte counters)",
-        svg: renderSvg(workGrowthSpec(counters)),
-      },
-    );
+      ...GROWTH_QUANTITIES.map((q) => ({
+        file: `work-growth-${q.field.replace(/_/g, "-")}.svg`,
+        title: `${(q.label[0] ?? "").toUpperCase()}${q.label.slice(1)} against live objects`,
+        svg: renderSvg(growthSpec(series, q)),
+      })),
+    ];
     for (const p of plots) writeFileSync(join(options.out, p.file), await p.svg);
 
     const invariants: string[] = [];
@@ -185,11 +248,11 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       "",
       "# pcpu-verify report",
       "",
-      `Seed ${options.seed}; ${options.runs} runs per round, at most ${options.maxCommands} commands per run${options.model ? ", with the state-machine model's paths" : ""}; workloads ${REPORT_WORKLOADS.join(", ")} (kiran-2005 with ${options.rounds} churn rounds). Made by \`pcpu-verify report\`.`,
+      `Seed ${options.seed}; ${plural(options.runs, "run")} per round, at most ${plural(options.maxCommands, "command")} per run; ${modelText(targets.filter(model).length, targets.length)}; workloads ${REPORT_WORKLOADS.join(", ")} (kiran-2005 with ${plural(options.rounds, "churn round")}). Made by \`pcpu-verify report\`.`,
       "",
       "## Check",
       "",
-      'Each cell links the counterexample file of a failure (replay it with `pcpu-verify replay FILE`); "by design" marks a failure the revision is known for.',
+      'Each cell links the counterexample file of a failure (replay it with `pcpu-verify replay FILE`); "by design" marks a failure the revision is known for, "seeded bug" one a mutant was made to cause.',
       "",
       `| invariant | ${targets.map((t) => `\`${t.id}\``).join(" | ")} |`,
       `| --- | ${targets.map(() => "---").join(" | ")} |`,
@@ -211,7 +274,7 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       ...plots.flatMap((p) => [`### ${p.title}`, "", `![${p.title}](${p.file})`, ""]),
       "## Reviews",
       "",
-      "Each revision against the one before it; only the figures that changed are listed (`pcpu-verify review BASE HEAD --markdown` gives every figure).",
+      "Each target against the one before it (a mutant against its revision); only the rows that changed are listed (`pcpu-verify review BASE HEAD --markdown` gives every row).",
       "",
       ...reviews,
       "## Counterexamples",
@@ -229,11 +292,18 @@ export async function reportCommand(options: ReportOptions, io: CliIo): Promise<
       ]),
     ];
     writeFileSync(join(options.out, "README.md"), `${md.join("\n").trimEnd()}\n`);
+    io.out(
+      `pcpu-verify report: wrote ${join(options.out, "README.md")} (${plural(targets.length, "target")}, ${plural(files.size, "counterexample")}, ${plural(plots.length, "plot")})\n`,
+    );
   } finally {
     progress.stop();
   }
-  io.out(
-    `pcpu-verify report: wrote ${join(options.out, "README.md")} (${targets.length} revisions, ${files.size} counterexamples, 3 plots)\n`,
-  );
   return EXIT_OK;
+}
+
+/** "with the state-machine model's paths" on all, some or none of the targets. */
+function modelText(withModel: number, all: number): string {
+  if (withModel === all) return "with the state-machine model's paths";
+  if (withModel === 0) return "without the state-machine model's paths";
+  return `with the state-machine model's paths on ${withModel} of ${plural(all, "target")} (not on external harnesses)`;
 }

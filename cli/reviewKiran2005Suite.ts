@@ -1,6 +1,6 @@
 /**
- * The review of the 2005 patch, as a test suite to enable once `kiran-2005-01` is a revision:
- * a test file with the one line `import "./reviewKiran2005Suite.ts";` runs it.
+ * The review of the 2005 patch as a test suite, run by reviewKiran2005.test.ts (its one line
+ * `import "./reviewKiran2005Suite.ts";`).
  *
  *   kiran-2005-01 (Jan 2005, as reviewed)  ──review──>  kiran-2005-09 (Sep 2005, after review)
  *   currency sizeof(void *) = 8                          sizeof(int) = 4
@@ -53,33 +53,33 @@ describe("review kiran-2005-01 -> kiran-2005-09: the 2005 review in numbers", as
   });
 
   it("currency 8 -> 4 bytes: 4-byte counters use about twice the space they did", () => {
-    const u = metric("counters", "utilization alloc-1");
+    const u = metric("counters", "utilization_after_alloc_1");
     expect(u.base).toBeLessThan(0.5);
     expect(u.head).toBeGreaterThan(0.95);
   });
 
   it("bubble sort -> library sort: fewer comparisons per allocation at 1000 live objects", () => {
-    const c = metric("counters", "comparisons/alloc at 1000 live");
+    const c = metric("counters", "comparisons_per_alloc_at_1000_live");
     expect(c.head).toBeLessThan((c.base ?? 0) / 5);
   });
 
   it("NR_CPUS loops -> possible CPUs: less loop work per allocation at NR_CPUS 512", () => {
-    const at512 = metric("kiran-2005", "loop iterations/alloc, NR_CPUS 512");
-    const at8 = metric("kiran-2005", "loop iterations/alloc, NR_CPUS 8");
+    const at512 = metric("kiran-2005", "loop_iterations_per_alloc_at_nr_cpus_512");
+    const at8 = metric("kiran-2005", "loop_iterations_per_alloc_at_nr_cpus_8");
     expect(at512.head).toBeLessThan(at512.base ?? 0);
     expect(at512.base).toBeGreaterThan(at8.base ?? Infinity);
     expect(at512.head).toBe(at8.head);
   });
 
   it("low -> high memory: the data pages move to high memory, low-memory use falls", () => {
-    expect(metric("kiran-2005", "pages_high").base).toBe(0);
-    expect(metric("kiran-2005", "pages_high").head).toBeGreaterThan(0);
-    const low = metric("kiran-2005", "pages_low");
+    expect(metric("kiran-2005", "pages_in_high_memory").base).toBe(0);
+    expect(metric("kiran-2005", "pages_in_high_memory").head).toBeGreaterThan(0);
+    const low = metric("kiran-2005", "pages_in_low_memory");
     expect(low.head).toBeLessThan(low.base ?? 0);
   });
 
   it("stack on 512-way: 9 management-page pointers in January, 21 at NR_CPUS 512 in September", () => {
-    const stack = metric("kiran-2005", "scratch bytes per operation, NR_CPUS 512");
+    const stack = metric("kiran-2005", "scratch_bytes_per_operation_at_nr_cpus_512");
     expect(stack).toMatchObject({ base: 9 * 8, head: 21 * 8, worse: true });
   });
 

@@ -1,11 +1,13 @@
 /**
  * `pcpu-verify stats`: what the generated runs explore for one target (fc.statistics): run
- * lengths, command kinds with their bad-input forms, and depth (full blocks, a second block,
- * CPUs offline, injected ENOMEM), so that a budget can be judged by what it reaches.
+ * lengths, command kinds with their bad-input forms, and depth (full blocks or chunks, as the
+ * design calls them, a second one, CPUs offline, injected ENOMEM), so that a budget can be
+ * judged by what it reaches.
  */
 import { runStatistics, type Target } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
+import { plural } from "./format.ts";
 
 export interface StatsOptions {
   readonly seed: number;
@@ -23,7 +25,7 @@ export function statsCommand(target: Target, options: StatsOptions, io: CliIo): 
     );
   } else {
     io.out(
-      `pcpu-verify stats: ${target.id}, seed ${options.seed}, ${options.runs} runs of at most ${options.maxCommands} commands\n`,
+      `pcpu-verify stats: ${target.id}, seed ${options.seed}, ${plural(options.runs, "run")} of at most ${plural(options.maxCommands, "command")}\n`,
     );
     io.out(`${lines.map((l) => `  ${l}`).join("\n")}\n`);
   }

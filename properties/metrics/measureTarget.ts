@@ -7,7 +7,7 @@
  *   one-page objects, NR_CPUS 512, 128 MiB vmalloc ──> blocks that fit
  *   2 x live allocated, half freed, at live 10 .. 10000 ──> work per allocation and free
  *
- * `flatMetrics` lists the scalar figures with the direction that is better, for `review`.
+ * `review` lists the scalar figures with the direction that is better (review/reviewMetrics.ts).
  */
 import type { Target } from "../engine/target.ts";
 import type { Workload } from "../workloads/index.ts";
@@ -118,47 +118,3 @@ export function measureTarget(
 
 /** Which way is better; "neutral" figures are shown but never flagged (high-memory pages). */
 export type Better = "higher" | "lower" | "neutral";
-
-/** One scalar figure of a report. */
-export interface FlatMetric {
-  readonly name: string;
-  readonly value: number | null;
-  readonly better: Better;
-}
-
-/** Every scalar of a report, named stably, with the better direction. */
-export function flatMetrics(r: MetricsReport): FlatMetric[] {
-  const out: FlatMetric[] = [];
-  const add = (name: string, value: number | null | undefined, better: Better) =>
-    out.push({ name, value: value ?? null, better });
-  for (const p of r.phases) {
-    add(`utilization ${p.name}`, p.utilization, "higher");
-    add(`blocks ${p.name}`, p.blocks, "lower");
-  }
-  const m = r.metrics;
-  add("mem_refs_per_deref", m.mem_refs_per_deref, "lower");
-  add("vm_bytes", m.vm_bytes, "lower");
-  add("meta_bytes", m.meta_bytes, "lower");
-  add("pages_low", m.pages_low, "lower");
-  add("pages_high", m.pages_high, "neutral");
-  add("pages_touched_per_cpu", m.pages_touched_per_cpu, "lower");
-  add("pages held, NR_CPUS 8", m.nr_cpus_8.pages, "lower");
-  add("pages held, NR_CPUS 512", m.nr_cpus_512.pages, "lower");
-  add("vm_bytes, NR_CPUS 512", m.nr_cpus_512.vm_bytes, "lower");
-  add("loop iterations/alloc, NR_CPUS 8", m.nr_cpus_8.work_per_alloc?.loop_iterations, "lower");
-  add("loop iterations/alloc, NR_CPUS 512", m.nr_cpus_512.work_per_alloc?.loop_iterations, "lower");
-  add(
-    "blocks in 128 MiB vmalloc, NR_CPUS 512",
-    m.vmalloc_128m_at_512.vmalloc_full ? m.vmalloc_128m_at_512.blocks : null,
-    "higher",
-  );
-  for (const g of m.work_growth) {
-    add(`comparisons/alloc at ${g.live} live`, g.alloc?.comparisons, "lower");
-    add(`bits scanned/alloc at ${g.live} live`, g.alloc?.bits_scanned, "lower");
-    add(`loop iterations/alloc at ${g.live} live`, g.alloc?.loop_iterations, "lower");
-    add(`loop iterations/free at ${g.live} live`, g.free?.loop_iterations, "lower");
-  }
-  add("scratch bytes per operation", m.scratch_bytes, "lower");
-  add("scratch bytes per operation, NR_CPUS 512", m.nr_cpus_512.scratch_bytes, "lower");
-  return out;
-}

@@ -13,14 +13,8 @@ import { describe, expect, it } from "vitest";
 import { findTarget } from "../targets.ts";
 import { findWorkload, kiran2005Workload } from "../workloads/index.ts";
 import type { Target } from "../engine/target.ts";
-import {
-  flatMetrics,
-  measureTarget,
-  metricsBootConfig,
-  readWork,
-  runWorkload,
-  workPerOp,
-} from "./index.ts";
+import { reviewMetrics } from "../review/reviewMetrics.ts";
+import { measureTarget, metricsBootConfig, readWork, runWorkload, workPerOp } from "./index.ts";
 
 const target = (id: string): Target => findTarget(id) ?? expect.unreachable(`no target ${id}`);
 const kiran = target("kiran-2005-09");
@@ -113,9 +107,9 @@ describe("metrics of one target", () => {
 
   it("the same seed measures the same; the flat list names every phase's utilization", () => {
     expect(measureTarget(kiran, kiran2005Workload, small)).toEqual(k);
-    const names = flatMetrics(k).map((f) => f.name);
-    expect(names).toContain("utilization alloc-1");
-    expect(names).toContain("comparisons/alloc at 100 live");
+    const names = reviewMetrics(k, kiran.design).map((f) => f.label);
+    expect(names).toContain("utilization after alloc-1");
+    expect(names).toContain("comparisons per alloc at 100 live");
     expect(new Set(names).size).toBe(names.length);
   });
 });

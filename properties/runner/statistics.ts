@@ -10,6 +10,7 @@ import { commandsArbitrary } from "../commands/index.ts";
 import { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
 import { applicable, INVARIANTS } from "../invariants/index.ts";
+import { familyCounts } from "../review/familyCounts.ts";
 import { capabilitiesOf } from "./checkTarget.ts";
 
 export interface StatisticsSettings {
@@ -18,14 +19,40 @@ export interface StatisticsSettings {
   readonly maxCommands: number;
 }
 
-/** Per dimension, label -> share of runs (0..1). */
+/**
+ * Per dimension, label -> share of runs (0..1), in order: run lengths shortest first, command
+ * kinds most frequent first, depth in the order of its labels (0, 1, 2, 3+ blocks or chunks
+ * at most, then the rarer states).
+ */
 export type Distribution = Record<string, Record<string, number>>;
 
 function lengthLabel(n: number): string {
   const lo = Math.floor(n / 10) * 10;
-  return `${String(lo).padStart(3)}..${String(lo + 9).padStart(3)} steps`;
+  return `${lo}..${lo + 9} steps`;
 }
 
+/** The lower end of a run-length label ("10..19 steps" -> 10). */
+const lengthFrom = (label: string) => Number(label.split("..")[0]);
+
+/** "1 chunk at most", "3+ blocks at most". */
+function groupsLabel(n: number, word: "blocks" | "chunks"): string {
+  const shown = Math.min(n, 3);
+  const noun = shown === 1 && n < 3 ? word.slice(0, -1) : word;
+  return `${shown}${n >= 3 ? "+" : ""} ${noun} at most`;
+}
+
+/** One line per label, the shares aligned: "run length: 0..9 steps....25.00%". */
+export function distributionLines(distribution: Distribution): string[] {
+  return Object.entries(distribution).flatMap(([name, shares]) => {
+    const width = Math.max(0, ...Object.keys(shares).map((l) => l.length)) + 2;
+    return Object.entries(shares).map(([label, share]) => {
+      const pct = `${(share * 100).toFixed(2)}%`;
+      return `${name}: ${label}${".".repeat(width - label.length + 7 - pct.length)}${pct}`;
+    });
+  });
+}
+
+/** The distributions of `settings.runs` generated runs; `log` gets them as lines. */
 export function runStatistics(
   target: Target,
   settings: StatisticsSettings,
@@ -51,7 +78,11 @@ export function runStatistics(
     return session;
   };
   const out: Distribution = {};
-  const dimension = (name: string, classify: (s: Session) => string | string[]): void => {
+  const dimension = (
+    name: string,
+    classify: (s: Session) => string | string[],
+    order: (a: [string, number], b: [string, number]) => number = (a, b) => b[1] - a[1],
+  ): void => {
     const counts: Record<string, number> = {};
     fc.statistics(
       arb,
@@ -60,23 +91,47 @@ export function runStatistics(
         for (const l of Array.isArray(labels) ? labels : [labels]) counts[l] = (counts[l] ?? 0) + 1;
         return labels;
       },
-      { seed: settings.seed, numRuns: settings.runs, logger: (line) => log(`${name}: ${line}`) },
+      // The lines are ours (distributionLines), in order; fast-check's are by frequency.
+      { seed: settings.seed, numRuns: settings.runs, logger: () => {} },
     );
-    out[name] = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / settings.runs]));
+    const sorted = Object.entries(counts).sort(order);
+    out[name] = Object.fromEntries(sorted.map(([k, v]) => [k, v / settings.runs]));
   };
-  dimension("run length", (s) => lengthLabel(s.trace.length));
+  const grouping = familyCounts(target.design).grouping;
+  dimension(
+    "run length",
+    (s) => lengthLabel(s.trace.length),
+    (a, b) => lengthFrom(a[0]) - lengthFrom(b[0]),
+  );
   dimension("command kinds", (s) => [
     ...new Set(s.log.map((e) => (e.valid ? e.op : `bad ${e.op}`))),
   ]);
-  dimension("depth", (s) => {
-    const d = s.depth;
-    const labels = [`${Math.min(d.maxBlocks, 3)}${d.maxBlocks >= 3 ? "+" : ""} blocks at most`];
-    if (d.fullBlock) labels.push("a full block");
-    if (d.maxLive >= 10) labels.push("10+ live objects");
-    if (d.maxOffline >= 1) labels.push("a CPU offline");
-    if (d.maxOffline >= 4) labels.push("4+ CPUs offline");
-    if (d.enomem > 0) labels.push("an ENOMEM");
-    return labels;
-  });
+  // Depth in the order of its labels: how many groups, then the rarer states.
+  const full = `a full ${(grouping ?? "blocks").slice(0, -1)}`;
+  const depthOrder = [
+    ...(grouping !== undefined ? [0, 1, 2, 3].map((n) => groupsLabel(n, grouping)) : []),
+    full,
+    "10+ live objects",
+    "a CPU offline",
+    "4+ CPUs offline",
+    "an ENOMEM",
+  ];
+  const depthRank = (label: string) => depthOrder.indexOf(label);
+  dimension(
+    "depth",
+    (s) => {
+      const d = s.depth;
+      // A design without blocks or chunks (legacy) has no such depth.
+      const labels = grouping !== undefined ? [groupsLabel(d.maxBlocks, grouping)] : [];
+      if (d.fullBlock) labels.push(full);
+      if (d.maxLive >= 10) labels.push("10+ live objects");
+      if (d.maxOffline >= 1) labels.push("a CPU offline");
+      if (d.maxOffline >= 4) labels.push("4+ CPUs offline");
+      if (d.enomem > 0) labels.push("an ENOMEM");
+      return labels;
+    },
+    (a, b) => depthRank(a[0]) - depthRank(b[0]),
+  );
+  for (const line of distributionLines(out)) log(line);
   return out;
 }

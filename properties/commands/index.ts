@@ -119,4 +119,4 @@ export function commandsArbitrary(
   return fc.commands([commandArbitrary(target, capabilities)], { maxCommands, size: "max" });
 }
 
-export { StepCommand } from "./stepCommand.ts";
+export { OpCommand, StepCommand } from "./stepCommand.ts";

@@ -19,6 +19,8 @@ export interface Expectation {
   readonly why: string;
   /** The error bad input must get (EINVAL unless said otherwise: EFAULT for an unmapped address). */
   readonly error?: "EINVAL" | "EFAULT";
+  /** The bytes a granted request must return (a read of a copy); integrity judges them. */
+  readonly returns?: Uint8Array;
 }
 
 /** What the allocator answered. */

@@ -10,6 +10,7 @@ import { freeOp } from "./freeOp.ts";
 import { cpuAddOp, cpuDownOp, cpuRemoveOp, cpuUpOp } from "./hotplugOps.ts";
 import type { Op, StepGenerator } from "./op.ts";
 import { ptrOp } from "./ptrOp.ts";
+import { readOp } from "./readOp.ts";
 import { reclaimOp } from "./reclaimOp.ts";
 import { writeOp } from "./writeOp.ts";
 
@@ -24,6 +25,7 @@ export const OPS = [
   cpuDownOp,
   failPageAllocOp,
   reclaimOp,
+  readOp,
 ] as const;
 
 type StepOf<T> = T extends Op<infer S> ? S : never;

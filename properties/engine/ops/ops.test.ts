@@ -20,6 +20,7 @@ const ONE_OF_EACH: Step[] = [
   { op: "cpu_down", cpu: 2 },
   { op: "fail_page_alloc", after: 2, count: 1 },
   { op: "reclaim" },
+  { op: "read", obj: "o7", cpu: 1, offset: 0, len: 8 },
 ];
 
 const CONFIG = {
@@ -53,11 +54,14 @@ describe("the operation table", () => {
       "cpu_down(2)",
       "fail_page_alloc(after 2, count 1)",
       "reclaim()",
+      "read(o7, cpu 1, 0, 8)",
     ]);
   });
 
   it("renames every object a step names through its own module", () => {
-    expect(renameObjects(ONE_OF_EACH).map(describeStep).slice(0, 4)).toEqual([
+    const renamed = renameObjects(ONE_OF_EACH).map(describeStep);
+    expect(renamed.at(-1)).toBe("read(o1, cpu 1, 0, 8)");
+    expect(renamed.slice(0, 4)).toEqual([
       "alloc(24, 8) -> o1",
       "free(o1+4)",
       "write(o1@cpu1+0, 2 bytes 0xabcd)",

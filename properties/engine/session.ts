@@ -230,7 +230,6 @@ export class Session {
       this.twin && prepared.performTwin
         ? this.guard(() => prepared.performTwin?.(this.twin as Twin), index, step)
         : undefined;
-    void twinResult;
     const outcome = outcomeOf(result);
     // An atomic request the design serves from populated memory only may fail on its own
     // (PROTOCOL.md); such a failure says nothing of the injected one.
@@ -264,6 +263,7 @@ export class Session {
             before: twinBefore,
             after: this.stats(this.twin.allocator, index, step),
             nrCpus: this.twin.config.nrCpus,
+            outcome: twinResult === undefined ? undefined : outcomeOf(twinResult),
           }
         : undefined;
     this.lastTwinStats = twin?.after;

@@ -32,6 +32,8 @@ export interface TwinView {
   readonly before: AllocatorStats;
   readonly after: AllocatorStats;
   readonly nrCpus: number;
+  /** The twin's answer to the same step (undefined: the twin does not run it). */
+  readonly outcome: Outcome | undefined;
 }
 
 export interface StepContext {

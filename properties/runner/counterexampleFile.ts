@@ -19,6 +19,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
+import { systemEventSchema } from "../../model/systemEventSchema.ts";
 import { stepSchema, type Step } from "../engine/step.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
@@ -41,22 +42,8 @@ export const topologySchema = z
 
 export type TopologyJson = z.infer<typeof topologySchema>;
 
-const modelCpu = z.number().int();
-/** An event of the system machine (model/systemMachine.ts). */
-export const machineEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("cpu.add"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.remove"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.online"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.offline"), cpu: modelCpu }).strict(),
-  z
-    .object({ type: z.literal("obj.alloc"), item: z.enum(["half@8", "half@4096", "whole@8"]) })
-    .strict(),
-  z
-    .object({ type: z.literal("obj.free"), from: z.enum(["partial", "fullHalves", "fullWhole"]) })
-    .strict(),
-  z.object({ type: z.literal("fault.arm") }).strict(),
-  z.object({ type: z.literal("reclaim") }).strict(),
-]);
+/** An event of the system machine (model/systemMachine.ts), as its menu makes them. */
+export const machineEventSchema = systemEventSchema;
 
 export const counterexampleSchema = z
   .object({

@@ -7,14 +7,14 @@
 import { z } from "zod";
 import type { PercpuAllocator, Result } from "../../../impl/index.ts";
 import type { SystemEvent } from "../../../model/systemMachine.ts";
+import { HOTPLUG_EVENT, type HotplugOp } from "../model.ts";
 import { cpu } from "./fields.ts";
 import { objectPages, type Op } from "./op.ts";
 
-export type HotplugOp = "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down";
+export type { HotplugOp };
 
 function hotplugOp<O extends HotplugOp>(
   op: O,
-  event: "cpu.add" | "cpu.remove" | "cpu.online" | "cpu.offline",
   call: (a: PercpuAllocator, cpu: number) => Result<void>,
   needsCapability: boolean,
 ): Op<{ op: O; cpu: number }> {
@@ -22,6 +22,7 @@ function hotplugOp<O extends HotplugOp>(
     op: O;
     cpu: number;
   }>;
+  const event = HOTPLUG_EVENT[op];
   return {
     op,
     schema,
@@ -51,7 +52,7 @@ function hotplugOp<O extends HotplugOp>(
   };
 }
 
-export const cpuAddOp = hotplugOp("cpu_add", "cpu.add", (a, c) => a.cpuAdd(c), true);
-export const cpuRemoveOp = hotplugOp("cpu_remove", "cpu.remove", (a, c) => a.cpuRemove(c), true);
-export const cpuUpOp = hotplugOp("cpu_up", "cpu.online", (a, c) => a.cpuUp(c), false);
-export const cpuDownOp = hotplugOp("cpu_down", "cpu.offline", (a, c) => a.cpuDown(c), false);
+export const cpuAddOp = hotplugOp("cpu_add", (a, c) => a.cpuAdd(c), true);
+export const cpuRemoveOp = hotplugOp("cpu_remove", (a, c) => a.cpuRemove(c), true);
+export const cpuUpOp = hotplugOp("cpu_up", (a, c) => a.cpuUp(c), false);
+export const cpuDownOp = hotplugOp("cpu_down", (a, c) => a.cpuDown(c), false);

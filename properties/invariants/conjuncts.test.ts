@@ -21,6 +21,8 @@ const ONE_CPU: BootConfig = {
 };
 
 const MULTI_PART = [
+  "bad-input",
+  "completeness",
   "kiran-list-order",
   "kiran-bytes-used",
   "kiran-bufctls",

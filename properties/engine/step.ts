@@ -13,15 +13,18 @@
  *   {"op":"cpu_down","cpu":3}                         hotplug, allowed or forbidden
  *   {"op":"fail_page_alloc","after":2,"count":1}
  *   {"op":"reclaim"}
+ *   (and the rest of the table, engine/ops/index.ts)
  */
 import { z } from "zod";
+import { HOTPLUG_EVENT } from "./model.ts";
 import { opOf, OPS, type AnyStep, type HotplugOp } from "./ops/index.ts";
 
 export type Step = AnyStep;
 export type StepOp = Step["op"];
 export type { HotplugOp };
 
-export const HOTPLUG_OPS: readonly HotplugOp[] = ["cpu_add", "cpu_remove", "cpu_up", "cpu_down"];
+/** The hotplug ops, in the order of the machine's CPU events. */
+export const HOTPLUG_OPS = Object.keys(HOTPLUG_EVENT) as readonly HotplugOp[];
 
 type Option = z.ZodDiscriminatedUnionOption<"op">;
 const stepUnion = z.discriminatedUnion(

@@ -19,8 +19,9 @@
  * Rules modelled: a chunk is isolated for depopulation only when it holds populated pages with
  * nothing in them and is not the first chunk (`first` in the input); the worker depopulates only
  * isolated chunks, only empty populated pages, and sidelines the chunk after; an isolated chunk
- * takes no allocation until it is reintegrated. The bitmap-2017 revision (issue 5) is to be
- * checked against it; the 2005 designs have no depopulation (blockMachine).
+ * takes no allocation until it is reintegrated. It describes the bitmap-2017 revision
+ * (impl/revisions/bitmap/); the 2005 designs have no depopulation, and their blocks are checked
+ * against blockMachine (model/blockLifecycle.ts).
  */
 import { assign, setup } from "xstate";
 

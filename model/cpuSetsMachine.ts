@@ -40,35 +40,49 @@ const has = (list: readonly number[], cpu: number) => list.includes(cpu);
 const with_ = (list: readonly number[], cpu: number) => [...list, cpu].sort((a, b) => a - b);
 const without = (list: readonly number[], cpu: number) => list.filter((c) => c !== cpu);
 
+/**
+ * Why an event is refused in these sets, or undefined when it is allowed: the one place the
+ * rules are decided (the machines' guards below and the engine's model ask it).
+ *
+ *   any event    the CPU is possible ("no bits are added or removed" after boot)
+ *   cpu.add      not present
+ *   cpu.remove   present and offline
+ *   cpu.online   present and offline
+ *   cpu.offline  online, and not the last CPU online
+ */
+export function cpuEventRefusal(s: CpuSets, e: CpuEvent): string | undefined {
+  const { cpu } = e;
+  if (!has(s.possible, cpu)) return `cpu ${cpu} is not a possible CPU`;
+  switch (e.type) {
+    case "cpu.add":
+      return has(s.present, cpu) ? "already present" : undefined;
+    case "cpu.remove":
+      if (!has(s.present, cpu)) return "not present";
+      return has(s.online, cpu) ? "online" : undefined;
+    case "cpu.online":
+      if (!has(s.present, cpu)) return "not present";
+      return has(s.online, cpu) ? "already online" : undefined;
+    case "cpu.offline":
+      if (!has(s.online, cpu)) return "not online";
+      return s.online.length === 1 ? "the last online CPU" : undefined;
+  }
+}
+
+const allowed = (type: CpuEventType) => (s: CpuSets, cpu: number) =>
+  cpuEventRefusal(s, { type, cpu }) === undefined;
+
 /** cpu.add is allowed: a possible CPU that is not present. */
-export function isAddable(s: CpuSets, cpu: number): boolean {
-  return has(s.possible, cpu) && !has(s.present, cpu);
-}
+export const isAddable = allowed("cpu.add");
 /** cpu.remove is allowed: a present CPU that is offline. */
-export function isRemovable(s: CpuSets, cpu: number): boolean {
-  return has(s.present, cpu) && !has(s.online, cpu);
-}
+export const isRemovable = allowed("cpu.remove");
 /** cpu.online is allowed: a present CPU that is offline. */
-export function isOnlinable(s: CpuSets, cpu: number): boolean {
-  return has(s.present, cpu) && !has(s.online, cpu);
-}
+export const isOnlinable = allowed("cpu.online");
 /** cpu.offline is allowed: an online CPU that is not the last one online. */
-export function isOfflinable(s: CpuSets, cpu: number): boolean {
-  return has(s.online, cpu) && s.online.length > 1;
-}
+export const isOfflinable = allowed("cpu.offline");
 
 /** Whether an event is allowed in these sets. */
 export function cpuEventAllowed(s: CpuSets, e: CpuEvent): boolean {
-  switch (e.type) {
-    case "cpu.add":
-      return isAddable(s, e.cpu);
-    case "cpu.remove":
-      return isRemovable(s, e.cpu);
-    case "cpu.online":
-      return isOnlinable(s, e.cpu);
-    case "cpu.offline":
-      return isOfflinable(s, e.cpu);
-  }
+  return cpuEventRefusal(s, e) === undefined;
 }
 
 /** The sets after an allowed event. */

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import type { Capability } from "../../impl/index.ts";
 import type { Session } from "../engine/session.ts";
+import { opGenerators } from "../engine/ops/index.ts";
 import { HOTPLUG_OPS, type HotplugOp } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { AllocCommand } from "./allocCommand.ts";
@@ -20,7 +21,7 @@ import { FailPageAllocCommand } from "./failPageAllocCommand.ts";
 import { FreeCommand } from "./freeCommand.ts";
 import { HotplugCommand } from "./hotplugCommand.ts";
 import { ReclaimCommand } from "./reclaimCommand.ts";
-import type { StepCommand } from "./stepCommand.ts";
+import { OpCommand, type StepCommand } from "./stepCommand.ts";
 import { WriteCommand } from "./writeCommand.ts";
 
 export type PercpuCommand = fc.Command<Session, Session>;
@@ -101,6 +102,11 @@ export function commandArbitrary(
   if (capabilities.has("reclaim")) {
     arbs.push({ weight: 1, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });
   }
+  // The operations that bring their own commands (engine/ops/), after the mix above, whose
+  // order fixes the runs a seed makes.
+  for (const g of opGenerators(target, capabilities)) {
+    arbs.push({ weight: g.weight, arbitrary: g.arbitrary.map((c) => new OpCommand(c)) });
+  }
   return fc.oneof(...arbs);
 }
 
@@ -113,4 +119,4 @@ export function commandsArbitrary(
   return fc.commands([commandArbitrary(target, capabilities)], { maxCommands, size: "max" });
 }
 
-export { StepCommand } from "./stepCommand.ts";
+export { OpCommand, StepCommand } from "./stepCommand.ts";

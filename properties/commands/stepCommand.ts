@@ -5,6 +5,7 @@
  */
 import type fc from "fast-check";
 import type { Session } from "../engine/session.ts";
+import type { StepChoice } from "../engine/ops/index.ts";
 import { describeStep, type Step } from "../engine/step.ts";
 
 export abstract class StepCommand implements fc.Command<Session, Session> {
@@ -27,6 +28,21 @@ export abstract class StepCommand implements fc.Command<Session, Session> {
 
   toString(): string {
     return this.resolved ? describeStep(this.resolved) : this.intent();
+  }
+}
+
+/** A command of an operation's own generator (engine/ops/, `generators`). */
+export class OpCommand extends StepCommand {
+  constructor(private readonly choice: StepChoice<Step>) {
+    super();
+  }
+
+  protected resolve(session: Session): Step | undefined {
+    return this.choice.resolve(session);
+  }
+
+  protected intent(): string {
+    return this.choice.intent();
   }
 }
 

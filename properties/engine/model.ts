@@ -9,6 +9,17 @@
  *   only while one is).
  */
 import type { BootConfig } from "../../impl/index.ts";
+import { cpuEventRefusal, type CpuEventType, type CpuSets } from "../../model/cpuSetsMachine.ts";
+
+export type HotplugOp = "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down";
+
+/** The machine's event for each hotplug op. */
+export const HOTPLUG_EVENT: Readonly<Record<HotplugOp, CpuEventType>> = {
+  cpu_add: "cpu.add",
+  cpu_remove: "cpu.remove",
+  cpu_up: "cpu.online",
+  cpu_down: "cpu.offline",
+};
 
 export interface ObjectRecord {
   readonly name: string;
@@ -35,6 +46,8 @@ export class PercpuModel {
   /** Injected failures that may not have fired yet. */
   injectedPending = 0;
   private nextName = 1;
+  /** The masks as the machine's rules read them, made again after a hotplug event. */
+  private masks: CpuSets | undefined;
 
   constructor(config: BootConfig) {
     this.config = config;
@@ -96,28 +109,18 @@ export class PercpuModel {
     return out;
   }
 
-  /** Why a hotplug event is forbidden, or undefined if it is allowed (cpu_hotplug.rst). */
-  hotplugRefusal(
-    op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down",
-    cpu: number,
-  ): string | undefined {
-    if (!this.isPossible(cpu)) return `cpu ${cpu} is not a possible CPU`;
-    switch (op) {
-      case "cpu_add":
-        return this.present.has(cpu) ? "already present" : undefined;
-      case "cpu_remove":
-        if (!this.present.has(cpu)) return "not present";
-        return this.online.has(cpu) ? "online" : undefined;
-      case "cpu_up":
-        if (!this.present.has(cpu)) return "not present";
-        return this.online.has(cpu) ? "already online" : undefined;
-      case "cpu_down":
-        if (!this.online.has(cpu)) return "not online";
-        return this.online.size === 1 ? "the last online CPU" : undefined;
-    }
+  /** Why a hotplug event is forbidden, or undefined if it is allowed (the machine's rules). */
+  hotplugRefusal(op: HotplugOp, cpu: number): string | undefined {
+    this.masks ??= {
+      possible: this.possible,
+      present: [...this.present],
+      online: [...this.online],
+    };
+    return cpuEventRefusal(this.masks, { type: HOTPLUG_EVENT[op], cpu });
   }
 
-  applyHotplug(op: "cpu_add" | "cpu_remove" | "cpu_up" | "cpu_down", cpu: number): void {
+  applyHotplug(op: HotplugOp, cpu: number): void {
+    this.masks = undefined;
     if (op === "cpu_add") this.present.add(cpu);
     else if (op === "cpu_remove") this.present.delete(cpu);
     else if (op === "cpu_up") this.online.add(cpu);

@@ -8,6 +8,9 @@
  *   step ──> expectation (model) ──> allocator ──> outcome ──> model update ──> invariants
  *                                      └─> twin (same step, NR_CPUS 8 <-> 512)
  *
+ * What a step means (its expectation, how it runs on the allocator and the twin, what it changes
+ * in the model) is its operation's module (engine/ops/); this is the loop around them.
+ *
  * A `HarnessFailure` (an external harness that crashed, hung or broke the protocol) is not the
  * allocator's oops: it passes through unjudged, for the runner to report as a finding of its
  * own kind with the trace so far.
@@ -16,38 +19,30 @@
  * earlier in this check and was set aside), the run stops quietly (`diverged`): what follows
  * would be judged against a model that no longer describes the allocator.
  */
-import {
-  formatAddr,
-  isIntIn,
-  isPowerOfTwo,
-  parseAddr,
-  type AllocatorStats,
-  type BootConfig,
-  type Capability,
-  type PercpuAllocator,
-  type PoolBound,
-  type Result,
+import type {
+  AllocatorStats,
+  BootConfig,
+  Capability,
+  PercpuAllocator,
+  PoolBound,
 } from "../../impl/index.ts";
 import { HarnessFailure } from "../../impl/external/index.ts";
-import type {
-  Expectation,
-  Invariant,
-  Outcome,
-  StepContext,
-  TwinView,
-} from "../invariants/invariant.ts";
+import type { Expectation, Invariant, StepContext, TwinView } from "../invariants/invariant.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
-import { PercpuModel, type ObjectRecord } from "./model.ts";
+import { PercpuModel } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
 import { Observer } from "./observer.ts";
 import { PageShadow } from "./pageShadow.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
-import type { Step } from "./step.ts";
+import { opOf, outcomeOf } from "./ops/index.ts";
+import { describeValue, type Step } from "./step.ts";
 import type { Target } from "./target.ts";
 import { Violation } from "./violation.ts";
 
 /** The id of the invariant that judges exceptions thrown by the allocator. */
 export const NO_OOPS = "no-oops";
+const VALID: Expectation = { valid: true, why: "valid request" };
+
 /** The NR_CPUS pair of the relational check. */
 export const TWIN_NR_CPUS = [8, 512] as const;
 
@@ -69,6 +64,8 @@ export interface LogEntry {
   readonly op: Step["op"];
   readonly valid: boolean;
   readonly error: string | undefined;
+  /** What the step returned, as the kernel would print it: a pointer, `0`, `-ENOMEM`. */
+  readonly returned: string;
 }
 
 /** How deep a run went. */
@@ -195,19 +192,6 @@ export class Session {
     }
   }
 
-  /** Whether a size and alignment are a valid request for the target. */
-  private validAlloc(size: number, align: number): Expectation {
-    if (!isIntIn(size, 1, this.target.maxSize)) {
-      return { valid: false, why: `size ${size} outside 1..${this.target.maxSize}` };
-    }
-    if (align === 0 && this.target.zeroAlignValid) return { valid: true, why: "valid request" };
-    if (!isPowerOfTwo(align)) return { valid: false, why: `align ${align} is not a power of two` };
-    if (align > this.target.maxAlign(size)) {
-      return { valid: false, why: `align ${align} above ${this.target.maxAlign(size)}` };
-    }
-    return { valid: true, why: "valid request" };
-  }
-
   /**
    * Runs one step. Returns false if the step was skipped (it names an object the run does not
    * have, or an operation the target lacks). Throws `Violation` when an invariant breaks.
@@ -226,162 +210,12 @@ export class Session {
     const model = this.model;
     const index = this.trace.length;
     const a = this.allocator;
-    let record: ObjectRecord | undefined;
-    let expectation: Expectation = { valid: true, why: "valid request" };
-    let perform: (() => Result<unknown>) | undefined;
-    let performTwin: ((t: Twin) => Result<unknown>) | undefined;
-    let apply: (value: unknown) => void = () => {};
-
-    switch (step.op) {
-      case "alloc": {
-        if (model.objects.has(step.as)) return false;
-        // A name is spent by the attempt, not by its success: a failed allocation's name is
-        // never handed out again, so a trace never makes one name twice.
-        model.noteName(step.as);
-        expectation = this.validAlloc(step.size, step.align);
-        const opts = step.atomic ? { atomic: true } : undefined;
-        perform = () => a.alloc(step.size, step.align, opts);
-        performTwin = (t) => {
-          const r = t.allocator.alloc(step.size, step.align, opts);
-          if (r.ok) t.ptrs.set(step.as, r.value);
-          return r;
-        };
-        apply = (ptr) => {
-          record = {
-            name: step.as,
-            ptr: ptr as number,
-            size: step.size,
-            align: step.align,
-            copies: new Map(),
-            contents: new Map(),
-            live: true,
-          };
-          model.add(record);
-        };
-        break;
-      }
-      case "free": {
-        let ptr: number;
-        if (step.obj !== undefined) {
-          record = model.objects.get(step.obj);
-          if (record === undefined) return false;
-          ptr = record.ptr + (step.offset ?? 0);
-          const interior = (step.offset ?? 0) !== 0;
-          // A dead object's pointer handed out again belongs to the new object: not bad input.
-          if (!record.live && model.liveAt(ptr) !== undefined) return false;
-          expectation = !record.live
-            ? { valid: false, why: `${step.obj} was already freed (double free)` }
-            : interior
-              ? { valid: false, why: `${formatAddr(ptr)} is inside ${step.obj}, not its start` }
-              : expectation;
-        } else {
-          ptr = parseAddr(step.ptr as string) ?? -1;
-          const owner = model.liveAt(ptr);
-          if (owner !== undefined) return false; // a raw pointer that happens to be live
-          expectation = { valid: false, why: `${step.ptr} was never handed out` };
-        }
-        const rec = record;
-        perform = () => a.free(ptr);
-        performTwin = (t) => {
-          const base = step.obj !== undefined ? t.ptrs.get(step.obj) : undefined;
-          return t.allocator.free(base === undefined ? ptr : base + (step.offset ?? 0));
-        };
-        apply = () => {
-          if (rec !== undefined) model.markFreed(rec);
-        };
-        break;
-      }
-      case "write": {
-        const bytes = Uint8Array.from(Buffer.from(step.hex, "hex"));
-        if (step.addr !== undefined) {
-          // A raw address: bad input only where no live copy is there (the generator picks
-          // addresses below the direct map, which nothing maps).
-          const addr = parseAddr(step.addr) ?? -1;
-          expectation = { valid: false, why: `${step.addr} is not mapped`, error: "EFAULT" };
-          perform = () => a.write(addr, bytes);
-          performTwin = (t) => t.allocator.write(addr, bytes);
-          break;
-        }
-        const { obj, cpu, offset } = step as { obj: string; cpu: number; offset: number };
-        record = model.objects.get(obj);
-        if (record === undefined || !record.live || !model.isPossible(cpu)) return false;
-        if (offset + bytes.length > record.size) return false;
-        const rec = record;
-        perform = () => {
-          const addr = a.ptr(rec.ptr, cpu);
-          return addr.ok ? a.write(addr.value + offset, bytes) : addr;
-        };
-        performTwin = (t) => {
-          const addr = t.allocator.ptr(t.ptrs.get(obj) ?? -1, cpu);
-          return addr.ok ? t.allocator.write(addr.value + offset, bytes) : addr;
-        };
-        apply = () => {
-          const now = rec.contents.get(cpu) ?? new Uint8Array(rec.size);
-          now.set(bytes, offset);
-          rec.contents.set(cpu, now);
-        };
-        break;
-      }
-      case "ptr": {
-        record = model.objects.get(step.obj);
-        if (record === undefined) return false;
-        const rec = record;
-        if (!rec.live && model.liveAt(rec.ptr) !== undefined) return false;
-        expectation = !rec.live
-          ? { valid: false, why: `${step.obj} was freed` }
-          : !model.isPossible(step.cpu)
-            ? {
-                valid: false,
-                why: `cpu ${step.cpu} is not a possible CPU below NR_CPUS ${model.nrCpus}`,
-              }
-            : expectation;
-        perform = () => a.ptr(rec.ptr, step.cpu);
-        break;
-      }
-      case "cpu_add":
-      case "cpu_remove":
-      case "cpu_up":
-      case "cpu_down": {
-        const op = step.op;
-        if ((op === "cpu_add" || op === "cpu_remove") && !this.capabilities.has(op)) return false;
-        const refusal = model.hotplugRefusal(op, step.cpu);
-        if (refusal !== undefined)
-          expectation = { valid: false, why: `${op}(${step.cpu}): ${refusal}` };
-        const call = (x: PercpuAllocator): Result<void> =>
-          op === "cpu_add"
-            ? x.cpuAdd(step.cpu)
-            : op === "cpu_remove"
-              ? x.cpuRemove(step.cpu)
-              : op === "cpu_up"
-                ? x.cpuUp(step.cpu)
-                : x.cpuDown(step.cpu);
-        perform = () => call(a);
-        performTwin = (t) => call(t.allocator);
-        apply = () => model.applyHotplug(op, step.cpu);
-        break;
-      }
-      case "fail_page_alloc": {
-        if (!this.capabilities.has("fail_page_alloc")) return false;
-        if (step.after < 0 || step.count < 0) {
-          expectation = {
-            valid: false,
-            why: `fail_page_alloc(${step.after}, ${step.count}): negative`,
-          };
-        }
-        perform = () => a.failPageAlloc(step.after, step.count);
-        performTwin = (t) => t.allocator.failPageAlloc(step.after, step.count);
-        apply = () => {
-          model.injectedPending = step.count;
-        };
-        break;
-      }
-      case "reclaim": {
-        if (!this.capabilities.has("reclaim")) return false;
-        perform = () => a.reclaim();
-        performTwin = (t) => t.allocator.reclaim();
-        break;
-      }
-    }
+    const op = opOf(step);
+    if (op.needs !== undefined && !this.capabilities.has(op.needs)) return false;
+    const prepared = op.prepare(step, { model, target: this.target });
+    if (prepared === undefined) return false;
+    let record = prepared.record;
+    const expectation = prepared.expectation ?? VALID;
 
     const injectionPending = model.injectedPending > 0;
     // Nothing runs between two steps: the stats after one are the stats before the next.
@@ -389,42 +223,31 @@ export class Session {
     const twinBefore = this.twin
       ? (this.lastTwinStats ?? this.stats(this.twin.allocator, index, step))
       : undefined;
-    if (perform === undefined) return false;
-    const run = perform;
     // Into the trace before it runs, so that a step that raises is part of the trace.
     if (!implicit) this.trace.push(step);
-    const result = this.guard(run, index, step);
+    const result = this.guard(() => prepared.perform(a), index, step);
     const twinResult =
-      this.twin && performTwin
-        ? this.guard(() => performTwin(this.twin as Twin), index, step)
+      this.twin && prepared.performTwin
+        ? this.guard(() => prepared.performTwin?.(this.twin as Twin), index, step)
         : undefined;
-    void twinResult;
-    const outcome: Outcome = result.ok
-      ? { ok: true, value: result.value }
-      : { ok: false, error: result.error, message: result.message };
+    const outcome = outcomeOf(result);
     // An atomic request the design serves from populated memory only may fail on its own
     // (docs/protocol.md); such a failure says nothing of the injected one.
-    const atomicMayFail =
-      step.op === "alloc" && step.atomic === true && this.target.atomicFromPopulated;
+    const atomicMayFail = prepared.mayFailAlone === true;
     if (!result.ok && result.error === "ENOMEM" && model.injectedPending > 0 && !atomicMayFail)
       model.injectedPending--;
     const agrees = expectation.valid
       ? result.ok || (result.error === "ENOMEM" && (injectionPending || atomicMayFail))
       : !result.ok && result.error === (expectation.error ?? "EINVAL");
-    if (result.ok && expectation.valid) apply(result.value);
+    const granted = result.ok && expectation.valid;
+    if (granted) record = prepared.apply?.(result.value) ?? record;
 
     const observe = new Observer(a);
-    if (step.op === "alloc" && result.ok && expectation.valid && record !== undefined) {
-      for (const cpu of model.possible) {
-        const addr = observe.copyAddr(record, cpu);
-        if (addr.ok) record.copies.set(cpu, addr.value);
-      }
-      this.copyIndex.add(record);
-    }
+    if (granted) prepared.granted?.({ record, model, observe, copies: this.copyIndex });
     const audit =
       this.auditNext ||
       ++this.sinceAudit >= this.auditEvery ||
-      step.op === "reclaim" ||
+      prepared.audit === true ||
       !agrees ||
       (!result.ok && result.error === "ENOMEM");
     if (audit) {
@@ -432,9 +255,6 @@ export class Session {
       this.sinceAudit = 0;
     }
     const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
-    if (step.op === "free" && result.ok && expectation.valid && record !== undefined) {
-      this.copyIndex.remove(record);
-    }
     const after = this.stats(a, index, step);
     this.lastStats = after;
     const twin: TwinView | undefined =
@@ -443,6 +263,7 @@ export class Session {
             before: twinBefore,
             after: this.stats(this.twin.allocator, index, step),
             nrCpus: this.twin.config.nrCpus,
+            outcome: twinResult === undefined ? undefined : outcomeOf(twinResult),
           }
         : undefined;
     this.lastTwinStats = twin?.after;
@@ -478,6 +299,7 @@ export class Session {
       op: step.op,
       valid: expectation.valid,
       error: result.ok ? undefined : result.error,
+      returned: result.ok ? describeValue(step, result.value) : `-${result.error}`,
     });
     if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;

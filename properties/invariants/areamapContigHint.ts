@@ -1,5 +1,24 @@
 import type { AreamapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+type Chunk = AreamapDetail["chunks"][number];
+const freeEntries = (c: Chunk) => c.map.filter((e) => e > 0);
+
+const PER_CHUNK: Conjuncts<[Chunk]> = {
+  contig_hint(c) {
+    const largest = freeEntries(c).reduce((s, e) => Math.max(s, e), 0);
+    return c.contigHint < largest
+      ? `chunk ${c.id}: contig hint ${c.contigHint} is below its largest free area ${largest} in [${c.map.join(", ")}]`
+      : undefined;
+  },
+  free_size(c) {
+    const sum = freeEntries(c).reduce((s, e) => s + e, 0);
+    return c.freeSize !== sum
+      ? `chunk ${c.id}: free size ${c.freeSize}, but its free entries sum to ${sum} in [${c.map.join(", ")}]`
+      : undefined;
+  },
+};
 
 /**
  * areamap-contig-hint: each chunk's contig hint is at least its largest free area, and its
@@ -20,17 +39,11 @@ export const areamapContigHint = whiteBoxInvariant<AreamapDetail>({
   source: "mm/percpu.c 2.6.30: the contig hint guarantee of the file header; pcpu_alloc_area",
   cost: "O(map entries) per audit",
   design: "areamap-2009",
+  conjuncts: conjunctNames(PER_CHUNK),
   judge(detail) {
     for (const c of detail.chunks) {
-      const free = c.map.filter((e) => e > 0);
-      const largest = free.reduce((s, e) => Math.max(s, e), 0);
-      if (c.contigHint < largest) {
-        return `chunk ${c.id}: contig hint ${c.contigHint} is below its largest free area ${largest} in [${c.map.join(", ")}]`;
-      }
-      const sum = free.reduce((s, e) => s + e, 0);
-      if (c.freeSize !== sum) {
-        return `chunk ${c.id}: free size ${c.freeSize}, but its free entries sum to ${sum} in [${c.map.join(", ")}]`;
-      }
+      const broken = firstBroken(PER_CHUNK, c);
+      if (broken !== undefined) return broken;
     }
     return undefined;
   },

@@ -1,5 +1,37 @@
 import type { AreamapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+type Chunk = AreamapDetail["chunks"][number];
+
+/**
+ * The entry rules, in the order a walk of the map meets them: an entry of 0, or two adjacent
+ * free entries, whichever comes first.
+ */
+function badEntry(c: Chunk): string | undefined {
+  for (let i = 0; i < c.map.length; i++) {
+    const e = c.map[i] as number;
+    if (e === 0) return `chunk ${c.id}: map entry ${i} is 0 in [${c.map.join(", ")}]`;
+    if (e > 0 && i > 0 && (c.map[i - 1] as number) > 0) {
+      return `chunk ${c.id}: map entries ${i - 1} and ${i} are both free in [${c.map.join(", ")}]`;
+    }
+  }
+  return undefined;
+}
+
+const PER_CHUNK: Conjuncts<[Chunk, number]> = {
+  map_alloc: (c) =>
+    c.map.length > c.mapAlloc
+      ? `chunk ${c.id}: ${c.map.length} map entries used of ${c.mapAlloc} allocated`
+      : undefined,
+  entries: (c) => badEntry(c),
+  unit_size(c, unitSize) {
+    const sum = c.map.reduce((s, e) => s + Math.abs(e), 0);
+    return sum !== unitSize
+      ? `chunk ${c.id}: map entries cover ${sum} bytes, expected the unit size ${unitSize}: [${c.map.join(", ")}]`
+      : undefined;
+  },
+};
 
 /**
  * areamap-map-sum: each chunk's area map covers its unit exactly: the entries' absolute values
@@ -20,24 +52,11 @@ export const areamapMapSum = whiteBoxInvariant<AreamapDetail>({
   source: "mm/percpu.c 2.6.30: pcpu_split_block, pcpu_free_area's merges",
   cost: "O(map entries) per audit",
   design: "areamap-2009",
+  conjuncts: conjunctNames(PER_CHUNK),
   judge(detail) {
-    const { chunks, unitSize } = detail;
-    for (const c of chunks) {
-      if (c.map.length > c.mapAlloc) {
-        return `chunk ${c.id}: ${c.map.length} map entries used of ${c.mapAlloc} allocated`;
-      }
-      let sum = 0;
-      for (let i = 0; i < c.map.length; i++) {
-        const e = c.map[i] as number;
-        if (e === 0) return `chunk ${c.id}: map entry ${i} is 0 in [${c.map.join(", ")}]`;
-        if (e > 0 && i > 0 && (c.map[i - 1] as number) > 0) {
-          return `chunk ${c.id}: map entries ${i - 1} and ${i} are both free in [${c.map.join(", ")}]`;
-        }
-        sum += Math.abs(e);
-      }
-      if (sum !== unitSize) {
-        return `chunk ${c.id}: map entries cover ${sum} bytes, expected the unit size ${unitSize}: [${c.map.join(", ")}]`;
-      }
+    for (const c of detail.chunks) {
+      const broken = firstBroken(PER_CHUNK, c, detail.unitSize);
+      if (broken !== undefined) return broken;
     }
     return undefined;
   },

@@ -1,6 +1,39 @@
 import type { AreamapDetail } from "../../impl/index.ts";
 import { PAGE_SIZE } from "../../impl/machine/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts, type StepContext } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+const flagsOf = (c: AreamapDetail["chunks"][number]) => c.populated.reduce((s, p) => s + p, 0);
+
+const CONJUNCTS: Conjuncts<[AreamapDetail, StepContext]> = {
+  populated_pages({ chunks }) {
+    const c = chunks.find((x) => flagsOf(x) !== x.populatedPages);
+    return c === undefined
+      ? undefined
+      : `chunk ${c.id} counts ${c.populatedPages} populated pages, its flags ${flagsOf(c)}`;
+  },
+  data_pages({ chunks, dataPages, unitOffsets }) {
+    // One unit, and one unit offset, per possible CPU (pcpu_unit_offsets).
+    const possibleCpus = unitOffsets.length;
+    const flags = chunks.reduce((s, c) => s + flagsOf(c), 0);
+    return dataPages !== flags * possibleCpus
+      ? `the machine holds ${dataPages} unit pages for the allocator, but ${flags} populated page indexes × ${possibleCpus} possible CPUs make ${flags * possibleCpus}`
+      : undefined;
+  },
+  live_on_populated({ chunks, unitSize }, ctx) {
+    for (const o of ctx.model.liveObjects()) {
+      const c = chunks.find((x) => o.ptr >= x.base && o.ptr < x.base + unitSize);
+      if (c === undefined) continue; // areamap-live-areas names it
+      const off = o.ptr - c.base;
+      for (let p = Math.floor(off / PAGE_SIZE); p < Math.ceil((off + o.size) / PAGE_SIZE); p++) {
+        if (c.populated[p] !== 1) {
+          return `${o.name} at offset ${off} of chunk ${c.id} lies on page ${p}, which is not populated`;
+        }
+      }
+    }
+    return undefined;
+  },
+};
 
 /**
  * areamap-populated: the unit pages the machine holds for the allocator are exactly the
@@ -23,31 +56,6 @@ export const areamapPopulated = whiteBoxInvariant<AreamapDetail>({
   source: "mm/percpu.c 2.6.30: pcpu_populate_chunk, pcpu_depopulate_chunk, pcpu_reclaim",
   cost: "O(chunks × unit pages + live objects) per audit",
   design: "areamap-2009",
-  judge(detail, ctx) {
-    const { chunks, unitSize, dataPages } = detail;
-    // One unit, and one unit offset, per possible CPU (pcpu_unit_offsets).
-    const possibleCpus = detail.unitOffsets.length;
-    let flags = 0;
-    for (const c of chunks) {
-      const set = c.populated.reduce((s, p) => s + p, 0);
-      if (set !== c.populatedPages) {
-        return `chunk ${c.id} counts ${c.populatedPages} populated pages, its flags ${set}`;
-      }
-      flags += set;
-    }
-    if (dataPages !== flags * possibleCpus) {
-      return `the machine holds ${dataPages} unit pages for the allocator, but ${flags} populated page indexes × ${possibleCpus} possible CPUs make ${flags * possibleCpus}`;
-    }
-    for (const o of ctx.model.liveObjects()) {
-      const c = chunks.find((x) => o.ptr >= x.base && o.ptr < x.base + unitSize);
-      if (c === undefined) continue; // areamap-live-areas names it
-      const off = o.ptr - c.base;
-      for (let p = Math.floor(off / PAGE_SIZE); p < Math.ceil((off + o.size) / PAGE_SIZE); p++) {
-        if (c.populated[p] !== 1) {
-          return `${o.name} at offset ${off} of chunk ${c.id} lies on page ${p}, which is not populated`;
-        }
-      }
-    }
-    return undefined;
-  },
+  conjuncts: conjunctNames(CONJUNCTS),
+  judge: (detail, ctx) => firstBroken(CONJUNCTS, detail, ctx),
 });

@@ -1,6 +1,35 @@
 import { movedCopy } from "./copies.ts";
-import type { Invariant } from "./invariant.ts";
+import {
+  conjunctNames,
+  firstBroken,
+  type Conjuncts,
+  type Invariant,
+  type StepContext,
+} from "./invariant.ts";
 import { stateChange } from "./stats.ts";
+
+const wanted = (ctx: StepContext) => ctx.expectation.error ?? "EINVAL";
+
+const CONJUNCTS: Conjuncts<[StepContext]> = {
+  /** The request is refused with the error bad input gets. */
+  errno(ctx) {
+    if (!ctx.outcome.ok && ctx.outcome.error === wanted(ctx)) return undefined;
+    const got = ctx.outcome.ok ? "ok" : `${ctx.outcome.error} (${ctx.outcome.message})`;
+    return `${ctx.expectation.why}: expected ${wanted(ctx)}, got ${got}`;
+  },
+  /** Nothing the allocator holds changed. */
+  unchanged(ctx) {
+    const change = stateChange(ctx.before, ctx.after);
+    return change === undefined
+      ? undefined
+      : `${ctx.expectation.why}: ${wanted(ctx)}, but ${change}`;
+  },
+  /** No live copy moved. */
+  copies_stay(ctx) {
+    const moved = movedCopy(ctx);
+    return moved === undefined ? undefined : `${ctx.expectation.why}: ${wanted(ctx)}, but ${moved}`;
+  },
+};
 
 /**
  * bad-input: an invalid size, alignment, pointer (unknown, double free, interior), CPU, a
@@ -18,16 +47,9 @@ export const badInput: Invariant = {
   source: "docs/protocol.md error codes; mm/percpu.c pcpu_alloc checks; cpu_hotplug.rst",
   cost: "O(L·P) per bad request",
   needs: [],
+  conjuncts: conjunctNames(CONJUNCTS),
   afterStep(ctx) {
     if (ctx.expectation.valid) return undefined;
-    const got = ctx.outcome.ok ? "ok" : `${ctx.outcome.error} (${ctx.outcome.message})`;
-    const want = ctx.expectation.error ?? "EINVAL";
-    if (ctx.outcome.ok || ctx.outcome.error !== want) {
-      return `${ctx.expectation.why}: expected ${want}, got ${got}`;
-    }
-    const change = stateChange(ctx.before, ctx.after);
-    if (change !== undefined) return `${ctx.expectation.why}: ${want}, but ${change}`;
-    const moved = movedCopy(ctx);
-    return moved === undefined ? undefined : `${ctx.expectation.why}: ${want}, but ${moved}`;
+    return firstBroken(CONJUNCTS, ctx);
   },
 };

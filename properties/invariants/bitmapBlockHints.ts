@@ -1,7 +1,73 @@
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
-import type { BitmapDetail } from "../../impl/index.ts";
+import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+type Block = BitmapChunkDetail["blocks"][number];
+
+/** One md block with what its hints are judged against. */
+interface BlockView {
+  readonly b: Block;
+  readonly where: string;
+  readonly map: Uint8Array;
+  /** The block's first bit in the chunk's map, and its bits. */
+  readonly base: number;
+  readonly bits: number;
+  /** Its free runs, in order. */
+  readonly runs: readonly [number, number][];
+}
+
+const largestRun = (v: BlockView) => v.runs.reduce((m, [, n]) => Math.max(m, n), 0);
+
+const PER_BLOCK: Conjuncts<[BlockView]> = {
+  contig_hint(v) {
+    const { b, where, map, base, bits } = v;
+    const largest = largestRun(v);
+    if (b.contigHint > largest) {
+      return `${where}: contig_hint ${b.contigHint} bits, above its largest free run of ${largest}`;
+    }
+    if (largest === bits && b.contigHint !== bits) {
+      return `${where}: the block is wholly free but its contig_hint is ${b.contigHint}, not ${bits}`;
+    }
+    if (b.contigHint > 0 && !allClear(map, base + b.contigHintStart, b.contigHint)) {
+      return `${where}: contig hint [${b.contigHintStart}, +${b.contigHint}) is not free`;
+    }
+    return undefined;
+  },
+  scan_hint({ b, where, map, base }) {
+    if (b.scanHint === 0) return undefined;
+    if (!allClear(map, base + b.scanHintStart, b.scanHint)) {
+      return `${where}: scan hint [${b.scanHintStart}, +${b.scanHint}) is not free`;
+    }
+    if (b.scanHint > b.contigHint) {
+      return `${where}: scan_hint ${b.scanHint} above contig_hint ${b.contigHint}`;
+    }
+    if (b.scanHintStart > b.contigHintStart && b.scanHint !== b.contigHint) {
+      return `${where}: scan_hint ${b.scanHint} at ${b.scanHintStart} lies after contig_hint ${b.contigHint} at ${b.contigHintStart}: expected scan_hint_start > contig_hint_start only if scan_hint == contig_hint`;
+    }
+    return undefined;
+  },
+  first_free({ b, where, base, bits, runs }) {
+    const firstClear = runs[0]?.[0] ?? base + bits;
+    return base + b.firstFree > firstClear
+      ? `${where}: first_free ${b.firstFree} is past the first clear bit ${firstClear - base}`
+      : undefined;
+  },
+  left_free({ b, where, base, runs }) {
+    const left = runs[0]?.[0] === base ? runs[0][1] : 0;
+    return b.leftFree !== left
+      ? `${where}: left_free ${b.leftFree}, but the run at the block's start is ${left}`
+      : undefined;
+  },
+  right_free({ b, where, base, bits, runs }) {
+    const last = runs[runs.length - 1];
+    const right = last !== undefined && last[0] + last[1] === base + bits ? last[1] : 0;
+    return b.rightFree > right
+      ? `${where}: right_free ${b.rightFree}, above the run at the block's end (${right})`
+      : undefined;
+  },
+};
 
 /**
  * bitmap-block-hints: every pcpu_block_md of every chunk describes its page of the alloc map:
@@ -46,6 +112,7 @@ export const bitmapBlockHints = whiteBoxInvariant<BitmapDetail>({
   cost: "O(chunks × bits) per audit",
   design: BITMAP_DESIGN,
   read: bitmapDetail,
+  conjuncts: conjunctNames(PER_BLOCK),
   judge(d) {
     return perDetail(d, "blockHints", () => judge(d));
   },
@@ -59,40 +126,8 @@ function judge(d: BitmapDetail): string | undefined {
       const base = i * bits;
       const where = `chunk ${chunk.id} block ${i}`;
       const runs = freeRuns(map, base, base + bits);
-      const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
-      if (b.contigHint > largest) {
-        return `${where}: contig_hint ${b.contigHint} bits, above its largest free run of ${largest}`;
-      }
-      if (largest === bits && b.contigHint !== bits) {
-        return `${where}: the block is wholly free but its contig_hint is ${b.contigHint}, not ${bits}`;
-      }
-      if (b.contigHint > 0 && !allClear(map, base + b.contigHintStart, b.contigHint)) {
-        return `${where}: contig hint [${b.contigHintStart}, +${b.contigHint}) is not free`;
-      }
-      if (b.scanHint > 0) {
-        if (!allClear(map, base + b.scanHintStart, b.scanHint)) {
-          return `${where}: scan hint [${b.scanHintStart}, +${b.scanHint}) is not free`;
-        }
-        if (b.scanHint > b.contigHint) {
-          return `${where}: scan_hint ${b.scanHint} above contig_hint ${b.contigHint}`;
-        }
-        if (b.scanHintStart > b.contigHintStart && b.scanHint !== b.contigHint) {
-          return `${where}: scan_hint ${b.scanHint} at ${b.scanHintStart} lies after contig_hint ${b.contigHint} at ${b.contigHintStart}: expected scan_hint_start > contig_hint_start only if scan_hint == contig_hint`;
-        }
-      }
-      const firstClear = runs[0]?.[0] ?? base + bits;
-      if (base + b.firstFree > firstClear) {
-        return `${where}: first_free ${b.firstFree} is past the first clear bit ${firstClear - base}`;
-      }
-      const left = runs[0]?.[0] === base ? runs[0][1] : 0;
-      const last = runs[runs.length - 1];
-      const right = last !== undefined && last[0] + last[1] === base + bits ? last[1] : 0;
-      if (b.leftFree !== left) {
-        return `${where}: left_free ${b.leftFree}, but the run at the block's start is ${left}`;
-      }
-      if (b.rightFree > right) {
-        return `${where}: right_free ${b.rightFree}, above the run at the block's end (${right})`;
-      }
+      const broken = firstBroken(PER_BLOCK, { b, where, map, base, bits, runs });
+      if (broken !== undefined) return broken;
     }
   }
   return undefined;

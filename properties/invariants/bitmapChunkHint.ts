@@ -1,7 +1,53 @@
 import { allClear, allocMap, bitmapDetail, BITMAP_DESIGN, freeRuns } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
-import type { BitmapDetail } from "../../impl/index.ts";
+import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+interface ChunkView {
+  readonly chunk: BitmapChunkDetail;
+  readonly map: Uint8Array;
+  /** The free runs of the whole alloc map, in order. */
+  readonly runs: readonly [number, number][];
+  readonly where: string;
+}
+
+const PER_CHUNK: Conjuncts<[ChunkView]> = {
+  contig_hint({ chunk, map, runs, where }) {
+    const md = chunk.chunkMd;
+    const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
+    if (md.contigHint > largest) {
+      return `${where}: contig_hint ${md.contigHint} bits, above its largest free run of ${largest}`;
+    }
+    if (md.contigHint > 0 && !allClear(map, md.contigHintStart, md.contigHint)) {
+      return `${where}: contig hint [${md.contigHintStart}, +${md.contigHint}) is not free`;
+    }
+    return undefined;
+  },
+  scan_hint({ chunk, map, where }) {
+    const md = chunk.chunkMd;
+    return md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)
+      ? `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`
+      : undefined;
+  },
+  full_rescan({ chunk, where }) {
+    if (!chunk.fullScanned) return undefined;
+    const md = chunk.chunkMd;
+    const bits = chunk.mapBits / chunk.blocks.length;
+    for (const [i, b] of chunk.blocks.entries()) {
+      if (b.contigHintStart + b.contigHint < bits && b.contigHint > md.contigHint) {
+        return `${where}: after a full rescan the contig_hint is ${md.contigHint}, but block ${i} has a free run of ${b.contigHint} at ${b.contigHintStart} the rescan should have met`;
+      }
+    }
+    return undefined;
+  },
+  first_free({ chunk, runs, where }) {
+    const firstClear = runs[0]?.[0] ?? chunk.mapBits;
+    return chunk.chunkMd.firstFree > firstClear
+      ? `${where}: first_free ${chunk.chunkMd.firstFree} is past the first clear bit ${firstClear}`
+      : undefined;
+  },
+};
 
 /**
  * bitmap-chunk-hint: a chunk's chunk_md never promises more than it has: its contig_hint is at
@@ -26,6 +72,7 @@ export const bitmapChunkHint = whiteBoxInvariant<BitmapDetail>({
   cost: "O(chunks × bits) per audit",
   design: BITMAP_DESIGN,
   read: bitmapDetail,
+  conjuncts: conjunctNames(PER_CHUNK),
   judge(d) {
     return perDetail(d, "chunkHint", () => judge(d));
   },
@@ -34,31 +81,9 @@ export const bitmapChunkHint = whiteBoxInvariant<BitmapDetail>({
 function judge(d: BitmapDetail): string | undefined {
   for (const chunk of d.chunks) {
     const map = allocMap(chunk);
-    const md = chunk.chunkMd;
     const runs = freeRuns(map, 0, chunk.mapBits);
-    const largest = runs.reduce((m, [, n]) => Math.max(m, n), 0);
-    const where = `chunk ${chunk.id}`;
-    if (md.contigHint > largest) {
-      return `${where}: contig_hint ${md.contigHint} bits, above its largest free run of ${largest}`;
-    }
-    if (md.contigHint > 0 && !allClear(map, md.contigHintStart, md.contigHint)) {
-      return `${where}: contig hint [${md.contigHintStart}, +${md.contigHint}) is not free`;
-    }
-    if (md.scanHint > 0 && !allClear(map, md.scanHintStart, md.scanHint)) {
-      return `${where}: scan hint [${md.scanHintStart}, +${md.scanHint}) is not free`;
-    }
-    if (chunk.fullScanned) {
-      const bits = chunk.mapBits / chunk.blocks.length;
-      for (const [i, b] of chunk.blocks.entries()) {
-        if (b.contigHintStart + b.contigHint < bits && b.contigHint > md.contigHint) {
-          return `${where}: after a full rescan the contig_hint is ${md.contigHint}, but block ${i} has a free run of ${b.contigHint} at ${b.contigHintStart} the rescan should have met`;
-        }
-      }
-    }
-    const firstClear = runs[0]?.[0] ?? chunk.mapBits;
-    if (md.firstFree > firstClear) {
-      return `${where}: first_free ${md.firstFree} is past the first clear bit ${firstClear}`;
-    }
+    const broken = firstBroken(PER_CHUNK, { chunk, map, runs, where: `chunk ${chunk.id}` });
+    if (broken !== undefined) return broken;
   }
   return undefined;
 }

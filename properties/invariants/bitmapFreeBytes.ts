@@ -1,7 +1,57 @@
 import { allocMap, bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
-import type { BitmapDetail } from "../../impl/index.ts";
+import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts, type StepContext } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+const WHOLE: Conjuncts<[BitmapDetail, StepContext]> = {
+  live_areas(d, ctx) {
+    const live = ctx.model.liveObjects().length;
+    return d.live.length !== live
+      ? `the allocator keeps ${d.live.length} live areas, but ${live} objects are live`
+      : undefined;
+  },
+};
+
+/** The live areas of a chunk as [start bit, bits]. */
+const areasOf = (chunk: BitmapChunkDetail, d: BitmapDetail): [number, number][] =>
+  d.live
+    .filter((a) => a.chunk === chunk.id)
+    .map((a) => [a.off / d.minAllocSize, Math.ceil(a.size / d.minAllocSize)]);
+
+const PER_CHUNK: Conjuncts<[BitmapChunkDetail, BitmapDetail]> = {
+  free_bytes(chunk, d) {
+    let clear = 0;
+    for (const b of allocMap(chunk)) clear += 1 - b;
+    return chunk.freeBytes !== d.minAllocSize * clear
+      ? `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`
+      : undefined;
+  },
+  bound_map(chunk, d) {
+    const bounds = new Set(chunk.bounds);
+    for (const [start, bits] of areasOf(chunk, d)) {
+      if (!bounds.has(start) || !bounds.has(start + bits)) {
+        return `chunk ${chunk.id}: the area at bit ${start} (${bits} bits) lacks a boundary bit at ${bounds.has(start) ? start + bits : start}`;
+      }
+      for (let i = start + 1; i < start + bits; i++) {
+        if (bounds.has(i))
+          return `chunk ${chunk.id}: a boundary bit at ${i} inside the area at bit ${start}`;
+      }
+    }
+    return undefined;
+  },
+  alloc_map(chunk, d) {
+    const map = allocMap(chunk);
+    const owned = new Uint8Array(chunk.mapBits);
+    for (const [start, bits] of areasOf(chunk, d)) owned.fill(1, start, start + bits);
+    for (let i = 0; i < chunk.mapBits; i++) {
+      if (map[i] !== owned[i]) {
+        return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;
+      }
+    }
+    return undefined;
+  },
+};
 
 /**
  * bitmap-free-bytes: each chunk's free_bytes is PCPU_MIN_ALLOC_SIZE (4) times its clear alloc
@@ -26,43 +76,16 @@ export const bitmapFreeBytes = whiteBoxInvariant<BitmapDetail>({
   cost: "O(chunks × bits + live areas) per audit",
   design: BITMAP_DESIGN,
   read: bitmapDetail,
+  conjuncts: conjunctNames(WHOLE, PER_CHUNK),
   judge(d, ctx) {
-    const live = ctx.model.liveObjects().length;
-    if (d.live.length !== live) {
-      return `the allocator keeps ${d.live.length} live areas, but ${live} objects are live`;
-    }
-    return perDetail(d, "freeBytes", () => judge(d));
+    return firstBroken(WHOLE, d, ctx) ?? perDetail(d, "freeBytes", () => judge(d));
   },
 });
 
 function judge(d: BitmapDetail): string | undefined {
   for (const chunk of d.chunks) {
-    const map = allocMap(chunk);
-    let clear = 0;
-    for (const b of map) clear += 1 - b;
-    if (chunk.freeBytes !== d.minAllocSize * clear) {
-      return `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`;
-    }
-    const areas = d.live.filter((a) => a.chunk === chunk.id);
-    const owned = new Uint8Array(chunk.mapBits);
-    const bounds = new Set(chunk.bounds);
-    for (const a of areas) {
-      const start = a.off / d.minAllocSize;
-      const bits = Math.ceil(a.size / d.minAllocSize);
-      owned.fill(1, start, start + bits);
-      if (!bounds.has(start) || !bounds.has(start + bits)) {
-        return `chunk ${chunk.id}: the area at bit ${start} (${bits} bits) lacks a boundary bit at ${bounds.has(start) ? start + bits : start}`;
-      }
-      for (let i = start + 1; i < start + bits; i++) {
-        if (bounds.has(i))
-          return `chunk ${chunk.id}: a boundary bit at ${i} inside the area at bit ${start}`;
-      }
-    }
-    for (let i = 0; i < chunk.mapBits; i++) {
-      if (map[i] !== owned[i]) {
-        return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;
-      }
-    }
+    const broken = firstBroken(PER_CHUNK, chunk, d);
+    if (broken !== undefined) return broken;
   }
   return undefined;
 }

@@ -1,5 +1,23 @@
-import type { Invariant } from "./invariant.ts";
+import type { BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts, type Invariant } from "./invariant.ts";
 import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
+
+const freeChunks = (d: BitmapDetail) => d.chunks.filter((c) => c.freeBytes === d.unitSize);
+
+const CONJUNCTS: Conjuncts<[BitmapDetail]> = {
+  one_free_chunk(d) {
+    const free = freeChunks(d);
+    return free.length > 1
+      ? `${free.length} fully free chunks (${free.map((c) => `chunk ${c.id} on slot ${c.slot}`).join(", ")}) after the worker ran; expected at most one`
+      : undefined;
+  },
+  free_slot(d) {
+    const spare = freeChunks(d)[0];
+    return spare !== undefined && spare.slot !== d.freeSlot
+      ? `the fully free chunk ${spare.id} is on slot ${spare.slot}, expected the free slot ${d.freeSlot}`
+      : undefined;
+  },
+};
 
 /**
  * bitmap-one-free-chunk: after the balance worker has run (`reclaim`), at most one chunk is
@@ -19,18 +37,11 @@ export const bitmapOneFreeChunk: Invariant = {
   cost: "O(chunks) per reclaim step",
   needs: ["inspect", "reclaim"],
   designs: [BITMAP_DESIGN],
+  conjuncts: conjunctNames(CONJUNCTS),
   afterStep(ctx) {
     if (ctx.step.op !== "reclaim" || !ctx.outcome.ok) return undefined;
     const d = bitmapDetail(ctx.observe);
     if (typeof d === "string") return d;
-    const free = d.chunks.filter((c) => c.freeBytes === d.unitSize);
-    if (free.length > 1) {
-      return `${free.length} fully free chunks (${free.map((c) => `chunk ${c.id} on slot ${c.slot}`).join(", ")}) after the worker ran; expected at most one`;
-    }
-    const spare = free[0];
-    if (spare !== undefined && spare.slot !== d.freeSlot) {
-      return `the fully free chunk ${spare.id} is on slot ${spare.slot}, expected the free slot ${d.freeSlot}`;
-    }
-    return undefined;
+    return firstBroken(CONJUNCTS, d);
   },
 };

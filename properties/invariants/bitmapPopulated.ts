@@ -1,7 +1,83 @@
-import type { Invariant } from "./invariant.ts";
-import type { BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts, type Invariant } from "./invariant.ts";
+import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
 import { PAGE_SIZE } from "../../impl/machine/index.ts";
 import { bitmapDetail, BITMAP_DESIGN, perDetail } from "./bitmapRuns.ts";
+
+type Chunk = BitmapChunkDetail;
+const popCount = (c: Chunk) => c.populated.reduce((a, b) => a + b, 0);
+/** The populated pages whose md block is wholly free. */
+function emptyPages(c: Chunk, d: BitmapDetail): number {
+  const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
+  return c.populated.filter((p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits).length;
+}
+
+const PER_CHUNK: Conjuncts<[Chunk, BitmapDetail]> = {
+  nr_populated: (c) =>
+    c.nrPopulated !== popCount(c)
+      ? `chunk ${c.id}: nr_populated ${c.nrPopulated}, but ${popCount(c)} populated bits are set`
+      : undefined,
+  nr_empty_pop_pages(c, d) {
+    const empty = emptyPages(c, d);
+    return c.nrEmptyPopPages !== empty
+      ? `chunk ${c.id}: nr_empty_pop_pages ${c.nrEmptyPopPages}, but ${empty} populated pages are wholly free`
+      : undefined;
+  },
+  mapped(c) {
+    for (let page = 0; page < c.nrPages; page++) {
+      const want = c.populated[page] === 1 ? c.units : 0;
+      if (c.mapped[page] !== want) {
+        return `chunk ${c.id} page ${page}: ${c.populated[page] === 1 ? "populated" : "not populated"} but mapped for ${c.mapped[page]} of ${c.units} possible CPUs`;
+      }
+    }
+    return undefined;
+  },
+};
+
+const TOTALS: Conjuncts<[BitmapDetail]> = {
+  pcpu_nr_populated(d) {
+    const populated = d.chunks.reduce((s, c) => s + popCount(c), 0);
+    return d.nrPopulated !== populated
+      ? `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`
+      : undefined;
+  },
+  data_pages(d) {
+    const populated = d.chunks.reduce((s, c) => s + popCount(c), 0);
+    const units = d.chunks[0]?.units ?? 0;
+    return d.dataPages !== populated * units
+      ? `the machine holds ${d.dataPages} data pages for the allocator, but ${populated} populated pages × ${units} units make ${populated * units}`
+      : undefined;
+  },
+  pcpu_nr_empty_pop_pages(d) {
+    const empty = d.chunks.reduce((s, c) => s + (c.isolated ? 0 : emptyPages(c, d)), 0);
+    return d.nrEmptyPopPages !== empty
+      ? `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`
+      : undefined;
+  },
+  live_populated(d) {
+    const byId = new Map(d.chunks.map((c) => [c.id, c]));
+    for (const a of d.live) {
+      const c = byId.get(a.chunk);
+      const first = Math.floor(a.off / PAGE_SIZE);
+      const last = Math.ceil((a.off + a.size) / PAGE_SIZE);
+      for (let page = first; page < last; page++) {
+        if (c?.populated[page] !== 1) {
+          return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;
+        }
+      }
+    }
+    return undefined;
+  },
+};
+
+/** Judged at each allocation. */
+const PER_ALLOCATION: Conjuncts<[BitmapDetail]> = {
+  empty_pop_pages_low: (d) =>
+    d.lastAlloc !== undefined &&
+    d.lastAlloc.emptyAfter < d.emptyPopPagesLow &&
+    !d.lastAlloc.scheduled
+      ? `the allocation left ${d.lastAlloc.emptyAfter} empty populated pages (LOW is ${d.emptyPopPagesLow}) and did not schedule the balance worker`
+      : undefined,
+};
 
 /**
  * bitmap-populated: the populated bitmaps and the counts agree: nr_populated is the set bits;
@@ -32,6 +108,7 @@ export const bitmapPopulated: Invariant = {
   cost: "O(chunks × pages + live areas) per audit",
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
+  conjuncts: conjunctNames(PER_CHUNK, TOTALS, PER_ALLOCATION),
   afterStep(ctx) {
     // The counts are a whole-structure check, judged at the full audits (every K steps and at
     // the end); the LOW watermark is a property of each allocation, judged at each.
@@ -43,60 +120,15 @@ export const bitmapPopulated: Invariant = {
       const state = perDetail(d, "populated", () => judge(d));
       if (state !== undefined) return state;
     }
-    if (allocated && d.lastAlloc !== undefined) {
-      if (d.lastAlloc.emptyAfter < d.emptyPopPagesLow && !d.lastAlloc.scheduled) {
-        return `the allocation left ${d.lastAlloc.emptyAfter} empty populated pages (LOW is ${d.emptyPopPagesLow}) and did not schedule the balance worker`;
-      }
-    }
-    return undefined;
+    return allocated ? firstBroken(PER_ALLOCATION, d) : undefined;
   },
 };
 
 /** The checks that depend on the state alone. */
 function judge(d: BitmapDetail): string | undefined {
-  let populated = 0;
-  let empty = 0;
-  const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
   for (const c of d.chunks) {
-    const pop = c.populated.reduce((a, b) => a + b, 0);
-    if (c.nrPopulated !== pop) {
-      return `chunk ${c.id}: nr_populated ${c.nrPopulated}, but ${pop} populated bits are set`;
-    }
-    const emptyPages = c.populated.filter(
-      (p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits,
-    ).length;
-    if (c.nrEmptyPopPages !== emptyPages) {
-      return `chunk ${c.id}: nr_empty_pop_pages ${c.nrEmptyPopPages}, but ${emptyPages} populated pages are wholly free`;
-    }
-    for (let page = 0; page < c.nrPages; page++) {
-      const want = c.populated[page] === 1 ? c.units : 0;
-      if (c.mapped[page] !== want) {
-        return `chunk ${c.id} page ${page}: ${c.populated[page] === 1 ? "populated" : "not populated"} but mapped for ${c.mapped[page]} of ${c.units} possible CPUs`;
-      }
-    }
-    populated += pop;
-    if (!c.isolated) empty += emptyPages;
+    const broken = firstBroken(PER_CHUNK, c, d);
+    if (broken !== undefined) return broken;
   }
-  if (d.nrPopulated !== populated) {
-    return `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`;
-  }
-  const units = d.chunks[0]?.units ?? 0;
-  if (d.dataPages !== populated * units) {
-    return `the machine holds ${d.dataPages} data pages for the allocator, but ${populated} populated pages × ${units} units make ${populated * units}`;
-  }
-  if (d.nrEmptyPopPages !== empty) {
-    return `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`;
-  }
-  const byId = new Map(d.chunks.map((c) => [c.id, c]));
-  for (const a of d.live) {
-    const c = byId.get(a.chunk);
-    const first = Math.floor(a.off / PAGE_SIZE);
-    const last = Math.ceil((a.off + a.size) / PAGE_SIZE);
-    for (let page = first; page < last; page++) {
-      if (c?.populated[page] !== 1) {
-        return `the live area at offset ${a.off} of chunk ${a.chunk} lies on page ${page}, which is not populated`;
-      }
-    }
-  }
-  return undefined;
+  return firstBroken(TOTALS, d);
 }

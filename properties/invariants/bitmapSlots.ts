@@ -1,6 +1,7 @@
 import { bitmapDetail, BITMAP_DESIGN } from "./bitmapRuns.ts";
 import { perDetail } from "./bitmapRuns.ts";
-import type { BitmapDetail } from "../../impl/index.ts";
+import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
 
 /** PCPU_SLOT_FAIL_THRESHOLD: a chunk that misses a fit below this slot goes to slot 0. */
@@ -11,6 +12,30 @@ function sizeToSlot(size: number): number {
   const fls = size <= 0 ? 0 : Math.floor(Math.log2(size)) + 1;
   return Math.max(fls - 5 + 2, 1);
 }
+
+const PER_CHUNK: Conjuncts<[BitmapChunkDetail, number, BitmapDetail]> = {
+  one_list: (c, i, d) =>
+    d.chunks.slice(0, i).some((x) => x.id === c.id)
+      ? `chunk ${c.id} is on more than one list`
+      : undefined,
+  isolated: (c, _i, d) =>
+    c.isolated && c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot
+      ? `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`
+      : undefined,
+  slot(c, _i, d) {
+    if (c.isolated) return undefined;
+    const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
+    const want =
+      c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
+        ? 0
+        : contigBytes === d.unitSize
+          ? d.freeSlot
+          : sizeToSlot(contigBytes);
+    return c.slot !== want && !(c.slot === 0 && want < FAIL_THRESHOLD)
+      ? `chunk ${c.id} (free_bytes ${c.freeBytes}, contig hint ${contigBytes} bytes) is on slot ${c.slot}, expected ${want}`
+      : undefined;
+  },
+};
 
 /**
  * bitmap-slots: every chunk is on exactly one list, and the one its state gives: an isolated
@@ -32,32 +57,16 @@ export const bitmapSlots = whiteBoxInvariant<BitmapDetail>({
   cost: "O(chunks) per audit",
   design: BITMAP_DESIGN,
   read: bitmapDetail,
+  conjuncts: conjunctNames(PER_CHUNK),
   judge(d) {
     return perDetail(d, "slots", () => judge(d));
   },
 });
 
 function judge(d: BitmapDetail): string | undefined {
-  const seen = new Set<number>();
-  for (const c of d.chunks) {
-    if (seen.has(c.id)) return `chunk ${c.id} is on more than one list`;
-    seen.add(c.id);
-    if (c.isolated) {
-      if (c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot) {
-        return `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`;
-      }
-      continue;
-    }
-    const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
-    const want =
-      c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
-        ? 0
-        : contigBytes === d.unitSize
-          ? d.freeSlot
-          : sizeToSlot(contigBytes);
-    if (c.slot !== want && !(c.slot === 0 && want < FAIL_THRESHOLD)) {
-      return `chunk ${c.id} (free_bytes ${c.freeBytes}, contig hint ${contigBytes} bytes) is on slot ${c.slot}, expected ${want}`;
-    }
+  for (const [i, c] of d.chunks.entries()) {
+    const broken = firstBroken(PER_CHUNK, c, i, d);
+    if (broken !== undefined) return broken;
   }
   return undefined;
 }

@@ -1,4 +1,30 @@
-import type { Invariant } from "./invariant.ts";
+import {
+  conjunctNames,
+  firstBroken,
+  type Conjuncts,
+  type Invariant,
+  type StepContext,
+} from "./invariant.ts";
+
+const CONJUNCTS: Conjuncts<[StepContext]> = {
+  /** A valid request succeeds (ENOMEM only while an injected failure may fire, or atomic). */
+  granted(ctx) {
+    const o = ctx.outcome;
+    if (o.ok || (o.error === "ENOMEM" && (ctx.injectionPending || ctx.atomicMayFail)))
+      return undefined;
+    return `a valid ${ctx.step.op} failed with ${o.error} (${o.message})${o.error === "ENOMEM" ? " with no injected failure pending" : ""}`;
+  },
+  /** A new object has an address on every possible CPU. */
+  addressable(ctx) {
+    if (!ctx.outcome.ok || ctx.step.op !== "alloc" || ctx.record === undefined) return undefined;
+    for (const cpu of ctx.model.possible) {
+      const addr = ctx.observe.copyAddr(ctx.record, cpu);
+      if (!addr.ok)
+        return `ptr(${ctx.record.name}, cpu ${cpu}) failed: ${addr.error} ${addr.message}`;
+    }
+    return undefined;
+  },
+};
 
 /**
  * completeness: a valid request succeeds: an allocation within the limits gets memory unless an
@@ -23,20 +49,9 @@ export const completeness: Invariant = {
     "commits 'percpu: fix iteration to prevent skipping over block' (2017), 'percpu: do not search past bitmap' (2019)",
   cost: "O(1) per step, O(P) per allocation",
   needs: [],
+  conjuncts: conjunctNames(CONJUNCTS),
   afterStep(ctx) {
     if (!ctx.expectation.valid) return undefined;
-    if (!ctx.outcome.ok) {
-      if (ctx.outcome.error === "ENOMEM" && (ctx.injectionPending || ctx.atomicMayFail))
-        return undefined;
-      return `a valid ${ctx.step.op} failed with ${ctx.outcome.error} (${ctx.outcome.message})${ctx.outcome.error === "ENOMEM" ? " with no injected failure pending" : ""}`;
-    }
-    if (ctx.step.op === "alloc" && ctx.record !== undefined) {
-      for (const cpu of ctx.model.possible) {
-        const addr = ctx.observe.copyAddr(ctx.record, cpu);
-        if (!addr.ok)
-          return `ptr(${ctx.record.name}, cpu ${cpu}) failed: ${addr.error} ${addr.message}`;
-      }
-    }
-    return undefined;
+    return firstBroken(CONJUNCTS, ctx);
   },
 };

@@ -1,5 +1,6 @@
 import { pagesOf, type Copy } from "../engine/copyIndex.ts";
 import { firstDifference, firstNonZero, hex } from "../engine/observer.ts";
+import { describeStep } from "../engine/step.ts";
 import { auditCopies } from "./copies.ts";
 import type { Invariant, StepContext } from "./invariant.ts";
 
@@ -14,7 +15,8 @@ import type { Invariant, StepContext } from "./invariant.ts";
  * in pcpu_reclaim_populated()" (v5.14), where stale mappings let a freed page be reached.
  * Cost: one `read` and one page compare per page the step touched; copy by copy only where a
  * page changed otherwise; an audit (every K steps and at the end) reads every page holding a
- * live copy: O(L·P) `ptr`s and O(pages) compares.
+ * live copy: O(L·P) `ptr`s and O(pages) compares. A step that returns bytes (read) returns
+ * what was last written there (`Expectation.returns`).
  */
 export const integrity: Invariant = {
   id: "integrity",
@@ -24,6 +26,8 @@ export const integrity: Invariant = {
   cost: "O(pages the step touched); O(L·P) per audit",
   needs: [],
   afterStep(ctx) {
+    const returned = wrongReturn(ctx);
+    if (returned !== undefined) return returned;
     let pages: readonly number[];
     let onPage: (page: number) => readonly Copy[];
     if (ctx.scope.audit) {
@@ -63,6 +67,19 @@ export const integrity: Invariant = {
     return undefined;
   },
 };
+
+/** Why the bytes a step returned are not the ones the model expects, or undefined. */
+function wrongReturn(ctx: StepContext): string | undefined {
+  const want = ctx.expectation.returns;
+  if (want === undefined || !ctx.outcome.ok) return undefined;
+  const got = ctx.outcome.value;
+  const text = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+  if (!(got instanceof Uint8Array) || got.length !== want.length) {
+    return `${describeStep(ctx.step)} returned ${got instanceof Uint8Array ? `${got.length} bytes` : String(got)}, expected ${want.length} bytes`;
+  }
+  if (firstDifference(got, want) === want.length) return undefined;
+  return `${describeStep(ctx.step)} returned ${text(got)}, last written ${text(want)}`;
+}
 
 /** Why a copy does not read what was last written to it, or undefined. */
 function wrongCopy(ctx: StepContext, { obj, cpu, start, end }: Copy): string | undefined {

@@ -19,6 +19,8 @@ export interface Expectation {
   readonly why: string;
   /** The error bad input must get (EINVAL unless said otherwise: EFAULT for an unmapped address). */
   readonly error?: "EINVAL" | "EFAULT";
+  /** The bytes a granted request must return (a read of a copy); integrity judges them. */
+  readonly returns?: Uint8Array;
 }
 
 /** What the allocator answered. */
@@ -30,6 +32,8 @@ export interface TwinView {
   readonly before: AllocatorStats;
   readonly after: AllocatorStats;
   readonly nrCpus: number;
+  /** The twin's answer to the same step (undefined: the twin does not run it). */
+  readonly outcome: Outcome | undefined;
 }
 
 export interface StepContext {
@@ -94,6 +98,42 @@ export interface Invariant {
    * black-box invariant, which applies everywhere.
    */
   readonly designs?: readonly string[];
+  /**
+   * The names of its conjuncts, for an invariant of several parts, in the order they are
+   * judged; a failure's message starts with the one that broke ("nr_empty_pop_pages: ...").
+   */
+  readonly conjuncts?: readonly string[];
   afterStep?(ctx: StepContext): string | undefined;
   atEnd?(ctx: EndContext): string | undefined;
+}
+
+/**
+ * The conjuncts of a multi-part invariant, one per line as in a TLA+ invariant: each named,
+ * each a check of the same arguments (a chunk, a block, the whole detail) that returns what
+ * broke, or undefined.
+ *
+ *   const PER_CHUNK: Conjuncts<[Chunk]> = {
+ *     nr_populated: (c) => ...,
+ *     nr_empty_pop_pages: (c) => ...,
+ *   };
+ */
+export type Conjuncts<A extends unknown[]> = Readonly<
+  Record<string, (...args: A) => string | undefined>
+>;
+
+/** The first conjunct that breaks, in declaration order, as "name: what broke". */
+export function firstBroken<A extends unknown[]>(
+  conjuncts: Conjuncts<A>,
+  ...args: A
+): string | undefined {
+  for (const [name, check] of Object.entries(conjuncts)) {
+    const broken = check(...args);
+    if (broken !== undefined) return `${name}: ${broken}`;
+  }
+  return undefined;
+}
+
+/** The names of conjunct tables, in order, for `Invariant.conjuncts`. */
+export function conjunctNames(...tables: Conjuncts<never>[]): string[] {
+  return tables.flatMap((t) => Object.keys(t));
 }

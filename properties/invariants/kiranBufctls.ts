@@ -1,6 +1,33 @@
 import type { KiranDetail } from "../../impl/index.ts";
 import { formatAddr } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts, type StepContext } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+const CONJUNCTS: Conjuncts<[KiranDetail, StepContext]> = {
+  listed_block({ bufctls, list }) {
+    const blocks = new Set(list.map((b) => b.id));
+    const c = bufctls.find((x) => !blocks.has(x.block));
+    return c === undefined
+      ? undefined
+      : `the bufctl of ${formatAddr(c.addr)} points at block ${c.block}, which is not on the list`;
+  },
+  one_per_object(detail, ctx) {
+    const seen = bufctlsAt(detail);
+    for (const o of ctx.model.liveObjects()) {
+      const n = seen.get(o.ptr) ?? 0;
+      if (n !== 1) return `${o.name} (${formatAddr(o.ptr)}) has ${n} bufctls, expected 1`;
+    }
+    return undefined;
+  },
+  no_stale(detail, ctx) {
+    const seen = bufctlsAt(detail);
+    for (const o of ctx.model.liveObjects()) seen.delete(o.ptr);
+    const [stale] = seen.keys();
+    return stale === undefined
+      ? undefined
+      : `a bufctl for ${formatAddr(stale)} remains, but no live object is there`;
+  },
+};
 
 /**
  * kiran-bufctls: the bufctl list holds exactly one entry per live object, at the pointer the
@@ -17,25 +44,13 @@ export const kiranBufctls = whiteBoxInvariant<KiranDetail>({
   source: "LKML [patch 2/11] Sep 2005: the bufctl list walked by free_percpu",
   cost: "O(live objects) per audit",
   design: "kiran-2005",
-  judge(detail, ctx) {
-    const { bufctls, list } = detail;
-    const blocks = new Set(list.map((b) => b.id));
-    const seen = new Map<number, number>();
-    for (const c of bufctls) {
-      if (!blocks.has(c.block)) {
-        return `the bufctl of ${formatAddr(c.addr)} points at block ${c.block}, which is not on the list`;
-      }
-      seen.set(c.addr, (seen.get(c.addr) ?? 0) + 1);
-    }
-    for (const o of ctx.model.liveObjects()) {
-      const n = seen.get(o.ptr) ?? 0;
-      if (n !== 1) return `${o.name} (${formatAddr(o.ptr)}) has ${n} bufctls, expected 1`;
-      seen.delete(o.ptr);
-    }
-    const [stale] = seen.keys();
-    if (stale !== undefined) {
-      return `a bufctl for ${formatAddr(stale)} remains, but no live object is there`;
-    }
-    return undefined;
-  },
+  conjuncts: conjunctNames(CONJUNCTS),
+  judge: (detail, ctx) => firstBroken(CONJUNCTS, detail, ctx),
 });
+
+/** The bufctls at each address. */
+function bufctlsAt(detail: KiranDetail): Map<number, number> {
+  const seen = new Map<number, number>();
+  for (const c of detail.bufctls) seen.set(c.addr, (seen.get(c.addr) ?? 0) + 1);
+  return seen;
+}

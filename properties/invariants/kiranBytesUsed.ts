@@ -1,5 +1,30 @@
 import type { KiranDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+interface BlockView {
+  readonly b: KiranDetail["list"][number];
+  readonly currency: number;
+  /** The bits its bufctls account for. */
+  readonly owned: number;
+  /** The bufctls that point at it. */
+  readonly bufctls: number;
+}
+
+const PER_BLOCK: Conjuncts<[BlockView]> = {
+  size_used: ({ b, currency }) =>
+    b.sizeUsed !== currency * b.setBits
+      ? `block ${b.id}: size_used ${b.sizeUsed} bytes, but ${b.setBits} bits are set (${currency * b.setBits} bytes at a ${currency}-byte currency)`
+      : undefined,
+  obj_map: ({ b, owned }) =>
+    b.setBits !== owned
+      ? `block ${b.id}: ${b.setBits} bits set, but its bufctls account for ${owned}`
+      : undefined,
+  live: ({ b, bufctls }) =>
+    b.live !== bufctls
+      ? `block ${b.id}: ${b.live} live objects, but ${bufctls} bufctls point at it`
+      : undefined,
+};
 
 /**
  * kiran-bytes-used: each block's size_used equals the currency times the bits set in its
@@ -17,6 +42,7 @@ export const kiranBytesUsed = whiteBoxInvariant<KiranDetail>({
   source: "LKML [patch 2/11] Sep 2005: size_used and the obj_map bitmap",
   cost: "O(blocks × bitmap words + live objects) per audit",
   design: "kiran-2005",
+  conjuncts: conjunctNames(PER_BLOCK),
   judge(detail) {
     const { list, bufctls, currency } = detail;
     const bits = new Map<number, number>();
@@ -26,16 +52,13 @@ export const kiranBytesUsed = whiteBoxInvariant<KiranDetail>({
       count.set(c.block, (count.get(c.block) ?? 0) + 1);
     }
     for (const b of list) {
-      if (b.sizeUsed !== currency * b.setBits) {
-        return `block ${b.id}: size_used ${b.sizeUsed} bytes, but ${b.setBits} bits are set (${currency * b.setBits} bytes at a ${currency}-byte currency)`;
-      }
-      const owned = bits.get(b.id) ?? 0;
-      if (b.setBits !== owned) {
-        return `block ${b.id}: ${b.setBits} bits set, but its bufctls account for ${owned}`;
-      }
-      if (b.live !== (count.get(b.id) ?? 0)) {
-        return `block ${b.id}: ${b.live} live objects, but ${count.get(b.id) ?? 0} bufctls point at it`;
-      }
+      const broken = firstBroken(PER_BLOCK, {
+        b,
+        currency,
+        owned: bits.get(b.id) ?? 0,
+        bufctls: count.get(b.id) ?? 0,
+      });
+      if (broken !== undefined) return broken;
     }
     return undefined;
   },

@@ -1,5 +1,26 @@
 import type { KiranDetail } from "../../impl/index.ts";
+import { conjunctNames, firstBroken, type Conjuncts } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+
+const CONJUNCTS: Conjuncts<[KiranDetail]> = {
+  sorted({ list }) {
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1], list[i]];
+      if (a !== undefined && b !== undefined && a.sizeUsed < b.sizeUsed) {
+        return `block list out of order at position ${i}: block ${a.id} uses ${a.sizeUsed} bytes, the next, block ${b.id}, ${b.sizeUsed}`;
+      }
+    }
+    return undefined;
+  },
+  first_notfull({ list, firstNotFull, blkSize }) {
+    const first = list.findIndex((b) => b.sizeUsed < blkSize);
+    const expected = first < 0 ? list.length : first;
+    if (firstNotFull !== expected) {
+      return `first-not-full is ${firstNotFull}, but the first block with room is at position ${expected} of ${list.length}`;
+    }
+    return undefined;
+  },
+};
 
 /**
  * kiran-list-order: the block list is sorted by bytes used, descending, and the first-not-full
@@ -16,19 +37,6 @@ export const kiranListOrder = whiteBoxInvariant<KiranDetail>({
   source: "LKML Jan 2005 and [patch 2/11] Sep 2005: the sorted block list and first_notfull",
   cost: "O(blocks) per audit",
   design: "kiran-2005",
-  judge(detail) {
-    const { list, firstNotFull, blkSize } = detail;
-    for (let i = 1; i < list.length; i++) {
-      const [a, b] = [list[i - 1], list[i]];
-      if (a !== undefined && b !== undefined && a.sizeUsed < b.sizeUsed) {
-        return `block list out of order at position ${i}: block ${a.id} uses ${a.sizeUsed} bytes, the next, block ${b.id}, ${b.sizeUsed}`;
-      }
-    }
-    const first = list.findIndex((b) => b.sizeUsed < blkSize);
-    const expected = first < 0 ? list.length : first;
-    if (firstNotFull !== expected) {
-      return `first-not-full is ${firstNotFull}, but the first block with room is at position ${expected} of ${list.length}`;
-    }
-    return undefined;
-  },
+  conjuncts: conjunctNames(CONJUNCTS),
+  judge: (detail) => firstBroken(CONJUNCTS, detail),
 });

@@ -1,9 +1,11 @@
-import type { Invariant } from "./invariant.ts";
+import { describeStep } from "../engine/step.ts";
+import type { Invariant, Outcome } from "./invariant.ts";
 import { pagesText, samePages } from "./stats.ts";
 
 /**
  * nr-cpus-independence (relational): the same steps with the same possible set at NR_CPUS 8
- * and at NR_CPUS 512 hold the same physical pages, per node and zone, after every step. (Virtual
+ * and at NR_CPUS 512 get the same answers (success, or the same error) and hold the same
+ * physical pages, per node and zone, after every step. (Virtual
  * space may differ: the 2005 blocks reserve NR_CPUS × 8 KiB; that is a metric, not this
  * invariant.) Judged on runs whose possible CPUs are all below 8.
  *
@@ -20,8 +22,21 @@ export const nrCpusIndependence: Invariant = {
   needs: [],
   relational: true,
   afterStep(ctx) {
-    if (ctx.twin === undefined) return undefined;
-    if (samePages(ctx.after, ctx.twin.after)) return undefined;
-    return `NR_CPUS ${ctx.model.nrCpus} holds [${pagesText(ctx.after)}], NR_CPUS ${ctx.twin.nrCpus} holds [${pagesText(ctx.twin.after)}]`;
+    const twin = ctx.twin;
+    if (twin === undefined) return undefined;
+    if (!samePages(ctx.after, twin.after)) {
+      return `NR_CPUS ${ctx.model.nrCpus} holds [${pagesText(ctx.after)}], NR_CPUS ${twin.nrCpus} holds [${pagesText(twin.after)}]`;
+    }
+    if (twin.outcome === undefined || sameAnswer(ctx.outcome, twin.outcome)) return undefined;
+    return `${describeStep(ctx.step)} ${answer(ctx.outcome)} at NR_CPUS ${ctx.model.nrCpus}, ${answer(twin.outcome)} at NR_CPUS ${twin.nrCpus}`;
   },
 };
+
+/** Both succeeded, or both failed with the same error (pointers and addresses may differ). */
+function sameAnswer(a: Outcome, b: Outcome): boolean {
+  return a.ok ? b.ok : !b.ok && a.error === b.error;
+}
+
+function answer(o: Outcome): string {
+  return o.ok ? "succeeds" : `fails with ${o.error}`;
+}

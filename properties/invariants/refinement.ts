@@ -1,10 +1,30 @@
 import { refinementDifference } from "../../model/abstraction.ts";
-import type { Invariant } from "./invariant.ts";
+import type { AbstractState } from "../../model/systemMachine.ts";
+import { kiranBlockLifecycle } from "./blockLifecycle.ts";
+import {
+  conjunctNames,
+  firstBroken,
+  type Conjuncts,
+  type Invariant,
+  type StepContext,
+} from "./invariant.ts";
+
+const CONJUNCTS: Conjuncts<[StepContext, AbstractState]> = {
+  /** The blocks (state:live) and the CPU masks equal the system machine's. */
+  abstraction(ctx, machineState) {
+    const view = ctx.observe.inspect();
+    if (!view.ok) return `inspect failed: ${view.error} ${view.message}`;
+    return refinementDifference(machineState, view.value);
+  },
+  /** Each block, step by step, follows the block machine's lifecycle. */
+  block_lifecycle: (ctx) => kiranBlockLifecycle(ctx),
+};
 
 /**
  * refinement: after every event of a model-driven run (the system machine's paths and its
  * random runs), the implementation's state seen through `inspect` (the multiset of block states
- * with their live counts, and the CPU masks) equals the model's state. Runs not driven by the
+ * with their live counts, and the CPU masks) equals the model's state (`abstraction`), and each
+ * block has moved as model/blockMachine.ts allows (`block_lifecycle`). Runs not driven by the
  * model have nothing to compare and are not judged.
  *
  * Source: the lifecycle of LKML [patch 2/11] (Sep 2005): a block is made when nothing fits,
@@ -21,10 +41,9 @@ export const refinement: Invariant = {
   needs: ["inspect"],
   // The system machine models the 2005 block list (8 KiB blocks released when empty).
   designs: ["kiran-2005"],
+  conjuncts: conjunctNames(CONJUNCTS),
   afterStep(ctx) {
     if (ctx.machineState === undefined) return undefined;
-    const view = ctx.observe.inspect();
-    if (!view.ok) return `inspect failed: ${view.error} ${view.message}`;
-    return refinementDifference(ctx.machineState, view.value);
+    return firstBroken(CONJUNCTS, ctx, ctx.machineState);
   },
 };

@@ -53,6 +53,8 @@ export interface WhiteBoxSpec<T> {
   readonly title: string;
   readonly source: string;
   readonly cost: string;
+  /** The names of its conjuncts, if it has several (Invariant.conjuncts). */
+  readonly conjuncts?: readonly string[];
   /** Capabilities beyond `inspect`. */
   readonly needs?: readonly Capability[];
   /** The design whose detail it reads. */
@@ -77,6 +79,7 @@ export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
     cost: spec.cost,
     needs: ["inspect", ...(spec.needs ?? [])],
     designs: [spec.design],
+    ...(spec.conjuncts !== undefined ? { conjuncts: spec.conjuncts } : {}),
     afterStep(ctx) {
       if (!ctx.scope.audit) return undefined;
       const detail = read(ctx.observe);

@@ -24,6 +24,7 @@ import { z } from "zod";
 import type { BootConfig } from "../../impl/index.ts";
 import { topologyProblem } from "../../impl/machine/index.ts";
 import { splitShellWords } from "../../impl/external/index.ts";
+import { systemEventSchema } from "../../model/systemEventSchema.ts";
 import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
@@ -49,22 +50,8 @@ export const topologySchema = z
 
 export type TopologyJson = z.infer<typeof topologySchema>;
 
-const modelCpu = z.number().int();
-/** An event of the system machine (model/systemMachine.ts). */
-export const machineEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("cpu.add"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.remove"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.online"), cpu: modelCpu }).strict(),
-  z.object({ type: z.literal("cpu.offline"), cpu: modelCpu }).strict(),
-  z
-    .object({ type: z.literal("obj.alloc"), item: z.enum(["half@8", "half@4096", "whole@8"]) })
-    .strict(),
-  z
-    .object({ type: z.literal("obj.free"), from: z.enum(["partial", "fullHalves", "fullWhole"]) })
-    .strict(),
-  z.object({ type: z.literal("fault.arm") }).strict(),
-  z.object({ type: z.literal("reclaim") }).strict(),
-]);
+/** An event of the system machine (model/systemMachine.ts), as its menu makes them. */
+export const machineEventSchema = systemEventSchema;
 
 export const counterexampleSchema = z
   .object({

@@ -5,6 +5,7 @@
  * objects o1, o2, ... in the order they are made.
  */
 import type { BootConfig } from "../../impl/index.ts";
+import { opOf } from "../engine/ops/index.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import type { Invariant } from "../invariants/index.ts";
@@ -43,17 +44,13 @@ export function minimizeSteps(
   return renameObjects(current);
 }
 
-/** Renames objects o1, o2, ... in order of allocation. */
+/** Renames objects o1, o2, ... in the order they are made (each operation renames its own). */
 export function renameObjects(steps: readonly Step[]): Step[] {
   const names = new Map<string, string>();
-  for (const s of steps)
-    if (s.op === "alloc" && !names.has(s.as)) names.set(s.as, `o${names.size + 1}`);
+  for (const s of steps) {
+    const made = opOf(s).makes?.(s);
+    if (made !== undefined && !names.has(made)) names.set(made, `o${names.size + 1}`);
+  }
   const rename = (n: string): string => names.get(n) ?? n;
-  return steps.map((s) => {
-    if (s.op === "alloc") return { ...s, as: rename(s.as) };
-    if ((s.op === "free" || s.op === "write" || s.op === "ptr") && s.obj !== undefined) {
-      return { ...s, obj: rename(s.obj) };
-    }
-    return s;
-  });
+  return steps.map((s) => opOf(s).rename?.(s, rename) ?? s);
 }

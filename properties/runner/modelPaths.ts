@@ -33,6 +33,7 @@ import {
   type SystemContext,
   type SystemEvent,
 } from "../../model/systemMachine.ts";
+import { OPS } from "../engine/ops/index.ts";
 import { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
@@ -173,30 +174,11 @@ export class ModelDriver {
     if (step !== undefined) this.session.execute(step);
   }
 
-  /** The protocol step for a machine event. */
+  /** The protocol step for a machine event: the operation that stands for it makes it. */
   toStep(event: SystemEvent): Step | undefined {
-    switch (event.type) {
-      case "cpu.add":
-        return { op: "cpu_add", cpu: event.cpu };
-      case "cpu.remove":
-        return { op: "cpu_remove", cpu: event.cpu };
-      case "cpu.online":
-        return { op: "cpu_up", cpu: event.cpu };
-      case "cpu.offline":
-        return { op: "cpu_down", cpu: event.cpu };
-      case "obj.alloc": {
-        const { size, align } = MENU[event.item];
-        return { op: "alloc", size, align, as: this.session.model.newNamePeek() };
-      }
-      case "obj.free": {
-        const name = this.objectIn(event.from);
-        return name === undefined ? undefined : { op: "free", obj: name };
-      }
-      case "fault.arm":
-        return { op: "fail_page_alloc", after: 0, count: 1 };
-      case "reclaim":
-        return { op: "reclaim" };
-    }
+    const op = OPS.find((o) => o.machineEvents?.includes(event.type));
+    const view = { model: this.session.model, objectIn: (k: BlockKind) => this.objectIn(k) };
+    return op?.fromMachineEvent?.(event, view);
   }
 
   /**

@@ -9,7 +9,7 @@
  * minimisation run on the target as it is.
  */
 import { formatAddr, type PercpuAllocator, type Result } from "../../impl/index.ts";
-import type { Step } from "../engine/step.ts";
+import { describeValue, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 
 type Method = keyof PercpuAllocator;
@@ -21,6 +21,7 @@ const ANSWERED_BY: Readonly<Record<Step["op"], readonly Method[]>> = {
   // A write to an object's copy asks per_cpu_ptr first: if that fails, its answer is the step's.
   write: ["write", "ptr"],
   ptr: ["ptr"],
+  read: ["read", "ptr"],
   cpu_add: ["cpuAdd"],
   cpu_remove: ["cpuRemove"],
   cpu_up: ["cpuUp"],
@@ -38,14 +39,18 @@ interface Call {
   readonly answer: Answer;
 }
 
-/** A result as the kernel would print it. */
-export function formatReturned(result: Result<unknown>): string {
+/**
+ * A result as the kernel would print it; the value as the step's op prints it (the session's
+ * log uses the same `describeValue`), an address when the answer is per_cpu_ptr's.
+ */
+export function formatReturned(result: Result<unknown>, step?: Step, method?: Method): string {
   if (!result.ok) return `-${result.error}`;
+  if (step !== undefined && method !== "ptr") return describeValue(step, result.value);
   return typeof result.value === "number" ? formatAddr(result.value) : "0";
 }
 
-function formatAnswer(answer: Answer): string {
-  if ("result" in answer) return formatReturned(answer.result);
+function formatAnswer(answer: Answer, step: Step, method: Method): string {
+  if ("result" in answer) return formatReturned(answer.result, step, method);
   const e = answer.threw;
   return `raised ${e instanceof Error ? e.name : "an exception"}`;
 }
@@ -102,7 +107,7 @@ export class ReturnRecorder {
     const calls = this.calls.get(allocator) ?? [];
     for (const method of ANSWERED_BY[step.op]) {
       const call = calls.find((c) => c.method === method);
-      if (call !== undefined) return formatAnswer(call.answer);
+      if (call !== undefined) return formatAnswer(call.answer, step, method);
     }
     return undefined;
   }

@@ -133,7 +133,12 @@ void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align, phys_addr_t mi
 {
 	(void)min_addr;
 	(void)max_addr;
-	return machine_memblock_alloc(size, align, nid);
+	return machine_memblock_alloc(size, align, nid, 0);
+}
+
+void *pcpu_harness_memblock_meta(phys_addr_t size, phys_addr_t align)
+{
+	return machine_memblock_alloc(size, align, 0, 1);
 }
 
 void memblock_free(void *ptr, size_t size)

@@ -20,7 +20,7 @@
 #define VMALLOC_BASE 0x200000000000UL /* 32 TiB */
 #define VMALLOC_SPAN (1UL << 40) /* 1 TiB */
 #define VM_PAGES (VMALLOC_SPAN >> MACHINE_PAGE_SHIFT)
-#define DEFAULT_DYN_PAGES (1L << 18) /* 1 GiB per node */
+#define DEFAULT_DYN_PAGES (1L << 16) /* 256 MiB per node */
 #define ZONE_ALIGN_PAGES 512 /* 2 MiB */
 
 struct zone {
@@ -54,6 +54,21 @@ static struct {
 static unsigned long round_up_ul(unsigned long x, unsigned long a)
 {
 	return (x + a - 1) / a * a;
+}
+
+/* The page of a pfn, its pfn and node filled in on first use (no pass over all of memory). */
+static struct page *pfn_page(unsigned long pfn)
+{
+	struct page *page = &m.pages[pfn];
+
+	if (page->pfn != pfn || pfn == 0) {
+		page->pfn = pfn;
+		for (int n = 0; n < m.nr_nodes; n++)
+			if ((pfn >= m.zones[n].boot_start && pfn < m.zones[n].boot_end) ||
+			    (pfn >= m.zones[n].dyn_start && pfn < m.zones[n].dyn_end))
+				page->node = n;
+	}
+	return page;
 }
 
 int machine_init(const char **why)
@@ -119,12 +134,6 @@ int machine_boot(const struct machine_config *cfg, const char **why)
 		*why = "allocating the page table failed";
 		return -ENOMEM;
 	}
-	for (unsigned long i = 0; i < m.nr_pfns; i++)
-		m.pages[i].pfn = i;
-	for (int n = 0; n < m.nr_nodes; n++)
-		for (unsigned long i = m.zones[n].boot_start; i < m.zones[n].dyn_end; i++)
-			if (i < m.zones[n].boot_end || i >= m.zones[n].dyn_start)
-				m.pages[i].node = n;
 	m.vm_free->start = VMALLOC_BASE;
 	m.vm_free->end = VMALLOC_BASE + VMALLOC_SPAN;
 	m.vm_free->next = NULL;
@@ -171,7 +180,7 @@ struct page *machine_alloc_page(int node)
 		page = z->free;
 		z->free = page->next_free;
 	} else if (z->dyn_next < z->dyn_end) {
-		page = &m.pages[z->dyn_next++];
+		page = pfn_page(z->dyn_next++);
 	} else {
 		return NULL;
 	}
@@ -241,7 +250,7 @@ struct page *machine_linear_page(const void *addr)
 
 	if (a < LINEAR_BASE || a >= LINEAR_BASE + (m.nr_pfns << MACHINE_PAGE_SHIFT))
 		return NULL;
-	return &m.pages[(a - LINEAR_BASE) >> MACHINE_PAGE_SHIFT];
+	return pfn_page((a - LINEAR_BASE) >> MACHINE_PAGE_SHIFT);
 }
 
 int machine_is_vmalloc(const void *addr)
@@ -256,7 +265,7 @@ unsigned long machine_pa(const void *addr)
 	return (uintptr_t)addr >= LINEAR_BASE ? (uintptr_t)addr - LINEAR_BASE : (uintptr_t)addr;
 }
 
-void *machine_memblock_alloc(size_t size, size_t align, int nid)
+void *machine_memblock_alloc(size_t size, size_t align, int nid, int meta)
 {
 	struct zone *z = &m.zones[nid >= 0 && nid < m.nr_nodes ? nid : 0];
 	unsigned long align_pages = align > MACHINE_PAGE_SIZE ? align >> MACHINE_PAGE_SHIFT : 1;
@@ -266,9 +275,14 @@ void *machine_memblock_alloc(size_t size, size_t align, int nid)
 	if (start + nr > z->boot_end)
 		return NULL;
 	z->boot_next = start + nr;
-	for (unsigned long i = start; i < start + nr; i++)
-		m.pages[i].in_use = 1;
-	z->held += (long)nr;
+	for (unsigned long i = start; i < start + nr; i++) {
+		pfn_page(i)->in_use = 1;
+		m.pages[i].meta = meta;
+	}
+	if (meta)
+		m.meta_bytes += (long)(nr << MACHINE_PAGE_SHIFT);
+	else
+		z->held += (long)nr;
 	/* memblock memory comes zeroed: the memfd's pages are zero until written. */
 	return (void *)(LINEAR_BASE + (start << MACHINE_PAGE_SHIFT));
 }
@@ -283,7 +297,11 @@ void machine_memblock_free(void *ptr, size_t size)
 		struct page *page = machine_linear_page((void *)p);
 		if (page && page->in_use) {
 			page->in_use = 0;
-			m.zones[page->node].held--;
+			if (page->meta)
+				m.meta_bytes -= (long)MACHINE_PAGE_SIZE;
+			else
+				m.zones[page->node].held--;
+			page->meta = 0;
 			/* Returned boot memory reads as zero if it is ever handed out again. */
 			memset((void *)p, 0, MACHINE_PAGE_SIZE);
 		}

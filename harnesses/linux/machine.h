@@ -21,6 +21,7 @@ struct page {
 	unsigned long pfn;
 	int node;
 	int in_use;
+	int meta; /* boot memory of the allocator's own tables, not of a unit */
 	struct page *next_free;
 };
 
@@ -51,7 +52,11 @@ struct page *machine_linear_page(const void *addr);
 int machine_is_vmalloc(const void *addr);
 unsigned long machine_pa(const void *addr);
 
-void *machine_memblock_alloc(size_t size, size_t align, int nid);
+/*
+ * Boot memory: `meta` for the allocator's own tables (counted in meta_bytes), else the units
+ * of the first chunk (counted in the node's pages).
+ */
+void *machine_memblock_alloc(size_t size, size_t align, int nid, int meta);
 void machine_memblock_free(void *ptr, size_t size);
 
 /* The percpu vm areas: `nr` areas at base + offsets[i], base aligned to `align`. */

@@ -236,8 +236,14 @@ unsigned long pcpu_harness_pa(const void *addr);
 #define MEMBLOCK_ALLOC_ACCESSIBLE 0
 void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align, phys_addr_t min_addr,
 			     phys_addr_t max_addr, int nid);
-#define memblock_alloc_from(size, align, min) \
-	memblock_alloc_try_nid((size), (align), (min), MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE)
+/*
+ * The allocator asks memblock_alloc_try_nid() for the units of the first chunk only (in
+ * pcpu_fc_alloc, on the CPU's node), and memblock_alloc() and memblock_alloc_from() for its
+ * own tables (and for a unit of a CPU without a node, which no boot here has): the harness
+ * counts the first as the node's pages and the second as the allocator's metadata.
+ */
+void *pcpu_harness_memblock_meta(phys_addr_t size, phys_addr_t align);
+#define memblock_alloc_from(size, align, min) pcpu_harness_memblock_meta((size), (align))
 #define memblock_alloc(size, align) memblock_alloc_from((size), (align), 0)
 #define memblock_alloc_or_panic(size, align) ({ void *__m = memblock_alloc((size), (align)); if (!__m) panic("memblock"); __m; })
 void memblock_free(void *ptr, size_t size);

@@ -42,22 +42,54 @@
 	     (b) < (size);                                                         \
 	     (b) = find_next_bit((addr), (size), (e) + 1),                         \
 	    (e) = find_next_zero_bit((addr), (size), (b) + 1))
-static inline void bitmap_set(unsigned long *map, unsigned int start, unsigned int len)
+/*
+ * Bitmap helpers under the harness's own names, mapped over the kernel's: the tools/include of
+ * one tree has some of them and not others, and these are what the allocator calls.
+ */
+static inline void pcpu_bitmap_set(unsigned long *map, unsigned int start, unsigned int len)
 {
 	for (unsigned int i = start; i < start + len; i++)
 		map[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 }
-static inline void bitmap_copy(unsigned long *dst, const unsigned long *src, unsigned int nbits)
+static inline void pcpu_bitmap_clear(unsigned long *map, unsigned int start, unsigned int len)
+{
+	for (unsigned int i = start; i < start + len; i++)
+		map[i / BITS_PER_LONG] &= ~(1UL << (i % BITS_PER_LONG));
+}
+static inline void pcpu_bitmap_copy(unsigned long *dst, const unsigned long *src,
+				    unsigned int nbits)
 {
 	memcpy(dst, src, BITS_TO_LONGS(nbits) * sizeof(unsigned long));
 }
-static inline unsigned long find_last_bit(const unsigned long *addr, unsigned long size)
+static inline unsigned long pcpu_find_last_bit(const unsigned long *addr, unsigned long size)
 {
 	for (unsigned long i = size; i-- > 0;)
 		if (addr[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG)))
 			return i;
 	return size;
 }
+static inline unsigned long pcpu_gcd(unsigned long a, unsigned long b)
+{
+	while (b) {
+		unsigned long t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+static inline unsigned long pcpu_lcm(unsigned long a, unsigned long b)
+{
+	return a && b ? a / pcpu_gcd(a, b) * b : 0;
+}
+#undef bitmap_set
+#undef bitmap_clear
+#undef bitmap_copy
+#undef find_last_bit
+#define bitmap_set pcpu_bitmap_set
+#define bitmap_clear pcpu_bitmap_clear
+#define bitmap_copy pcpu_bitmap_copy
+#define find_last_bit pcpu_find_last_bit
+#define lcm pcpu_lcm
 #ifndef __ALIGN_MASK
 #define __ALIGN_MASK(x, mask) (((x) + (mask)) & ~(mask))
 #endif
@@ -74,6 +106,15 @@ static inline unsigned long find_last_bit(const unsigned long *addr, unsigned lo
 	     (b) = find_next_zero_bit((addr), (size), (e) + 1),                    \
 	    (e) = find_next_bit((addr), (size), (b) + 1))
 #endif
+
+/*
+ * min_t and max_t cast each whole argument, as the kernel's do (a tools/include that casts
+ * only the first term of `a + b` would compare in another type).
+ */
+#undef min_t
+#undef max_t
+#define min_t(type, x, y) ({ type __x = (x); type __y = (y); __x < __y ? __x : __y; })
+#define max_t(type, x, y) ({ type __x = (x); type __y = (y); __x > __y ? __x : __y; })
 
 /* ---- compiler and section annotations ---- */
 #define __ro_after_init
@@ -94,6 +135,16 @@ static inline unsigned long find_last_bit(const unsigned long *addr, unsigned lo
 #define EXPORT_SYMBOL(x)
 #define EXPORT_SYMBOL_GPL(x)
 #define subsys_initcall(fn)
+/* Boot parameters are not parsed: the harness's boot request says what the kernel runs. */
+#ifndef early_param
+#define early_param(str, fn) static int (*const pcpu_early_##fn)(char *) __attribute__((unused)) = (fn)
+#endif
+#ifndef __exit
+#define __exit
+#endif
+#ifndef __meminit
+#define __meminit
+#endif
 #define SMP_CACHE_BYTES 64
 #define DEFINE_FREE(...)
 #define alloc_hooks(x) (x)
@@ -169,6 +220,8 @@ extern unsigned int nr_cpu_ids;
 #define cpumask_pr_args(m) nr_cpu_ids, cpumask_bits(m)
 #define raw_smp_processor_id() 0
 #define get_boot_cpu_id() cpumask_first(cpu_possible_mask)
+/* Newer tools/include alias these to test_and_* helpers it does not define; older ones define them. */
+#ifdef set_bit
 #undef set_bit
 #undef clear_bit
 static inline void set_bit(long nr, volatile unsigned long *addr)
@@ -179,6 +232,7 @@ static inline void clear_bit(long nr, volatile unsigned long *addr)
 {
 	addr[nr / BITS_PER_LONG] &= ~(1UL << (nr % BITS_PER_LONG));
 }
+#endif
 #define smp_processor_id() 0
 
 #define NUMA_NO_NODE (-1)

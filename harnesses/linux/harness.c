@@ -43,6 +43,15 @@
 /* PCPU_MIN_UNIT_SIZE: the largest size the kernel serves. */
 #define MAX_SIZE 32768
 
+/*
+ * The first chunk's geometry: x86_64's by default (a 225,280-byte static area as a Debian
+ * 6.12 kernel has, PERCPU_MODULE_RESERVE, the dynamic reserve, a PMD_SIZE atom), or what the
+ * command line says (--small-unit: 32 KiB units of 8 pages, bitmap-2017's geometry, in which
+ * depopulation happens within a few dozen steps). A boot request may still override each.
+ */
+static long first_static = 225280, first_reserved = 8 << 10, first_dyn = 28 << 10,
+	    first_atom = 2 << 20;
+
 static long long cur_id;
 static int have_id;
 static char *shared_line; /* a boot request handed from a worker to the first process */
@@ -269,6 +278,9 @@ static void do_hello(void)
 		printf("\"%s\"", PCPU_MUTATION);
 	else
 		fputs("null", stdout);
+	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
+	       "\"atom_size\":%ld}",
+	       first_static, first_reserved, first_dyn, first_atom);
 	printf(",\"bad_free\":\"%s\"",
 	       PCPU_BAD_FREE_TO_KERNEL
 		       ? "to the kernel: a pointer never handed out or already freed goes to free_percpu"
@@ -315,10 +327,10 @@ static int do_boot(const struct jobj *o)
 	b.pages_per_node = opt(o, "pages_per_node", 0, &bad);
 	b.vmalloc_bytes = opt(o, "vmalloc_bytes", 0, &bad);
 	/* x86_64 6.x defaults: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE minus it, PMD_SIZE. */
-	b.static_size = opt(o, "static_size", 225280, &bad);
-	b.reserved_size = opt(o, "reserved_size", 8 << 10, &bad);
-	b.dyn_size = opt(o, "dyn_size", (28 << 10) + (8 << 10) - (8 << 10), &bad);
-	b.atom_size = opt(o, "atom_size", 2 << 20, &bad);
+	b.static_size = opt(o, "static_size", first_static, &bad);
+	b.reserved_size = opt(o, "reserved_size", first_reserved, &bad);
+	b.dyn_size = opt(o, "dyn_size", first_dyn, &bad);
+	b.atom_size = opt(o, "atom_size", first_atom, &bad);
 	if (bad)
 		return -1;
 	nr_cpus = b.nr_cpus;
@@ -674,10 +686,52 @@ static int run_worker(char *line)
 	return WEXITSTATUS(status);
 }
 
-int main(void)
+static void usage(void)
+{
+	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
+			"[--dyn-size N] [--atom-size N]\n");
+	exit(2);
+}
+
+static long size_arg(int argc, char **argv, int *i)
+{
+	char *endp;
+	long v;
+	if (*i + 1 >= argc)
+		usage();
+	v = strtol(argv[++*i], &endp, 0);
+	if (*endp != '\0' || v < 0) {
+		fprintf(stderr, "pcpu-linux: %s expects a size in bytes, got '%s'\n", argv[*i - 1],
+			argv[*i]);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
 {
 	char *line = malloc(LINE_MAX_BYTES);
 	const char *why = "";
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--small-unit") == 0) {
+			/* static + reserved + dynamic = 32 KiB = PCPU_MIN_UNIT_SIZE, page atoms. */
+			first_static = 4096;
+			first_reserved = 8 << 10;
+			first_dyn = 20 << 10;
+			first_atom = 4096;
+		} else if (strcmp(argv[i], "--static-size") == 0) {
+			first_static = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--reserved-size") == 0) {
+			first_reserved = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--dyn-size") == 0) {
+			first_dyn = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--atom-size") == 0) {
+			first_atom = size_arg(argc, argv, &i);
+		} else {
+			usage();
+		}
+	}
 
 	shared_line = mmap(NULL, LINE_MAX_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			   -1, 0);

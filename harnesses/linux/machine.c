@@ -201,6 +201,11 @@ void machine_free_page(struct page *page)
 		fprintf(stderr, "pcpu-linux: __free_page of a free page (pfn %lu)\n", page->pfn);
 		abort();
 	}
+	/*
+	 * Poisoned as CONFIG_PAGE_POISONING does (PAGE_POISON 0xaa), so that a stale translation
+	 * to a freed page reads something no allocation wrote.
+	 */
+	memset(machine_page_address(page), 0xaa, MACHINE_PAGE_SIZE);
 	page->in_use = 0;
 	page->next_free = z->free;
 	z->free = page;
@@ -402,6 +407,12 @@ int machine_map(uintptr_t addr, struct page **pages, long nr)
 				return -ENOMEM;
 			m.pte_page[region] = 1;
 			allocation_done();
+		}
+		if (m.pt[(a - VMALLOC_BASE) >> MACHINE_PAGE_SHIFT]) {
+			/* vmap_pte_range() warns and refuses to map over a present pte. */
+			fprintf(stderr, "pcpu-linux: kernel WARNING: mapping over a present pte at 0x%lx\n",
+				(unsigned long)a);
+			return -EBUSY;
 		}
 		void *p = mmap((void *)a, MACHINE_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_FIXED, m.fd,

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Applies one mutation (mutations/ID.mut) to a copy of a tree's allocator:
+#   apply-mutation.sh KSRC DEST MUTFILE
+# copies KSRC/mm/percpu* into DEST/mm, then replaces the mutation's pattern (which must occur
+# exactly once in its file) by its replacement. The .mut format:
+#   title: ...            the fix the mutation undoes
+#   commit: ...           its commit id or mail
+#   file: mm/percpu.c     the file edited (under mm/)
+#   --- pattern           then the lines to find, verbatim
+#   --- replacement       then the lines to put instead
+#   --- end
+set -eu
+ksrc=$1
+dest=$2
+mut=$3
+die() {
+	echo "apply-mutation: $*" >&2
+	exit 2
+}
+command -v awk >/dev/null 2>&1 || die "the tool 'awk' is missing"
+[ -f "$mut" ] || die "no mutation file $mut"
+file=$(sed -n 's/^file: *//p' "$mut" | head -1)
+[ -n "$file" ] || die "$mut names no file (a line 'file: mm/percpu.c')"
+case "$file" in mm/percpu*) ;; *) die "$mut edits $file; a mutation edits mm/percpu* only" ;; esac
+rm -rf "$dest"
+mkdir -p "$dest/mm"
+cp "$ksrc"/mm/percpu* "$dest/mm/"
+[ -f "$dest/$file" ] || die "the tree $ksrc has no $file"
+awk -v mutfile="$mut" -v target="$dest/$file" '
+BEGIN {
+	mode = ""
+	while ((getline line < mutfile) > 0) {
+		if (line == "--- pattern") { mode = "p"; continue }
+		if (line == "--- replacement") { mode = "r"; continue }
+		if (line == "--- end") { mode = ""; continue }
+		if (mode == "p") pat = pat (np++ ? "\n" : "") line
+		if (mode == "r") rep = rep (nr++ ? "\n" : "") line
+	}
+	if (np == 0) { print "apply-mutation: " mutfile " has no pattern" > "/dev/stderr"; exit 2 }
+	text = ""
+	while ((getline line < target) > 0) text = text (nl++ ? "\n" : "") line
+	close(target)
+	first = index(text, pat)
+	if (first == 0) {
+		print "apply-mutation: the pattern of " mutfile " is not in " target " (written for another tree?)" > "/dev/stderr"
+		exit 2
+	}
+	rest = substr(text, first + length(pat))
+	if (index(rest, pat) != 0) {
+		print "apply-mutation: the pattern of " mutfile " occurs more than once in " target > "/dev/stderr"
+		exit 2
+	}
+	printf "%s", substr(text, 1, first - 1) rep rest "\n" > target
+}'
+echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) undone in $dest/$file" >&2

@@ -34,14 +34,49 @@ function kernelVersion(tree: string): string {
 type Answer = Record<string, unknown> & { id: number; ok: boolean };
 
 /** Sends `requests` (ids added in order) to a fresh harness process; its answers. */
-function session(bin: string, requests: Record<string, unknown>[]): Answer[] {
+function session(bin: string, requests: Record<string, unknown>[], args: string[] = []): Answer[] {
   const input = requests.map((r, i) => JSON.stringify({ id: i + 1, ...r })).join("\n") + "\n";
-  const run = spawnSync(bin, { input, encoding: "utf8" });
+  const run = spawnSync(bin, args, { input, encoding: "utf8" });
   expect(run.status, run.stderr).toBe(0);
   return run.stdout
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as Answer);
+}
+
+/**
+ * With 32 KiB units on one CPU: a 7-page object a1 is read (its translations cached), then
+ * freed beside a live 4-byte a2, so reclaim depopulates its chunk; a2's free and a second
+ * reclaim return the chunk to the free slot, and a3 repopulates the same addresses with other
+ * pages. Read through the TLB, a3 is zero only if depopulation flushed a1's translations.
+ * The bytes of a3 as the protocol reads them, as a set of byte values.
+ */
+function staleTlbBytes(bin: string): Set<string> {
+  const one = { ...BOOT, possible: [0], present: [0], online: [0], nr_nodes: 1 };
+  one.cpu_to_node = BOOT.cpu_to_node.map(() => 0);
+  const small = ["--small-unit"];
+  // A fresh process gives the same pointers and addresses: learn them first.
+  const setup = [one, { op: "alloc", size: 28672, align: 4 }, { op: "alloc", size: 4, align: 4 }];
+  const learnt = session(bin, setup, small);
+  const [a1, a2] = [String(learnt[1]?.ptr), String(learnt[2]?.ptr)];
+  const addr = String(session(bin, [...setup, { op: "ptr", ptr: a1, cpu: 0 }], small)[3]?.addr);
+  const answers = session(
+    bin,
+    [
+      ...setup,
+      { op: "read", addr, len: 28672 },
+      { op: "free", ptr: a1 },
+      { op: "reclaim" },
+      { op: "free", ptr: a2 },
+      { op: "reclaim" },
+      { op: "alloc", size: 28672, align: 4 },
+      { op: "read", addr, len: 28672 },
+      { op: "quit" },
+    ],
+    small,
+  );
+  expect(answers[8]?.ptr).toBe(a1);
+  return new Set(String(answers[9]?.hex).match(/../g));
 }
 
 const BOOT = {
@@ -164,6 +199,24 @@ for (const version of ["6.12", "6.1"]) {
       const blocks = (answers[5] as Answer & { blocks: { live: number }[] }).blocks;
       expect(blocks.reduce((s, b) => s + b.live, 0)).toBe(2);
     });
+
+    it("a TLB entry outlives depopulation only without the flush of 'percpu: flush tlb in pcpu_reclaim_populated()'", () => {
+      execFileSync(
+        "make",
+        [
+          "-C",
+          HERE,
+          "-j1",
+          `KSRC=${tree}`,
+          `BUILD=${build}`,
+          "MUTATION=flush-tlb-in-reclaim-populated",
+        ],
+        { stdio: "pipe" },
+      );
+      expect(staleTlbBytes(bin)).toEqual(new Set(["00"]));
+      // Without the flush, a3 read through the stale entries reaches a1's freed, poisoned pages.
+      expect(staleTlbBytes(`${bin}-flush-tlb-in-reclaim-populated`)).toContain("aa");
+    }, 120_000);
 
     it("a short check: every black-box invariant passes but no-leak, which the retained pool fails (README, findings)", async () => {
       const blackBox = INVARIANTS.filter((i) => i.designs === undefined).map((i) => i.id);

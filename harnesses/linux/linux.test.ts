@@ -218,6 +218,30 @@ for (const version of ["6.12", "6.1"]) {
       expect(staleTlbBytes(`${bin}-flush-tlb-in-reclaim-populated`)).toContain("aa");
     }, 120_000);
 
+    it("a GFP_NOIO or GFP_NOFS allocation may make a chunk, but not before 'mm, percpu: do not consider sleepable allocations atomic'", () => {
+      const id = "do-not-consider-sleepable-allocations-atomic";
+      execFileSync(
+        "make",
+        ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, `MUTATION=${id}`],
+        {
+          stdio: "pipe",
+        },
+      );
+      // 32 KiB does not fit the first chunk's dynamic area: each needs a new chunk.
+      const requests = ["noio", "nofs", "kernel"].map((gfp) => ({
+        op: "alloc",
+        size: 32768,
+        align: 8,
+        gfp,
+      }));
+      const codes = (b: string) =>
+        session(b, [BOOT, ...requests, { op: "quit" }])
+          .slice(1, 4)
+          .map((a) => (a.ok ? "ok" : String(a.error)));
+      expect(codes(bin)).toEqual(["ok", "ok", "ok"]);
+      expect(codes(`${bin}-${id}`)).toEqual(["ENOMEM", "ENOMEM", "ok"]);
+    }, 120_000);
+
     it("a short check: every black-box invariant passes but no-leak, which the retained pool fails (README, findings)", async () => {
       const blackBox = INVARIANTS.filter((i) => i.designs === undefined).map((i) => i.id);
       const args = ["--runs", "8", "--max-commands", "20", "--no-model", "--out", out, "--json"];

@@ -9,6 +9,7 @@
 #   --- pattern           then the lines to find, verbatim
 #   --- replacement       then the lines to put instead
 #   --- end
+# (several pattern/replacement blocks may follow one another; each is applied in turn)
 set -eu
 ksrc=$1
 dest=$2
@@ -27,29 +28,27 @@ mkdir -p "$dest/mm"
 cp "$ksrc"/mm/percpu* "$dest/mm/"
 [ -f "$dest/$file" ] || die "the tree $ksrc has no $file"
 awk -v mutfile="$mut" -v target="$dest/$file" '
+function fail(msg) { print "apply-mutation: " msg > "/dev/stderr"; failed = 1; exit 2 }
 BEGIN {
-	mode = ""
+	mode = ""; n = 0
 	while ((getline line < mutfile) > 0) {
-		if (line == "--- pattern") { mode = "p"; continue }
+		if (line == "--- pattern") { mode = "p"; n++; np[n] = 0; nr[n] = 0; pat[n] = ""; rep[n] = ""; continue }
 		if (line == "--- replacement") { mode = "r"; continue }
 		if (line == "--- end") { mode = ""; continue }
-		if (mode == "p") pat = pat (np++ ? "\n" : "") line
-		if (mode == "r") rep = rep (nr++ ? "\n" : "") line
+		if (mode == "p") pat[n] = pat[n] (np[n]++ ? "\n" : "") line
+		if (mode == "r") rep[n] = rep[n] (nr[n]++ ? "\n" : "") line
 	}
-	if (np == 0) { print "apply-mutation: " mutfile " has no pattern" > "/dev/stderr"; exit 2 }
+	if (n == 0) fail(mutfile " has no pattern")
 	text = ""
 	while ((getline line < target) > 0) text = text (nl++ ? "\n" : "") line
 	close(target)
-	first = index(text, pat)
-	if (first == 0) {
-		print "apply-mutation: the pattern of " mutfile " is not in " target " (written for another tree?)" > "/dev/stderr"
-		exit 2
+	for (k = 1; k <= n; k++) {
+		first = index(text, pat[k])
+		if (first == 0) fail("pattern " k " of " mutfile " is not in " target " (written for another tree?)")
+		rest = substr(text, first + length(pat[k]))
+		if (index(rest, pat[k]) != 0) fail("pattern " k " of " mutfile " occurs more than once in " target)
+		text = substr(text, 1, first - 1) rep[k] rest
 	}
-	rest = substr(text, first + length(pat))
-	if (index(rest, pat) != 0) {
-		print "apply-mutation: the pattern of " mutfile " occurs more than once in " target > "/dev/stderr"
-		exit 2
-	}
-	printf "%s", substr(text, 1, first - 1) rep rest "\n" > target
+	printf "%s\n", text > target
 }'
-echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) undone in $dest/$file" >&2
+echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) applied to $dest/$file" >&2

@@ -33,6 +33,9 @@
 #ifndef PCPU_MUTATION
 #define PCPU_MUTATION ""
 #endif
+#ifndef PCPU_EDIT
+#define PCPU_EDIT ""
+#endif
 #ifndef PCPU_BAD_FREE_TO_KERNEL
 #define PCPU_BAD_FREE_TO_KERNEL 0
 #endif
@@ -211,6 +214,8 @@ static void live_add(uint64_t p)
 
 static void live_remove(uint64_t p)
 {
+	if (!live_cap)
+		return;
 	for (size_t i = slot_of(p);; i = (i + 1) & (live_cap - 1)) {
 		if (live[i] == EMPTY)
 			return;
@@ -274,10 +279,13 @@ static void do_hello(void)
 	       "\"inspect\",\"reserved\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
 	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION, MAX_SIZE,
 	       PCPU_KERNEL_VERSION);
-	if (PCPU_MUTATION[0])
+	/* An edit (a patch under review) is built as a mutation is, but named as what it is. */
+	if (PCPU_MUTATION[0] && !PCPU_EDIT[0])
 		printf("\"%s\"", PCPU_MUTATION);
 	else
 		fputs("null", stdout);
+	if (PCPU_EDIT[0])
+		printf(",\"edit\":\"%s\"", PCPU_EDIT);
 	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
 	       "\"atom_size\":%ld}",
 	       first_static, first_reserved, first_dyn, first_atom);
@@ -388,7 +396,9 @@ static void do_free(const struct jobj *o)
 	if (!live_has(p) && !PCPU_BAD_FREE_TO_KERNEL)
 		return answer_err("EINVAL", "free: the pointer was never handed out or is already freed");
 	live_remove(p);
-	kapi_free((uintptr_t)p);
+	/* Handed to the kernel, a free it refuses is one it warns about (it returns nothing). */
+	if (kapi_free((uintptr_t)p) && PCPU_BAD_FREE_TO_KERNEL)
+		return answer_err("EINVAL", "free: the kernel refused the pointer (it warned)");
 	answer_ok();
 }
 

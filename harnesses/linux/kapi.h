@@ -25,7 +25,8 @@ enum kapi_gfp { KAPI_GFP_KERNEL, KAPI_GFP_ATOMIC, KAPI_GFP_NOIO, KAPI_GFP_NOFS }
 int kapi_boot(const struct kapi_boot *b, const char **why);
 int kapi_alloc(long size, long align, enum kapi_gfp gfp, int reserved, uintptr_t *ptr,
 	       const char **why);
-void kapi_free(uintptr_t ptr);
+/* 1 if the kernel warned while freeing. */
+int kapi_free(uintptr_t ptr);
 uintptr_t kapi_per_cpu_ptr(uintptr_t ptr, int cpu);
 /* Runs the balance worker; 1 if an allocation or a free had scheduled it. */
 int kapi_reclaim(void);

@@ -160,9 +160,14 @@ int kapi_alloc(long size, long align, enum kapi_gfp kind, int reserved, uintptr_
 	return 0;
 }
 
-void kapi_free(uintptr_t ptr)
+extern int pcpu_harness_warnings;
+
+int kapi_free(uintptr_t ptr)
 {
+	int before = pcpu_harness_warnings;
+
 	free_percpu((void __percpu *)ptr);
+	return pcpu_harness_warnings != before;
 }
 
 uintptr_t kapi_per_cpu_ptr(uintptr_t ptr, int cpu)

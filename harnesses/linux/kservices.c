@@ -35,8 +35,11 @@ void pcpu_harness_printk(const char *level, const char *fmt, ...)
 	va_end(ap);
 }
 
+int pcpu_harness_warnings;
+
 void pcpu_harness_warn(const char *file, int line, const char *what)
 {
+	pcpu_harness_warnings++;
 	if (pcpu_harness_illegal && !is_verbose())
 		return;
 	fprintf(stderr, "pcpu-linux: kernel WARNING at %s:%d: %s\n", file, line, what);

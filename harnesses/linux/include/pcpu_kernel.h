@@ -218,7 +218,8 @@ extern unsigned int nr_cpu_ids;
 #define num_online_cpus() cpumask_weight(cpu_online_mask)
 #define cpu_possible(c) cpumask_test_cpu((c), cpu_possible_mask)
 #define cpumask_pr_args(m) nr_cpu_ids, cpumask_bits(m)
-#define raw_smp_processor_id() 0
+/* The CPU the allocator runs on: the boot CPU, online by construction. */
+#define raw_smp_processor_id() cpumask_first(cpu_online_mask)
 #define get_boot_cpu_id() cpumask_first(cpu_possible_mask)
 /* Newer tools/include alias these to test_and_* helpers it does not define; older ones define them. */
 #ifdef set_bit
@@ -233,7 +234,7 @@ static inline void clear_bit(long nr, volatile unsigned long *addr)
 	addr[nr / BITS_PER_LONG] &= ~(1UL << (nr % BITS_PER_LONG));
 }
 #endif
-#define smp_processor_id() 0
+#define smp_processor_id() raw_smp_processor_id()
 
 #define NUMA_NO_NODE (-1)
 #define LOCAL_DISTANCE 10

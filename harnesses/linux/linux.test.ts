@@ -90,13 +90,18 @@ const BOOT = {
   page_size: 4096,
 };
 
-for (const version of ["6.12", "6.1"]) {
+const VERSIONS = ["6.12", "6.1"];
+const absent = VERSIONS.filter((v) => treeOf(v) === undefined);
+if (absent.length > 0) {
+  console.log(
+    `harnesses/linux: no linux ${absent.join(" or ")} tree, its tests not run; get one with ${absent.map((v) => `scripts/fetch-linux-source.sh ${v}`).join(", ")}`,
+  );
+}
+
+for (const version of VERSIONS) {
   const tree = treeOf(version);
   describe(`linux ${version} harness (harnesses/linux)`, () => {
     if (tree === undefined) {
-      console.log(
-        `harnesses/linux: the linux ${version} tree is absent; get it with scripts/fetch-linux-source.sh ${version}`,
-      );
       it("is not built: no tree in .cache/linux nor in the environment", () => {
         expect(treeOf(version)).toBeUndefined();
       });
@@ -240,6 +245,39 @@ for (const version of ["6.12", "6.1"]) {
           .map((a) => (a.ok ? "ok" : String(a.error)));
       expect(codes(bin)).toEqual(["ok", "ok", "ok"]);
       expect(codes(`${bin}-${id}`)).toEqual(["ENOMEM", "ENOMEM", "ok"]);
+    }, 120_000);
+
+    it("a double free handed to the kernel corrupts the chunk's free bytes, unless the double-free check refuses it", () => {
+      const make = (extra: string[]) =>
+        execFileSync(
+          "make",
+          ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, "BAD_FREE=kernel", ...extra],
+          { stdio: "pipe" },
+        );
+      make([]);
+      make(["EDIT=double-free-check"]);
+      const ptr = String(session(bin, [BOOT, { op: "alloc", size: 64, align: 8 }])[1]?.ptr);
+      const run = (b: string) => {
+        const a = session(b, [
+          BOOT,
+          { op: "alloc", size: 64, align: 8 },
+          { op: "free", ptr },
+          { op: "inspect" },
+          { op: "free", ptr },
+          { op: "inspect" },
+          { op: "quit" },
+        ]);
+        const first = (i: number) =>
+          (a[i] as Answer & { blocks: { free_bytes: number; live: number }[] }).blocks;
+        return { second: a[4]?.error ?? "ok", before: first(3), after: first(5) };
+      };
+      const asIs = run(`${bin}-badfree`);
+      expect(asIs.second).toBe("ok");
+      // The region's bytes counted free twice: more free bytes than before, one object fewer than none.
+      expect(asIs.after).not.toEqual(asIs.before);
+      const checked = run(`${bin}-double-free-check-badfree`);
+      expect(checked.second).toBe("EINVAL");
+      expect(checked.after).toEqual(checked.before);
     }, 120_000);
 
     it("a short check: every black-box invariant passes but no-leak, which the retained pool fails (README, findings)", async () => {

@@ -31,8 +31,9 @@ if [ -f "$stamp" ]; then
 	exit 0
 fi
 
-for tool in tar xz dpkg; do
-	command -v "$tool" >/dev/null 2>&1 || die "the tool '$tool' is missing (install it: apt-get install -y ${tool/dpkg/dpkg})"
+for tool in tar:tar xz:xz-utils dpkg:dpkg; do
+	command -v "${tool%%:*}" >/dev/null 2>&1 ||
+		die "the tool '${tool%%:*}' is missing (install it: apt-get install -y ${tool#*:})"
 done
 
 pkg=linux-source-$version

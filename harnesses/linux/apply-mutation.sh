@@ -1,0 +1,54 @@
+#!/bin/sh
+# Applies one mutation (mutations/ID.mut) to a copy of a tree's allocator:
+#   apply-mutation.sh KSRC DEST MUTFILE
+# copies KSRC/mm/percpu* into DEST/mm, then replaces the mutation's pattern (which must occur
+# exactly once in its file) by its replacement. The .mut format:
+#   title: ...            the fix the mutation undoes
+#   commit: ...           its commit id or mail
+#   file: mm/percpu.c     the file edited (under mm/)
+#   --- pattern           then the lines to find, verbatim
+#   --- replacement       then the lines to put instead
+#   --- end
+# (several pattern/replacement blocks may follow one another; each is applied in turn)
+set -eu
+ksrc=$1
+dest=$2
+mut=$3
+die() {
+	echo "apply-mutation: $*" >&2
+	exit 2
+}
+command -v awk >/dev/null 2>&1 || die "the tool 'awk' is missing"
+[ -f "$mut" ] || die "no mutation file $mut"
+file=$(sed -n 's/^file: *//p' "$mut" | head -1)
+[ -n "$file" ] || die "$mut names no file (a line 'file: mm/percpu.c')"
+case "$file" in mm/percpu*) ;; *) die "$mut edits $file; a mutation edits mm/percpu* only" ;; esac
+rm -rf "$dest"
+mkdir -p "$dest/mm"
+cp "$ksrc"/mm/percpu* "$dest/mm/"
+[ -f "$dest/$file" ] || die "the tree $ksrc has no $file"
+awk -v mutfile="$mut" -v target="$dest/$file" '
+function fail(msg) { print "apply-mutation: " msg > "/dev/stderr"; failed = 1; exit 2 }
+BEGIN {
+	mode = ""; n = 0
+	while ((getline line < mutfile) > 0) {
+		if (line == "--- pattern") { mode = "p"; n++; np[n] = 0; nr[n] = 0; pat[n] = ""; rep[n] = ""; continue }
+		if (line == "--- replacement") { mode = "r"; continue }
+		if (line == "--- end") { mode = ""; continue }
+		if (mode == "p") pat[n] = pat[n] (np[n]++ ? "\n" : "") line
+		if (mode == "r") rep[n] = rep[n] (nr[n]++ ? "\n" : "") line
+	}
+	if (n == 0) fail(mutfile " has no pattern")
+	text = ""
+	while ((getline line < target) > 0) text = text (nl++ ? "\n" : "") line
+	close(target)
+	for (k = 1; k <= n; k++) {
+		first = index(text, pat[k])
+		if (first == 0) fail("pattern " k " of " mutfile " is not in " target " (written for another tree?)")
+		rest = substr(text, first + length(pat[k]))
+		if (index(rest, pat[k]) != 0) fail("pattern " k " of " mutfile " occurs more than once in " target)
+		text = substr(text, 1, first - 1) rep[k] rest
+	}
+	printf "%s\n", text > target
+}'
+echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) applied to $dest/$file" >&2

@@ -1,0 +1,2 @@
+/* A stub of this harness: what the percpu allocator needs of <linux/vmalloc.h> is in pcpu_kernel.h. */
+#include <pcpu_kernel.h>

@@ -1,0 +1,54 @@
+/*
+ * What the protocol side (harness.c) asks of the kernel side (kernel.c, the translation unit
+ * that includes the tree's mm/percpu.c). Plain C types only.
+ */
+#ifndef PCPU_KAPI_H
+#define PCPU_KAPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kapi_boot {
+	int nr_cpus;
+	const long long *possible, *present, *online;
+	size_t nr_possible, nr_present, nr_online;
+	const long long *cpu_to_node; /* nr_cpus entries */
+	int nr_nodes;
+	long pages_per_node, vmalloc_bytes;
+	/* The first chunk: the static section, the reserved area, the dynamic reserve, the atom. */
+	long static_size, reserved_size, dyn_size, atom_size;
+};
+
+enum kapi_gfp { KAPI_GFP_KERNEL, KAPI_GFP_ATOMIC, KAPI_GFP_NOIO, KAPI_GFP_NOFS };
+
+/* 0, or a negative errno with `why` set. */
+int kapi_boot(const struct kapi_boot *b, const char **why);
+int kapi_alloc(long size, long align, enum kapi_gfp gfp, int reserved, uintptr_t *ptr,
+	       const char **why);
+/* 1 if the kernel warned while freeing. */
+int kapi_free(uintptr_t ptr);
+uintptr_t kapi_per_cpu_ptr(uintptr_t ptr, int cpu);
+/* Runs the balance worker; 1 if an allocation or a free had scheduled it. */
+int kapi_reclaim(void);
+
+struct kapi_stats {
+	long pages_by_node[64];
+	int nr_nodes;
+	long unit_bytes, meta_bytes, vm_bytes;
+	long nr_populated, nr_empty_pop_pages, nr_chunks, page_allocs;
+	long unit_size, static_size, reserved_size, dyn_size, atom_size, nr_groups, nr_units;
+};
+void kapi_stats(struct kapi_stats *s);
+
+struct kapi_chunk {
+	int id;
+	const char *state; /* empty, partial, full */
+	long live, free_bytes, nr_pages, nr_populated, nr_empty_pop_pages;
+	int slot;
+	const char *list; /* "slot", "free", "to-depopulate", "sidelined", "reserved" */
+	int first, isolated;
+};
+/* Calls `fn` for every chunk, the reserved chunk first. */
+void kapi_inspect(void (*fn)(const struct kapi_chunk *c, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Forced ahead of every file of the kernel side (-include kshim.h): the configuration the
+ * tree's mm/percpu.c is built in, as an x86_64 SMP NUMA kernel with modules would have it.
+ * Written for this harness; no line of it comes from a kernel tree.
+ */
+#ifndef PCPU_KSHIM_H
+#define PCPU_KSHIM_H
+
+#define CONFIG_SMP 1
+#define CONFIG_NUMA 1
+#define CONFIG_MMU 1
+#define CONFIG_64BIT 1
+#define CONFIG_X86_64 1
+#define CONFIG_MODULES 1
+#define CONFIG_NEED_PER_CPU_EMBED_FIRST_CHUNK 1
+#define CONFIG_HAVE_SETUP_PER_CPU_AREA 1
+#define CONFIG_PERCPU_STATS 1
+#define CONFIG_PHYS_ADDR_T_64BIT 1
+/* The largest nr_cpus a boot may ask for; nr_cpu_ids is the boot's own. */
+#define CONFIG_NR_CPUS 512
+#define NR_CPUS CONFIG_NR_CPUS
+#define MAX_NUMNODES 64
+
+#endif

@@ -346,19 +346,23 @@ function checkJudged(
   }
   throwIfStopped();
   const late = settings.deadline !== undefined && Date.now() > settings.deadline;
-  const coverage =
+  const model =
     settings.model === false || late ? undefined : modelRound(target, settings, results, counter);
   const refinementResult = results.get("refinement");
-  if ((settings.model === false || late) && refinementResult?.status === "pass") {
+  const cut = model?.interrupted === true;
+  if ((settings.model === false || late || cut) && refinementResult?.status === "pass") {
     results.set("refinement", {
       ...refinementResult,
       status: "not-checked",
       runs: 0,
-      reason: late
-        ? "judged only on the state-machine model's runs, which the time limit left out"
-        : "judged only on the state-machine model's runs, which were not asked for",
+      reason: cut
+        ? "judged only on the state-machine model's runs, which the time limit interrupted"
+        : late
+          ? "judged only on the state-machine model's runs, which the time limit left out"
+          : "judged only on the state-machine model's runs, which were not asked for",
     });
   }
+  const coverage = model?.coverage;
   return {
     target,
     results: wanted.map((i) => results.get(i.id) as InvariantResult),
@@ -377,11 +381,15 @@ function modelRound(
   settings: RunSettings,
   results: Map<string, InvariantResult>,
   counter: RunCounter,
-): ModelCoverage {
+): { coverage: ModelCoverage; interrupted: boolean } {
   const passing = [...results.values()]
     .filter((r) => r.status === "pass")
     .map((r) => findInvariant(r.invariant) as Invariant);
-  const report = checkModel(target, passing, { seed: settings.seed, runs: settings.runs });
+  const report = checkModel(target, passing, {
+    seed: settings.seed,
+    runs: settings.runs,
+    ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
+  });
   counter.commands += report.commands;
   for (const [id, ce] of report.failures) {
     const known = target.knownViolations[id];
@@ -402,7 +410,7 @@ function modelRound(
       },
     });
   }
-  return report.coverage;
+  return { coverage: report.coverage, interrupted: report.interrupted === true };
 }
 
 /** The shrunk run as resolved steps, replayed with the one invariant, made 1-minimal. */

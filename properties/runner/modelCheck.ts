@@ -37,6 +37,8 @@ export interface ModelCheckReport {
   readonly failures: ReadonlyMap<string, ModelCounterexample>;
   readonly coverage: ModelCoverage;
   readonly commands: number;
+  /** A time limit ended the round before every path and run: what passed is not judged whole. */
+  readonly interrupted?: true;
 }
 
 /**
@@ -151,36 +153,40 @@ function toCounterexample(
 export function checkModel(
   target: Target,
   enabled: readonly Invariant[],
-  settings: { seed: number; runs: number },
+  settings: { seed: number; runs: number; deadline?: number },
 ): ModelCheckReport {
   const failures = new Map<string, ModelCounterexample>();
   let remaining = [...enabled];
   let commands = 0;
   let coverage: ModelCoverage | undefined;
+  let interrupted = false;
   const record = (finding: ModelFinding) => {
     const inv = remaining.find((i) => i.id === finding.violation.invariant) as Invariant;
     failures.set(inv.id, toCounterexample(target, finding, inv));
     remaining = remaining.filter((i) => i !== inv);
   };
   while (remaining.length > 0) {
-    const r = runModelPaths(target, remaining);
+    const r = runModelPaths(target, remaining, settings.deadline);
     commands += r.commands;
     // A round that stopped at a failure covered only part of the paths; a later full round
     // (with that invariant set aside) reports the whole.
     coverage = r.coverage;
+    if (r.interrupted) interrupted = true;
     if (r.finding === undefined) break;
     record(r.finding);
   }
   coverage ??= new CoverageCounter(modelWalks().graph).coverage();
-  while (remaining.length > 0) {
+  while (remaining.length > 0 && !interrupted) {
     const r = runModelRandom(target, remaining, {
       seed: settings.seed,
       runs: settings.runs,
       maxCommands: 150,
+      ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
     });
     commands += r.commands;
+    if (r.interrupted) interrupted = true;
     if (r.finding === undefined) break;
     record(r.finding);
   }
-  return { failures, coverage, commands };
+  return { failures, coverage, commands, ...(interrupted ? { interrupted: true } : {}) };
 }

@@ -224,6 +224,8 @@ export interface ModelRunReport {
   /** Protocol steps executed. */
   readonly commands: number;
   readonly walks: number;
+  /** The deadline passed before every walk ran: coverage and verdicts are of the walks run. */
+  readonly interrupted?: true;
 }
 
 let cachedGraph: SystemGraph | undefined;
@@ -276,12 +278,27 @@ export function shortestModelFailure(
 }
 
 /** Runs the shortest paths and the transition tour against a target; stops at a violation. */
-export function runModelPaths(target: Target, invariants: readonly Invariant[]): ModelRunReport {
+export function runModelPaths(
+  target: Target,
+  invariants: readonly Invariant[],
+  deadline?: number,
+): ModelRunReport {
   const { graph, walks } = modelWalks();
   const counter = new CoverageCounter(graph);
   let commands = 0;
   let ran = 0;
   for (const walk of walks) {
+    // A time limit stops the round between walks (`check --time-limit`), as between runs.
+    if (deadline !== undefined && Date.now() > deadline) {
+      return {
+        finding: undefined,
+        coverage: counter.coverage(),
+        missingGuards: counter.missingGuards(),
+        commands,
+        walks: ran,
+        interrupted: true,
+      };
+    }
     const driver = new ModelDriver(target, invariants, counter);
     ran++;
     try {
@@ -334,9 +351,9 @@ class MachineEventCommand implements fc.Command<ModelDriver, ModelDriver> {
 export function runModelRandom(
   target: Target,
   invariants: readonly Invariant[],
-  settings: { seed: number; runs: number; maxCommands: number },
+  settings: { seed: number; runs: number; maxCommands: number; deadline?: number },
   counter?: CoverageCounter,
-): { finding: ModelFinding | undefined; commands: number } {
+): { finding: ModelFinding | undefined; commands: number; interrupted?: true } {
   let commands = 0;
   const details = fc.check(
     fc.property(
@@ -354,9 +371,17 @@ export function runModelRandom(
         }
       },
     ),
-    { seed: settings.seed, numRuns: settings.runs },
+    {
+      seed: settings.seed,
+      numRuns: settings.runs,
+      ...(settings.deadline !== undefined
+        ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
+        : {}),
+    },
   );
-  if (!details.failed) return { finding: undefined, commands };
+  if (!details.failed) {
+    return { finding: undefined, commands, ...(details.interrupted ? { interrupted: true } : {}) };
+  }
   const error = details.errorInstance;
   if (!(error instanceof Violation) || details.counterexample === null) throw error;
   const driver = new ModelDriver(target, invariants);

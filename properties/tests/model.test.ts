@@ -9,6 +9,7 @@ import {
   capabilitiesOf,
   INVARIANTS,
   applicable,
+  checkModel,
   REVISION_TARGETS,
   runModelPaths,
   runModelRandom,
@@ -41,5 +42,38 @@ describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s on the model"
     const r = runModelRandom(target, invariants, { seed: 20051, runs: 40, maxCommands: 200 });
     expect(r.finding?.violation.message).toBeUndefined();
     expect(r.commands).toBeGreaterThan(40 * 50);
+  });
+});
+
+/**
+ * `check --time-limit` stops the model's round too, between walks: a deadline already passed
+ * runs no walk. Expect the round to say it was interrupted, so that refinement, judged only
+ * there, is not reported as passed.
+ */
+describe("the model's round under a time limit", () => {
+  const target = REVISION_TARGETS.find((t) => t.id === "kiran-2005-09");
+  if (target === undefined) throw new Error("kiran-2005-09 is a revision");
+  const invariants = applicable(INVARIANTS, target).filter(
+    (i) => target.knownViolations[i.id] === undefined,
+  );
+  const passed = Date.now() - 1;
+
+  it("runs no walk after the deadline and says so", () => {
+    const report = runModelPaths(target, invariants, passed);
+    expect(report.interrupted).toBe(true);
+    expect(report.walks).toBe(0);
+    expect(report.commands).toBe(0);
+  });
+
+  it("ends the whole model check as interrupted", () => {
+    const report = checkModel(target, invariants, { seed: 20051, runs: 5, deadline: passed });
+    expect(report.interrupted).toBe(true);
+    expect(report.failures.size).toBe(0);
+  });
+
+  it("is not interrupted without a deadline", () => {
+    const report = runModelPaths(target, invariants.slice(0, 1));
+    expect(report.interrupted).toBeUndefined();
+    expect(report.walks).toBeGreaterThan(0);
   });
 });

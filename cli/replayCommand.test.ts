@@ -159,6 +159,18 @@ describe("pcpu-verify replay", () => {
     });
   });
 
+  it("a step where the allocator raised shows it, from the session's log", async () => {
+    // kiran-stale-page-pointer: a failed page allocation leaves a stale page pointer, and the
+    // next allocation touches it. Expect the breaking step to read "raised", not a value.
+    const run = await runCli(
+      "replay",
+      join("counterexamples", "kiran-stale-page-pointer--no-oops.json"),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^ +0 {2}fail_page_alloc\(after \d+, count 1\) -> 0$/m);
+    expect(run.stdout).toMatch(/^ +1 {2}alloc\(1, 1\) -> raised [A-Za-z]+$/m);
+  });
+
   it("exits 0 when the violation no longer happens", async () => {
     const json = JSON.parse(readFileSync(file, "utf8")) as { commands: unknown[]; expect: string };
     const fixed = join(out, "no-steps.json");

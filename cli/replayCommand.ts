@@ -244,7 +244,6 @@ function replayOn(
       invariant,
       (i, session) => states.set(i, snapshot(session)),
       file,
-      { returns: true },
     );
   } catch (e) {
     if (e instanceof BootFailure) throw new UsageError(`${file}: field topology: ${e.message}`);
@@ -279,7 +278,7 @@ function replayOn(
       steps: [...states.entries()]
         .sort(([a], [b]) => a - b)
         .map(([index, state]) => {
-          const returned = result.returned?.get(index);
+          const returned = result.returned.get(index);
           return {
             index,
             step: ce.commands[index] as Step,
@@ -304,7 +303,7 @@ function replayOn(
   ];
   ce.commands.forEach((step, i) => {
     const state = states.get(i);
-    const returned = state !== undefined ? result.returned?.get(i) : undefined;
+    const returned = state !== undefined ? result.returned.get(i) : undefined;
     const head = `${String(i).padStart(3)}  ${describeReturn(step, returned)}`;
     if (violation !== undefined && broke !== undefined && i > broke) {
       lines.push(`${head}   (not run: the violation came first)`);

@@ -19,7 +19,6 @@ export * from "./runner/statistics.ts";
 export * from "./runner/modelPaths.ts";
 export * from "./runner/modelCheck.ts";
 export * from "./runner/replayFile.ts";
-export * from "./runner/replayReturns.ts";
 export * from "./runner/shard.ts";
 export * from "./runner/selection.ts";
 export * from "./runner/verdict.ts";

@@ -59,12 +59,21 @@ export interface SessionOptions {
   readonly auditEvery?: number;
 }
 
-/** One line of a session's log: what ran and how it ended. */
+/**
+ * One line of a session's log: what ran and how it ended. A step is logged once it has run,
+ * before the invariants judge it, so the step that breaks one is in the log too.
+ */
 export interface LogEntry {
   readonly op: Step["op"];
+  /** The step's index in the trace; undefined for an implicit step (the end-of-run frees). */
+  readonly step: number | undefined;
   readonly valid: boolean;
+  /** The error code, or "oops" when the allocator raised. */
   readonly error: string | undefined;
-  /** What the step returned, as the kernel would print it: a pointer, `0`, `-ENOMEM`. */
+  /**
+   * What the step returned, as the kernel would print it: a pointer, `0`, `-ENOMEM`, the bytes
+   * read, or `raised TypeError` when the allocator raised.
+   */
   readonly returned: string;
 }
 
@@ -225,7 +234,22 @@ export class Session {
       : undefined;
     // Into the trace before it runs, so that a step that raises is part of the trace.
     if (!implicit) this.trace.push(step);
-    const result = this.guard(() => prepared.perform(a), index, step);
+    const logged = { op: step.op, step: implicit ? undefined : index, valid: expectation.valid };
+    const result = this.guard(
+      () => {
+        try {
+          return prepared.perform(a);
+        } catch (e) {
+          if (!(e instanceof Violation || e instanceof HarnessFailure)) {
+            const name = e instanceof Error ? e.name : "an exception";
+            this.log.push({ ...logged, error: "oops", returned: `raised ${name}` });
+          }
+          throw e;
+        }
+      },
+      index,
+      step,
+    );
     const twinResult =
       this.twin && prepared.performTwin
         ? this.guard(() => prepared.performTwin?.(this.twin as Twin), index, step)
@@ -288,6 +312,11 @@ export class Session {
       twin,
       machineState: implicit ? undefined : this.machineState,
     };
+    this.log.push({
+      ...logged,
+      error: result.ok ? undefined : result.error,
+      returned: result.ok ? describeValue(step, result.value) : `-${result.error}`,
+    });
     for (const inv of this.invariants) {
       const broken = inv.afterStep
         ? this.guard(() => inv.afterStep?.(ctx), index, step)
@@ -295,14 +324,17 @@ export class Session {
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
     if (!agrees) this.diverged = true;
-    this.log.push({
-      op: step.op,
-      valid: expectation.valid,
-      error: result.ok ? undefined : result.error,
-      returned: result.ok ? describeValue(step, result.value) : `-${result.error}`,
-    });
     if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;
+  }
+
+  /** What each step of the trace returned, by its index in the trace (from the log). */
+  returnedByStep(): Map<number, string> {
+    const returned = new Map<number, string>();
+    for (const entry of this.log) {
+      if (entry.step !== undefined) returned.set(entry.step, entry.returned);
+    }
+    return returned;
   }
 
   private measureDepth(error: string | undefined): void {

@@ -9,7 +9,6 @@ import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
 import type { Invariant } from "../invariants/index.ts";
-import { ReturnRecorder } from "./replayReturns.ts";
 
 export interface ReplayResult {
   readonly violation: Violation | undefined;
@@ -17,15 +16,10 @@ export interface ReplayResult {
   /** Index in `steps` of each step that ran (the rest were skipped). */
   readonly ran: readonly number[];
   /**
-   * What each step that ran returned, by its index, as the kernel would print it (`-ENOMEM`,
-   * `0x200000000000`, `0`): only when asked with `returns` (replayReturns.ts).
+   * What each step that ran returned, by its index in `steps`, as the kernel would print it
+   * (`-ENOMEM`, `0x200000000000`, `0`, `raised TypeError`): from the session's log.
    */
-  readonly returned?: ReadonlyMap<number, string>;
-}
-
-export interface ReplayStepsOptions {
-  /** Record what each step returned (`ReplayResult.returned`). */
-  readonly returns?: boolean;
+  readonly returned: ReadonlyMap<number, string>;
 }
 
 export function replaySteps(
@@ -34,31 +28,25 @@ export function replaySteps(
   steps: readonly Step[],
   invariants: readonly Invariant[],
   onStep?: (index: number, session: Session) => void,
-  options: ReplayStepsOptions = {},
 ): ReplayResult {
-  const recorder = options.returns ? new ReturnRecorder() : undefined;
   // A replay is short: every step is audited, so a violation shows at the step that made it.
-  const session = new Session({
-    target: recorder?.wrap(target) ?? target,
-    config,
-    invariants,
-    auditEvery: 1,
-  });
+  const session = new Session({ target, config, invariants, auditEvery: 1 });
   const ran: number[] = [];
-  const returned = new Map<number, string>();
-  const note = (i: number, step: Step) => {
-    const answer = recorder?.take(step, session.allocator);
-    if (answer !== undefined) returned.set(i, answer);
+  // The trace holds the steps that ran, in order: its k-th is steps[ran[k]].
+  const returnedOf = () => {
+    const returned = new Map<number, string>();
+    for (const [k, value] of session.returnedByStep()) {
+      const i = ran[k];
+      if (i !== undefined) returned.set(i, value);
+    }
+    return returned;
   };
-  const answers = recorder !== undefined ? { returned } : {};
   let current = -1;
   try {
     steps.forEach((step, i) => {
       current = i;
-      recorder?.reset();
       if (session.execute(step)) {
         ran.push(i);
-        note(i, step);
         onStep?.(i, session);
       }
     });
@@ -67,13 +55,10 @@ export function replaySteps(
   } catch (e) {
     if (!(e instanceof Violation)) throw e;
     // The breaking step ran too (the violation is judged after it).
-    if (e.stepIndex >= 0 && current >= 0) {
-      ran.push(current);
-      note(current, steps[current] as Step);
-    }
-    return { violation: e, session, ran, ...answers };
+    if (e.stepIndex >= 0 && current >= 0) ran.push(current);
+    return { violation: e, session, ran, returned: returnedOf() };
   }
-  return { violation: undefined, session, ran, ...answers };
+  return { violation: undefined, session, ran, returned: returnedOf() };
 }
 
 /** Whether the steps still break `invariant`. */

@@ -2,7 +2,8 @@
  * The targets a check can run against: every revision and every mutant, by id, and external
  * harnesses (docs/protocol.md), made from a command line.
  */
-import { HarnessPool, type HarnessOptions } from "../impl/external/index.ts";
+import { declaredPool, HarnessPool, type HarnessOptions } from "../impl/external/index.ts";
+import type { RetainedPool } from "../impl/index.ts";
 import { MUTANTS, type MutantEntry } from "../impl/mutants/index.ts";
 import { REVISIONS, type RevisionEntry } from "../impl/revisions/index.ts";
 import type { Target } from "./engine/target.ts";
@@ -83,6 +84,14 @@ export interface ExternalTarget extends Target {
 export function externalTarget(command: string, options: HarnessOptions = {}): ExternalTarget {
   const cwd = options.cwd ?? process.cwd();
   const pool = new HarnessPool(command, { ...options, cwd });
+  let declared: { pool: RetainedPool | undefined } | undefined;
+  const retained = (): RetainedPool | undefined => {
+    if (declared === undefined) {
+      const d = pool.info().pool;
+      declared = { pool: d && declaredPool(d) };
+    }
+    return declared.pool;
+  };
   return {
     id: `external:${command}`,
     kind: "external",
@@ -94,9 +103,17 @@ export function externalTarget(command: string, options: HarnessOptions = {}): E
     },
     maxAlign: () => EXTERNAL_MAX_ALIGN,
     zeroAlignValid: false,
+    // A harness that declares no min_align has every alignment checked as asked.
+    get minAlign() {
+      return pool.info().minAlign;
+    },
     knownViolations: {},
-    // docs/protocol.md lets any harness fail an atomic request with ENOMEM; its pool is unknown, so
-    // it must come back to its baseline exactly.
+    // The retained pool is the one hello declares, by its constants (declaredPool); a harness
+    // that declares none must come back to its baseline exactly.
+    get pool() {
+      return retained();
+    },
+    // docs/protocol.md lets any harness fail an atomic request with ENOMEM.
     atomicFromPopulated: true,
     pids: () => pool.pids(),
     close: () => pool.close(),

@@ -289,6 +289,16 @@ static void do_hello(void)
 	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
 	       "\"atom_size\":%ld}",
 	       first_static, first_reserved, first_dyn, first_atom);
+	/*
+	 * The kernel's rules, by their constants (the suite works the bounds out): one fully free
+	 * chunk kept (pcpu_balance_free: "Destroy all free chunks except for one"; a failed
+	 * pcpu_alloc keeps the chunk it made), of units at most the first chunk's alloc_size, its
+	 * metadata counted in meta_bytes, not in pages; and alignments below PCPU_MIN_ALLOC_SIZE
+	 * raised to it.
+	 */
+	printf(",\"pool\":{\"chunks\":1,\"unit_bytes\":%ld,\"meta_pages\":0},\"min_align\":%ld",
+	       kapi_max_unit_size(first_static, first_reserved, first_dyn, first_atom),
+	       kapi_min_align());
 	printf(",\"bad_free\":\"%s\"",
 	       PCPU_BAD_FREE_TO_KERNEL
 		       ? "to the kernel: a pointer never handed out or already freed goes to free_percpu"

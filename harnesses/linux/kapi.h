@@ -23,6 +23,17 @@ enum kapi_gfp { KAPI_GFP_KERNEL, KAPI_GFP_ATOMIC, KAPI_GFP_NOIO, KAPI_GFP_NOFS }
 
 /* 0, or a negative errno with `why` set. */
 int kapi_boot(const struct kapi_boot *b, const char **why);
+/*
+ * The constants of the tree's rules that hello declares. PCPU_MIN_ALLOC_SIZE: pcpu_alloc
+ * raises a smaller alignment to it before its power-of-two check.
+ */
+long kapi_min_align(void);
+/*
+ * The largest unit a first chunk of these sizes can have: pcpu_build_alloc_info's alloc_size
+ * (the sizes with the dynamic area at least PERCPU_DYNAMIC_EARLY_SIZE, at least
+ * PCPU_MIN_UNIT_SIZE, rounded up to the atom); its unit is alloc_size / upa, upa >= 1.
+ */
+long kapi_max_unit_size(long static_size, long reserved_size, long dyn_size, long atom_size);
 int kapi_alloc(long size, long align, enum kapi_gfp gfp, int reserved, uintptr_t *ptr,
 	       const char **why);
 /* 1 if the kernel warned while freeing. */

@@ -54,11 +54,24 @@ static int set_mask(struct cpumask *mask, const long long *cpus, size_t n, int n
 	return 0;
 }
 
+long kapi_min_align(void)
+{
+	return PCPU_MIN_ALLOC_SIZE;
+}
+
+long kapi_max_unit_size(long static_size, long reserved_size, long dyn_size, long atom_size)
+{
+	size_t size_sum = PFN_ALIGN(static_size + reserved_size +
+				    max_t(size_t, dyn_size, PERCPU_DYNAMIC_EARLY_SIZE));
+
+	return (long)roundup(max_t(size_t, size_sum, PCPU_MIN_UNIT_SIZE), atom_size);
+}
+
 int kapi_boot(const struct kapi_boot *b, const char **why)
 {
 	struct machine_config mc = { 0 };
 	unsigned int cpu;
-	size_t size_sum, alloc_size;
+	size_t alloc_size;
 	long boot_pages;
 	int rc;
 
@@ -99,9 +112,8 @@ int kapi_boot(const struct kapi_boot *b, const char **why)
 	 * Boot memory per node: enough for a group of every possible CPU, each unit at most one
 	 * allocation of the atom size, and the allocator's own boot tables.
 	 */
-	size_sum = PFN_ALIGN(b->static_size + b->reserved_size +
-			     max_t(size_t, b->dyn_size, PERCPU_DYNAMIC_EARLY_SIZE));
-	alloc_size = roundup(max_t(size_t, size_sum, PCPU_MIN_UNIT_SIZE), b->atom_size);
+	alloc_size = kapi_max_unit_size(b->static_size, b->reserved_size, b->dyn_size,
+					b->atom_size);
 	boot_pages = (long)((num_possible_cpus() + 1) * alloc_size / PAGE_SIZE) + 1024;
 	mc.nr_nodes = b->nr_nodes;
 	mc.pages_per_node = b->pages_per_node;

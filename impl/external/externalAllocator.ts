@@ -25,6 +25,7 @@ import {
 } from "../allocator.ts";
 import { err, ok, type Errno, type Result } from "../result.ts";
 import type { Answer, HarnessProcess } from "./harnessProcess.ts";
+import type { DeclaredPool } from "./declaredPool.ts";
 import {
   addrAnswer,
   describeIssue,
@@ -40,6 +41,10 @@ import {
 export interface HarnessInfo extends AllocatorInfo {
   /** The largest size served (`max_size`), if the harness says. */
   readonly maxSize: number | undefined;
+  /** The retained pool the harness declares (`pool`), if it does. */
+  readonly pool: DeclaredPool | undefined;
+  /** The smallest alignment it enforces (`min_align`), if it says: smaller ones are raised. */
+  readonly minAlign: number | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
   readonly unknownCapabilities: readonly string[];
 }
@@ -64,12 +69,19 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
       '{"op":"hello"}',
     );
   }
+  const pool = parsed.data.pool;
   const known = (c: string): c is Capability => (CAPABILITIES as readonly string[]).includes(c);
   return {
     name: parsed.data.name,
     revision: parsed.data.revision,
     capabilities: parsed.data.capabilities.filter(known),
     maxSize: parsed.data.max_size,
+    pool: pool && {
+      chunks: pool.chunks,
+      unitBytes: pool.unit_bytes,
+      metaPages: pool.meta_pages ?? 0,
+    },
+    minAlign: parsed.data.min_align,
     unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c)),
   };
 }

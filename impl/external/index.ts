@@ -5,3 +5,4 @@ export * from "./harnessProcess.ts";
 export * from "./protocolSchemas.ts";
 export * from "./externalAllocator.ts";
 export * from "./harnessPool.ts";
+export * from "./declaredPool.ts";

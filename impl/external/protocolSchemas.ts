@@ -19,6 +19,26 @@ export const helloAnswer = z.object({
   capabilities: z.array(z.string()),
   /** An extension: the largest size the harness serves. */
   max_size: z.number().int().min(1).optional(),
+  /**
+   * An extension: the retained pool, by the constants of its rule (docs/protocol.md `hello`);
+   * the suite works the bound out from these and each boot's topology.
+   */
+  pool: z
+    .object({
+      chunks: z.number().int().min(1),
+      unit_bytes: z.number().int().min(1),
+      meta_pages: count.optional(),
+    })
+    .strict()
+    .optional(),
+  /** An extension: the smallest alignment enforced; a smaller one is raised to it. */
+  min_align: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .refine((a) => (a & (a - 1)) === 0, "expected a power of two from 1 to 4096")
+    .optional(),
 });
 
 export const ptrAnswer = z.object({ ptr: hexAddress });

@@ -25,6 +25,15 @@ export function fakeHarness(mode: string): string {
   return `'${process.execPath}' '${script}' ${mode}`;
 }
 
+/**
+ * The command line of the C example harness behind fixtures/ruleHarness.mjs, which gives it
+ * the real kernel's retained chunk or raised alignments, declared in hello or not.
+ */
+export function ruleHarness(harness: string, ...flags: string[]): string {
+  const script = fileURLToPath(new URL("./fixtures/ruleHarness.mjs", import.meta.url));
+  return [process.execPath, script, harness, ...flags].map((w) => `'${w}'`).join(" ");
+}
+
 /** Whether a process with this id exists (kill(pid, 0) does not fail with ESRCH). */
 export function processExists(pid: number): boolean {
   try {

@@ -149,7 +149,8 @@ export {
   JANUARY_BLOCK_STRUCT,
   januaryMgmtBytes,
 } from "./kiran/kiranJanuaryAllocator.ts";
-export type { PoolBound, RetainedPool } from "./retainedPool.ts";
+export type { PoolBound, RetainedPool, SpareChunks } from "./retainedPool.ts";
+export { spareChunksBound } from "./retainedPool.ts";
 export { AREAMAP_POOL, mapEntriesAtMost, mapFootprint } from "./areamap/areamapPool.ts";
 export { BITMAP_POOL } from "./bitmap/bitmapPool.ts";
 export { AreamapAllocator } from "./areamap/areamapAllocator.ts";

@@ -33,3 +33,28 @@ export interface RetainedPool {
    */
   bound(config: BootConfig, peakLive: number): PoolBound;
 }
+
+/** The spare chunks a chunk design may keep, by the constants of its geometry. */
+export interface SpareChunks {
+  /** How many fully free chunks it keeps. */
+  readonly chunks: number;
+  /** Units per chunk: one per possible CPU. */
+  readonly units: number;
+  /** The largest unit a chunk may have, in bytes. */
+  readonly unitBytes: number;
+  /** Pages of one chunk's metadata counted among the pages (0 where they are not). */
+  readonly metaPages: number;
+  readonly pageSize: number;
+}
+
+/**
+ * The most `chunks` spare chunks hold: each populated for every unit (its data pages), its
+ * vm area of one unit per CPU, and its metadata pages.
+ */
+export function spareChunksBound(s: SpareChunks): PoolBound {
+  const unitPages = Math.ceil(s.unitBytes / s.pageSize);
+  return {
+    pages: s.chunks * (s.units * unitPages + s.metaPages),
+    vmBytes: s.chunks * s.units * s.unitBytes,
+  };
+}

@@ -26,6 +26,12 @@ export interface Target {
   /** Alignment 0 is a valid request (the 2005 design reads it as "the currency"). */
   readonly zeroAlignValid: boolean;
   /**
+   * The smallest alignment the allocator enforces (an external harness's `min_align`): any
+   * alignment below it, 0 and non-powers of two included, is raised to it before the checks,
+   * as pcpu_alloc raises one below PCPU_MIN_ALLOC_SIZE; absent: none is raised.
+   */
+  readonly minAlign?: number;
+  /**
    * Invariants the design is known not to keep, with the reason (the revision header's "what
    * does not hold"). A failure of one of these is reported, with `expected: true`.
    */

@@ -13,14 +13,19 @@
  * objects at one slab each at most.
  */
 import { kmallocPagesAtMost } from "../../machine/index.ts";
-import type { RetainedPool } from "../retainedPool.ts";
+import { spareChunksBound, type RetainedPool } from "../retainedPool.ts";
 import { chunkMetaSizes, PCPU_UNIT_PAGES, PCPU_UNIT_SIZE } from "./percpuVm.ts";
 
 export const BITMAP_POOL: RetainedPool = {
   what: "pcpu_balance_free spares one fully free chunk ('Destroy all free chunks except for one') with its vm area, metadata and populated pages, and pcpu_balance_populated keeps PCPU_EMPTY_POP_PAGES_HIGH (4) empty pages populated, making that chunk if need be (mm/percpu.c)",
   bound(config) {
-    const units = config.possible.length;
     const meta = chunkMetaSizes(PCPU_UNIT_PAGES).reduce((s, b) => s + kmallocPagesAtMost(b), 0);
-    return { pages: units * PCPU_UNIT_PAGES + meta, vmBytes: units * PCPU_UNIT_SIZE };
+    return spareChunksBound({
+      chunks: 1,
+      units: config.possible.length,
+      unitBytes: PCPU_UNIT_SIZE,
+      metaPages: meta,
+      pageSize: PCPU_UNIT_SIZE / PCPU_UNIT_PAGES,
+    });
   },
 };

@@ -3,7 +3,7 @@
  * object named by the step: `{"op":"alloc","size":24,"align":8,"as":"o1"}`. Valid when the size
  * is within the target's limit and the alignment a power of two it accepts; the model records
  * the object with zeroed copies, and the address of each possible CPU's copy as the allocator
- * gives it right after.
+ * gives it right after. An alignment below the target's `minAlign` is valid and served as `minAlign`.
  */
 import { z } from "zod";
 import { formatAddr, isIntIn, isPowerOfTwo } from "../../../impl/index.ts";
@@ -25,12 +25,24 @@ const schema = z
 
 export type AllocStep = z.infer<typeof schema>;
 
+/**
+ * The alignment a request is served with: the target's `minAlign` for one below it (any
+ * non-negative integer: pcpu_alloc raises it before its power-of-two check), else as asked.
+ */
+export function servedAlign(target: Target, align: number): number {
+  const min = target.minAlign;
+  return min !== undefined && isIntIn(align, 0, min - 1) ? min : align;
+}
+
 /** Whether a size and alignment are a valid request for the target. */
 export function validAlloc(target: Target, size: number, align: number): Expectation {
   if (!isIntIn(size, 1, target.maxSize)) {
     return { valid: false, why: `size ${size} outside 1..${target.maxSize}` };
   }
   if (align === 0 && target.zeroAlignValid) return { valid: true, why: "valid request" };
+  if (servedAlign(target, align) !== align) {
+    return { valid: true, why: `valid request (align ${align} raised to ${target.minAlign})` };
+  }
   if (!isPowerOfTwo(align)) return { valid: false, why: `align ${align} is not a power of two` };
   if (align > target.maxAlign(size)) {
     return { valid: false, why: `align ${align} above ${target.maxAlign(size)}` };
@@ -62,7 +74,8 @@ export const allocOp: Op<AllocStep> = {
           name: step.as,
           ptr: ptr as number,
           size: step.size,
-          align: step.align,
+          // What alignment judges: the alignment the allocator serves it with.
+          align: servedAlign(target, step.align),
           copies: new Map<number, number>(),
           contents: new Map<number, Uint8Array>(),
           live: true,

@@ -17,38 +17,6 @@
 
 static const char *const ERRNAMES[] = { "", "EINVAL", "ENOMEM", "EFAULT" };
 
-static long long cur_id;
-static int have_id;
-
-static void begin(void)
-{
-	if (have_id)
-		printf("{\"id\":%lld,\"ok\":true", cur_id);
-	else
-		printf("{\"id\":null,\"ok\":true");
-}
-
-static void end(void)
-{
-	fputs("}\n", stdout);
-	fflush(stdout);
-}
-
-static void answer_ok(void)
-{
-	begin();
-	end();
-}
-
-static void answer_err(const char *code, const char *message)
-{
-	if (have_id)
-		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", cur_id, code,
-		       message);
-	else
-		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", code, message);
-	fflush(stdout);
-}
 
 static void answer_code(int code, const char *why)
 {
@@ -117,12 +85,12 @@ static int hexval(char c)
 
 static void do_hello(void)
 {
-	begin();
+	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"c-arena\",\"revision\":\"%s\","
 	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\"],"
 	       "\"max_size\":%u",
 	       SEEDED_BUG ? "1-seeded-bug" : "1", UNIT_SIZE);
-	end();
+	answer_end();
 }
 
 static void do_boot(const struct jobj *o)
@@ -164,12 +132,12 @@ static void do_read(uint64_t addr, long long len)
 		answer_code(code, why);
 		return;
 	}
-	begin();
+	answer_begin();
 	fputs(",\"hex\":\"", stdout);
 	for (long long i = 0; i < len; i++)
 		printf("%02x", data[i]);
 	putchar('"');
-	end();
+	answer_end();
 }
 
 static void do_write(uint64_t addr, const char *hex)
@@ -198,13 +166,13 @@ static void do_stats(void)
 	struct arena_stats s;
 	const char *why = "";
 	arena_stats(&s, &why);
-	begin();
+	answer_begin();
 	fputs(",\"pages_by_node\":[", stdout);
 	for (int n = 0; n < s.nr_nodes; n++)
 		printf("%s%lld", n ? "," : "", s.pages_by_node[n]);
 	printf("],\"unit_bytes\":%lld,\"meta_bytes\":%lld,\"vm_bytes\":%lld,\"mem_refs_per_deref\":1",
 	       s.unit_bytes, s.meta_bytes, s.vm_bytes);
-	end();
+	answer_end();
 }
 
 /* Answers one request; returns 1 on quit. */
@@ -254,9 +222,9 @@ static int handle(const struct jobj *o)
 			answer_code(code, why);
 			return 0;
 		}
-		begin();
+		answer_begin();
 		printf(",\"ptr\":\"0x%" PRIx64 "\"", p);
-		end();
+		answer_end();
 	} else if (strcmp(op, "free") == 0) {
 		if (get_addr(o, "ptr", &p) == 0)
 			answer_code(arena_free(p, &why), why);
@@ -268,9 +236,9 @@ static int handle(const struct jobj *o)
 			answer_code(code, why);
 			return 0;
 		}
-		begin();
+		answer_begin();
 		printf(",\"addr\":\"0x%" PRIx64 "\"", q);
-		end();
+		answer_end();
 	} else if (strcmp(op, "node") == 0) {
 		int node;
 		if (get_addr(o, "addr", &p))
@@ -280,9 +248,9 @@ static int handle(const struct jobj *o)
 			answer_code(code, why);
 			return 0;
 		}
-		begin();
+		answer_begin();
 		printf(",\"node\":%d", node);
-		end();
+		answer_end();
 	} else if (strcmp(op, "read") == 0) {
 		if (get_addr(o, "addr", &p) || get_int(o, "len", &a))
 			return 0;
@@ -324,18 +292,15 @@ int main(void)
 			line[n - 1] = '\0';
 		if (line[0] == '\0')
 			continue;
-		have_id = 0;
+		answer_for(NULL);
 		if (jobj_parse(line, &o, &err) < 0) {
 			fprintf(stderr, "pcpu-harness: malformed request: %s\n", err);
 			answer_err("EPROTO", "malformed request");
 			continue;
 		}
-		const struct jval *id = jobj_get(&o, "id");
-		if (id && id->type == J_INT) {
-			cur_id = id->num;
-			have_id = 1;
-		}
-		int quit = have_id ? handle(&o) : (answer_err("EPROTO", "field id: expected an integer"), 0);
+		answer_for(&o);
+		int quit = answer_has_id() ? handle(&o)
+					   : (answer_err("EPROTO", "field id: expected an integer"), 0);
 		jobj_free(&o);
 		if (quit)
 			break;

@@ -1,6 +1,8 @@
 /* See jsonline.h: a reader for flat JSON objects, one per line. */
 #include "jsonline.h"
 
+#include <stdio.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -243,4 +245,51 @@ const struct jval *jobj_get(const struct jobj *obj, const char *key)
 		if (strcmp(obj->keys[i], key) == 0)
 			return &obj->vals[i];
 	return NULL;
+}
+
+/* ---- answers ---- */
+
+static long long cur_id;
+static int have_id;
+
+void answer_for(const struct jobj *obj)
+{
+	const struct jval *id = obj ? jobj_get(obj, "id") : NULL;
+	have_id = id && id->type == J_INT;
+	cur_id = have_id ? id->num : 0;
+}
+
+int answer_has_id(void)
+{
+	return have_id;
+}
+
+void answer_begin(void)
+{
+	if (have_id)
+		printf("{\"id\":%lld,\"ok\":true", cur_id);
+	else
+		printf("{\"id\":null,\"ok\":true");
+}
+
+void answer_end(void)
+{
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+void answer_ok(void)
+{
+	answer_begin();
+	answer_end();
+}
+
+void answer_err(const char *code, const char *message)
+{
+	if (have_id)
+		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", cur_id, code,
+		       message);
+	else
+		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", code, message);
+	fflush(stdout);
 }

@@ -32,4 +32,17 @@ void jobj_free(struct jobj *obj);
 /* The value of `key`, or NULL. */
 const struct jval *jobj_get(const struct jobj *obj, const char *key);
 
+/*
+ * The answer envelope: `answer_for` takes the id of the request being answered (none: the
+ * answers carry "id":null); `answer_begin` prints `{"id":N,"ok":true` for the caller's fields,
+ * `answer_end` closes the line; `answer_err` prints a whole error answer. Shared by every
+ * harness of this repository (examples/c-harness, harnesses/linux).
+ */
+void answer_for(const struct jobj *obj);
+int answer_has_id(void);
+void answer_begin(void);
+void answer_end(void);
+void answer_ok(void);
+void answer_err(const char *code, const char *message);
+
 #endif

@@ -55,41 +55,9 @@
 static long first_static = 225280, first_reserved = 8 << 10, first_dyn = 28 << 10,
 	    first_atom = 2 << 20;
 
-static long long cur_id;
-static int have_id;
 static char *shared_line; /* a boot request handed from a worker to the first process */
 
 /* ---- answers ---- */
-static void begin(void)
-{
-	if (have_id)
-		printf("{\"id\":%lld,\"ok\":true", cur_id);
-	else
-		printf("{\"id\":null,\"ok\":true");
-}
-
-static void end(void)
-{
-	fputs("}\n", stdout);
-	fflush(stdout);
-}
-
-static void answer_ok(void)
-{
-	begin();
-	end();
-}
-
-static void answer_err(const char *code, const char *message)
-{
-	if (have_id)
-		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", cur_id, code,
-		       message);
-	else
-		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", code, message);
-	fflush(stdout);
-}
-
 static void answer_rc(int rc, const char *why)
 {
 	if (rc == 0)
@@ -273,7 +241,7 @@ static void do_hotplug(const char *op, long long cpu)
 /* ---- requests ---- */
 static void do_hello(void)
 {
-	begin();
+	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"linux\",\"revision\":\"%s%s%s\","
 	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\","
 	       "\"inspect\",\"reserved\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
@@ -303,7 +271,7 @@ static void do_hello(void)
 	       PCPU_BAD_FREE_TO_KERNEL
 		       ? "to the kernel: a pointer never handed out or already freed goes to free_percpu"
 		       : "refused by the harness: EINVAL for a pointer never handed out or already freed, without calling the kernel");
-	end();
+	answer_end();
 }
 
 static long long opt(const struct jobj *o, const char *key, long long dflt, int *bad)
@@ -393,9 +361,9 @@ static void do_alloc(const struct jobj *o)
 	if (rc)
 		return answer_rc(rc, why);
 	live_add(p);
-	begin();
+	answer_begin();
 	printf(",\"ptr\":\"0x%" PRIxPTR "\"", p);
-	end();
+	answer_end();
 }
 
 static void do_free(const struct jobj *o)
@@ -422,9 +390,9 @@ static void do_ptr(const struct jobj *o)
 		return answer_err("EINVAL", "ptr: the pointer was never handed out or is already freed");
 	if (cpu < 0 || cpu >= nr_cpus || !possible[cpu])
 		return answer_err("EINVAL", "ptr: cpu is not a possible CPU");
-	begin();
+	answer_begin();
 	printf(",\"addr\":\"0x%" PRIxPTR "\"", kapi_per_cpu_ptr((uintptr_t)p, (int)cpu));
-	end();
+	answer_end();
 }
 
 /* Every page of [addr, addr + len) translated as a CPU would; EFAULT if one is unmapped. */
@@ -460,12 +428,12 @@ static void do_read(const struct jobj *o)
 		free(buf);
 		return answer_err("EFAULT", "read: an address is not mapped");
 	}
-	begin();
+	answer_begin();
 	fputs(",\"hex\":\"", stdout);
 	for (long long i = 0; i < len; i++)
 		printf("%02x", buf[i]);
 	putchar('"');
-	end();
+	answer_end();
 	free(buf);
 }
 
@@ -502,16 +470,16 @@ static void do_node(const struct jobj *o)
 		return;
 	if (!machine_translate((uintptr_t)addr, &node))
 		return answer_err("EFAULT", "node: the address is not mapped");
-	begin();
+	answer_begin();
 	printf(",\"node\":%d", node);
-	end();
+	answer_end();
 }
 
 static void do_stats(void)
 {
 	struct kapi_stats s;
 	kapi_stats(&s);
-	begin();
+	answer_begin();
 	fputs(",\"pages_by_node\":[", stdout);
 	for (int n = 0; n < s.nr_nodes; n++)
 		printf("%s%ld", n ? "," : "", s.pages_by_node[n]);
@@ -522,7 +490,7 @@ static void do_stats(void)
 	       s.unit_bytes, s.meta_bytes, s.vm_bytes, s.nr_populated, s.nr_empty_pop_pages,
 	       s.nr_chunks, s.page_allocs, s.unit_size, s.nr_units, s.nr_groups, s.atom_size,
 	       s.static_size, s.reserved_size, s.dyn_size);
-	end();
+	answer_end();
 }
 
 struct inspect_pass {
@@ -548,7 +516,7 @@ static void inspect_one(const struct kapi_chunk *c, void *arg)
 static void do_inspect(void)
 {
 	struct inspect_pass pass = { 0, 0 };
-	begin();
+	answer_begin();
 	fputs(",\"blocks\":[", stdout);
 	kapi_inspect(inspect_one, &pass);
 	fputs("],\"detail\":{\"chunks\":[", stdout);
@@ -556,7 +524,7 @@ static void do_inspect(void)
 	pass.count = 0;
 	kapi_inspect(inspect_one, &pass);
 	fputs("]}", stdout);
-	end();
+	answer_end();
 }
 
 /* ---- the loop ---- */
@@ -590,17 +558,14 @@ static const char *op_of(const struct jobj *o)
 static int parse(const char *line, struct jobj *o)
 {
 	const char *err;
-	have_id = 0;
+	answer_for(NULL);
 	if (jobj_parse(line, o, &err) < 0) {
 		fprintf(stderr, "pcpu-linux: malformed request: %s\n", err);
 		answer_err("EPROTO", "malformed request");
 		return -1;
 	}
-	const struct jval *id = jobj_get(o, "id");
-	if (id && id->type == J_INT) {
-		cur_id = id->num;
-		have_id = 1;
-	} else {
+	answer_for(o);
+	if (!answer_has_id()) {
 		answer_err("EPROTO", "field id: expected an integer");
 		jobj_free(o);
 		return -1;

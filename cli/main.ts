@@ -6,7 +6,8 @@
  * instead of exiting, so that tests run it in-process with a buffered `io`. The exit codes
  * (cli/exitCodes.ts):
  *   0    ok: nothing failed unexpectedly; replay: no violation
- *   1    an invariant failed unexpectedly or a mutant survived; replay: the violation reproduces
+ *   1    an invariant failed unexpectedly or a mutant survived; replay: the violation reproduces;
+ *        diff: the two targets differ
  *   2    a usage error, before any work: bad option or value, unknown id, empty selection,
  *        unwritable output path, a harness program that does not exist; a malformed file
  *   3    an external harness failed as a process: crash, hang, protocol error

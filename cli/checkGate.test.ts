@@ -342,7 +342,7 @@ describe("cli/main.ts", () => {
   it("its header names every command and every exit code", () => {
     const header = readFileSync(new URL("./main.ts", import.meta.url), "utf8").split("*/")[0]!;
     const names = buildProgram(bufferedIo(), { code: 0 }).commands.map((c) => c.name());
-    expect(names.length).toBe(7);
+    expect(names.length).toBe(8);
     for (const n of names) expect(header).toContain(`\`${n}\``);
     for (const code of ["0", "1", "2", "3", "4", "5", "128+N"]) {
       expect(header).toMatch(new RegExp(`^ \\*\\s+${code.replace("+", "\\+")}\\s`, "m"));

@@ -1,12 +1,13 @@
 /**
  * The pcpu-verify command, parsed with commander: `list` (revisions, mutants, invariants; the
- * kill matrix), `check`, `replay`, `stats`, `metrics`, `review` and `report`.
+ * kill matrix), `check`, `replay`, `stats`, `metrics`, `review`, `diff` and `report`.
  *
  * `main(argv, io)` takes `process.argv` (node, script, arguments...) and returns the exit code
  * instead of exiting, so that tests run it in-process with a buffered `io`. The exit codes
  * (cli/exitCodes.ts):
  *   0    ok: nothing failed unexpectedly; replay: no violation
- *   1    an invariant failed unexpectedly or a mutant survived; replay: the violation reproduces
+ *   1    an invariant failed unexpectedly or a mutant survived; replay: the violation reproduces;
+ *        diff: the two targets differ
  *   2    a usage error, before any work: bad option or value, unknown id, empty selection,
  *        unwritable output path, a harness program that does not exist; a malformed file
  *   3    an external harness failed as a process: crash, hang, protocol error
@@ -54,6 +55,7 @@ import { statsCommand } from "./statsCommand.ts";
 import { metricsCommand } from "./metricsCommand.ts";
 import { reportCommand, type ReportOptions } from "./reportCommand.ts";
 import { REVIEW_WORKLOADS, reviewCommand, type ReviewCliOptions } from "./reviewCommand.ts";
+import { diffCommand, parseCompare, type DiffCliOptions } from "./diffCommand.ts";
 import { UsageError } from "./usageError.ts";
 import type { Target } from "../properties/index.ts";
 
@@ -375,6 +377,42 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .option("--changed-only", "only the rows that changed (to fit a patch review)")
     .action((ids: string[], opts: ReviewCliOptions) => {
       exit.code = reviewCommand(ids, opts, io);
+    });
+
+  program
+    .command("diff")
+    .description(
+      "the same runs on two targets, compared after every step: outcomes, placement, accounting, lists; exit 1 if they differ",
+    )
+    .argument("[ids...]", "BASE and HEAD: revision or mutant ids")
+    .addOption(
+      new Option("--base-external <command>", 'BASE is an external harness, "CMD ARGS"').argParser(
+        parseHarness,
+      ),
+    )
+    .addOption(
+      new Option("--head-external <command>", 'HEAD is an external harness, "CMD ARGS"').argParser(
+        parseHarness,
+      ),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option(
+        "--compare <aspects>",
+        "what is compared, comma-separated: outcomes, placement, accounting, lists (default: all that both sides give)",
+      ).argParser(parseCompare),
+    )
+    .addOption(option.seed())
+    .addOption(new Option("--runs <n>", "runs").argParser(parsePositiveInt).default(DEFAULT_RUNS))
+    .addOption(option.maxCommands())
+    .option("--out <dir>", "where the difference's counterexample file is written", DEFAULT_OUT)
+    .option("--json", "print JSON")
+    .action((ids: string[], opts: DiffCliOptions) => {
+      exit.code = diffCommand(ids, opts, io);
     });
 
   program

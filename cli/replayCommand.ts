@@ -34,7 +34,9 @@ import {
   type Session,
   type Step,
   type Target,
+  type TargetJson,
 } from "../properties/index.ts";
+import { replayDiffCommand } from "./diffReplay.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
@@ -119,18 +121,24 @@ function copyAddr(session: Session, ptr: number, cpu: number): string {
   }
 }
 
-function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayOptions): Target {
-  const { kind, id } = ce.target;
+/** The target a file records (`field` names it in messages: "target", or a diff's "diff.head"). */
+export function findReplayTarget(
+  file: string,
+  recordedTarget: TargetJson,
+  options: ReplayOptions,
+  field = "target",
+): Target {
+  const { kind, id } = recordedTarget;
   if (kind === "external") {
-    const command = options.external ?? ce.target.command;
+    const command = options.external ?? recordedTarget.command;
     if (command === undefined) {
       throw new UsageError(
-        `${file}: field target.command: missing; an external target is replayed against its harness: give --external "CMD ARGS"`,
+        `${file}: field ${field}.command: missing; an external target is replayed against its harness: give --external "CMD ARGS"`,
       );
     }
     // The recorded command means what it meant in the folder it was given in; a command given
     // here (--external) means what it means here.
-    const recorded = options.external === undefined ? ce.target.cwd : undefined;
+    const recorded = options.external === undefined ? recordedTarget.cwd : undefined;
     const cwd = recorded !== undefined && isDirectory(recorded) ? recorded : process.cwd();
     return externalTarget(command, { timeoutMs: options.harnessTimeout, cwd });
   }
@@ -138,7 +146,7 @@ function findReplayTarget(file: string, ce: CounterexampleFile, options: ReplayO
   const target = pool.find((t) => t.id === id);
   if (target === undefined) {
     throw new UsageError(
-      `${file}: field target.id: unknown ${kind} "${id}"; valid ${kind}s: ${listIds(pool.map((t) => t.id))}`,
+      `${file}: field ${field}.id: unknown ${kind} "${id}"; valid ${kind}s: ${listIds(pool.map((t) => t.id))}`,
     );
   }
   return target;
@@ -165,7 +173,9 @@ export function replayCommand(file: string, options: ReplayOptions, io: CliIo): 
     if (e instanceof CounterexampleFileError) throw new UsageError(e.message);
     throw e;
   }
-  const target = findReplayTarget(file, ce, options);
+  // A difference of two targets is replayed on both, side by side.
+  if (ce.diff !== undefined) return replayDiffCommand(file, ce, options, io);
+  const target = findReplayTarget(file, ce.target, options);
   try {
     return replayOn(target, file, ce, options, io);
   } finally {

@@ -93,8 +93,15 @@ export interface InspectView {
   readonly blocks: readonly BlockView[];
   /** The CPU masks as the allocator's machine has them (an extension of the protocol). */
   readonly cpus?: { readonly present: readonly number[]; readonly online: readonly number[] };
-  /** The block each live object is in, by pointer (an extension of the protocol). */
-  readonly objects?: readonly { readonly ptr: Ptr; readonly block: number }[];
+  /**
+   * The block each live object is in, by pointer, and where given its offset in its unit (an
+   * extension of the protocol).
+   */
+  readonly objects?: readonly {
+    readonly ptr: Ptr;
+    readonly block: number;
+    readonly offset?: number;
+  }[];
   readonly detail?: unknown;
 }
 

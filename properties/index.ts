@@ -26,5 +26,6 @@ export * from "./runner/killMatrix.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
 export * from "./review/index.ts";
+export * from "./diff/index.ts";
 export * from "./report/index.ts";
 export * from "./runner/enomemSweep.ts";

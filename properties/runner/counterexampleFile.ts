@@ -7,6 +7,9 @@
  *     "target": { "kind": "mutant", "id": "kiran-zero-online-only", "revision": "kiran-2005-09" },
  *                (an external one: { "kind": "external", "id": ..., "command": "build/h --x",
  *                 "cwd": "/home/me/h" }: the command as given, and the folder it was given in)
+ *     (a difference of two targets, from `diff`: "target" is BASE, "invariant" is "diff", and
+ *      "diff": { "head": { HEAD, as "target" }, "compare": ["outcomes", "placement"],
+ *                "field": "o2.offset" })
  *     "invariant": "zero-on-alloc",
  *     "message": "o1@cpu1 reads 0xa5 at offset 0 ...",
  *     "expect": "fail",              (fail: still breaks on its target; pass: records a fix)
@@ -28,6 +31,7 @@ import { systemEventSchema } from "../../model/systemEventSchema.ts";
 import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
+import { COMPARE_ASPECTS } from "../diff/compareViews.ts";
 import type { InvariantResult } from "./checkTarget.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
@@ -53,20 +57,39 @@ export type TopologyJson = z.infer<typeof topologySchema>;
 /** An event of the system machine (model/systemMachine.ts), as its menu makes them. */
 export const machineEventSchema = systemEventSchema;
 
+const targetSchema = z
+  .object({
+    kind: z.enum(["revision", "mutant", "external"]),
+    id: z.string().min(1),
+    revision: z.string().optional(),
+    /** An external target's harness command, as given to `--external`. */
+    command: z.string().optional(),
+    /** The folder that command was given in: `replay` runs the harness there. */
+    cwd: z.string().optional(),
+  })
+  .strict();
+
+export type TargetJson = z.infer<typeof targetSchema>;
+
+/** The invariant of a difference between two targets (`diff`): `target` is BASE. */
+export const DIFF_INVARIANT = "diff";
+
+/** A difference's second target and what was compared: `target` is BASE, `head` HEAD. */
+const diffSchema = z
+  .object({
+    head: targetSchema,
+    compare: z.array(z.enum(COMPARE_ASPECTS)).min(1),
+    /** The first field that differs: `outcome`, `o2.offset`, `pages_by_node[1]`, ... */
+    field: z.string().min(1),
+  })
+  .strict();
+
 export const counterexampleSchema = z
   .object({
     schema: z.literal(COUNTEREXAMPLE_SCHEMA),
-    target: z
-      .object({
-        kind: z.enum(["revision", "mutant", "external"]),
-        id: z.string().min(1),
-        revision: z.string().optional(),
-        /** An external target's harness command, as given to `--external`. */
-        command: z.string().optional(),
-        /** The folder that command was given in: `replay` runs the harness there. */
-        cwd: z.string().optional(),
-      })
-      .strict(),
+    target: targetSchema,
+    /** A difference between two targets (`invariant` is then "diff"). */
+    diff: diffSchema.optional(),
     invariant: z.string().min(1),
     message: z.string(),
     expect: z.enum(["fail", "pass"]),
@@ -216,12 +239,26 @@ export function harnessName(command: string): string {
  * and for an external harness `ext-<harnessName>--<invariant>.json`.
  */
 export function counterexampleFileName(target: Target, invariant: string): string {
+  return `${targetFileName(target)}--${invariant}.json`;
+}
+
+/** A target's part of a file name: its id, or `ext-<harnessName>` for an external harness. */
+export function targetFileName(target: Target): string {
   const external = asExternal(target);
-  const name =
-    external !== undefined
-      ? `ext-${harnessName(external.command)}`
-      : target.id.replace(/[^A-Za-z0-9._-]/g, "_");
-  return `${name}--${invariant}.json`;
+  return external !== undefined
+    ? `ext-${harnessName(external.command)}`
+    : target.id.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/** A target as a file records it: kind and id, a mutant's revision, a harness's command. */
+export function targetToJson(target: Target): TargetJson {
+  const external = asExternal(target);
+  return {
+    kind: target.kind,
+    id: target.id,
+    ...(target.revision !== undefined ? { revision: target.revision } : {}),
+    ...(external !== undefined ? { command: external.command, cwd: external.cwd } : {}),
+  };
 }
 
 /**
@@ -236,15 +273,9 @@ export function toFile(
   const ce = result.counterexample;
   if (ce === undefined)
     throw new Error(`${target.id}/${result.invariant}: a failure without a counterexample`);
-  const external = asExternal(target);
   return {
     schema: COUNTEREXAMPLE_SCHEMA,
-    target: {
-      kind: target.kind,
-      id: target.id,
-      ...(target.revision !== undefined ? { revision: target.revision } : {}),
-      ...(external !== undefined ? { command: external.command, cwd: external.cwd } : {}),
-    },
+    target: targetToJson(target),
     invariant: ce.invariant,
     message: ce.message,
     expect: "fail",

@@ -11,30 +11,39 @@ import type { Target } from "../engine/target.ts";
 import type { Invariant } from "../invariants/index.ts";
 import { replaySteps } from "./replay.ts";
 
-/** Removes steps one at a time while the violation stays; keeps only steps that run. */
-export function minimizeSteps(
-  target: Target,
-  config: BootConfig,
+/** One replay of candidate steps, as the minimiser sees it. */
+export interface Trial {
+  /** The failure is still there (the same one). */
+  readonly reproduces: boolean;
+  /** Index in the candidate of each step that ran. */
+  readonly ran: readonly number[];
+  /** Index among the steps that ran of the failing one; -1 for the end of the run. */
+  readonly stepIndex: number;
+}
+
+/**
+ * Removes steps one at a time while `trial` says the failure stays; keeps only steps that run,
+ * and renames the objects. Any failure check serves: one invariant (`minimizeSteps`), or a
+ * difference between two targets (properties/diff).
+ */
+export function minimizeWith(
   steps: readonly Step[],
-  invariant: Invariant,
+  trial: (steps: readonly Step[]) => Trial,
 ): Step[] {
-  const first = replaySteps(target, config, steps, [invariant]);
+  const first = trial(steps);
   let current = first.ran.map((i) => steps[i] as Step);
-  // Steps after the violating one never ran to any effect: drop them.
-  if (first.violation && first.violation.stepIndex >= 0) {
-    current = current.slice(0, first.violation.stepIndex + 1);
-  }
+  // Steps after the failing one never ran to any effect: drop them.
+  if (first.reproduces && first.stepIndex >= 0) current = current.slice(0, first.stepIndex + 1);
   // Passes until no single step can go: a removal can make an earlier step removable too.
   for (let removed = true; removed;) {
     removed = false;
     let i = 0;
     while (i < current.length) {
       const candidate = current.filter((_, j) => j !== i);
-      const again = replaySteps(target, config, candidate, [invariant]);
-      if (again.violation?.invariant === invariant.id) {
+      const again = trial(candidate);
+      if (again.reproduces) {
         current = again.ran.map((k) => candidate[k] as Step);
-        if (again.violation.stepIndex >= 0)
-          current = current.slice(0, again.violation.stepIndex + 1);
+        if (again.stepIndex >= 0) current = current.slice(0, again.stepIndex + 1);
         removed = true;
       } else {
         i++;
@@ -42,6 +51,23 @@ export function minimizeSteps(
     }
   }
   return renameObjects(current);
+}
+
+/** Removes steps one at a time while the violation stays; keeps only steps that run. */
+export function minimizeSteps(
+  target: Target,
+  config: BootConfig,
+  steps: readonly Step[],
+  invariant: Invariant,
+): Step[] {
+  return minimizeWith(steps, (candidate) => {
+    const r = replaySteps(target, config, candidate, [invariant]);
+    return {
+      reproduces: r.violation?.invariant === invariant.id,
+      ran: r.ran,
+      stepIndex: r.violation?.stepIndex ?? -1,
+    };
+  });
 }
 
 /** Renames objects o1, o2, ... in the order they are made (each operation renames its own). */

@@ -283,7 +283,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     }));
     return {
       blocks,
-      objects: [...this.live].map(([ptr, a]) => ({ ptr, block: a.chunk.id })),
+      objects: [...this.live].map(([ptr, a]) => ({ ptr, block: a.chunk.id, offset: a.off })),
       get detail() {
         return self.detailView();
       },

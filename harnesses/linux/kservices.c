@@ -45,8 +45,12 @@ void pcpu_harness_warn(const char *file, int line, const char *what)
 	fprintf(stderr, "pcpu-linux: kernel WARNING at %s:%d: %s\n", file, line, what);
 }
 
+/* oops.h: the BUG text for the EOOPS answer (declared here: oops.h is of the protocol side). */
+void oops_note_bug(const char *file, int line, const char *what);
+
 void pcpu_harness_bug(const char *file, int line, const char *what)
 {
+	oops_note_bug(file, line, what);
 	fprintf(stderr, "pcpu-linux: kernel BUG at %s:%d: %s\n", file, line, what);
 	fflush(stderr);
 	abort();

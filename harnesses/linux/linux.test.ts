@@ -12,7 +12,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckJson } from "../../cli/checkCommand.ts";
 import { runCli } from "../../cli/testing.ts";
-import { INVARIANTS } from "../../properties/index.ts";
+import {
+  externalTarget,
+  findInvariant,
+  INVARIANTS,
+  readCounterexample,
+  reproduces,
+  topologyFromJson,
+  type Invariant,
+} from "../../properties/index.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = join(HERE, "..", "..");
@@ -364,6 +372,86 @@ for (const version of VERSIONS) {
       expect(json.results.map((r) => r.invariant)).toEqual(blackBox);
       for (const r of json.results) {
         expect(r.status, `${r.invariant}: ${r.counterexample?.message ?? ""}`).toBe("pass");
+      }
+    }, 300_000);
+  });
+}
+
+/**
+ * A kernel oops as a verdict (docs/protocol.md, `oops`): with bad frees handed to the kernel
+ * (BAD_FREE=kernel), a free of a static-area address faults in pcpu_chunk_addr_search (README,
+ * finding 8). The harness's first process answers that free EOOPS and refuses all but `boot`
+ * after it; `check` judges it as a no-oops failure with a 1-minimal counterexample, where it
+ * was a harness crash.
+ */
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: a kernel oops is a no-oops failure`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux-badfree");
+    const out = mkdtempSync(join(tmpdir(), "pcpu-linux-oops-"));
+    afterAll(() => rmSync(out, { recursive: true, force: true }));
+    beforeAll(() => {
+      execFileSync(
+        "make",
+        ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, "BAD_FREE=kernel"],
+        { stdio: "pipe" },
+      );
+    }, 120_000);
+
+    it("the oopsing free is answered EOOPS (signal, address, kernel functions), later requests too, until the next boot", () => {
+      const answers = session(bin, [
+        { op: "hello" },
+        BOOT,
+        { op: "alloc", size: 8, align: 8 },
+        { op: "free", ptr: "0x1000" },
+        { op: "stats" },
+        BOOT,
+        { op: "alloc", size: 8, align: 8 },
+        { op: "quit" },
+      ]);
+      expect(answers[0]?.capabilities).toContain("oops");
+      expect(answers[3]).toMatchObject({ id: 4, ok: false, error: "EOOPS" });
+      expect(String(answers[3]?.message)).toMatch(
+        /^kernel oops: SIGSEGV at address 0x[0-9a-f]+ in .*pcpu_chunk_addr_search at percpu\.c:\d+ <- free_percpu/,
+      );
+      expect(answers[4]).toMatchObject({ id: 5, ok: false, error: "EOOPS" });
+      expect(String(answers[4]?.message)).toMatch(/oopsed at request 4 \(free\): boot again/);
+      expect(answers[5]).toMatchObject({ id: 6, ok: true });
+      expect(answers[6]).toMatchObject({ id: 7, ok: true, ptr: answers[2]?.ptr });
+    });
+
+    it("check judges it as a no-oops failure with a short, 1-minimal counterexample (exit 1, not a harness crash)", async () => {
+      const args = ["--invariant", "no-oops", "--no-model", "--out", out, "--json"];
+      const run = await runCli("check", "--external", bin, ...args);
+      const json = JSON.parse(run.stdout) as CheckJson;
+      expect(json.exit_code).toBe(1);
+      const r = json.results.find((x) => x.invariant === "no-oops");
+      expect(r?.status).toBe("fail");
+      expect(r?.counterexample?.message).toMatch(
+        /raised KernelOops: free answered EOOPS: kernel oops: SIGSEGV/,
+      );
+      const ce = readCounterexample(String(r?.counterexample?.file));
+      expect(ce.commands.length).toBeLessThanOrEqual(2);
+      expect(ce.commands.at(-1)).toMatchObject({ op: "free", ptr: expect.stringMatching(/^0x1/) });
+      const target = externalTarget(bin, { timeoutMs: 60_000 });
+      try {
+        const inv = findInvariant("no-oops") as Invariant;
+        const config = topologyFromJson(ce.topology);
+        const steps = ce.commands;
+        expect(reproduces(target, config, steps, inv)).toBe(true);
+        steps.forEach((_, i) => {
+          const without = steps.filter((__, j) => j !== i);
+          expect(reproduces(target, config, without, inv), `step ${i} is needed`).toBe(false);
+        });
+      } finally {
+        target.close();
       }
     }, 300_000);
   });

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "jsonline.h"
 #include "kapi.h"
 #include "machine.h"
@@ -261,6 +262,7 @@ static void do_hello(void)
 	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
 	       "\"atom_size\":%ld}",
 	       first_static, first_reserved, first_dyn, first_atom);
+	printf(",\"guard_pages\":%s", guard_pages ? "true" : "false");
 	/*
 	 * The kernel's rules, by their constants (the suite works the bounds out): one fully free
 	 * chunk kept (pcpu_balance_free: "Destroy all free chunks except for one"; a failed
@@ -686,7 +688,7 @@ static int run_worker(char *line)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
-			"[--dyn-size N] [--atom-size N]\n");
+			"[--dyn-size N] [--atom-size N] [--guard-pages]\n");
 	exit(2);
 }
 
@@ -725,6 +727,8 @@ int main(int argc, char **argv)
 			first_dyn = size_arg(argc, argv, &i);
 		} else if (strcmp(argv[i], "--atom-size") == 0) {
 			first_atom = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--guard-pages") == 0) {
+			guard_pages = 1;
 		} else {
 			usage();
 		}

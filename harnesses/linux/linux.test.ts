@@ -5,7 +5,7 @@
  * without one, a single line says so and how to get it, and the only test asserts the absence.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -453,6 +453,86 @@ for (const version of VERSIONS) {
       } finally {
         target.close();
       }
+    }, 300_000);
+  });
+}
+
+/**
+ * --guard-pages: the allocator's own objects end before an inaccessible page, as KFENCE places
+ * them. Counted as without it (the same stats); a read past a chunk's alloc_map faults, which
+ * the oops answer makes a no-oops failure. The control is a scripted edit made here, not a
+ * mutation of the kill matrix: a vmalloc chunk's alloc_map 8 words short, which the kernel
+ * then reads past, unseen without the guard.
+ */
+const SHORT_MAP = `title: control: a vmalloc chunk's alloc_map 8 words short
+commit: none
+file: mm/percpu.c
+--- pattern
+\tchunk->alloc_map = pcpu_mem_zalloc(BITS_TO_LONGS(region_bits) *
+--- replacement
+\tchunk->alloc_map = pcpu_mem_zalloc((BITS_TO_LONGS(region_bits) - 8) *
+--- end
+`;
+
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: --guard-pages`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const dir = mkdtempSync(join(tmpdir(), "pcpu-linux-guard-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    beforeAll(() => {
+      writeFileSync(join(dir, "short-alloc-map.mut"), SHORT_MAP);
+      for (const extra of [[], ["MUTATION=short-alloc-map", `MUTDIR=${dir}`]]) {
+        execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, ...extra], {
+          stdio: "pipe",
+        });
+      }
+    }, 120_000);
+
+    it("hello says so; the stats are those of the unguarded harness", () => {
+      const requests = [
+        BOOT,
+        { op: "alloc", size: 32768, align: 8 },
+        { op: "alloc", size: 32768, align: 8 },
+        { op: "stats" },
+        { op: "reclaim" },
+        { op: "stats" },
+        { op: "quit" },
+      ];
+      const stats = (args: string[]) =>
+        session(bin, requests, args)
+          .filter((a) => "meta_bytes" in a)
+          .map(({ id: _, ...rest }) => rest);
+      expect(session(bin, [{ op: "hello" }], ["--guard-pages"])[0]?.guard_pages).toBe(true);
+      expect(stats(["--guard-pages"])).toEqual(stats([]));
+    });
+
+    it("a read past a chunk's alloc_map is a no-oops failure with the guard, unseen without", async () => {
+      const check = async (args: string) => {
+        const flags = ["--invariant", "no-oops", "--runs", "50", "--no-model", "--out", dir];
+        const run = await runCli(
+          "check",
+          "--external",
+          `${bin}-short-alloc-map ${args}`,
+          ...flags,
+          "--json",
+        );
+        return (JSON.parse(run.stdout) as CheckJson).results[0];
+      };
+      expect((await check("--small-unit"))?.status).toBe("pass");
+      const guarded = await check("--small-unit --guard-pages");
+      expect(guarded?.status).toBe("fail");
+      expect(guarded?.counterexample?.message).toMatch(
+        /EOOPS: kernel oops: SIGSEGV at address 0x[0-9a-f]+ in _find_next\w*bit .*pcpu_/,
+      );
+      expect(guarded?.counterexample?.length).toBeLessThanOrEqual(10);
     }, 300_000);
   });
 }

@@ -35,6 +35,7 @@ struct shared {
 	long long id;	   /* its id */
 	char op[32];	   /* its op */
 	int signo;	   /* the signal the handler saw (0: none) */
+	int code;	   /* si_code */
 	uintptr_t addr;	   /* si_addr */
 	uintptr_t bias;	   /* the executable's load bias, for addr2line */
 	int nr_frames;	   /* frames[0] is the faulting instruction, then return addresses */
@@ -82,6 +83,7 @@ static void handler(int signo, siginfo_t *si, void *uc_)
 	if (!sh)
 		return;
 	sh->signo = signo;
+	sh->code = si->si_code;
 	sh->addr = (uintptr_t)si->si_addr;
 	sh->frames[k++] = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	/* The unwinder passes the signal frame: skip to the interrupted instruction. */
@@ -249,7 +251,10 @@ int oops_answer(int status)
 	if (!sh || !WIFSIGNALED(status) || !sh->busy || !sh->signo)
 		return 0;
 	snprintf(msg, sizeof(msg), "kernel oops: %s", signame(sh->signo));
-	if (sh->signo == SIGSEGV || sh->signo == SIGBUS)
+	/* A general protection fault (a non-canonical address) gives the handler no address. */
+	if (sh->signo == SIGSEGV && sh->code == SI_KERNEL)
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (general protection)");
+	else if (sh->signo == SIGSEGV || sh->signo == SIGBUS)
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " at address 0x%" PRIxPTR,
 			 sh->addr);
 	if (sh->bug[0]) {

@@ -6,8 +6,9 @@
  * boot; the worker boots the kernel and answers every request until the next `boot` (which it
  * hands back through shared memory) or `quit`. Requests are read a byte at a time, so that no
  * process reads ahead of the line it answers. A worker killed by a signal (a kernel BUG, an
- * oops: a fault of the kernel's own access) ends the harness with status 70 and the reason
- * on standard error: the suite reports a harness crash.
+ * oops: a fault of the kernel's own access) while it answers a request is answered EOOPS by
+ * the first process, which then refuses everything but `boot` (oops.c); any other death of a
+ * worker ends the harness with status 70 and the reason on standard error (a harness crash).
  *
  * The kernel does not check what free_percpu() is given; this harness answers EINVAL for a
  * pointer it never handed out or already freed, without calling the kernel (built with
@@ -23,9 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "jsonline.h"
 #include "kapi.h"
 #include "machine.h"
+#include "oops.h"
 
 #ifndef PCPU_KERNEL_VERSION
 #define PCPU_KERNEL_VERSION "unknown"
@@ -43,6 +46,8 @@
 #define LINE_MAX_BYTES (1 << 20)
 #define EXIT_REBOOT 3
 #define EXIT_CRASH 70
+/* Not a worker's exit status: the worker oopsed and its request was answered EOOPS. */
+#define EXIT_OOPS 256
 /* PCPU_MIN_UNIT_SIZE: the largest size the kernel serves. */
 #define MAX_SIZE 32768
 
@@ -244,7 +249,7 @@ static void do_hello(void)
 	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"linux\",\"revision\":\"%s%s%s\","
 	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\","
-	       "\"inspect\",\"reserved\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
+	       "\"inspect\",\"reserved\",\"oops\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
 	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION, MAX_SIZE,
 	       PCPU_KERNEL_VERSION);
 	/* An edit (a patch under review) is built as a mutation is, but named as what it is. */
@@ -257,6 +262,7 @@ static void do_hello(void)
 	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
 	       "\"atom_size\":%ld}",
 	       first_static, first_reserved, first_dyn, first_atom);
+	printf(",\"guard_pages\":%s", guard_pages ? "true" : "false");
 	/*
 	 * The kernel's rules, by their constants (the suite works the bounds out): one fully free
 	 * chunk kept (pcpu_balance_free: "Destroy all free chunks except for one"; a failed
@@ -584,17 +590,21 @@ static void worker(char *line)
 	struct jobj o;
 	if (parse(line, &o) < 0)
 		exit(0);
+	oops_arm();
+	oops_begin(&o);
 	if (do_boot(&o) != 0) {
 		/* A refused boot leaves no system: the first process answers until the next one. */
 		jobj_free(&o);
 		exit(EXIT_REBOOT + 1);
 	}
 	jobj_free(&o);
+	oops_end();
 	while (read_line(line) == 0) {
 		if (line[0] == '\0')
 			continue;
 		if (parse(line, &o) < 0)
 			continue;
+		oops_begin(&o);
 		const char *op = op_of(&o);
 		long long a, b;
 		if (strcmp(op, "boot") == 0) {
@@ -642,6 +652,7 @@ static void worker(char *line)
 			answer_err("ENOTSUP", "this harness does not offer the operation");
 		}
 		jobj_free(&o);
+		oops_end();
 	}
 	exit(0);
 }
@@ -651,6 +662,7 @@ static int run_worker(char *line)
 {
 	int status;
 	fflush(stdout);
+	oops_prepare();
 	pid_t pid = fork();
 	if (pid < 0) {
 		perror("pcpu-linux: fork");
@@ -666,6 +678,8 @@ static int run_worker(char *line)
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "pcpu-linux: the kernel side died of signal %d (%s): a kernel BUG or oops\n",
 			WTERMSIG(status), strsignal(WTERMSIG(status)));
+		if (oops_answer(status))
+			return EXIT_OOPS;
 		exit(EXIT_CRASH);
 	}
 	return WEXITSTATUS(status);
@@ -674,7 +688,7 @@ static int run_worker(char *line)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
-			"[--dyn-size N] [--atom-size N]\n");
+			"[--dyn-size N] [--atom-size N] [--guard-pages]\n");
 	exit(2);
 }
 
@@ -713,6 +727,8 @@ int main(int argc, char **argv)
 			first_dyn = size_arg(argc, argv, &i);
 		} else if (strcmp(argv[i], "--atom-size") == 0) {
 			first_atom = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--guard-pages") == 0) {
+			guard_pages = 1;
 		} else {
 			usage();
 		}
@@ -746,6 +762,8 @@ int main(int argc, char **argv)
 				jobj_free(&o);
 				return 0;
 			}
+		} else if (oops_dead()) {
+			oops_refuse();
 		} else {
 			answer_err("EINVAL", "boot first");
 		}

@@ -7,6 +7,8 @@
 #include <pcpu_kernel.h>
 #include <linux/slab.h>
 
+#include "guard.h"
+
 extern int pcpu_harness_illegal;
 static int verbose = -1;
 
@@ -45,8 +47,12 @@ void pcpu_harness_warn(const char *file, int line, const char *what)
 	fprintf(stderr, "pcpu-linux: kernel WARNING at %s:%d: %s\n", file, line, what);
 }
 
+/* oops.h: the BUG text for the EOOPS answer (declared here: oops.h is of the protocol side). */
+void oops_note_bug(const char *file, int line, const char *what);
+
 void pcpu_harness_bug(const char *file, int line, const char *what)
 {
+	oops_note_bug(file, line, what);
 	fprintf(stderr, "pcpu-linux: kernel BUG at %s:%d: %s\n", file, line, what);
 	fflush(stderr);
 	abort();
@@ -57,29 +63,53 @@ bool slab_is_available(void)
 	return true;
 }
 
+/*
+ * With --guard-pages every object of the allocator's own (kmalloc, vmalloc, its memblock
+ * tables) ends before an inaccessible page (guard.h), counted as it would be otherwise, so an
+ * access past its end faults in the kernel's code: an oops the harness answers EOOPS.
+ */
+static void *meta_alloc(size_t size, gfp_t gfp)
+{
+	if (!guard_pages)
+		return machine_kmalloc(size, !!(gfp & __GFP_ZERO));
+	if (!machine_meta_charge((long)size, 1))
+		return NULL;
+	return guard_alloc(size);
+}
+
+static void meta_free(const void *p)
+{
+	if (p && guard_owns(p)) {
+		machine_meta_uncharge((long)guard_size(p));
+		guard_free(p);
+		return;
+	}
+	machine_kfree(p);
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
-	return machine_kmalloc(size, !!(gfp & __GFP_ZERO));
+	return meta_alloc(size, gfp);
 }
 
 void kfree(void *p)
 {
-	machine_kfree(p);
+	meta_free(p);
 }
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
-	return machine_kmalloc(size, !!(gfp & __GFP_ZERO));
+	return meta_alloc(size, gfp);
 }
 
 void vfree(const void *p)
 {
-	machine_kfree(p);
+	meta_free(p);
 }
 
 void kvfree(const void *p)
 {
-	machine_kfree(p);
+	meta_free(p);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
@@ -141,11 +171,20 @@ void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align, phys_addr_t mi
 
 void *pcpu_harness_memblock_meta(phys_addr_t size, phys_addr_t align)
 {
-	return machine_memblock_alloc(size, align, 0, 1);
+	if (!guard_pages)
+		return machine_memblock_alloc(size, align, 0, 1);
+	/* Counted as memblock counts it (whole pages, never failed), placed as a guarded object. */
+	machine_meta_charge((long)PAGE_ALIGN(size), 0);
+	return guard_alloc(size);
 }
 
 void memblock_free(void *ptr, size_t size)
 {
+	if (ptr && guard_owns(ptr)) {
+		machine_meta_uncharge((long)PAGE_ALIGN(guard_size(ptr)));
+		guard_free(ptr);
+		return;
+	}
 	machine_memblock_free(ptr, size);
 }
 

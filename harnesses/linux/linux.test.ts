@@ -5,14 +5,22 @@
  * without one, a single line says so and how to get it, and the only test asserts the absence.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckJson } from "../../cli/checkCommand.ts";
 import { runCli } from "../../cli/testing.ts";
-import { INVARIANTS } from "../../properties/index.ts";
+import {
+  externalTarget,
+  findInvariant,
+  INVARIANTS,
+  readCounterexample,
+  reproduces,
+  topologyFromJson,
+  type Invariant,
+} from "../../properties/index.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = join(HERE, "..", "..");
@@ -365,6 +373,166 @@ for (const version of VERSIONS) {
       for (const r of json.results) {
         expect(r.status, `${r.invariant}: ${r.counterexample?.message ?? ""}`).toBe("pass");
       }
+    }, 300_000);
+  });
+}
+
+/**
+ * A kernel oops as a verdict (docs/protocol.md, `oops`): with bad frees handed to the kernel
+ * (BAD_FREE=kernel), a free of a static-area address faults in pcpu_chunk_addr_search (README,
+ * finding 8). The harness's first process answers that free EOOPS and refuses all but `boot`
+ * after it; `check` judges it as a no-oops failure with a 1-minimal counterexample, where it
+ * was a harness crash.
+ */
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: a kernel oops is a no-oops failure`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux-badfree");
+    const out = mkdtempSync(join(tmpdir(), "pcpu-linux-oops-"));
+    afterAll(() => rmSync(out, { recursive: true, force: true }));
+    beforeAll(() => {
+      execFileSync(
+        "make",
+        ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, "BAD_FREE=kernel"],
+        { stdio: "pipe" },
+      );
+    }, 120_000);
+
+    it("the oopsing free is answered EOOPS (signal, address, kernel functions), later requests too, until the next boot", () => {
+      const answers = session(bin, [
+        { op: "hello" },
+        BOOT,
+        { op: "alloc", size: 8, align: 8 },
+        { op: "free", ptr: "0x1000" },
+        { op: "stats" },
+        BOOT,
+        { op: "alloc", size: 8, align: 8 },
+        { op: "quit" },
+      ]);
+      expect(answers[0]?.capabilities).toContain("oops");
+      expect(answers[3]).toMatchObject({ id: 4, ok: false, error: "EOOPS" });
+      expect(String(answers[3]?.message)).toMatch(
+        /^kernel oops: SIGSEGV at address 0x[0-9a-f]+ in .*pcpu_chunk_addr_search at percpu\.c:\d+ <- free_percpu/,
+      );
+      expect(answers[4]).toMatchObject({ id: 5, ok: false, error: "EOOPS" });
+      expect(String(answers[4]?.message)).toMatch(/oopsed at request 4 \(free\): boot again/);
+      expect(answers[5]).toMatchObject({ id: 6, ok: true });
+      expect(answers[6]).toMatchObject({ id: 7, ok: true, ptr: answers[2]?.ptr });
+    });
+
+    it("check judges it as a no-oops failure with a short, 1-minimal counterexample (exit 1, not a harness crash)", async () => {
+      const args = ["--invariant", "no-oops", "--no-model", "--out", out, "--json"];
+      const run = await runCli("check", "--external", bin, ...args);
+      const json = JSON.parse(run.stdout) as CheckJson;
+      expect(json.exit_code).toBe(1);
+      const r = json.results.find((x) => x.invariant === "no-oops");
+      expect(r?.status).toBe("fail");
+      expect(r?.counterexample?.message).toMatch(
+        /raised KernelOops: free answered EOOPS: kernel oops: SIGSEGV/,
+      );
+      const ce = readCounterexample(String(r?.counterexample?.file));
+      expect(ce.commands.length).toBeLessThanOrEqual(2);
+      expect(ce.commands.at(-1)).toMatchObject({ op: "free", ptr: expect.stringMatching(/^0x1/) });
+      const target = externalTarget(bin, { timeoutMs: 60_000 });
+      try {
+        const inv = findInvariant("no-oops") as Invariant;
+        const config = topologyFromJson(ce.topology);
+        const steps = ce.commands;
+        expect(reproduces(target, config, steps, inv)).toBe(true);
+        steps.forEach((_, i) => {
+          const without = steps.filter((__, j) => j !== i);
+          expect(reproduces(target, config, without, inv), `step ${i} is needed`).toBe(false);
+        });
+      } finally {
+        target.close();
+      }
+    }, 300_000);
+  });
+}
+
+/**
+ * --guard-pages: the allocator's own objects end before an inaccessible page, as KFENCE places
+ * them. Counted as without it (the same stats); a read past a chunk's alloc_map faults, which
+ * the oops answer makes a no-oops failure. The control is a scripted edit made here, not a
+ * mutation of the kill matrix: a vmalloc chunk's alloc_map 8 words short, which the kernel
+ * then reads past, unseen without the guard.
+ */
+const SHORT_MAP = `title: control: a vmalloc chunk's alloc_map 8 words short
+commit: none
+file: mm/percpu.c
+--- pattern
+\tchunk->alloc_map = pcpu_mem_zalloc(BITS_TO_LONGS(region_bits) *
+--- replacement
+\tchunk->alloc_map = pcpu_mem_zalloc((BITS_TO_LONGS(region_bits) - 8) *
+--- end
+`;
+
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: --guard-pages`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const dir = mkdtempSync(join(tmpdir(), "pcpu-linux-guard-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    beforeAll(() => {
+      writeFileSync(join(dir, "short-alloc-map.mut"), SHORT_MAP);
+      for (const extra of [[], ["MUTATION=short-alloc-map", `MUTDIR=${dir}`]]) {
+        execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, ...extra], {
+          stdio: "pipe",
+        });
+      }
+    }, 120_000);
+
+    it("hello says so; the stats are those of the unguarded harness", () => {
+      const requests = [
+        BOOT,
+        { op: "alloc", size: 32768, align: 8 },
+        { op: "alloc", size: 32768, align: 8 },
+        { op: "stats" },
+        { op: "reclaim" },
+        { op: "stats" },
+        { op: "quit" },
+      ];
+      const stats = (args: string[]) =>
+        session(bin, requests, args)
+          .filter((a) => "meta_bytes" in a)
+          .map(({ id: _, ...rest }) => rest);
+      expect(session(bin, [{ op: "hello" }], ["--guard-pages"])[0]?.guard_pages).toBe(true);
+      expect(stats(["--guard-pages"])).toEqual(stats([]));
+    });
+
+    it("a read past a chunk's alloc_map is a no-oops failure with the guard, unseen without", async () => {
+      const check = async (args: string) => {
+        const flags = ["--invariant", "no-oops", "--runs", "50", "--no-model", "--out", dir];
+        const run = await runCli(
+          "check",
+          "--external",
+          `${bin}-short-alloc-map ${args}`,
+          ...flags,
+          "--json",
+        );
+        return (JSON.parse(run.stdout) as CheckJson).results[0];
+      };
+      expect((await check("--small-unit"))?.status).toBe("pass");
+      const guarded = await check("--small-unit --guard-pages");
+      expect(guarded?.status).toBe("fail");
+      expect(guarded?.counterexample?.message).toMatch(
+        /EOOPS: kernel oops: SIGSEGV at address 0x[0-9a-f]+ in _find_next\w*bit .*pcpu_/,
+      );
+      expect(guarded?.counterexample?.length).toBeLessThanOrEqual(10);
     }, 300_000);
   });
 }

@@ -233,6 +233,21 @@ void *machine_kmalloc(size_t size, int zero)
 	return h + 1;
 }
 
+int machine_meta_charge(long bytes, int may_fail)
+{
+	if (may_fail && !allocation_allowed())
+		return 0;
+	m.meta_bytes += bytes;
+	if (may_fail)
+		allocation_done();
+	return 1;
+}
+
+void machine_meta_uncharge(long bytes)
+{
+	m.meta_bytes -= bytes;
+}
+
 void machine_kfree(const void *p)
 {
 	struct meta *h;

@@ -46,6 +46,12 @@ void machine_free_page(struct page *page);
 void *machine_kmalloc(size_t size, int zero);
 void machine_kfree(const void *p);
 void machine_fail_after(long after, long count);
+/*
+ * The counting of machine_kmalloc (with may_fail, one allocation for fail_page_alloc; bytes
+ * in meta_bytes) for an object placed elsewhere (guard.h); 0 if the allocation is to fail.
+ */
+int machine_meta_charge(long bytes, int may_fail);
+void machine_meta_uncharge(long bytes);
 
 void *machine_page_address(const struct page *page);
 struct page *machine_linear_page(const void *addr);

@@ -7,7 +7,10 @@
  * become `Err` results with the harness's code and message.
  *
  * Harness failures (crash, hang, protocol error) are thrown as `HarnessFailure` from every
- * method: they are not the allocator's answers and must not be judged as such.
+ * method: they are not the allocator's answers and must not be judged as such. An `EOOPS`
+ * answer from a harness that declares `oops` is the allocator's: it is thrown as `KernelOops`,
+ * which the session judges (no-oops); from any other harness it is a protocol-error, and at
+ * `boot` (before any step a run could shrink) a harness-crash.
  */
 import type { z } from "zod";
 import {
@@ -26,6 +29,7 @@ import {
 import { err, ok, type Errno, type Result } from "../result.ts";
 import type { Answer, HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
+import { EOOPS, KernelOops, OOPS_CAPABILITY } from "./kernelOops.ts";
 import {
   addrAnswer,
   describeIssue,
@@ -45,6 +49,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly pool: DeclaredPool | undefined;
   /** The smallest alignment it enforces (`min_align`), if it says: smaller ones are raised. */
   readonly minAlign: number | undefined;
+  /** Whether it answers its allocator's oops with `EOOPS` (the capability `oops`). */
+  readonly oops: boolean;
   /** Capabilities the harness named that this suite does not know (ignored). */
   readonly unknownCapabilities: readonly string[];
 }
@@ -82,7 +88,8 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
       metaPages: pool.meta_pages ?? 0,
     },
     minAlign: parsed.data.min_align,
-    unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c)),
+    oops: parsed.data.capabilities.includes(OOPS_CAPABILITY),
+    unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c) && c !== OOPS_CAPABILITY),
   };
 }
 
@@ -113,6 +120,7 @@ export class ExternalAllocator implements PercpuAllocator {
       );
     }
     const answer: Answer = this.harness.request(op, fields);
+    if (!answer.ok && answer.error === EOOPS) this.oopsed(op, fields, answer.message as string);
     if (!answer.ok) return err(answer.error as Errno, answer.message as string);
     if (schema === undefined) return ok(undefined);
     const parsed = schema.safeParse(answer);
@@ -124,6 +132,22 @@ export class ExternalAllocator implements PercpuAllocator {
       );
     }
     return ok(parsed.data);
+  }
+
+  /** An `EOOPS` answer: the allocator's oops where `hello` declared `oops`, else a failure. */
+  private oopsed(op: string, fields: Record<string, unknown>, message: string): never {
+    const request = JSON.stringify({ op, ...fields });
+    if (!this.info.oops) {
+      this.harness.fail(
+        "protocol-error",
+        `answered ${EOOPS} (${message}), but hello did not declare the capability "${OOPS_CAPABILITY}"`,
+        request,
+      );
+    }
+    if (op === "boot") {
+      this.harness.fail("harness-crash", `the allocator oopsed at boot: ${message}`, request);
+    }
+    throw new KernelOops(op, message);
   }
 
   /** A protocol address as a number; at or above 2^53 it is a protocol-error. */

@@ -39,6 +39,7 @@ import {
 import { ERRNOS } from "../result.ts";
 import { Stopped, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
+import { EOOPS } from "./kernelOops.ts";
 import { splitShellWords } from "./shellWords.ts";
 
 /** docs/protocol.md: "does not answer within the timeout (default 5 s)". */
@@ -228,13 +229,15 @@ export class HarnessProcess {
       this.fail("protocol-error", `answered ${clip(text)}; expected "ok": true or false`, request);
     }
     if (!answer.ok) {
+      // EOOPS is valid on the wire; whether this harness may answer it (it declared `oops`)
+      // is the allocator client's question.
       if (
-        !(ERRNOS as readonly unknown[]).includes(answer.error) ||
+        !([...ERRNOS, EOOPS] as readonly unknown[]).includes(answer.error) ||
         typeof answer.message !== "string"
       ) {
         this.fail(
           "protocol-error",
-          `answered ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}) and a "message" string`,
+          `answered ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
           request,
         );
       }

@@ -1,6 +1,7 @@
 /** The client for allocators in other processes (docs/protocol.md). */
 export * from "./shellWords.ts";
 export * from "./harnessFailure.ts";
+export * from "./kernelOops.ts";
 export * from "./harnessProcess.ts";
 export * from "./protocolSchemas.ts";
 export * from "./externalAllocator.ts";

@@ -34,6 +34,15 @@ export function ruleHarness(harness: string, ...flags: string[]): string {
   return [process.execPath, script, harness, ...flags].map((w) => `'${w}'`).join(" ");
 }
 
+/**
+ * The command line of the C example harness behind fixtures/oopsHarness.mjs, whose "kernel"
+ * oopses on a double free (answering EOOPS, declared in hello or not, or crashing).
+ */
+export function oopsHarness(harness: string, ...flags: string[]): string {
+  const script = fileURLToPath(new URL("./fixtures/oopsHarness.mjs", import.meta.url));
+  return [process.execPath, script, harness, ...flags].map((w) => `'${w}'`).join(" ");
+}
+
 /** Whether a process with this id exists (kill(pid, 0) does not fail with ESRCH). */
 export function processExists(pid: number): boolean {
   try {

@@ -1,6 +1,6 @@
 /*
- * What the protocol side (harness.c) asks of the kernel side (kernel.c, the translation unit
- * that includes the tree's mm/percpu.c). Plain C types only.
+ * What the protocol side (harness.h and its files) asks of the kernel side (kernel.c, the
+ * translation unit that includes the tree's mm/percpu.c). Plain C types only.
  */
 #ifndef PCPU_KAPI_H
 #define PCPU_KAPI_H

@@ -22,6 +22,7 @@ void do_hello(void)
 	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
 	       "\"atom_size\":%ld}",
 	       first_static, first_reserved, first_dyn, first_atom);
+	printf(",\"node_order\":\"%s\"", node_order_reverse ? "reverse" : "forward");
 	/*
 	 * The kernel's rules, by their constants (the suite works the bounds out): one fully free
 	 * chunk kept (pcpu_balance_free: "Destroy all free chunks except for one"; a failed

@@ -83,6 +83,7 @@ int do_boot(const struct jobj *o)
 	b.reserved_size = opt(o, "reserved_size", first_reserved, &bad);
 	b.dyn_size = opt(o, "dyn_size", first_dyn, &bad);
 	b.atom_size = opt(o, "atom_size", first_atom, &bad);
+	b.node_order_reverse = node_order_reverse;
 	if (bad)
 		return -1;
 	nr_cpus = b.nr_cpus;

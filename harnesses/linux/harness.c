@@ -35,6 +35,12 @@
  * depopulation happens within a few dozen steps). A boot request may still override each.
  */
 long first_static = 225280, first_reserved = 8 << 10, first_dyn = 28 << 10, first_atom = 2 << 20;
+/*
+ * --node-order reverse: node 0's boot memory highest, as on machines whose firmware numbers
+ * the nodes against their address order; the first chunk's groups (in CPU order) then have
+ * decreasing base offsets, which pcpu_setup_first_chunk must not take for increasing.
+ */
+int node_order_reverse;
 
 char *shared_line; /* a boot request handed from a worker to the first process */
 
@@ -66,7 +72,7 @@ static int run_worker(char *line)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
-			"[--dyn-size N] [--atom-size N]\n");
+			"[--dyn-size N] [--atom-size N] [--node-order forward|reverse]\n");
 	exit(2);
 }
 
@@ -105,6 +111,9 @@ int main(int argc, char **argv)
 			first_dyn = size_arg(argc, argv, &i);
 		} else if (strcmp(argv[i], "--atom-size") == 0) {
 			first_atom = size_arg(argc, argv, &i);
+		} else if (strcmp(argv[i], "--node-order") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "forward") == 0 || strcmp(argv[i + 1], "reverse") == 0)) {
+			node_order_reverse = strcmp(argv[++i], "reverse") == 0;
 		} else {
 			usage();
 		}

@@ -32,6 +32,8 @@
 
 /* harness.c: the first chunk's geometry of the command line, and the boot handed back. */
 extern long first_static, first_reserved, first_dyn, first_atom;
+/* The machine's layout of the command line: the nodes' boot memory in descending order. */
+extern int node_order_reverse;
 extern char *shared_line;
 
 /* dispatch.c */

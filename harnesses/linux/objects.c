@@ -145,6 +145,16 @@ void do_node(const struct jobj *o)
 		return;
 	if (!machine_translate((uintptr_t)addr, &node))
 		return answer_err("EFAULT", "node: the address is not mapped");
+	/*
+	 * Mapped: a percpu address is answered by the kernel's own translation, as its callers
+	 * use it (per_cpu_ptr_to_phys(), then the page's node); any other (the allocator's boot
+	 * tables, a chunk page through the linear map, a stale TLB entry) by the harness's.
+	 */
+	if (machine_percpu_addr((uintptr_t)addr)) {
+		node = kapi_node_of((uintptr_t)addr);
+		if (node < 0)
+			return answer_err("EFAULT", "node: the kernel's translation finds no memory");
+	}
 	answer_begin();
 	printf(",\"node\":%d", node);
 	answer_end();

@@ -1,6 +1,6 @@
 /*
- * What the protocol side (harness.c) asks of the kernel side (kernel.c, the translation unit
- * that includes the tree's mm/percpu.c). Plain C types only.
+ * What the protocol side (harness.h and its files) asks of the kernel side (kernel.c, the
+ * translation unit that includes the tree's mm/percpu.c). Plain C types only.
  */
 #ifndef PCPU_KAPI_H
 #define PCPU_KAPI_H
@@ -17,6 +17,8 @@ struct kapi_boot {
 	long pages_per_node, vmalloc_bytes;
 	/* The first chunk: the static section, the reserved area, the dynamic reserve, the atom. */
 	long static_size, reserved_size, dyn_size, atom_size;
+	/* The nodes' boot memory in descending node order (machine_config.node_order_reverse). */
+	int node_order_reverse;
 };
 
 enum kapi_gfp { KAPI_GFP_KERNEL, KAPI_GFP_ATOMIC, KAPI_GFP_NOIO, KAPI_GFP_NOFS };
@@ -39,6 +41,11 @@ int kapi_alloc(long size, long align, enum kapi_gfp gfp, int reserved, uintptr_t
 /* 1 if the kernel warned while freeing. */
 int kapi_free(uintptr_t ptr);
 uintptr_t kapi_per_cpu_ptr(uintptr_t ptr, int cpu);
+/*
+ * The node of the page behind a percpu address (machine_percpu_addr) by the kernel's own
+ * translation, per_cpu_ptr_to_phys(), as its callers use it; -1 if that finds no memory.
+ */
+int kapi_node_of(uintptr_t addr);
 /* Runs the balance worker; 1 if an allocation or a free had scheduled it. */
 int kapi_reclaim(void);
 

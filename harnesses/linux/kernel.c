@@ -119,6 +119,7 @@ int kapi_boot(const struct kapi_boot *b, const char **why)
 	mc.pages_per_node = b->pages_per_node;
 	mc.vmalloc_bytes = b->vmalloc_bytes;
 	mc.boot_pages_per_node = boot_pages;
+	mc.node_order_reverse = b->node_order_reverse;
 	rc = machine_boot(&mc, why);
 	if (rc)
 		return rc;
@@ -185,6 +186,11 @@ int kapi_free(uintptr_t ptr)
 uintptr_t kapi_per_cpu_ptr(uintptr_t ptr, int cpu)
 {
 	return (uintptr_t)per_cpu_ptr((void __percpu *)ptr, cpu);
+}
+
+int kapi_node_of(uintptr_t addr)
+{
+	return machine_phys_node(per_cpu_ptr_to_phys((void *)addr));
 }
 
 int kapi_reclaim(void)

@@ -148,6 +148,10 @@ struct page *virt_to_page(const void *addr)
 
 struct page *vmalloc_to_page(const void *addr)
 {
+#ifdef CONFIG_DEBUG_VIRTUAL
+	if (!machine_is_vmalloc(addr))
+		pcpu_harness_bug(__FILE__, __LINE__, "VIRTUAL_BUG_ON(!is_vmalloc_or_module_addr(addr))");
+#endif
 	return machine_pte((uintptr_t)addr);
 }
 

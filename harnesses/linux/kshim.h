@@ -16,6 +16,12 @@
 #define CONFIG_HAVE_SETUP_PER_CPU_AREA 1
 #define CONFIG_PERCPU_STATS 1
 #define CONFIG_PHYS_ADDR_T_64BIT 1
+/*
+ * As a debug kernel has it: vmalloc_to_page() of an address outside the vmalloc area is a BUG
+ * (VIRTUAL_BUG_ON). Without it, 6.12's page-table walk would resolve a direct-map address to
+ * its page through the leaf entry, and a misclassified first-chunk address would go unseen.
+ */
+#define CONFIG_DEBUG_VIRTUAL 1
 /* The largest nr_cpus a boot may ask for; nr_cpu_ids is the boot's own. */
 #define CONFIG_NR_CPUS 512
 #define NR_CPUS CONFIG_NR_CPUS

@@ -419,7 +419,9 @@ for (const version of VERSIONS) {
       expect(answers[0]?.capabilities).toContain("oops");
       expect(answers[3]).toMatchObject({ id: 4, ok: false, error: "EOOPS" });
       expect(String(answers[3]?.message)).toMatch(
-        /^kernel oops: SIGSEGV at address 0x[0-9a-f]+ in .*pcpu_chunk_addr_search at percpu\.c:\d+ <- free_percpu/,
+        // Below the first chunk's region, pcpu_chunk_addr_search takes the address for a vmalloc
+        // one, and vmalloc_to_page's CONFIG_DEBUG_VIRTUAL check BUGs (README, finding 8).
+        /^kernel oops: SIGABRT \(kernel BUG at kservices\.c:\d+: VIRTUAL_BUG_ON\(!is_vmalloc_or_module_addr\(addr\)\)\)/,
       );
       expect(answers[4]).toMatchObject({ id: 5, ok: false, error: "EOOPS" });
       expect(String(answers[4]?.message)).toMatch(/oopsed at request 4 \(free\): boot again/);
@@ -435,7 +437,7 @@ for (const version of VERSIONS) {
       const r = json.results.find((x) => x.invariant === "no-oops");
       expect(r?.status).toBe("fail");
       expect(r?.counterexample?.message).toMatch(
-        /raised KernelOops: free answered EOOPS: kernel oops: SIGSEGV/,
+        /raised KernelOops: free answered EOOPS: kernel oops: SIGABRT \(kernel BUG at /,
       );
       const ce = readCounterexample(String(r?.counterexample?.file));
       expect(ce.commands.length).toBeLessThanOrEqual(2);
@@ -534,5 +536,141 @@ for (const version of VERSIONS) {
       );
       expect(guarded?.counterexample?.length).toBeLessThanOrEqual(10);
     }, 300_000);
+  });
+}
+
+/** A session that may end in a kernel BUG or oops: the exit status, the answers, stderr. */
+function crashableSession(
+  bin: string,
+  requests: Record<string, unknown>[],
+  args: string[] = [],
+): { status: number | null; answers: Answer[]; stderr: string } {
+  const input = requests.map((r, i) => JSON.stringify({ id: i + 1, ...r })).join("\n") + "\n";
+  const run = spawnSync(bin, args, { input, encoding: "utf8" });
+  const lines = run.stdout.trim() === "" ? [] : run.stdout.trim().split("\n");
+  return {
+    status: run.status,
+    answers: lines.map((l) => JSON.parse(l) as Answer),
+    stderr: run.stderr,
+  };
+}
+
+/**
+ * `node` of every possible CPU's copy of one small object (served from the first chunk), by
+ * the kernel's translation: the nodes, or the crash (exit status and stderr) if the kernel
+ * BUGs or oopses on the way.
+ */
+function firstChunkNodes(
+  bin: string,
+  boot: Record<string, unknown> & { possible: number[] },
+  args: string[] = [],
+): { nodes: unknown[]; addrs: bigint[]; oops: string | undefined; status: number | null } {
+  const alloc = { op: "alloc", size: 8, align: 8 };
+  const ptr = String(session(bin, [boot, alloc, { op: "quit" }], args)[1]?.ptr);
+  const ptrs = session(
+    bin,
+    [boot, alloc, ...boot.possible.map((cpu) => ({ op: "ptr", ptr, cpu })), { op: "quit" }],
+    args,
+  ).slice(2, 2 + boot.possible.length);
+  const addrs = ptrs.map((a) => String(a.addr));
+  const run = crashableSession(
+    bin,
+    [boot, alloc, ...addrs.map((addr) => ({ op: "node", addr })), { op: "quit" }],
+    args,
+  );
+  const answers = run.answers.slice(2, 2 + addrs.length);
+  return {
+    nodes: answers.map((a) => (a.ok ? a.node : a.error)),
+    addrs: addrs.map((a) => BigInt(a)),
+    // The first EOOPS answer's message: the BUG or the fault, as the harness reports it.
+    oops: answers.find((a) => a.error === "EOOPS")?.message as string | undefined,
+    status: run.status,
+  };
+}
+
+const FIRST_CHUNK_MUTATIONS = [
+  "fix-first-chunk-match-in-per-cpu-ptr-to-phys",
+  "fix-chunk-range-calculation",
+  "fix-pcpu-last-unit-cpu",
+];
+
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: node by the kernel's translation, the node order, the first chunk's unit range (harnesses/linux)`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-range-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const mutant = (id: string) => `${bin}-${id}`;
+    beforeAll(() => {
+      for (const id of ["", ...FIRST_CHUNK_MUTATIONS]) {
+        const extra = id === "" ? [] : [`MUTATION=${id}`];
+        execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, ...extra], {
+          stdio: "pipe",
+        });
+      }
+    }, 300_000);
+    // A group of 3 CPUs in units of 4 per allocation (512 KiB units of a 2 MiB atom): the
+    // group, and the first chunk, end with a filler unit, whose cpu_map entry is NR_CPUS.
+    const FILLER = {
+      ...BOOT,
+      nr_cpus: 4,
+      possible: [0, 1, 2],
+      present: [0, 1, 2],
+      online: [0, 1],
+      cpu_to_node: [0, 0, 0, 0],
+      nr_nodes: 1,
+    };
+
+    it("--node-order reverse lays node 0's boot memory above node 1's; node answers the CPU's node either way", () => {
+      const forward = firstChunkNodes(bin, BOOT);
+      const reverse = firstChunkNodes(bin, BOOT, ["--node-order", "reverse"]);
+      expect(forward.nodes).toEqual([0, 0, 1, 1]);
+      expect(reverse.nodes).toEqual([0, 0, 1, 1]);
+      // CPU 0's unit (group 0, node 0) is below CPU 2's (group 1, node 1) only in node order.
+      expect(forward.addrs[0]! < forward.addrs[2]!).toBe(true);
+      expect(reverse.addrs[0]! > reverse.addrs[2]!).toBe(true);
+      const [hello] = session(bin, [{ op: "hello" }, { op: "quit" }], ["--node-order", "reverse"]);
+      expect(hello?.node_order).toBe("reverse");
+      expect(firstChunkNodes(bin, FILLER).nodes).toEqual([0, 0, 0]);
+    });
+
+    it("the node order is checked: anything but forward or reverse is a usage error", () => {
+      const run = spawnSync(bin, ["--node-order", "sideways"], { input: "", encoding: "utf8" });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/--node-order forward\|reverse/);
+    });
+
+    it("without 'percpu: fix first chunk match in per_cpu_ptr_to_phys()' another CPU's first-chunk copy goes to vmalloc_to_page, a BUG", () => {
+      const id = "fix-first-chunk-match-in-per-cpu-ptr-to-phys";
+      const r = firstChunkNodes(mutant(id), BOOT);
+      // CPU 0's unit is the base unit: its copy is still matched; CPU 1's is not.
+      expect(r.nodes).toEqual([0, "EOOPS", "EOOPS", "EOOPS"]);
+      expect(r.oops).toMatch(/kernel BUG at .*VIRTUAL_BUG_ON/);
+    });
+
+    it("without 'percpu: fix chunk range calculation' the first chunk's range is wrong only when the groups are not in address order", () => {
+      const id = "fix-chunk-range-calculation";
+      expect(firstChunkNodes(mutant(id), BOOT).nodes).toEqual([0, 0, 1, 1]);
+      const r = firstChunkNodes(mutant(id), BOOT, ["--node-order", "reverse"]);
+      expect(r.nodes).toEqual(["EOOPS", "EOOPS", "EOOPS", "EOOPS"]);
+      expect(r.oops).toMatch(/kernel BUG at .*VIRTUAL_BUG_ON/);
+      // The same without the flag, when CPU 0's node is the higher one.
+      const high = { ...BOOT, cpu_to_node: [1, 1, 0, 0, 1, 1, 0, 0] };
+      expect(firstChunkNodes(bin, high).nodes).toEqual([1, 1, 0, 0]);
+      expect(firstChunkNodes(mutant(id), high).oops).toMatch(/kernel BUG at .*VIRTUAL_BUG_ON/);
+    });
+
+    it("without 'percpu: fix pcpu_last_unit_cpu' a filler unit at the end makes NR_CPUS the highest unit: a read past the unit offsets, an oops", () => {
+      const id = "fix-pcpu-last-unit-cpu";
+      expect(firstChunkNodes(mutant(id), BOOT).nodes).toEqual([0, 0, 1, 1]);
+      const r = firstChunkNodes(mutant(id), FILLER);
+      expect(r.nodes).toEqual(["EOOPS", "EOOPS", "EOOPS"]);
+      expect(r.oops).toMatch(/^kernel oops: SIGSEGV at address 0x[0-9a-f]+/);
+    });
   });
 }

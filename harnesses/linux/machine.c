@@ -92,9 +92,13 @@ int machine_boot(const struct machine_config *cfg, const char **why)
 	dyn = round_up_ul(dyn, ZONE_ALIGN_PAGES);
 	m.nr_nodes = cfg->nr_nodes;
 	m.nr_pfns = (unsigned long)cfg->nr_nodes * (boot + dyn);
-	/* Boot zones first, side by side, so that the first chunk's groups lie close together. */
-	for (int n = 0; n < m.nr_nodes; n++) {
-		struct zone *z = &m.zones[n];
+	/*
+	 * Boot zones first, side by side, so that the first chunk's groups lie close together;
+	 * in node order, or against it (then a lower node's group lies above a higher node's, and
+	 * the first chunk's lowest unit is not the first that pcpu_setup_first_chunk iterates).
+	 */
+	for (int i = 0; i < m.nr_nodes; i++) {
+		struct zone *z = &m.zones[cfg->node_order_reverse ? m.nr_nodes - 1 - i : i];
 		z->boot_start = z->boot_next = pfn;
 		pfn += boot;
 		z->boot_end = pfn;
@@ -292,9 +296,19 @@ void *machine_memblock_alloc(size_t size, size_t align, int nid, int meta)
 	unsigned long start = round_up_ul(z->boot_next, align_pages);
 	unsigned long nr = (size + MACHINE_PAGE_SIZE - 1) >> MACHINE_PAGE_SHIFT;
 
-	if (start + nr > z->boot_end)
+	/*
+	 * The allocator's own tables are each followed by a page that is never mapped, as a guard
+	 * page: the kernel's read past the end of one (an index of NR_CPUS into an nr_cpu_ids
+	 * array) is an oops, not a value of whatever memblock placed next.
+	 */
+	if (start + nr + (meta ? 1 : 0) > z->boot_end)
 		return NULL;
 	z->boot_next = start + nr;
+	if (meta) {
+		mprotect((void *)(LINEAR_BASE + ((start + nr) << MACHINE_PAGE_SHIFT)),
+			 MACHINE_PAGE_SIZE, PROT_NONE);
+		z->boot_next++;
+	}
 	for (unsigned long i = start; i < start + nr; i++) {
 		pfn_page(i)->in_use = 1;
 		m.pages[i].meta = meta;
@@ -492,6 +506,28 @@ uint8_t *machine_translate(uintptr_t addr, int *node)
 	if (node)
 		*node = page->node;
 	return (uint8_t *)machine_page_address(page) + off;
+}
+
+int machine_percpu_addr(uintptr_t addr)
+{
+	struct page *page;
+
+	if (machine_is_vmalloc((void *)addr))
+		return machine_pte(addr) != NULL;
+	page = machine_linear_page((void *)addr);
+	if (!page || !page->in_use || page->meta)
+		return 0;
+	for (int n = 0; n < m.nr_nodes; n++)
+		if (page->pfn >= m.zones[n].boot_start && page->pfn < m.zones[n].boot_end)
+			return 1;
+	return 0;
+}
+
+int machine_phys_node(unsigned long long phys)
+{
+	unsigned long long pfn = phys >> MACHINE_PAGE_SHIFT;
+
+	return pfn < m.nr_pfns ? pfn_page((unsigned long)pfn)->node : -1;
 }
 
 void machine_stats(struct machine_stats *s)

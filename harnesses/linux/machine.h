@@ -33,6 +33,11 @@ struct machine_config {
 	long vmalloc_bytes;
 	/* Boot memory (memblock) per node. */
 	long boot_pages_per_node;
+	/*
+	 * 1: the nodes' boot memory lies in descending node order (node 0's highest), as on
+	 * machines whose firmware numbers the nodes against their address order; 0: ascending.
+	 */
+	int node_order_reverse;
 };
 
 /* Once per process, before any fork: reserves the address ranges and the memfd. */
@@ -76,6 +81,14 @@ void machine_tlb_flush(uintptr_t start, uintptr_t end);
 
 /* The protocol's view: an address translated as a CPU would (TLB first), or NULL. */
 uint8_t *machine_translate(uintptr_t addr, int *node);
+/*
+ * Whether `addr` is one the kernel's per_cpu_ptr_to_phys() may be given: a page of the
+ * vmalloc area mapped in the page table, or an in-use page of a first-chunk unit (boot
+ * memory that is not the allocator's own tables).
+ */
+int machine_percpu_addr(uintptr_t addr);
+/* The node of the page at a physical address, or -1 if no page of memory is there. */
+int machine_phys_node(unsigned long long phys);
 
 struct machine_stats {
 	long pages_by_node[MACHINE_MAX_NODES];

@@ -26,7 +26,7 @@ import type { BootConfig, Capability } from "../../impl/index.ts";
 import { Stopped, stopRequested, throwIfStopped } from "../../impl/stop.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
-import { Session } from "../engine/session.ts";
+import { NO_OOPS, Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
@@ -83,6 +83,12 @@ export interface Counterexample {
   readonly path: string | undefined;
   /** Machine events, for a failure judged against the model (refinement). */
   readonly events?: readonly SystemEvent[];
+  /**
+   * For a no-oops failure raised by another invariant's observation (a `node` or `read` of a
+   * copy, asked only when that invariant is judged): the invariants judged beside it, so that
+   * a replay asks what the run asked.
+   */
+  readonly observers?: readonly string[];
 }
 
 export interface InvariantResult {
@@ -323,7 +329,7 @@ function checkJudged(
       path: details.counterexamplePath ?? undefined,
     };
     const inv = remaining.find((i) => i.id === error.invariant) as Invariant;
-    const ce = toCounterexample(target, found, inv, settings.seed, counter);
+    const ce = toCounterexample(target, found, inv, settings.seed, counter, remaining);
     const known = target.knownViolations[inv.id];
     results.set(inv.id, {
       target: target.id,
@@ -413,6 +419,26 @@ function modelRound(
   return { coverage: report.coverage, interrupted: report.interrupted === true };
 }
 
+/**
+ * The invariants a no-oops failure needs judged beside it: none when the oops comes from the
+ * steps themselves, else the first invariant of the round whose observations reach it (the
+ * oops then came from what that invariant asks the target). Other failures need none.
+ */
+function observersOf(
+  target: Target,
+  config: BootConfig,
+  steps: readonly Step[],
+  invariant: Invariant,
+  round: readonly Invariant[],
+): Invariant[] {
+  if (invariant.id !== NO_OOPS) return [];
+  const reproduces = (extra: Invariant[]) =>
+    replaySteps(target, config, steps, [invariant, ...extra]).violation?.invariant === NO_OOPS;
+  if (reproduces([])) return [];
+  const observer = round.find((i) => i !== invariant && reproduces([i]));
+  return observer === undefined ? [] : [observer];
+}
+
 /** The shrunk run as resolved steps, replayed with the one invariant, made 1-minimal. */
 function toCounterexample(
   target: Target,
@@ -420,11 +446,13 @@ function toCounterexample(
   invariant: Invariant,
   seed: number,
   counter: RunCounter,
+  round: readonly Invariant[],
 ): Counterexample {
   const session = new Session({
     target,
     config: found.config,
-    invariants: [invariant],
+    // An oops may come from what another invariant of the round observes: run as the round ran.
+    invariants: invariant.id === NO_OOPS ? round : [invariant],
     auditEvery: 1,
   });
   try {
@@ -434,8 +462,10 @@ function toCounterexample(
     if (!(e instanceof Violation)) throw e;
   }
   const minimizing = performance.now();
-  const steps = minimizeSteps(target, found.config, session.trace, invariant);
-  const final = replaySteps(target, found.config, steps, [invariant]);
+  const observers = observersOf(target, found.config, session.trace, invariant, round);
+  const judged = [invariant, ...observers];
+  const steps = minimizeSteps(target, found.config, session.trace, invariant, observers);
+  const final = replaySteps(target, found.config, steps, judged);
   counter.shrinkMs += performance.now() - minimizing;
   if (final.violation?.invariant !== invariant.id) {
     throw new Error(
@@ -448,6 +478,7 @@ function toCounterexample(
     message: final.violation.detail,
     config: found.config,
     steps,
+    ...(observers.length > 0 ? { observers: observers.map((o) => o.id) } : {}),
     seed,
     path: found.path,
   };

@@ -101,6 +101,8 @@ export const counterexampleSchema = z
     /** For a failure judged against the model (refinement): the machine's events, replayed
      * with the model beside the allocator; `commands` is then what they ran. */
     machine_events: z.array(machineEventSchema).optional(),
+    /** A no-oops failure raised by what these invariants observe: judged beside it on replay. */
+    observers: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -285,5 +287,6 @@ export function toFile(
     ...(ce.path !== undefined ? { path: ce.path } : {}),
     commands: [...ce.steps],
     ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
+    ...(ce.observers !== undefined ? { observers: [...ce.observers] } : {}),
   };
 }

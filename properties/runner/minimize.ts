@@ -59,9 +59,11 @@ export function minimizeSteps(
   config: BootConfig,
   steps: readonly Step[],
   invariant: Invariant,
+  /** Invariants judged beside it, for what they observe (a no-oops failure's observers). */
+  observers: readonly Invariant[] = [],
 ): Step[] {
   return minimizeWith(steps, (candidate) => {
-    const r = replaySteps(target, config, candidate, [invariant]);
+    const r = replaySteps(target, config, candidate, [invariant, ...observers]);
     return {
       reproduces: r.violation?.invariant === invariant.id,
       ran: r.ran,

@@ -6,7 +6,7 @@
  */
 import type { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
-import type { Invariant } from "../invariants/index.ts";
+import { findInvariant, type Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import {
   CounterexampleFileError,
@@ -25,7 +25,16 @@ export function replayCounterexample(
 ): ReplayResult {
   if (ce.machine_events === undefined) {
     const config = topologyFromJson(ce.topology);
-    return replaySteps(target, config, ce.commands, [invariant], onStep);
+    const observers = (ce.observers ?? []).map((id) => {
+      const inv = findInvariant(id);
+      if (inv === undefined)
+        throw new CounterexampleFileError(
+          file ?? "counterexample",
+          `field observers: no invariant ${id}`,
+        );
+      return inv;
+    });
+    return replaySteps(target, config, ce.commands, [invariant, ...observers], onStep);
   }
   const events = ce.machine_events as SystemEvent[];
   const why = notModelPath(events);

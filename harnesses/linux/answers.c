@@ -1,0 +1,95 @@
+/* The answers of hello (what the harness is), stats and inspect (the kernel's own counters). */
+#include <stdio.h>
+
+#include "kapi.h"
+#include "guard.h"
+#include "harness.h"
+
+void do_hello(void)
+{
+	answer_begin();
+	printf(",\"protocol\":1,\"name\":\"linux\",\"revision\":\"%s%s%s\","
+	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\","
+	       "\"inspect\",\"reserved\",\"oops\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
+	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION, MAX_SIZE,
+	       PCPU_KERNEL_VERSION);
+	/* An edit (a patch under review) is built as a mutation is, but named as what it is. */
+	if (PCPU_MUTATION[0] && !PCPU_EDIT[0])
+		printf("\"%s\"", PCPU_MUTATION);
+	else
+		fputs("null", stdout);
+	if (PCPU_EDIT[0])
+		printf(",\"edit\":\"%s\"", PCPU_EDIT);
+	printf(",\"first_chunk\":{\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
+	       "\"atom_size\":%ld}",
+	       first_static, first_reserved, first_dyn, first_atom);
+	printf(",\"node_order\":\"%s\"", node_order_reverse ? "reverse" : "forward");
+	printf(",\"guard_pages\":%s", guard_pages ? "true" : "false");
+	/*
+	 * The kernel's rules, by their constants (the suite works the bounds out): one fully free
+	 * chunk kept (pcpu_balance_free: "Destroy all free chunks except for one"; a failed
+	 * pcpu_alloc keeps the chunk it made), of units at most the first chunk's alloc_size, its
+	 * metadata counted in meta_bytes, not in pages; and alignments below PCPU_MIN_ALLOC_SIZE
+	 * raised to it.
+	 */
+	printf(",\"pool\":{\"chunks\":1,\"unit_bytes\":%ld,\"meta_pages\":0},\"min_align\":%ld",
+	       kapi_max_unit_size(first_static, first_reserved, first_dyn, first_atom),
+	       kapi_min_align());
+	printf(",\"bad_free\":\"%s\"",
+	       PCPU_BAD_FREE_TO_KERNEL
+		       ? "to the kernel: a pointer never handed out or already freed goes to free_percpu"
+		       : "refused by the harness: EINVAL for a pointer never handed out or already freed, without calling the kernel");
+	answer_end();
+}
+
+void do_stats(void)
+{
+	struct kapi_stats s;
+	kapi_stats(&s);
+	answer_begin();
+	fputs(",\"pages_by_node\":[", stdout);
+	for (int n = 0; n < s.nr_nodes; n++)
+		printf("%s%ld", n ? "," : "", s.pages_by_node[n]);
+	printf("],\"unit_bytes\":%ld,\"meta_bytes\":%ld,\"vm_bytes\":%ld,\"mem_refs_per_deref\":1,"
+	       "\"nr_populated\":%ld,\"nr_empty_pop_pages\":%ld,\"nr_chunks\":%ld,\"page_allocs\":%ld,"
+	       "\"unit_size\":%ld,\"nr_units\":%ld,\"nr_groups\":%ld,\"atom_size\":%ld,"
+	       "\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld",
+	       s.unit_bytes, s.meta_bytes, s.vm_bytes, s.nr_populated, s.nr_empty_pop_pages,
+	       s.nr_chunks, s.page_allocs, s.unit_size, s.nr_units, s.nr_groups, s.atom_size,
+	       s.static_size, s.reserved_size, s.dyn_size);
+	answer_end();
+}
+
+struct inspect_pass {
+	int second, count;
+};
+
+static void inspect_one(const struct kapi_chunk *c, void *arg)
+{
+	struct inspect_pass *pass = arg;
+	if (pass->count++)
+		putchar(',');
+	if (!pass->second)
+		printf("{\"id\":%d,\"state\":\"%s\",\"live\":%ld,\"free_bytes\":%ld}", c->id, c->state,
+		       c->live, c->free_bytes);
+	else
+		printf("{\"id\":%d,\"list\":\"%s\",\"slot\":%d,\"first\":%s,\"isolated\":%s,"
+		       "\"nr_pages\":%ld,\"nr_populated\":%ld,\"nr_empty_pop_pages\":%ld}",
+		       c->id, c->list, c->slot, c->first ? "true" : "false",
+		       c->isolated ? "true" : "false", c->nr_pages, c->nr_populated,
+		       c->nr_empty_pop_pages);
+}
+
+void do_inspect(void)
+{
+	struct inspect_pass pass = { 0, 0 };
+	answer_begin();
+	fputs(",\"blocks\":[", stdout);
+	kapi_inspect(inspect_one, &pass);
+	fputs("],\"detail\":{\"chunks\":[", stdout);
+	pass.second = 1;
+	pass.count = 0;
+	kapi_inspect(inspect_one, &pass);
+	fputs("]}", stdout);
+	answer_end();
+}

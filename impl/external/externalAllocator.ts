@@ -26,6 +26,7 @@ import {
 import { err, ok, type Errno, type Result } from "../result.ts";
 import type { Answer, HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
+import type { ReservedArea } from "./reservedArea.ts";
 import {
   addrAnswer,
   describeIssue,
@@ -45,6 +46,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly pool: DeclaredPool | undefined;
   /** The smallest alignment it enforces (`min_align`), if it says: smaller ones are raised. */
   readonly minAlign: number | undefined;
+  /** The reserved area (`reserved_area`), if the harness offers `reserved`. */
+  readonly reservedArea: ReservedArea | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
   readonly unknownCapabilities: readonly string[];
 }
@@ -70,6 +73,7 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     );
   }
   const pool = parsed.data.pool;
+  const area = parsed.data.reserved_area;
   const known = (c: string): c is Capability => (CAPABILITIES as readonly string[]).includes(c);
   return {
     name: parsed.data.name,
@@ -82,6 +86,11 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
       metaPages: pool.meta_pages ?? 0,
     },
     minAlign: parsed.data.min_align,
+    reservedArea: area && {
+      start: Number(BigInt(area.start)),
+      size: area.size,
+      granule: area.granule ?? 1,
+    },
     unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c)),
   };
 }
@@ -162,9 +171,22 @@ export class ExternalAllocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, options?: AllocOptions): Result<Ptr> {
+    // The request's extensions are capabilities: not offered, the client answers itself.
+    if (options?.gfp !== undefined && !this.info.capabilities.includes("gfp")) {
+      return notOffered("gfp");
+    }
+    if (options?.reserved && !this.info.capabilities.includes("reserved")) {
+      return notOffered("reserved");
+    }
     const r = this.ask(
       "alloc",
-      { size, align, ...(options?.atomic ? { atomic: true } : {}) },
+      {
+        size,
+        align,
+        ...(options?.atomic ? { atomic: true } : {}),
+        ...(options?.gfp !== undefined ? { gfp: options.gfp } : {}),
+        ...(options?.reserved ? { reserved: true } : {}),
+      },
       ptrAnswer,
     );
     return r.ok ? ok(this.address("alloc", "ptr", r.value.ptr)) : r;

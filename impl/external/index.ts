@@ -6,3 +6,4 @@ export * from "./protocolSchemas.ts";
 export * from "./externalAllocator.ts";
 export * from "./harnessPool.ts";
 export * from "./declaredPool.ts";
+export * from "./reservedArea.ts";

@@ -17,7 +17,8 @@ export type Ptr = number;
 export type Addr = number;
 
 /** Operations beyond the required ones (docs/protocol.md, "Capabilities"). */
-export type Capability = "cpu_add" | "cpu_remove" | "fail_page_alloc" | "reclaim" | "inspect";
+export type Capability =
+  "cpu_add" | "cpu_remove" | "fail_page_alloc" | "reclaim" | "inspect" | "gfp" | "reserved";
 
 export const CAPABILITIES: readonly Capability[] = [
   "cpu_add",
@@ -25,6 +26,8 @@ export const CAPABILITIES: readonly Capability[] = [
   "fail_page_alloc",
   "reclaim",
   "inspect",
+  "gfp",
+  "reserved",
 ];
 
 /** The answer to `hello`. */
@@ -105,9 +108,19 @@ export interface InspectView {
   readonly detail?: unknown;
 }
 
+/** The sleepable gfp masks beyond GFP_KERNEL that `alloc` may name (the capability `gfp`). */
+export type SleepableGfp = "noio" | "nofs";
+
 export interface AllocOptions {
   /** `__alloc_percpu_gfp(..., GFP_ATOMIC)`: may use only memory already populated. */
   readonly atomic?: boolean;
+  /**
+   * `__alloc_percpu_gfp(..., GFP_NOIO or GFP_NOFS)`: it may sleep, so it is served as a
+   * GFP_KERNEL one (a design without gfp masks ignores it).
+   */
+  readonly gfp?: SleepableGfp;
+  /** `__alloc_reserved_percpu(size, align)`: from the reserved area (the capability `reserved`). */
+  readonly reserved?: boolean;
 }
 
 /** One allocator under test, driven through the protocol's operations. */

@@ -115,6 +115,9 @@ export function externalTarget(command: string, options: HarnessOptions = {}): E
     },
     // docs/protocol.md lets any harness fail an atomic request with ENOMEM.
     atomicFromPopulated: true,
+    get reservedArea() {
+      return pool.info().reservedArea;
+    },
     pids: () => pool.pids(),
     close: () => pool.close(),
   };

@@ -10,9 +10,9 @@ void do_hello(void)
 	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"linux\",\"revision\":\"%s%s%s\","
 	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\","
-	       "\"inspect\",\"reserved\",\"oops\"],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
-	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION, MAX_SIZE,
-	       PCPU_KERNEL_VERSION);
+	       "\"inspect\",\"gfp\",\"oops\"%s],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
+	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION,
+	       first_reserved ? ",\"reserved\"" : "", MAX_SIZE, PCPU_KERNEL_VERSION);
 	/* An edit (a patch under review) is built as a mutation is, but named as what it is. */
 	if (PCPU_MUTATION[0] && !PCPU_EDIT[0])
 		printf("\"%s\"", PCPU_MUTATION);
@@ -35,6 +35,18 @@ void do_hello(void)
 	printf(",\"pool\":{\"chunks\":1,\"unit_bytes\":%ld,\"meta_pages\":0},\"min_align\":%ld",
 	       kapi_max_unit_size(first_static, first_reserved, first_dyn, first_atom),
 	       kapi_min_align());
+	/*
+	 * The reserved chunk serves < static | [reserved] | dynamic > from the static area's end
+	 * rounded to PCPU_MIN_ALLOC_SIZE (pcpu_setup_first_chunk); the static section is
+	 * zero-based, so a percpu pointer is its offset in the unit, and sizes are rounded to the
+	 * same PCPU_MIN_ALLOC_SIZE (pcpu_alloc); the kernel keeps exact hints per
+	 * PCPU_BITMAP_BLOCK_SIZE block, and a chunk's may be off where a free area spans blocks.
+	 */
+	if (first_reserved)
+		printf(",\"reserved_area\":{\"start\":\"0x%lx\",\"size\":%ld,\"granule\":%ld,"
+		       "\"block\":%ld}",
+		       (first_static + kapi_min_align() - 1) & ~(kapi_min_align() - 1),
+		       first_reserved, kapi_min_align(), kapi_block_size());
 	printf(",\"bad_free\":\"%s\"",
 	       PCPU_BAD_FREE_TO_KERNEL
 		       ? "to the kernel: a pointer never handed out or already freed goes to free_percpu"

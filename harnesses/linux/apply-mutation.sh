@@ -10,6 +10,9 @@
 #   --- replacement       then the lines to put instead
 #   --- end
 # (several pattern/replacement blocks may follow one another; each is applied in turn)
+#   with: ID              optional: edits/ID.mut is applied to the copy first (a mutation put
+#                         back into a tree with a fix of ours, where the tree's own bug would
+#                         mask it); other header lines are ignored here
 set -eu
 ksrc=$1
 dest=$2
@@ -27,7 +30,9 @@ rm -rf "$dest"
 mkdir -p "$dest/mm"
 cp "$ksrc"/mm/percpu* "$dest/mm/"
 [ -f "$dest/$file" ] || die "the tree $ksrc has no $file"
-awk -v mutfile="$mut" -v target="$dest/$file" '
+# apply_one MUTFILE: the pattern/replacement blocks of MUTFILE, on the copy of its file.
+apply_one() {
+	awk -v mutfile="$1" -v target="$dest/$file" '
 function fail(msg) { print "apply-mutation: " msg > "/dev/stderr"; failed = 1; exit 2 }
 BEGIN {
 	mode = ""; n = 0
@@ -51,4 +56,13 @@ BEGIN {
 	}
 	printf "%s\n", text > target
 }'
+}
+with=$(sed -n 's/^with: *//p' "$mut" | head -1)
+if [ -n "$with" ]; then
+	edit="$(dirname "$mut")/../edits/$with.mut"
+	[ -f "$edit" ] || die "$mut is put back with edits/$with.mut, which does not exist"
+	apply_one "$edit"
+	echo "apply-mutation: first $(sed -n 's/^title: *//p' "$edit" | head -1)" >&2
+fi
+apply_one "$mut"
 echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) applied to $dest/$file" >&2

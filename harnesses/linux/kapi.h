@@ -30,6 +30,8 @@ int kapi_boot(const struct kapi_boot *b, const char **why);
  * raises a smaller alignment to it before its power-of-two check.
  */
 long kapi_min_align(void);
+/* PCPU_BITMAP_BLOCK_SIZE: the span of a bitmap block, whose hints the kernel keeps exact. */
+long kapi_block_size(void);
 /*
  * The largest unit a first chunk of these sizes can have: pcpu_build_alloc_info's alloc_size
  * (the sizes with the dynamic area at least PERCPU_DYNAMIC_EARLY_SIZE, at least

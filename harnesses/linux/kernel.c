@@ -59,6 +59,11 @@ long kapi_min_align(void)
 	return PCPU_MIN_ALLOC_SIZE;
 }
 
+long kapi_block_size(void)
+{
+	return PCPU_BITMAP_BLOCK_SIZE;
+}
+
 long kapi_max_unit_size(long static_size, long reserved_size, long dyn_size, long atom_size)
 {
 	size_t size_sum = PFN_ALIGN(static_size + reserved_size +

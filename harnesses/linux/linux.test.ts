@@ -674,3 +674,98 @@ for (const version of VERSIONS) {
     });
   });
 }
+
+/** `alloc` with `reserved: true` (`__alloc_reserved_percpu`) against hello's reserved_area. */
+const RESERVED = (size: number, align: number) => ({ op: "alloc", size, align, reserved: true });
+
+for (const version of VERSIONS) {
+  const tree = treeOf(version);
+  describe(`linux ${version}: reserved and gfp allocations (harnesses/linux)`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(treeOf(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const codes = (b: string, requests: Record<string, unknown>[]) =>
+      session(b, [BOOT, ...requests, { op: "quit" }])
+        .slice(1, 1 + requests.length)
+        .map((a) => (a.ok ? String(a.ptr ?? "ok") : String(a.error)));
+    beforeAll(() => {
+      execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`], {
+        stdio: "pipe",
+      });
+    }, 120_000);
+
+    it("hello offers gfp and reserved and declares the reserved area where the kernel puts it", () => {
+      const [hello] = session(bin, [{ op: "hello" }, { op: "quit" }]);
+      expect(hello?.capabilities).toEqual(expect.arrayContaining(["gfp", "reserved"]));
+      // After the 225,280-byte static area (rounded to PCPU_MIN_ALLOC_SIZE), 8 KiB.
+      expect(hello?.reserved_area).toEqual({
+        start: "0x37000",
+        size: 8192,
+        granule: 4,
+        block: 4096,
+      });
+      // The kernel's first reserved object starts the area; the whole area is served, no more.
+      expect(codes(bin, [RESERVED(8192, 4), RESERVED(4, 4)])).toEqual(["0x37000", "ENOMEM"]);
+    });
+
+    it("a hole in the second block, before where the search starts in the first: filled, but not before 'percpu: fix iteration to prevent skipping over block'", () => {
+      const id = "fix-iteration-to-prevent-skipping-over-block";
+      execFileSync(
+        "make",
+        ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, `MUTATION=${id}`],
+        { stdio: "pipe" },
+      );
+      // 4088 bytes leave 2 bits of block 0 free (first_free 1022); 400 bytes span into block 1
+      // and 3704 fill it; freeing the 400 (a free across blocks refreshes the chunk's hints)
+      // leaves 392 bytes at block 1's start aligned to 16, which pcpu_next_fit_region reaches
+      // only if it resets block_off for the blocks after the first.
+      const requests = [
+        RESERVED(4088, 4),
+        RESERVED(400, 4),
+        RESERVED(3704, 4),
+        { op: "free", ptr: "0x37ff8" },
+        RESERVED(392, 16),
+      ];
+      expect(codes(bin, requests)).toEqual(["0x37000", "0x37ff8", "0x38188", "ok", "0x38000"]);
+      expect(codes(`${bin}-${id}`, requests).at(-1)).toBe("ENOMEM");
+    }, 120_000);
+
+    it("a free inside one block of a full reserved area is lost to the chunk's hints: even 4 bytes are refused, unless the free path's end is a chunk offset (README, finding 13)", () => {
+      const edit = "chunk-md-free-end";
+      execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, `EDIT=${edit}`], {
+        stdio: "pipe",
+      });
+      // Block 0 full, block 1 two halves; the first half freed; a 1 KiB and a 4-byte request.
+      const requests = [
+        RESERVED(4096, 4),
+        RESERVED(2048, 4),
+        RESERVED(2048, 4),
+        { op: "free", ptr: "0x38000" },
+        RESERVED(1024, 4),
+        RESERVED(4, 4),
+      ];
+      const head = ["0x37000", "0x38000", "0x38800", "ok"];
+      expect(codes(bin, requests)).toEqual([...head, "ENOMEM", "ENOMEM"]);
+      expect(codes(`${bin}-${edit}`, requests)).toEqual([...head, "0x38000", "0x38400"]);
+    }, 120_000);
+
+    it("a request only a free area across the block boundary holds may be refused: the chunk's hint 'may be off by up to a page' (README, finding 13)", () => {
+      // 2048 bytes, 4 more, the 4 freed: 6,144 bytes free from 0x37800, and 4,097 refused.
+      // The free's chunk hint update stops at block 0's end: the chunk scan hint becomes the
+      // 512 bits up to it, and pcpu_next_hint starts the search past them, at block 1.
+      const requests = [
+        RESERVED(2048, 1),
+        RESERVED(1, 1),
+        { op: "free", ptr: "0x37800" },
+        RESERVED(4097, 1),
+        RESERVED(4096, 1),
+      ];
+      expect(codes(bin, requests)).toEqual(["0x37000", "0x37800", "ok", "ENOMEM", "0x38000"]);
+    });
+  });
+}

@@ -30,6 +30,7 @@ import { err, ok, type Errno, type Result } from "../result.ts";
 import type { Answer, HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
 import { EOOPS, KernelOops, OOPS_CAPABILITY } from "./kernelOops.ts";
+import type { ReservedArea } from "./reservedArea.ts";
 import {
   addrAnswer,
   describeIssue,
@@ -51,6 +52,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly minAlign: number | undefined;
   /** Whether it answers its allocator's oops with `EOOPS` (the capability `oops`). */
   readonly oops: boolean;
+  /** The reserved area (`reserved_area`), if the harness offers `reserved`. */
+  readonly reservedArea: ReservedArea | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
   readonly unknownCapabilities: readonly string[];
 }
@@ -76,6 +79,7 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     );
   }
   const pool = parsed.data.pool;
+  const area = parsed.data.reserved_area;
   const known = (c: string): c is Capability => (CAPABILITIES as readonly string[]).includes(c);
   return {
     name: parsed.data.name,
@@ -89,6 +93,12 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     },
     minAlign: parsed.data.min_align,
     oops: parsed.data.capabilities.includes(OOPS_CAPABILITY),
+    reservedArea: area && {
+      start: Number(BigInt(area.start)),
+      size: area.size,
+      granule: area.granule ?? 1,
+      ...(area.block !== undefined ? { block: area.block } : {}),
+    },
     unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c) && c !== OOPS_CAPABILITY),
   };
 }
@@ -186,9 +196,22 @@ export class ExternalAllocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, options?: AllocOptions): Result<Ptr> {
+    // The request's extensions are capabilities: not offered, the client answers itself.
+    if (options?.gfp !== undefined && !this.info.capabilities.includes("gfp")) {
+      return notOffered("gfp");
+    }
+    if (options?.reserved && !this.info.capabilities.includes("reserved")) {
+      return notOffered("reserved");
+    }
     const r = this.ask(
       "alloc",
-      { size, align, ...(options?.atomic ? { atomic: true } : {}) },
+      {
+        size,
+        align,
+        ...(options?.atomic ? { atomic: true } : {}),
+        ...(options?.gfp !== undefined ? { gfp: options.gfp } : {}),
+        ...(options?.reserved ? { reserved: true } : {}),
+      },
       ptrAnswer,
     );
     return r.ok ? ok(this.address("alloc", "ptr", r.value.ptr)) : r;

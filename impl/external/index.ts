@@ -7,3 +7,4 @@ export * from "./protocolSchemas.ts";
 export * from "./externalAllocator.ts";
 export * from "./harnessPool.ts";
 export * from "./declaredPool.ts";
+export * from "./reservedArea.ts";

@@ -12,7 +12,36 @@ export const hexAddress = z
   .string()
   .regex(/^0x[0-9a-fA-F]+$/, 'a hexadecimal address like "0x1000"');
 
-export const helloAnswer = z.object({
+/**
+ * An extension: the reserved area (`__alloc_reserved_percpu`'s chunk), in the space of the
+ * percpu pointers `alloc` answers (`ptr` maps a pointer of it to each CPU's copy): its first
+ * byte `start`, its `size` in bytes, the `granule` sizes are rounded up to (1 if left out), and
+ * the `block` the allocator keeps exact hints for (PCPU_BITMAP_BLOCK_SIZE), if it declares one.
+ */
+const reservedArea = z
+  .object({
+    start: hexAddress.refine(
+      (t) => BigInt(t) < 2n ** 53n,
+      "expected an address below 2^53 (a JavaScript number holds it exactly)",
+    ),
+    size: z.number().int().min(1),
+    granule: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .refine((g) => (g & (g - 1)) === 0, "expected a power of two from 1 to 4096")
+      .optional(),
+    block: z
+      .number()
+      .int()
+      .min(1)
+      .refine((b) => (b & (b - 1)) === 0, "expected a power of two")
+      .optional(),
+  })
+  .strict();
+
+const helloFields = z.object({
   protocol: z.literal(1),
   name: z.string(),
   revision: z.string(),
@@ -39,6 +68,21 @@ export const helloAnswer = z.object({
     .max(4096)
     .refine((a) => (a & (a - 1)) === 0, "expected a power of two from 1 to 4096")
     .optional(),
+  reserved_area: reservedArea.optional(),
+});
+
+/**
+ * `hello`'s answer. A harness that offers `reserved` declares its area: without it the suite
+ * could not tell a false ENOMEM of the reserved chunk from a full one.
+ */
+export const helloAnswer = helloFields.superRefine((hello, ctx) => {
+  if (hello.capabilities.includes("reserved") && hello.reserved_area === undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["reserved_area"],
+      message: "required with the capability reserved ({start, size, granule})",
+    });
+  }
 });
 
 export const ptrAnswer = z.object({ ptr: hexAddress });

@@ -8,6 +8,7 @@
  * - the injected page-allocation failures that may still be pending (an ENOMEM is legitimate
  *   only while one is).
  */
+import type { ReservedArea } from "../../impl/external/index.ts";
 import type { BootConfig } from "../../impl/index.ts";
 import { cpuEventRefusal, type CpuEventType, type CpuSets } from "../../model/cpuSetsMachine.ts";
 
@@ -26,6 +27,8 @@ export interface ObjectRecord {
   readonly ptr: number;
   readonly size: number;
   readonly align: number;
+  /** The reserved area it was allocated from (`__alloc_reserved_percpu`), if it was. */
+  readonly reserved?: ReservedArea;
   /** Address of each possible CPU's copy, recorded right after the allocation. */
   readonly copies: Map<number, number>;
   /** Expected bytes of each possible CPU's copy (absent: all zero). */

@@ -221,6 +221,7 @@ export class Session {
     const a = this.allocator;
     const op = opOf(step);
     if (op.needs !== undefined && !this.capabilities.has(op.needs)) return false;
+    if (op.needsOf?.(step).some((c) => !this.capabilities.has(c))) return false;
     const prepared = op.prepare(step, { model, target: this.target });
     if (prepared === undefined) return false;
     let record = prepared.record;

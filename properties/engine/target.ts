@@ -3,6 +3,7 @@
  * each makes fresh allocator instances and says which requests are valid for it.
  */
 import type { PercpuAllocator, RetainedPool } from "../../impl/index.ts";
+import type { ReservedArea } from "../../impl/external/index.ts";
 
 export type TargetKind = "revision" | "mutant" | "external";
 
@@ -43,4 +44,9 @@ export interface Target {
   readonly pool?: RetainedPool;
   /** An atomic request may fail with ENOMEM where a sleeping one would not (docs/protocol.md). */
   readonly atomicFromPopulated: boolean;
+  /**
+   * The reserved area an external harness declares (`reserved_area` in hello): reserved
+   * allocations are sent only where it is known, and judged against it (a false ENOMEM).
+   */
+  readonly reservedArea?: ReservedArea;
 }

@@ -4,6 +4,7 @@
  * (`{"op":"free","ptr":"0x1234"}`). The model marks the object dead (kept, so that a double
  * free can be asked for).
  */
+import fc from "fast-check";
 import { z } from "zod";
 import { formatAddr, parseAddr } from "../../../impl/index.ts";
 import type { Expectation } from "../../invariants/invariant.ts";
@@ -82,4 +83,21 @@ export const freeOp: Op<FreeStep> = {
     const name = view.objectIn(event.from);
     return name === undefined ? undefined : { op: "free", obj: name };
   },
+  // Frees in the reserved area, beside the reserved allocations that make its holes.
+  generators: (target, capabilities) =>
+    capabilities.has("reserved") && target.reservedArea !== undefined
+      ? [
+          {
+            weight: 3,
+            arbitrary: fc.nat({ max: 1023 }).map((p) => ({
+              resolve({ model }) {
+                const live = model.liveObjects().filter((o) => o.reserved !== undefined);
+                const obj = live[p % Math.max(1, live.length)];
+                return obj && { op: "free", obj: obj.name };
+              },
+              intent: () => `free(live reserved #${p})`,
+            })),
+          },
+        ]
+      : [],
 };

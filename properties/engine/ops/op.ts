@@ -107,6 +107,8 @@ export interface Op<S extends { readonly op: string }> {
   refine?(step: S, ctx: z.RefinementCtx): void;
   /** A capability the target must offer; without it the step is skipped. */
   readonly needs?: Capability;
+  /** The capabilities this step needs beyond `needs` (a field of it the protocol extends). */
+  needsOf?(step: S): readonly Capability[];
   /** The step as one line of a script: `alloc(24, 8) -> o1`. */
   describe(step: S): string;
   /** A granted answer's value as the kernel would print it (default: "0"). */

@@ -14,7 +14,8 @@
  * before its worker runs, after reclaim-1 what it holds after. The default scale is a tenth of
  * the mail's (1,100 groups); the sizes are the model's choice, of the order of memcg's per-CPU
  * statistics (its vmstats_percpu, a lruvec_stats_percpu per node, a few counters), the same
- * for every target compared.
+ * for every target compared. The script draws nothing at random, and `rounds` is not used:
+ * the experiment is one mass free.
  */
 import { SeededRandom } from "./seededRandom.ts";
 import { checkOptions, ScriptBuilder, type Shape, type Workload } from "./workload.ts";

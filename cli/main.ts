@@ -302,7 +302,11 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .argParser(parsePositiveInt)
         .default(DEFAULT_TIMEOUT_MS),
     )
-    .option("--workload <id>", "kiran-2005, counters, zhou-2017 or kernel-mix", "kiran-2005")
+    .option(
+      "--workload <id>",
+      "kiran-2005, counters, zhou-2017, kernel-mix or gushchin-2021",
+      "kiran-2005",
+    )
     .addOption(option.seed())
     .addOption(
       new Option("--objects <n>", "the workload's scale (default: the published size)").argParser(

@@ -10,7 +10,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCHarness, C_HARNESS } from "../impl/external/testing.ts";
-import type { MetricsReport } from "../properties/index.ts";
+import {
+  findTarget,
+  gushchin2021Workload,
+  measureTarget,
+  reviewMetrics,
+  type MetricsReport,
+} from "../properties/index.ts";
+import { formatMetrics } from "./metricsCommand.ts";
 import { runCli } from "./testing.ts";
 
 const small = ["--objects", "200", "--growth-max", "100"];
@@ -157,5 +164,39 @@ describe("pcpu-verify metrics", () => {
     const legacy = await runCli("metrics", "--target", "legacy-2.6.10", ...one);
     expect(legacy.stdout).toMatch(/^alloc-1 .* not counted$/m);
     expect(legacy.stdout).not.toMatch(/0 cmp, 0 loops/);
+  });
+});
+
+describe("a harness's own work counts (stats `work`)", () => {
+  it("formatMetrics prints a harness's counts as bitmap calls and words", () => {
+    const r = measureTarget(
+      findTarget("bitmap-2017") ?? expect.unreachable("no bitmap-2017"),
+      gushchin2021Workload,
+      {
+        seed: 1,
+        objects: 11,
+        growthMax: 10,
+      },
+    );
+    const harnessLike = {
+      ...r,
+      phases: r.phases.map((p) => ({ ...p, work_per_op: { bitmap_calls: 2, bitmap_words: 4 } })),
+    };
+    expect(formatMetrics(harnessLike).join("\n")).toContain("2 bitmap calls, 4 words");
+    const rows = reviewMetrics(harnessLike, undefined).map((m) => m.metric);
+    expect(rows.some((m) => m.startsWith("bitmap_calls"))).toBe(false);
+    const grown = {
+      ...r,
+      metrics: {
+        ...r.metrics,
+        work_growth: [{ live: 10, alloc: { bitmap_calls: 2, bitmap_words: 4 }, free: null }],
+      },
+    };
+    const labels = reviewMetrics(grown, undefined).map((m) => m.label);
+    expect(labels).toContain("bitmap calls per alloc at 10 live");
+    expect(labels).toContain("bitmap words per alloc at 10 live");
+    expect(labels).not.toContain("bitmap words per free at 10 live");
+    // An in-process design's report has none of the harness's rows.
+    expect(reviewMetrics(r, "bitmap-2017").some((m) => m.metric.startsWith("bitmap_"))).toBe(false);
   });
 });

@@ -87,11 +87,16 @@ export function formatMetrics(r: MetricsReport, design?: string): string[] {
   const scanned = counts.scanned === "map entries" ? ["map entry", "map entries"] : ["bit", "bits"];
   const work = (w: WorkPerOp | null): string => {
     if (w === null) return "n/a";
+    // A harness's own count (stats `work`): its allocator's bitmap helper calls and words.
+    if (w.bitmap_calls !== undefined) {
+      return `${count(w.bitmap_calls, "bitmap call")}, ${count(w.bitmap_words, "word")}`;
+    }
     if (!counts.work) return "not counted";
     const [one, many] = scanned as [string, string];
     return `${num(w.comparisons)} cmp, ${count(w.loop_iterations, "loop")}, ${count(w.bits_scanned, one, many)}`;
   };
   const timed = r.phases.some((p) => p.elapsed_ms !== undefined);
+  const kernelTimed = r.phases.some((p) => p.kernel_ms !== undefined);
   const m = r.metrics;
   const vm = m.vmalloc_128m_at_512;
   return [
@@ -108,6 +113,7 @@ export function formatMetrics(r: MetricsReport, design?: string): string[] {
         { header: "unit bytes", align: "right" },
         { header: "pages low/high", align: "right" },
         ...(timed ? [{ header: "ms", align: "right" as const }] : []),
+        ...(kernelTimed ? [{ header: "kernel ms", align: "right" as const }] : []),
         { header: "work per op" },
       ],
       r.phases.map((p) => [
@@ -120,6 +126,7 @@ export function formatMetrics(r: MetricsReport, design?: string): string[] {
         num(p.unit_bytes),
         `${num(p.pages.reduce((a, z) => a + z.low, 0))}/${num(p.pages.reduce((a, z) => a + z.high, 0))}`,
         ...(timed ? [num(p.elapsed_ms)] : []),
+        ...(kernelTimed ? [num(p.kernel_ms)] : []),
         work(p.work_per_op),
       ]),
     ),

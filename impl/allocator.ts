@@ -78,6 +78,19 @@ export interface AllocatorStats {
   readonly vmBytes: number;
   /** Memory loads that `per_cpu_ptr` needs. */
   readonly memRefsPerDeref: number;
+  /** The work a harness counts in its allocator, since it started (an extension: `work`). */
+  readonly work?: HarnessWork;
+}
+
+/**
+ * Work counted by a harness (docs/protocol.md `stats`, `work`): calls of its allocator's bitmap
+ * helpers and the words they read or wrote, and the wall-clock nanoseconds spent in its
+ * allocator's own code (a time: never judged, only reported with the median of several runs).
+ */
+export interface HarnessWork {
+  readonly bitmapCalls: number;
+  readonly bitmapWords: number;
+  readonly kernelNs?: number;
 }
 
 /** Block or chunk lifecycle states visible through `inspect`. */

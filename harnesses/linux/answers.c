@@ -65,10 +65,12 @@ void do_stats(void)
 	printf("],\"unit_bytes\":%ld,\"meta_bytes\":%ld,\"vm_bytes\":%ld,\"mem_refs_per_deref\":1,"
 	       "\"nr_populated\":%ld,\"nr_empty_pop_pages\":%ld,\"nr_chunks\":%ld,\"page_allocs\":%ld,"
 	       "\"unit_size\":%ld,\"nr_units\":%ld,\"nr_groups\":%ld,\"atom_size\":%ld,"
-	       "\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld",
+	       "\"static_size\":%ld,\"reserved_size\":%ld,\"dyn_size\":%ld,"
+	       "\"work\":{\"bitmap_calls\":%ld,\"bitmap_words\":%ld,\"kernel_ns\":%ld}",
 	       s.unit_bytes, s.meta_bytes, s.vm_bytes, s.nr_populated, s.nr_empty_pop_pages,
 	       s.nr_chunks, s.page_allocs, s.unit_size, s.nr_units, s.nr_groups, s.atom_size,
-	       s.static_size, s.reserved_size, s.dyn_size);
+	       s.static_size, s.reserved_size, s.dyn_size, s.bitmap_calls, s.bitmap_words,
+	       s.kernel_ns);
 	answer_end();
 }
 

@@ -57,8 +57,15 @@ struct kapi_stats {
 	long unit_bytes, meta_bytes, vm_bytes;
 	long nr_populated, nr_empty_pop_pages, nr_chunks, page_allocs;
 	long unit_size, static_size, reserved_size, dyn_size, atom_size, nr_groups, nr_units;
+	/* The kernel's work since the process started (workcount.c says what each counts). */
+	long bitmap_calls, bitmap_words, kernel_ns;
 };
 void kapi_stats(struct kapi_stats *s);
+
+/* workcount.c: the counters, and the clock around each call into the kernel. */
+extern long pcpu_harness_bitmap_calls, pcpu_harness_bitmap_words, pcpu_harness_kernel_ns;
+void pcpu_harness_kernel_enter(void);
+void pcpu_harness_kernel_leave(void);
 
 struct kapi_chunk {
 	int id;

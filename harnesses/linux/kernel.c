@@ -162,10 +162,12 @@ int kapi_alloc(long size, long align, enum kapi_gfp kind, int reserved, uintptr_
 		*why = "size and align must not be negative";
 		return -EINVAL;
 	}
+	pcpu_harness_kernel_enter();
 	if (reserved)
 		p = __alloc_reserved_percpu((size_t)size, (size_t)align);
 	else
 		p = __alloc_percpu_gfp((size_t)size, (size_t)align, gfps[kind]);
+	pcpu_harness_kernel_leave();
 	if (!p) {
 		if (pcpu_harness_illegal) {
 			*why = "the kernel refused the size or alignment (illegal size or align)";
@@ -184,7 +186,9 @@ int kapi_free(uintptr_t ptr)
 {
 	int before = pcpu_harness_warnings;
 
+	pcpu_harness_kernel_enter();
 	free_percpu((void __percpu *)ptr);
+	pcpu_harness_kernel_leave();
 	return pcpu_harness_warnings != before;
 }
 
@@ -204,7 +208,9 @@ int kapi_reclaim(void)
 
 	/* As a workqueue runs the item: the pending mark is cleared before the function runs. */
 	pcpu_balance_work.pending = 0;
+	pcpu_harness_kernel_enter();
 	pcpu_balance_work.func(&pcpu_balance_work);
+	pcpu_harness_kernel_leave();
 	return was_pending;
 }
 
@@ -251,6 +257,9 @@ void kapi_stats(struct kapi_stats *s)
 	s->nr_groups = pcpu_nr_groups;
 	s->atom_size = pcpu_atom_size;
 	s->static_size = pcpu_harness_section_end - pcpu_harness_section_start;
+	s->bitmap_calls = pcpu_harness_bitmap_calls;
+	s->bitmap_words = pcpu_harness_bitmap_words;
+	s->kernel_ns = pcpu_harness_kernel_ns;
 #ifdef CONFIG_PERCPU_STATS
 	s->reserved_size = (long)pcpu_stats_ai.reserved_size;
 	s->dyn_size = (long)pcpu_stats_ai.dyn_size;

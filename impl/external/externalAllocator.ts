@@ -294,6 +294,15 @@ export class ExternalAllocator implements PercpuAllocator {
       metaBytes: s.meta_bytes,
       vmBytes: s.vm_bytes,
       memRefsPerDeref: s.mem_refs_per_deref,
+      ...(s.work !== undefined
+        ? {
+            work: {
+              bitmapCalls: s.work.bitmap_calls,
+              bitmapWords: s.work.bitmap_words,
+              ...(s.work.kernel_ns !== undefined ? { kernelNs: s.work.kernel_ns } : {}),
+            },
+          }
+        : {}),
     });
   }
 

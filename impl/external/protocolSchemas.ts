@@ -99,6 +99,10 @@ export const statsAnswer = z.object({
   meta_bytes: count,
   vm_bytes: count,
   mem_refs_per_deref: z.number().min(0),
+  /** An extension: the work the harness counts in its allocator (docs/protocol.md). */
+  work: z
+    .object({ bitmap_calls: count, bitmap_words: count, kernel_ns: count.optional() })
+    .optional(),
 });
 
 export const inspectAnswer = z.object({

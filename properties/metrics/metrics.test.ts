@@ -11,10 +11,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { findTarget } from "../targets.ts";
-import { findWorkload, kiran2005Workload } from "../workloads/index.ts";
+import { findWorkload, gushchin2021Workload, kiran2005Workload } from "../workloads/index.ts";
 import type { Target } from "../engine/target.ts";
 import { reviewMetrics } from "../review/reviewMetrics.ts";
-import { measureTarget, metricsBootConfig, readWork, runWorkload, workPerOp } from "./index.ts";
+import {
+  kernelMs,
+  measureTarget,
+  metricsBootConfig,
+  readWork,
+  runWorkload,
+  workPerOp,
+} from "./index.ts";
 
 const target = (id: string): Target => findTarget(id) ?? expect.unreachable(`no target ${id}`);
 const kiran = target("kiran-2005-09");
@@ -127,5 +134,44 @@ describe("work counters", () => {
         3,
       ),
     ).toEqual({ comparisons: 1, loop_iterations: 2, bits_scanned: 42.667, bitmap_words: 0.667 });
+  });
+});
+
+describe("a harness's work counters (stats `work`) and the reclaim phase", () => {
+  /** An allocator that answers only `stats`, with these counters. */
+  const counting = (work: { bitmapCalls: number; bitmapWords: number; kernelNs?: number }) =>
+    ({
+      stats: () => ({
+        ok: true,
+        value: {
+          pagesByNode: [0],
+          unitBytes: 0,
+          metaBytes: 0,
+          vmBytes: 0,
+          memRefsPerDeref: 1,
+          work,
+        },
+      }),
+    }) as never;
+
+  it("are read from stats when the allocator keeps no work record, as calls and words per op", () => {
+    const before = readWork(counting({ bitmapCalls: 10, bitmapWords: 20, kernelNs: 1_000_000 }));
+    const after = readWork(counting({ bitmapCalls: 16, bitmapWords: 32, kernelNs: 4_000_000 }));
+    expect(before).toEqual({ bitmapCalls: 10, bitmapWords: 20, kernelNs: 1_000_000 });
+    expect(workPerOp(before, after, 3)).toEqual({ bitmap_calls: 2, bitmap_words: 4 });
+    expect(kernelMs(before, after)).toBe(3);
+    expect(kernelMs(readWork(kiran.create()), after)).toBeUndefined();
+  });
+
+  it("a phase of `reclaim` runs the deferred work; the counts are the same for the same seed", () => {
+    const script = gushchin2021Workload.build({ seed: 20051, objects: 110, rounds: 1 });
+    const bitmap = target("bitmap-2017");
+    const run = runWorkload(bitmap, script, { boot: metricsBootConfig(8) });
+    expect(run.phases.map((p) => p.name)).toEqual(["alloc-1", "free-1", "reclaim-1"]);
+    const pages = run.phases.map((p) => p.pages.reduce((a, z) => a + z.low + z.high, 0));
+    // bitmap-2017 runs its worker when a free schedules it: the mass free already depopulated.
+    expect(pages[1]).toBeLessThan((pages[0] as number) / 2);
+    expect(pages[2]).toBeLessThanOrEqual(pages[1] as number);
+    expect(runWorkload(bitmap, script, { boot: metricsBootConfig(8) }).phases).toEqual(run.phases);
   });
 });

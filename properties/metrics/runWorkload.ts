@@ -3,6 +3,7 @@
  *
  *   target.create() ─boot(NR_CPUS 8, possible 0..3)─> allocator
  *   for each phase:  alloc k (size, align) -> ptr[k]     free k -> free(ptr[k])
+ *                    reclaim -> reclaim() (the deferred work, e.g. the balance worker)
  *                    └─ after the phase: stats(), inspect() (if offered), work counters
  *
  *   utilization = live bytes (sizes as requested, not rounded) / unit bytes held per possible
@@ -17,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import type { AllocatorStats, BootConfig, PercpuAllocator, Ptr } from "../../impl/index.ts";
 import type { Target } from "../engine/target.ts";
 import type { WorkloadPhase } from "../workloads/index.ts";
-import { readWork, round, workPerOp, type WorkPerOp } from "./workCounters.ts";
+import { kernelMs, readWork, round, workPerOp, type WorkPerOp } from "./workCounters.ts";
 
 export interface PhaseMetrics {
   readonly name: string;
@@ -37,6 +38,11 @@ export interface PhaseMetrics {
   readonly work_per_op: WorkPerOp | null;
   /** Wall-clock time of the phase in ms (only with timing on; never in deterministic output). */
   readonly elapsed_ms?: number;
+  /**
+   * Of it, the ms a harness measured inside its allocator's code (only with timing on, from a
+   * harness that reports `kernel_ns`): the operation without the protocol around it.
+   */
+  readonly kernel_ms?: number;
 }
 
 export interface RunOptions {
@@ -70,16 +76,25 @@ export class WorkloadRun {
     const started = this.options.timing ? performance.now() : 0;
     for (const op of phase.ops) {
       if (op.op === "alloc") this.alloc(phase.name, op.key, op.size, op.align);
-      else this.free(phase.name, op.key);
+      else if (op.op === "free") this.free(phase.name, op.key);
+      else this.reclaim(phase.name);
     }
     const elapsed = this.options.timing ? performance.now() - started : undefined;
+    const after = readWork(this.allocator);
     const metrics = this.snapshot(
       phase.name,
       phase.ops.length,
-      workPerOp(before, readWork(this.allocator), phase.ops.length),
+      workPerOp(before, after, phase.ops.length),
     );
+    const inKernel = this.options.timing ? kernelMs(before, after) : undefined;
     const withTime =
-      elapsed === undefined ? metrics : { ...metrics, elapsed_ms: round(elapsed, 1) };
+      elapsed === undefined
+        ? metrics
+        : {
+            ...metrics,
+            elapsed_ms: round(elapsed, 1),
+            ...(inKernel !== undefined ? { kernel_ms: inKernel } : {}),
+          };
     this.phases.push(withTime);
     return withTime;
   }
@@ -107,6 +122,14 @@ export class WorkloadRun {
     }
     this.live.delete(key);
     this.liveBytes -= obj.size;
+  }
+
+  /** The deferred work, now; a target that offers no `reclaim` cannot run a workload that asks. */
+  reclaim(phase: string): void {
+    const r = this.allocator.reclaim();
+    if (!r.ok) {
+      throw new Error(`${this.target.id}: ${phase}: reclaim failed: ${r.error} ${r.message}`);
+    }
   }
 
   stats(): AllocatorStats {

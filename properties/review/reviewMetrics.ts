@@ -11,8 +11,10 @@
  * map's scan counter counts map entries, not bits (its row is "map entries scanned", and "bits
  * scanned" is n/a for it); a kiran block and a chunk are different things (each its own row);
  * scratch memory is modelled for kiran-2005 only. A figure that does not apply is left out and
- * shows as n/a beside a design that has it. An external harness counts no work (its figures
- * are null) and its grouping is what `inspect` calls blocks.
+ * shows as n/a beside a design that has it. An external harness counts no comparisons or loop
+ * iterations (its figures are null); one that reports `work` in `stats` (the linux harness: its
+ * kernel's bitmap helper calls and words) has rows of its own for them, which appear only for
+ * a report that has them. Its grouping is what `inspect` calls blocks.
  *
  * Noise: every figure is counted, not timed, and both sides run the same seeded workload, so
  * counts (pages, bytes, blocks, chunks, loads per deref) and utilization are compared exactly.
@@ -20,7 +22,7 @@
  * small sample of operations (32 at each growth point), where one operation taking another path
  * moves it by a few tenths of a percent: a change within NOISE_RELATIVE of BASE is equal.
  */
-import type { Better, MetricsReport } from "../metrics/index.ts";
+import type { Better, MetricsReport, WorkPerOp } from "../metrics/index.ts";
 import { familyCounts } from "./familyCounts.ts";
 
 /** How a figure is compared: exactly, or as a mean per operation (within NOISE_RELATIVE). */
@@ -62,6 +64,12 @@ export function reviewMetrics(r: MetricsReport, design: string | undefined): Rev
     noise: Noise = "exact",
   ) => out.push({ metric: metricKey(label), label, value: value ?? null, better, noise });
   const work = (v: number | undefined) => (c.work ? v : null);
+  // A harness's own counts: rows only where the report has them (a design's figures above).
+  const counted = (label: string, w: WorkPerOp | null) => {
+    if (w?.bitmap_calls === undefined) return;
+    add(`bitmap calls per ${label}`, w.bitmap_calls, "lower", "mean");
+    add(`bitmap words per ${label}`, w.bitmap_words, "lower", "mean");
+  };
   const g = c.grouping;
   for (const p of r.phases) {
     add(`utilization after ${p.name}`, p.utilization, "higher");
@@ -86,6 +94,7 @@ export function reviewMetrics(r: MetricsReport, design: string | undefined): Rev
       "lower",
       "mean",
     );
+    counted(`alloc at NR_CPUS ${n}`, f.work_per_alloc);
   }
   const vm = m.vmalloc_128m_at_512;
   if (g !== undefined) {
@@ -100,6 +109,8 @@ export function reviewMetrics(r: MetricsReport, design: string | undefined): Rev
     }
     add(`loop iterations per alloc ${at}`, work(alloc?.loop_iterations), "lower", "mean");
     add(`loop iterations per free ${at}`, work(free?.loop_iterations), "lower", "mean");
+    counted(`alloc ${at}`, alloc);
+    counted(`free ${at}`, free);
   }
   add("scratch bytes per operation", m.scratch_bytes, "lower");
   add("scratch bytes per operation at NR_CPUS 512", m.nr_cpus_512.scratch_bytes, "lower");

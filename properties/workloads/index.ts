@@ -1,5 +1,6 @@
 /** The workloads, by id: scripts of allocations and frees that the metrics run on a target. */
 import { countersWorkload } from "./counters.ts";
+import { gushchin2021Workload } from "./gushchin2021.ts";
 import { kernelMixWorkload } from "./kernelMix.ts";
 import { kiran2005Workload } from "./kiran2005.ts";
 import type { Workload } from "./workload.ts";
@@ -10,6 +11,7 @@ export const WORKLOADS: readonly Workload[] = [
   countersWorkload,
   zhou2017Workload,
   kernelMixWorkload,
+  gushchin2021Workload,
 ];
 
 /** The workload with this id, or undefined. */
@@ -20,4 +22,11 @@ export function findWorkload(id: string): Workload | undefined {
 export * from "./workload.ts";
 export { SeededRandom } from "./seededRandom.ts";
 export { freeOrder, ZHOU_ORDERS, ZHOU_SIZES, type ZhouOrder } from "./zhou2017.ts";
-export { countersWorkload, kernelMixWorkload, kiran2005Workload, zhou2017Workload };
+export { GROUP_SHAPES, GUSHCHIN_KEEP_EVERY } from "./gushchin2021.ts";
+export {
+  countersWorkload,
+  gushchin2021Workload,
+  kernelMixWorkload,
+  kiran2005Workload,
+  zhou2017Workload,
+};

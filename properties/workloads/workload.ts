@@ -27,7 +27,12 @@ export interface FreeOp {
   readonly key: number;
 }
 
-export type WorkloadOp = AllocOp | FreeOp;
+/** Runs the allocator's deferred work now (`reclaim`: the kernel's balance worker). */
+export interface ReclaimOp {
+  readonly op: "reclaim";
+}
+
+export type WorkloadOp = AllocOp | FreeOp | ReclaimOp;
 
 export interface WorkloadPhase {
   /** "alloc-1", "free-1", "refill-1", "free-2", ... */
@@ -100,6 +105,12 @@ export class ScriptBuilder {
     }
     this.live = this.live.filter((k) => !gone.has(k));
     this.phases.push({ name, ops: keys.map((key) => ({ op: "free", key })) });
+    return this;
+  }
+
+  /** A phase of one `reclaim`: the deferred work run now, as the kernel's worker would. */
+  reclaim(name: string): this {
+    this.phases.push({ name, ops: [{ op: "reclaim" }] });
     return this;
   }
 

@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 import {
   findWorkload,
   freeOrder,
+  GROUP_SHAPES,
+  GUSHCHIN_KEEP_EVERY,
   SeededRandom,
   WORKLOADS,
   ZHOU_SIZES,
@@ -31,7 +33,7 @@ function checkKeys(phases: readonly WorkloadPhase[]): number {
         expect(seen.has(op.key), `${p.name}: key ${op.key} reused`).toBe(false);
         seen.add(op.key);
         live.add(op.key);
-      } else {
+      } else if (op.op === "free") {
         expect(live.has(op.key), `${p.name}: key ${op.key} freed while not live`).toBe(true);
         live.delete(op.key);
       }
@@ -45,7 +47,7 @@ describe("workloads", () => {
     "%s: the same seed gives the same script, another seed another",
     (id) => {
       expect(build(id, 7)).toEqual(build(id, 7));
-      // counters and zhou-2017 draw nothing at random.
+      // counters, zhou-2017 and gushchin-2021 draw nothing at random.
       if (id === "kiran-2005" || id === "kernel-mix")
         expect(build(id, 7)).not.toEqual(build(id, 8));
     },
@@ -86,7 +88,9 @@ describe("workloads", () => {
   it("counters: 4-byte objects, refilled to the first count", () => {
     const phases = build("counters", 1, 2000);
     expect(
-      phases.flatMap((p) => p.ops).every((o) => o.op === "free" || (o.size === 4 && o.align === 4)),
+      phases
+        .flatMap((p) => p.ops)
+        .every((o) => o.op !== "alloc" || (o.size === 4 && o.align === 4)),
     ).toBe(true);
     expect(checkKeys(phases)).toBe(2000);
   });
@@ -134,5 +138,24 @@ describe("workloads", () => {
       expect(c).toBeGreaterThan(900);
       expect(c).toBeLessThan(1100);
     }
+  });
+});
+
+describe("gushchin-2021", () => {
+  it("allocates groups, frees 10 of every 11, then asks for one reclaim", () => {
+    const phases = build("gushchin-2021", 20051, 22);
+    expect(phases.map((p) => [p.name, p.ops.length])).toEqual([
+      ["alloc-1", 22 * GROUP_SHAPES.length],
+      ["free-1", 20 * GROUP_SHAPES.length],
+      ["reclaim-1", 1],
+    ]);
+    expect(phases[2]?.ops).toEqual([{ op: "reclaim" }]);
+    // The survivors are groups 0 and 11: whole groups, spread over the allocation order.
+    const survivors = checkKeys(phases);
+    expect(survivors).toBe(2 * GROUP_SHAPES.length);
+    const freed = new Set(phases[1]?.ops.map((o) => (o.op === "free" ? o.key : -1)));
+    const kept = [...Array(22 * GROUP_SHAPES.length).keys()].filter((k) => !freed.has(k));
+    const group = (k: number) => Math.floor(k / GROUP_SHAPES.length);
+    expect([...new Set(kept.map(group))]).toEqual([0, GUSHCHIN_KEEP_EVERY]);
   });
 });

@@ -46,13 +46,18 @@
  * Bitmap helpers under the harness's own names, mapped over the kernel's: the tools/include of
  * one tree has some of them and not others, and these are what the allocator calls.
  */
+/* The harness's count of the kernel's bitmap work (workcount.c). */
+void pcpu_harness_count_range(unsigned long start, unsigned long len);
+void pcpu_harness_count_last(unsigned long size, unsigned long found);
 static inline void pcpu_bitmap_set(unsigned long *map, unsigned int start, unsigned int len)
 {
+	pcpu_harness_count_range(start, len);
 	for (unsigned int i = start; i < start + len; i++)
 		map[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 }
 static inline void pcpu_bitmap_clear(unsigned long *map, unsigned int start, unsigned int len)
 {
+	pcpu_harness_count_range(start, len);
 	for (unsigned int i = start; i < start + len; i++)
 		map[i / BITS_PER_LONG] &= ~(1UL << (i % BITS_PER_LONG));
 }
@@ -64,8 +69,11 @@ static inline void pcpu_bitmap_copy(unsigned long *dst, const unsigned long *src
 static inline unsigned long pcpu_find_last_bit(const unsigned long *addr, unsigned long size)
 {
 	for (unsigned long i = size; i-- > 0;)
-		if (addr[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG)))
+		if (addr[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG))) {
+			pcpu_harness_count_last(size, i);
 			return i;
+		}
+	pcpu_harness_count_last(size, size);
 	return size;
 }
 static inline unsigned long pcpu_gcd(unsigned long a, unsigned long b)

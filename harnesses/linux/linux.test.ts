@@ -170,7 +170,7 @@ for (const version of VERSIONS) {
       // The kernel's rules by the tree's constants: one spare chunk of units up to the first
       // chunk's alloc_size (256 KiB of sizes rounded up to the 2 MiB atom), PCPU_MIN_ALLOC_SIZE.
       expect(hello).toMatchObject({
-        pool: { chunks: 1, unit_bytes: 2 << 20, meta_pages: 0 },
+        pool: { chunks: 2, unit_bytes: 2 << 20, meta_pages: 0 },
         min_align: 4,
       });
     });

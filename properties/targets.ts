@@ -113,6 +113,9 @@ export function externalTarget(command: string, options: HarnessOptions = {}): E
     get pool() {
       return retained();
     },
+    get unitBytes() {
+      return pool.info().pool?.unitBytes;
+    },
     // docs/protocol.md lets any harness fail an atomic request with ENOMEM.
     atomicFromPopulated: true,
     get reservedArea() {

@@ -21,6 +21,7 @@ import { FailPageAllocCommand } from "./failPageAllocCommand.ts";
 import { FreeCommand } from "./freeCommand.ts";
 import { HotplugCommand } from "./hotplugCommand.ts";
 import { ReclaimCommand } from "./reclaimCommand.ts";
+import { pageScaleCommands } from "./pageScale.ts";
 import { OpCommand, type StepCommand } from "./stepCommand.ts";
 import { WriteCommand } from "./writeCommand.ts";
 
@@ -107,6 +108,8 @@ export function commandArbitrary(
   for (const g of opGenerators(target, capabilities)) {
     arbs.push({ weight: g.weight, arbitrary: g.arbitrary.map((c) => new OpCommand(c)) });
   }
+  // Objects at the page scale of a target that declares its unit (an external harness), last.
+  arbs.push(...pageScaleCommands(target, capabilities));
   return fc.oneof(...arbs);
 }
 

@@ -42,6 +42,12 @@ export interface Target {
    * failure-atomicity allow that much); absent: back to the baseline exactly.
    */
   readonly pool?: RetainedPool;
+  /**
+   * The unit (one CPU's share of a chunk) the target declares, in bytes (an external harness's
+   * hello `pool.unit_bytes`); absent: none declared. Random runs then also draw objects at its
+   * page scale (commands/pageScale.ts), which fill, empty and depopulate its chunks.
+   */
+  readonly unitBytes?: number;
   /** An atomic request may fail with ENOMEM where a sleeping one would not (docs/protocol.md). */
   readonly atomicFromPopulated: boolean;
   /**

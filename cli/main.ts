@@ -24,7 +24,9 @@ import {
   DEFAULT_AUDIT_EVERY,
   findTarget,
   INVARIANTS,
+  linuxMutants,
   MUTANT_TARGETS,
+  MutationFileError,
   REVISION_TARGETS,
   WORKLOADS,
 } from "../properties/index.ts";
@@ -57,7 +59,17 @@ import { reportCommand, type ReportOptions } from "./reportCommand.ts";
 import { REVIEW_WORKLOADS, reviewCommand, type ReviewCliOptions } from "./reviewCommand.ts";
 import { diffCommand, parseCompare, type DiffCliOptions } from "./diffCommand.ts";
 import { UsageError } from "./usageError.ts";
-import type { Target } from "../properties/index.ts";
+import type { LinuxMutant, Target } from "../properties/index.ts";
+
+/** The real-kernel rows, with the trees of the environment; a malformed .mut is a usage error. */
+function realKernelMutants(): LinuxMutant[] {
+  try {
+    return linuxMutants();
+  } catch (e) {
+    if (e instanceof MutationFileError) throw new UsageError(`list --mutants: ${e.message}`);
+    throw e;
+  }
+}
 
 function version(): string {
   try {
@@ -116,20 +128,34 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "--mutants",
       "the kill matrix: check each mutant against the invariants it must break (takes a while)",
     )
+    .option(
+      "--allow-incomplete",
+      "with --mutants: exit 0, not 4, when a row was not checked (no Linux tree, a failed build); the rows are still printed",
+    )
     .option("--json", "print JSON")
-    .action((ids: string[], opts: { json?: boolean; mutants?: boolean }) => {
-      if (!opts.mutants && ids.length > 0) {
-        throw new UsageError(`list: unexpected argument ${ids[0]}; mutant ids go with --mutants`);
-      }
-      const known = MUTANT_TARGETS.map((t) => t.id);
-      const unknown = ids.find((id) => !known.includes(id));
-      if (unknown !== undefined) {
-        throw new UsageError(
-          `list --mutants: unknown mutant "${unknown}"; valid mutants: ${listIds(known)}`,
-        );
-      }
-      exit.code = opts.mutants ? killMatrixCommand(ids, opts, io) : listCommand(opts, io);
-    });
+    .action(
+      (ids: string[], opts: { json?: boolean; mutants?: boolean; allowIncomplete?: boolean }) => {
+        if (!opts.mutants && ids.length > 0) {
+          throw new UsageError(`list: unexpected argument ${ids[0]}; mutant ids go with --mutants`);
+        }
+        if (!opts.mutants && opts.allowIncomplete) {
+          throw new UsageError("list: --allow-incomplete goes with --mutants");
+        }
+        if (!opts.mutants) {
+          exit.code = listCommand(opts, io);
+          return;
+        }
+        const linux = realKernelMutants();
+        const known = [...MUTANT_TARGETS.map((t) => t.id), ...new Set(linux.map((m) => m.id))];
+        const unknown = ids.find((id) => !known.includes(id));
+        if (unknown !== undefined) {
+          throw new UsageError(
+            `list --mutants: unknown mutant "${unknown}"; valid mutants: ${listIds(known)}`,
+          );
+        }
+        exit.code = killMatrixCommand(ids, opts, io, linux);
+      },
+    );
 
   program
     .command("check")

@@ -23,6 +23,8 @@ export * from "./runner/shard.ts";
 export * from "./runner/selection.ts";
 export * from "./runner/verdict.ts";
 export * from "./runner/killMatrix.ts";
+export * from "./runner/linuxKillRow.ts";
+export * from "./linux/index.ts";
 export * from "./workloads/index.ts";
 export * from "./metrics/index.ts";
 export * from "./review/index.ts";

@@ -2,17 +2,21 @@
 # Applies one mutation (mutations/ID.mut) to a copy of a tree's allocator:
 #   apply-mutation.sh KSRC DEST MUTFILE
 # copies KSRC/mm/percpu* into DEST/mm, then replaces the mutation's pattern (which must occur
-# exactly once in its file) by its replacement. The .mut format:
+# exactly once in its file) by its replacement. The .mut format (README.md, "Mutations"):
 #   title: ...            the fix the mutation undoes
 #   commit: ...           its commit id or mail
+#   breaks: ID, ID (why)  the invariants that must catch it (read by the suite's kill matrix)
+#   args: --small-unit    the harness's arguments when it is checked (read by the suite)
 #   file: mm/percpu.c     the file edited (under mm/)
 #   --- pattern           then the lines to find, verbatim
 #   --- replacement       then the lines to put instead
 #   --- end
-# (several pattern/replacement blocks may follow one another; each is applied in turn)
 #   with: ID              optional: edits/ID.mut is applied to the copy first (a mutation put
 #                         back into a tree with a fix of ours, where the tree's own bug would
-#                         mask it); other header lines are ignored here
+#                         mask it)
+# (several pattern/replacement blocks may follow one another; each is applied in turn). Only
+# the headers before the first "--- " line are read, and of them only file:, title: and
+# with:; any other header is ignored, so that one can be added without touching this script.
 set -eu
 ksrc=$1
 dest=$2
@@ -23,7 +27,8 @@ die() {
 }
 command -v awk >/dev/null 2>&1 || die "the tool 'awk' is missing"
 [ -f "$mut" ] || die "no mutation file $mut"
-file=$(sed -n 's/^file: *//p' "$mut" | head -1)
+header() { sed -n "/^--- /q; s/^$1: *//p" "$mut" | head -1; }
+file=$(header file)
 [ -n "$file" ] || die "$mut names no file (a line 'file: mm/percpu.c')"
 case "$file" in mm/percpu*) ;; *) die "$mut edits $file; a mutation edits mm/percpu* only" ;; esac
 rm -rf "$dest"
@@ -57,12 +62,12 @@ BEGIN {
 	printf "%s\n", text > target
 }'
 }
-with=$(sed -n 's/^with: *//p' "$mut" | head -1)
+with=$(header with)
 if [ -n "$with" ]; then
 	edit="$(dirname "$mut")/../edits/$with.mut"
 	[ -f "$edit" ] || die "$mut is put back with edits/$with.mut, which does not exist"
 	apply_one "$edit"
-	echo "apply-mutation: first $(sed -n 's/^title: *//p' "$edit" | head -1)" >&2
+	echo "apply-mutation: first $(sed -n "/^--- /q; s/^title: *//p" "$edit" | head -1)" >&2
 fi
 apply_one "$mut"
-echo "apply-mutation: $(sed -n 's/^title: *//p' "$mut" | head -1) applied to $dest/$file" >&2
+echo "apply-mutation: $(header title) applied to $dest/$file" >&2

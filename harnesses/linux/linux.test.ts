@@ -5,7 +5,7 @@
  * without one, a single line says so and how to get it, and the only test asserts the absence.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,12 @@ import { runCli } from "../../cli/testing.ts";
 import {
   externalTarget,
   findInvariant,
+  findLinuxTree,
   INVARIANTS,
+  kernelVersion,
+  LINUX_VERSIONS,
+  notApplicable,
+  parseMutation,
   readCounterexample,
   reproduces,
   topologyFromJson,
@@ -23,20 +28,10 @@ import {
 } from "../../properties/index.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
-const REPO = join(HERE, "..", "..");
 
-/** The tree of VERSION: the environment's, else the cache's; undefined if neither is there. */
+/** The tree of VERSION: the environment's, else the cache's (the kill matrix's lookup). */
 function treeOf(version: string): string | undefined {
-  const env = process.env[`PCPU_LINUX_KSRC_${version.replace(".", "_")}`];
-  const tree = env ?? join(REPO, ".cache", "linux", version);
-  return existsSync(join(tree, "mm", "percpu.c")) ? tree : undefined;
-}
-
-/** VERSION.PATCHLEVEL.SUBLEVEL from the tree's Makefile. */
-function kernelVersion(tree: string): string {
-  const text = readFileSync(join(tree, "Makefile"), "utf8");
-  const field = (name: string) => new RegExp(`^${name} = (\\d+)`, "m").exec(text)?.[1] ?? "?";
-  return `${field("VERSION")}.${field("PATCHLEVEL")}.${field("SUBLEVEL")}`;
+  return findLinuxTree(version)?.dir;
 }
 
 type Answer = Record<string, unknown> & { id: number; ok: boolean };
@@ -89,10 +84,11 @@ function staleTlbBytes(bin: string): Set<string> {
 
 /** Whether the tree's mm/FILE holds the pattern of mutations/ID.mut (the fix it undoes). */
 function hasFix(tree: string, id: string): boolean {
-  const mut = readFileSync(join(HERE, "mutations", `${id}.mut`), "utf8");
-  const file = /^file: (.+)$/m.exec(mut)?.[1] ?? "";
-  const pattern = mut.split("--- pattern\n")[1]?.split("\n--- replacement")[0] ?? "";
-  return pattern !== "" && readFileSync(join(tree, file), "utf8").includes(pattern);
+  const path = join(HERE, "mutations", `${id}.mut`);
+  const mutation = parseMutation(path, readFileSync(path, "utf8"));
+  return (
+    notApplicable(mutation, { version: "", dir: tree, kernel: kernelVersion(tree) }) === undefined
+  );
 }
 
 /**
@@ -136,7 +132,7 @@ const BOOT = {
   page_size: 4096,
 };
 
-const VERSIONS = ["6.12", "6.1"];
+const VERSIONS = LINUX_VERSIONS;
 const absent = VERSIONS.filter((v) => treeOf(v) === undefined);
 if (absent.length > 0) {
   console.log(

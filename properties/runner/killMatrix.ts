@@ -17,10 +17,36 @@
  * stopped in a local minimum (1-minimal is minimal step by step, not globally).
  */
 import { performance } from "node:perf_hooks";
+import type { HarnessFailureKind } from "../../impl/external/index.ts";
 import { findInvariant, type Invariant } from "../invariants/index.ts";
 import type { MutantTarget } from "../targets.ts";
-import { checkTarget } from "./checkTarget.ts";
+import { checkTarget, type TargetReport } from "./checkTarget.ts";
 import { shortestModelFailure } from "./modelPaths.ts";
+
+/**
+ * What became of a row: caught by every invariant it must break; survived one of them (a
+ * defect of the suite); not applicable (a real-kernel mutation whose pattern is not in that
+ * tree: the fix it undoes is not there, which is no survival); equivalent (a real-kernel
+ * mutation its .mut argues no run can tell from the kernel, checked and surviving as argued:
+ * no defect of the suite, and listed as such); not checked (no tree, a failed
+ * build, an invariant left unjudged: the matrix is incomplete); or its harness failed.
+ */
+export type KillVerdict =
+  "caught" | "survived" | "equivalent" | "not-applicable" | "not-checked" | HarnessFailureKind;
+
+/** A real-kernel mutation's row: which .mut, which tree, the harness it was checked as. */
+export interface LinuxRowInfo {
+  /** The .mut's id (harnesses/linux/mutations/ID.mut). */
+  readonly mutation: string;
+  /** The version the tree was looked up as ("6.12", "6.1"). */
+  readonly version: string;
+  /** The tree's folder, if there is one. */
+  readonly tree: string | undefined;
+  /** The harness command line checked (`check --external` semantics), if it was built. */
+  readonly command: string | undefined;
+  /** Time spent in make, in ms. */
+  readonly buildMs: number;
+}
 
 export interface KillRow {
   readonly mutant: string;
@@ -30,8 +56,13 @@ export interface KillRow {
   readonly expected: readonly string[];
   /** Those that caught it. */
   readonly caughtBy: readonly string[];
-  /** Those it survived (a defect of the suite). */
+  /** Those it survived: they passed (a defect of the suite). */
   readonly survived: readonly string[];
+  /** Those not judged (a missing capability, a harness failure, no tree, no build). */
+  readonly notChecked: readonly string[];
+  readonly verdict: KillVerdict;
+  /** Why it was not judged, does not apply, or what its harness did: one line. */
+  readonly reason: string | undefined;
   /** Steps of the shortest counterexample among those that caught it. */
   readonly length: number | undefined;
   /** Protocol steps of the model's shortest failing path, if one of its paths breaks one. */
@@ -40,6 +71,8 @@ export interface KillRow {
   readonly ms: number;
   /** Of which, spent making the counterexamples 1-minimal, in ms. */
   readonly shrinkMs: number;
+  /** Present on a real-kernel mutation's row. */
+  readonly linux?: LinuxRowInfo;
 }
 
 export interface KillSettings {
@@ -61,18 +94,51 @@ export function killRow(mutant: MutantTarget, settings: KillSettings = KILL_SETT
     model: mutant.expected.includes("refinement"),
   });
   const ms = performance.now() - started;
-  const caught = report.results.filter((r) => r.status === "fail");
-  const lengths = caught.flatMap((r) => (r.counterexample ? [r.counterexample.steps.length] : []));
   const model = shortestModelFailure(mutant, invariants);
   return {
+    ...rowOfReport(report, mutant.expected, ms),
     mutant: mutant.id,
     revision: mutant.revision,
     source: mutant.source,
-    expected: mutant.expected,
-    caughtBy: caught.map((r) => r.invariant),
-    survived: report.results.filter((r) => r.status !== "fail").map((r) => r.invariant),
-    length: lengths.length > 0 ? Math.min(...lengths) : undefined,
     modelLength: model?.steps,
+  };
+}
+
+/** What a check of the invariants a mutant must break says of it, in-process or external. */
+export function rowOfReport(
+  report: TargetReport,
+  expected: readonly string[],
+  ms: number,
+): Omit<KillRow, "mutant" | "revision" | "source" | "modelLength"> {
+  const caught = report.results.filter((r) => r.status === "fail");
+  const survived = report.results.filter((r) => r.status === "pass").map((r) => r.invariant);
+  const notChecked = report.results
+    .filter((r) => r.status !== "fail" && r.status !== "pass")
+    .map((r) => r.invariant);
+  const lengths = caught.flatMap((r) => (r.counterexample ? [r.counterexample.steps.length] : []));
+  const failure = report.harnessFailure?.failure;
+  const unjudged = report.results.find((r) => r.status === "not-checked");
+  const verdict: KillVerdict =
+    failure !== undefined
+      ? failure.kind
+      : survived.length > 0
+        ? "survived"
+        : notChecked.length > 0
+          ? "not-checked"
+          : "caught";
+  return {
+    expected,
+    caughtBy: caught.map((r) => r.invariant),
+    survived,
+    notChecked,
+    verdict,
+    reason:
+      failure !== undefined
+        ? (failure.message.split("\n")[0] ?? failure.kind)
+        : verdict === "not-checked"
+          ? unjudged?.reason
+          : undefined,
+    length: lengths.length > 0 ? Math.min(...lengths) : undefined,
     ms,
     shrinkMs: report.shrinkMs ?? 0,
   };

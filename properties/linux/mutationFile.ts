@@ -7,6 +7,9 @@
  *   commit: 93274f1dd6b0 (v5.14, 2021)                       its commit or mail (optional)
  *   breaks: integrity, zero-on-alloc (why, optional)         the invariants that must catch it
  *   args: --small-unit                                       the harness's arguments (optional)
+ *   observes: node-locality                                  judged beside (optional): what
+ *                                                            they ask the harness (a `node`)
+ *                                                            reaches the bug; they need not fail
  *   equivalent: why no run can tell it from the kernel        (optional; README's argument)
  *   file: mm/percpu.c                                        the file the patterns are in
  *
@@ -34,6 +37,11 @@ export interface LinuxMutation {
   readonly reason: string | undefined;
   /** The harness's arguments when it is checked, e.g. ["--small-unit"]. */
   readonly args: readonly string[];
+  /**
+   * Invariants judged beside `breaks` for what they observe (`observes:`): a no-oops failure
+   * raised by the `node` that node-locality asks. They need not fail.
+   */
+  readonly observes: readonly string[];
   /**
    * Why no run can tell it from the unmutated kernel (`equivalent:`), if it is an equivalent
    * mutant: it is still checked, and a survival is then reported as equivalent, not survived.
@@ -87,6 +95,8 @@ export function parseMutation(path: string, text: string): LinuxMutation {
   const title = need("title");
   const file = need("file");
   const { ids, reason } = parseBreaks(path, need("breaks"));
+  const observed = headers.get("observes");
+  const observes = observed ? parseBreaks(path, observed, "observes").ids : [];
   let args: string[] = [];
   try {
     const words = headers.get("args") ?? "";
@@ -106,6 +116,7 @@ export function parseMutation(path: string, text: string): LinuxMutation {
     breaks: ids,
     reason,
     args,
+    observes,
     equivalent: headers.get("equivalent") || undefined,
     file,
     patterns,
@@ -113,19 +124,23 @@ export function parseMutation(path: string, text: string): LinuxMutation {
 }
 
 /** `breaks: id, id (reason)`: the ids, each a black-box invariant, and the reason. */
-function parseBreaks(path: string, value: string): { ids: string[]; reason: string | undefined } {
+function parseBreaks(
+  path: string,
+  value: string,
+  key = "breaks",
+): { ids: string[]; reason: string | undefined } {
   const m = /^([^()]*?)\s*(?:\((.*)\))?$/.exec(value);
   if (m === null) {
     throw new MutationFileError(
       path,
-      `breaks: "${value}"; expected invariant ids separated by commas, then an optional (reason)`,
+      `${key}: "${value}"; expected invariant ids separated by commas, then an optional (reason)`,
     );
   }
   const ids = (m[1] as string).split(",").map((id) => id.trim());
   if (ids.some((id) => id === "")) {
     throw new MutationFileError(
       path,
-      `breaks: "${value}" has an empty invariant id; expected ids separated by commas, e.g. "breaks: integrity, zero-on-alloc (why)"`,
+      `${key}: "${value}" has an empty invariant id; expected ids separated by commas, e.g. "breaks: integrity, zero-on-alloc (why)"`,
     );
   }
   for (const id of ids) {
@@ -133,13 +148,13 @@ function parseBreaks(path: string, value: string): { ids: string[]; reason: stri
     if (invariant === undefined) {
       throw new MutationFileError(
         path,
-        `breaks: unknown invariant "${id}"; valid: ${BLACK_BOX.join(", ")}`,
+        `${key}: unknown invariant "${id}"; valid: ${BLACK_BOX.join(", ")}`,
       );
     }
     if (invariant.designs !== undefined) {
       throw new MutationFileError(
         path,
-        `breaks: "${id}" is a white-box invariant (of ${invariant.designs.join(", ")}); the harness is judged on the black-box ones: ${BLACK_BOX.join(", ")}`,
+        `${key}: "${id}" is a white-box invariant (of ${invariant.designs.join(", ")}); the harness is judged on the black-box ones: ${BLACK_BOX.join(", ")}`,
       );
     }
   }

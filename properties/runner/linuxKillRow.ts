@@ -54,11 +54,14 @@ export function linuxKillRow(m: LinuxMutant, settings: KillSettings = KILL_SETTI
 
   const command = linuxMutantCommand(built.bin, m.mutation.args);
   const target = externalTarget(command);
-  const invariants = expected.map((id) => findInvariant(id) as Invariant);
+  const judged = [...expected, ...m.mutation.observes.filter((id) => !expected.includes(id))];
+  const invariants = judged.map((id) => findInvariant(id) as Invariant);
   const started = performance.now();
   try {
     const report = checkTarget(target, { ...settings, invariants, model: false });
-    const row = rowOfReport(report, expected, performance.now() - started);
+    // Only `breaks:` decides: the observers were judged for what they ask the harness.
+    const results = report.results.filter((r) => expected.includes(r.invariant));
+    const row = rowOfReport({ ...report, results }, expected, performance.now() - started);
     // An equivalent mutant that survives, as its .mut argues it must: said so, not a survival.
     const equivalent = m.mutation.equivalent;
     const verdict =

@@ -147,6 +147,9 @@ export {
   BLOCK_MANAGEMENT_PAGES,
   JANUARY_CURRENCY,
   JANUARY_BLOCK_STRUCT,
+  JANUARY_WORD_SIZE,
+  januaryBlockStruct,
+  januaryBufctlSize,
   januaryMgmtBytes,
 } from "./kiran/kiranJanuaryAllocator.ts";
 export type { PoolBound, RetainedPool, SpareChunks } from "./retainedPool.ts";

@@ -67,8 +67,8 @@ export const PCPU_BLKSIZE = PAGE_SIZE << 1;
 export const MAX_OBJSIZE = PCPU_BLKSIZE;
 /** Pages in one CPU's slice. */
 export const PAGES_PER_SLICE = PCPU_BLKSIZE / PAGE_SIZE;
-/** sizeof(struct pcpu_bufctl): list_head (16), addr (8), size (8). */
-export const BUFCTL_SIZE = 32;
+/** sizeof(struct buf_ctl) of patch 2/11 on a 64-bit build: addr, size, next (three words). */
+export const BUFCTL_SIZE = 24;
 /** The page owner tags of this design. */
 export const DATA_OWNER = "percpu-data";
 export const MGMT_OWNER = "percpu-mgmt";
@@ -82,7 +82,10 @@ export interface KiranDetail {
   /** PCPU_CURR_SIZE in bytes. */
   readonly currency: number;
   readonly blkSize: number;
+  /** The list position of the block `firstnotfull` points at; the list length: the list head. */
   readonly firstNotFull: number;
+  /** sizeof(void *) of the build modelled (8: 64-bit, 4: 32-bit). */
+  readonly wordSize: number;
   readonly list: readonly {
     readonly id: number;
     readonly start: number;
@@ -113,10 +116,16 @@ export class KiranAllocator extends SimulatedAllocator {
   /** PCPU_CURR_SIZE: sizeof(int). */
   readonly currency: number = 4;
 
+  /** sizeof(void *) of the build modelled: the September figures (15 and 19 pages) are 64-bit. */
+  readonly wordSize: number = 8;
+
   /** Blocks, sorted by size_used descending. */
   protected blocks: PcpuBlock[] = [];
-  /** Index of the first block that is not full. */
-  protected firstNotFull = 0;
+  /**
+   * The patch's `firstnotfull`: the list link of a block, which moves with its block, or null
+   * for the list head (a search that starts there meets no block).
+   */
+  protected firstNotFull: PcpuBlock | null = null;
   /** The global bufctl list, newest last (list_add at the head, walked from there). */
   protected bufctls: Bufctl[] = [];
   /** The model's index of live objects (per_cpu_ptr is pure arithmetic in the kernel). */
@@ -129,7 +138,7 @@ export class KiranAllocator extends SimulatedAllocator {
 
   protected reset(_machine: Machine): void {
     this.blocks = [];
-    this.firstNotFull = 0;
+    this.firstNotFull = null;
     this.bufctls = [];
     this.byAddr = new Map();
     this.nextBlockId = 0;
@@ -137,10 +146,21 @@ export class KiranAllocator extends SimulatedAllocator {
 
   /** Management pages per block: ALIGN(bufctls + block struct, PAGE_SIZE) / PAGE_SIZE. */
   mgmtPagesPerBlock(): number {
-    const nrCpus = this.machine.cpus.nrCpus;
-    const pagePointers = PAGES_PER_SLICE * nrCpus * 2 * 8;
-    const blockStruct = 8 + 16 + 8 + 16 + this.objsPerBlock / 8 + pagePointers;
-    return alignUp(this.objsPerBlock * BUFCTL_SIZE + blockStruct, PAGE_SIZE) / PAGE_SIZE;
+    return alignUp(this.mgmtBytes(this.machine.cpus.nrCpus), PAGE_SIZE) / PAGE_SIZE;
+  }
+
+  /**
+   * The management area of patch 2/11 before page alignment: OBJS_PER_BLOCK buf_ctls of three
+   * words, then struct pcpu_block: start address, list link (two words), size_used and the free
+   * list's head (ints), the bitmap, `int bufctl_fl[OBJS_PER_BLOCK]` and `pages[4 x NR_CPUS]`
+   * ((PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 page pointers). 64-bit: 57,888 bytes (15 pages)
+   * at NR_CPUS 8, 74,016 (19 pages) at 512.
+   */
+  mgmtBytes(nrCpus: number): number {
+    const w = this.wordSize;
+    const objs = this.objsPerBlock;
+    const blockStruct = w + 2 * w + 4 + 4 + objs / 8 + 4 * objs + PAGES_PER_SLICE * nrCpus * 2 * w;
+    return objs * 3 * w + blockStruct;
   }
 
   protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
@@ -180,9 +200,9 @@ export class KiranAllocator extends SimulatedAllocator {
     throw new MachineError(`${this.name}: a new block did not fit ${size} bytes aligned ${align}`);
   }
 
-  /** Where the block search starts: the first block that is not full. */
+  /** Where the block search starts: the block `firstnotfull` points at (the head: none). */
   protected searchStart(): number {
-    return this.firstNotFull;
+    return this.firstNotFull === null ? this.blocks.length : this.blocks.indexOf(this.firstNotFull);
   }
 
   /** Best fit over the sorted obj_map, with the alignment slide; the first bit, if any. */
@@ -216,8 +236,10 @@ export class KiranAllocator extends SimulatedAllocator {
     block.mark(first, bits, 1);
     block.sizeUsed += bits * this.currency;
     block.live++;
-    this.moveUp(index);
-    if (block.sizeUsed === PCPU_BLKSIZE) this.firstNotFull++;
+    const at = this.moveUp(index);
+    // A block that fills up: firstnotfull moves to the link after it, once re-sorted (the
+    // list head after the last block).
+    if (block.sizeUsed === PCPU_BLKSIZE) this.firstNotFull = this.blocks[at + 1] ?? null;
     const addr = block.start + first * this.currency;
     const bufctl: Bufctl = { addr, bits, size, block };
     this.bufctls.push(bufctl);
@@ -234,23 +256,30 @@ export class KiranAllocator extends SimulatedAllocator {
     }
   }
 
-  /** Re-sort upward after an allocation: pass blocks that use fewer bytes. */
-  protected moveUp(index: number): void {
+  /** Re-sort upward after an allocation: pass blocks that use fewer bytes; the new index. */
+  protected moveUp(index: number): number {
     const list = this.blocks;
     const block = list[index] as PcpuBlock;
     let i = index;
     while (i > 0 && (list[i - 1] as PcpuBlock).sizeUsed < block.sizeUsed) {
       this.work.comparisons++;
+      // Moving above the block firstnotfull names, this block takes the pointer.
+      if (list[i - 1] === this.firstNotFull) this.firstNotFull = block;
       list[i] = list[i - 1] as PcpuBlock;
       i--;
     }
     list[i] = block;
+    return i;
   }
 
   /** Re-sort downward after a free: pass blocks that use more bytes. */
   protected moveDown(index: number): void {
     const list = this.blocks;
     const block = list[index] as PcpuBlock;
+    // The block firstnotfull names moving down leaves the pointer to the link after it.
+    if (block === this.firstNotFull && (list[index + 1]?.sizeUsed ?? 0) > block.sizeUsed) {
+      this.firstNotFull = list[index + 1] as PcpuBlock;
+    }
     let i = index;
     while (i < list.length - 1 && (list[i + 1] as PcpuBlock).sizeUsed > block.sizeUsed) {
       this.work.comparisons++;
@@ -319,6 +348,8 @@ export class KiranAllocator extends SimulatedAllocator {
     }
     this.nextBlockId++;
     this.blocks.push(block);
+    // list_add_tail; a search that started at the list head starts at the new block.
+    if (this.firstNotFull === null) this.firstNotFull = block;
     return { ok: true, value: block };
   }
 
@@ -404,10 +435,10 @@ export class KiranAllocator extends SimulatedAllocator {
     const block = this.blocks[index] as PcpuBlock;
     this.bufctls.splice(at, 1);
     this.byAddr.delete(bufctl.addr);
-    const wasFull = block.sizeUsed === PCPU_BLKSIZE;
+    // A full block that becomes partial does not move firstnotfull: if it stays before the
+    // block the pointer names, the search does not see it (patch 2/11).
     block.sizeUsed -= bufctl.bits * this.currency;
     block.live--;
-    if (wasFull) this.firstNotFull--;
     if (block.sizeUsed > 0) {
       this.clearObject(block, (bufctl.addr - block.start) / this.currency, bufctl.bits);
       this.moveDown(index);
@@ -422,10 +453,23 @@ export class KiranAllocator extends SimulatedAllocator {
     block.mark(first, bits, 0);
   }
 
-  /** An empty block is unlinked and released at once. */
+  /**
+   * An empty block is unlinked and released at once; if firstnotfull names it, the pointer
+   * moves to the next link: the list head when the block was the last, so that the next
+   * allocation makes a block even where partial blocks are on the list.
+   */
   protected releaseEmptyBlock(index: number, block: PcpuBlock): void {
-    this.blocks.splice(index, 1);
+    this.unlinkBlock(index);
     this.destroyBlock(block);
+  }
+
+  /** list_del of the block at `index`, moving firstnotfull off it to the next link first. */
+  protected unlinkBlock(index: number): void {
+    const block = this.blocks[index];
+    if (block !== undefined && this.firstNotFull === block) {
+      this.firstNotFull = this.blocks[index + 1] ?? null;
+    }
+    this.blocks.splice(index, 1);
   }
 
   /** The index of the block whose CPU 0 slice contains `addr` (a walk of the block list). */
@@ -504,7 +548,8 @@ export class KiranAllocator extends SimulatedAllocator {
       design: "kiran-2005",
       currency: this.currency,
       blkSize: PCPU_BLKSIZE,
-      firstNotFull: this.firstNotFull,
+      firstNotFull: this.searchStart(),
+      wordSize: this.wordSize,
       list: this.blocks.map((b) => ({
         id: b.id,
         start: b.start,

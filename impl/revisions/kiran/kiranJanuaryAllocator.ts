@@ -51,21 +51,37 @@
  */
 import { pfnToDirect, MachineError, PAGE_SIZE, type PageFrame } from "../../machine/index.ts";
 import { ok, type Result } from "../../result.ts";
-import { BUFCTL_SIZE, KiranAllocator, MGMT_OWNER, PCPU_BLKSIZE } from "./kiranAllocator.ts";
+import { KiranAllocator, MGMT_OWNER, PCPU_BLKSIZE } from "./kiranAllocator.ts";
 import type { FreeRun } from "./pcpuBlock.ts";
 
-/** BLOCK_MANAGEMENT_PAGES of the January patch. */
+/** BLOCK_MANAGEMENT_PAGES of the January patch (on either build). */
 export const BLOCK_MANAGEMENT_PAGES = 9;
-/** PCPU_CURR_SIZE in January: sizeof(void *). */
-export const JANUARY_CURRENCY = 8;
-/** The January block struct: start, list link, size_used, bufctl free list, the bitmap. */
-export const JANUARY_BLOCK_STRUCT = 8 + 16 + 8 + 16 + PCPU_BLKSIZE / JANUARY_CURRENCY / 8;
+/** The build the January figures come from: i386, sizeof(void *) = 4 ("36 bytes" = 9 x 4). */
+export const JANUARY_WORD_SIZE = 4;
+/** PCPU_CURR_SIZE in January: sizeof(void *) of the build (4 on i386, 8 on a 64-bit build). */
+export const JANUARY_CURRENCY = JANUARY_WORD_SIZE;
+/** sizeof(struct pcpu_bufctl) in January: list_head (two words), addr, size: four words. */
+export const januaryBufctlSize = (word: number): number => 4 * word;
+/** The January block struct: start, list link (two words), size_used, bufctl free list (two
+ *  words), the bitmap of PCPU_BLKSIZE / word bits. */
+export const januaryBlockStruct = (word: number): number =>
+  word + 2 * word + word + 2 * word + PCPU_BLKSIZE / word / 8;
+/** The i386 block struct: 280 bytes. */
+export const JANUARY_BLOCK_STRUCT = januaryBlockStruct(JANUARY_WORD_SIZE);
 
 export class KiranJanuaryAllocator extends KiranAllocator {
   override readonly name: string = "kiran-2005-01";
   override readonly revision: string = "kiran-2005-01";
+  /** sizeof(void *) of the build: 4 (i386, the thread's figures) unless told 8. */
+  override readonly wordSize: number;
   /** PCPU_CURR_SIZE: sizeof(void *). */
-  override readonly currency: number = JANUARY_CURRENCY;
+  override readonly currency: number;
+
+  constructor(wordSize: 4 | 8 = JANUARY_WORD_SIZE) {
+    super();
+    this.wordSize = wordSize;
+    this.currency = wordSize;
+  }
 
   /** BLOCK_MANAGEMENT_PAGES: 9 at every NR_CPUS. */
   override mgmtPagesPerBlock(): number {
@@ -123,7 +139,8 @@ export class KiranJanuaryAllocator extends KiranAllocator {
   }
 }
 
-/** The size of the January management area, from its parts: 9 pages. */
-export function januaryMgmtBytes(): number {
-  return (PCPU_BLKSIZE / JANUARY_CURRENCY) * BUFCTL_SIZE + JANUARY_BLOCK_STRUCT;
+/** The size of the January management area, from its parts: 9 pages on either build
+ *  (i386: 2048 bufctls of 16 bytes + 280; 64-bit: 1024 of 32 + 176). */
+export function januaryMgmtBytes(word: number = JANUARY_WORD_SIZE): number {
+  return (PCPU_BLKSIZE / word) * januaryBufctlSize(word) + januaryBlockStruct(word);
 }

@@ -22,10 +22,12 @@
  *   sizeof(int) = 4 from late January 2005 on; one bitmap bit per currency unit. Sizes below
  *   the currency round up to it; size 0 (NULL in the kernel) and sizes above MAX_OBJSIZE are
  *   refused; alignment 0 becomes the currency.
- * - Management area = ALIGN(bufctls + block struct, PAGE_SIZE): one 32-byte bufctl per
- *   currency unit (list_head, addr, size) and the block struct (start, list link, size_used,
- *   the bufctl free list, the bitmap, and a page-pointer array of
- *   (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries), so it grows with NR_CPUS.
+ * - Word size: a 64-bit build (sizeof(void *) = 8), the build of the figures below.
+ * - Management area = ALIGN(bufctls + block struct, PAGE_SIZE): one 24-byte buf_ctl per
+ *   currency unit {addr, size, next} and struct pcpu_block (start, list link, size_used, the
+ *   bitmap, `int bufctl_fl[2048]`, and `pages[4 × NR_CPUS]`, i.e.
+ *   (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 page pointers): 15 pages at NR_CPUS 8, 19 at
+ *   512, so it grows with NR_CPUS.
  * - Block creation (valloc_percpu): management pages (__GFP_ZERO, low memory, the current
  *   node); a vm area of NR_CPUS × PCPU_BLKSIZE plus the management area; the management pages
  *   mapped after the NR_CPUS slices; for each possible CPU (for_each_cpu) the slice's pages
@@ -33,8 +35,14 @@
  *   start + cpu × PCPU_BLKSIZE; slices of impossible CPUs stay holes. Every failure unwinds in
  *   order: unmap, free the slice pages (clearing each page pointer, patch 11/11), release the
  *   vm area, free the management pages.
- * - Allocation: the block list is sorted by size_used, descending, with a first-not-full
- *   pointer where the search starts. In a block: the free runs (obj_map), sorted ascending by
+ * - Allocation: the block list is sorted by size_used, descending, with the firstnotfull
+ *   pointer where the search starts. The pointer is a block's list link: a block that fills
+ *   moves it to the link after it; a block moving up past the pointer's block takes it; the
+ *   pointer's block moving down leaves it to the link after. A full block that gets room is not
+ *   brought back: if it stays before the pointer the search skips it. An emptied block the
+ *   pointer names moves it to the next link, the list head after the last block, and a search
+ *   from the head meets nothing: the next allocation makes a block (and the pointer names it)
+ *   though partial blocks may be on the list. In a block: the free runs (obj_map), sorted ascending by
  *   size with the library sort (ties: by start, the model's choice: lib/sort.c is not stable);
  *   the smallest run that fits; for alignment the start slides forward within the run while
  *   the rest still fits, else the next run. On a fit: a bufctl from the block's free list, the
@@ -46,8 +54,15 @@
  *   clear the bits and move the block down; empty: fix first-not-full, unlink and release the
  *   whole block at once.
  * - Hotplug (patch 11/11): on CPU_UP_PREPARE, allocate and map the CPU's slice pages in every
- *   block where they are missing; a failure aborts the cpu_up (NOTIFY_BAD) after freeing what
- *   the handler allocated. With the possible set fixed at boot every block already has them.
+ *   block where they are missing; a failure aborts the cpu_up (NOTIFY_BAD) after a rollback that
+ *   frees pages[j] from the failed slot down to 0 (other CPUs' live pages included). With the
+ *   possible set fixed at boot every block already has them, so the rollback never runs.
+ *
+ * Left out: the locking (blklist_lock, dropped to add a block), the bigref users, the
+ * early-boot path. Known differences from the source, each with its reason, are the revision's
+ * `differences` (impl/revisions/index.ts, `list --json`): the BUG_ON(!IS_ALIGNED(size,
+ * PCPU_CURR_SIZE)) of patch 2/11 is a rounding up here; a free of an unknown address is EINVAL,
+ * not a BUG; lib/sort.c's ties.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import {
@@ -491,22 +506,38 @@ export class KiranAllocator extends SimulatedAllocator {
 
   // ---- hotplug -----------------------------------------------------------------------------
 
-  /** CPU_UP_PREPARE: give the CPU's slice pages in every block that lacks them. */
+  /**
+   * CPU_UP_PREPARE: give the CPU's slice pages in every block that lacks them. On a failure at
+   * page slot s of a block, patch 11/11's rollback frees and clears pages[j] for every j from
+   * s - 1 down to 0 of that block's array: the slices of every CPU below this one too, live
+   * pages included. With the possible set fixed at boot every block already has every
+   * possible CPU's pages, so the handler allocates nothing and the rollback never runs here.
+   */
   protected override cpuUpPrepare(cpu: number): Result<void> {
     const done: { block: PcpuBlock; slots: number[] }[] = [];
     for (const block of this.blocks) {
-      const missing: number[] = [];
+      const made: number[] = [];
       for (let j = 0; j < PAGES_PER_SLICE; j++) {
-        if (block.pages[cpu * PAGES_PER_SLICE + j] === null)
-          missing.push(cpu * PAGES_PER_SLICE + j);
+        const slot = cpu * PAGES_PER_SLICE + j;
+        if (block.pages[slot] !== null) continue;
+        const page = this.machine.pages.alloc({
+          node: this.sliceNode(cpu),
+          ...this.sliceGfp(),
+          owner: DATA_OWNER,
+        });
+        if (!page.ok) {
+          for (let k = slot - 1; k >= 0; k--) this.unmapSlot(block, k);
+          for (const d of done) for (const s of d.slots) this.unmapSlot(d.block, s);
+          return err(
+            "ENOMEM",
+            `cpu_up: CPU_UP_PREPARE could not populate cpu ${cpu}: ${page.message}`,
+          );
+        }
+        block.pages[slot] = page.value.pfn;
+        this.machine.vmalloc.map(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE, page.value.pfn);
+        made.push(slot);
       }
-      if (missing.length === 0) continue;
-      const r = this.populateSlice(block, cpu);
-      if (!r.ok) {
-        for (const d of done) for (const slot of d.slots) this.unmapSlot(d.block, slot);
-        return err("ENOMEM", `cpu_up: CPU_UP_PREPARE could not populate cpu ${cpu}: ${r.message}`);
-      }
-      done.push({ block, slots: missing });
+      if (made.length > 0) done.push({ block, slots: made });
     }
     return ok();
   }

@@ -84,10 +84,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
       "a free of an unknown address answers EINVAL where the kernel BUGs (the protocol's bad input)",
       "the data pages' owner is the model's index of live objects and pages; the kernel reaches them through the vm area",
     ],
-    knownViolations: {
-      refinement:
-        "the patch's firstnotfull pointer: a block that fills moves it to the next link, the list head after the last block, and it is not moved back when a full block gets room, so an allocation makes a block while a partial block could take it (4 steps: alloc(4096, 8), alloc(4096, 4096), free the first, alloc(4096, 8): two partial blocks where the model has one full); the model of the lists (model/systemMachine.ts) puts a half in any partial block",
-    },
+    knownViolations: {},
   },
   {
     id: "kiran-2005-09",
@@ -108,8 +105,6 @@ export const REVISIONS: readonly RevisionEntry[] = [
       "the CPU_UP_PREPARE rollback of patch 11/11 (pages[j] freed down to 0, other CPUs' live pages included) is modelled but never runs: the possible set is fixed at boot and every block has every possible CPU's pages",
     ],
     knownViolations: {
-      refinement:
-        "the patch's firstnotfull pointer: a block that fills moves it to the next link, the list head after the last block, and it is not moved back when a full block gets room, so an allocation makes a block while a partial block could take it (4 steps: alloc(4096, 8), alloc(4096, 4096), free the first, alloc(4096, 8): two partial blocks where the model has one full); the model of the lists (model/systemMachine.ts) puts a half in any partial block",
       "nr-cpus-independence":
         "each block's management area holds a page-pointer array of (PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 entries, so a block takes 15 management pages at NR_CPUS 8 and 19 at NR_CPUS 512 (the Sep 2005 patch 2/11, 64-bit; Kiran's 'not dependent on NR_CPUS' held for the January patch's 9 pages)",
     },

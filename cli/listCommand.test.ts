@@ -16,7 +16,14 @@ function expectListShape(json: Record<string, unknown>): void {
   };
   expect(revisions.map((r) => r.id)).toEqual(REVISION_TARGETS.map((t) => t.id));
   for (const r of revisions) {
-    expect(Object.keys(r)).toEqual(["id", "title", "source", "known_violations", "retained_pool"]);
+    expect(Object.keys(r)).toEqual([
+      "id",
+      "title",
+      "source",
+      "known_violations",
+      "retained_pool",
+      "differences",
+    ]);
     expect(typeof r.title).toBe("string");
     expect(typeof r.source).toBe("string");
     expect(typeof r.known_violations).toBe("object");
@@ -45,6 +52,12 @@ describe("pcpu-verify list", () => {
       json.revisions as { id: string; known_violations: Record<string, string> }[]
     ).find((r) => r.id === "kiran-2005-09");
     expect(Object.keys(kiran?.known_violations ?? {})).toContain("nr-cpus-independence");
+    // Each revision entry carries its known differences from its source, an array of strings.
+    const differences = json.revisions as { id: string; differences: unknown }[];
+    for (const r of differences) expect(Array.isArray(r.differences), r.id).toBe(true);
+    const of = (id: string) => differences.find((r) => r.id === id)?.differences as string[];
+    expect(of("kiran-2005-09").some((d) => d.includes("BUG_ON(!IS_ALIGNED"))).toBe(true);
+    expect(of("kiran-2005-01").some((d) => d.includes("i386"))).toBe(true);
     const pools = (json.revisions as { id: string; retained_pool: string | null }[]).map((r) => [
       r.id,
       r.retained_pool === null ? null : "pool",

@@ -19,6 +19,8 @@ export interface ListJson {
     known_violations: Record<string, string>;
     /** What the design keeps with nothing live (its retained pool), or null. */
     retained_pool: string | null;
+    /** Each known difference from the source, with its reason (empty: none recorded). */
+    differences: string[];
   }[];
   readonly mutants: {
     id: string;
@@ -45,6 +47,7 @@ export function listJson(): ListJson {
       source: r.source,
       known_violations: { ...r.knownViolations },
       retained_pool: r.pool?.what ?? null,
+      differences: [...(r.differences ?? [])],
     })),
     mutants: MUTANT_TARGETS.map((m) => ({
       id: m.id,
@@ -80,6 +83,7 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     const known = Object.keys(r.known_violations);
     detail("fails by design", known.length === 0 ? "nothing" : known.join(", "));
     detail("keeps with nothing live", r.retained_pool ?? "nothing (back to the boot baseline)");
+    for (const d of r.differences) detail("differs from its source", d);
   }
   lines.push("", `mutants (${data.mutants.length})`);
   for (const m of data.mutants) {

@@ -134,7 +134,7 @@ describe("systemMachine graph and tour", () => {
   const tour = transitionTour(graph);
 
   it("enumerates the scope: thousands of states, tens of thousands of transitions", () => {
-    expect(graph.states.size).toBe(2340);
+    expect(graph.states.size).toBe(3120);
     expect(graph.edgeCount).toBeGreaterThan(50_000);
   });
 

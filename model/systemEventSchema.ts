@@ -28,6 +28,7 @@ const schema = z.discriminatedUnion("type", [
     .object({
       type: z.literal("obj.free"),
       from: z.enum(BLOCK_KINDS as [BlockKind, ...BlockKind[]]),
+      at: z.number().int().nonnegative().optional(),
     })
     .strict(),
   z.object({ type: z.literal("fault.arm") }).strict(),

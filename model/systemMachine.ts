@@ -11,14 +11,30 @@
  *                                fullHalves [ half | half ] (state full, 2 live)
  *                                fullWhole  [   whole    ]  (state full, 1 live)
  *
- * The context counts blocks of each kind: which partial block takes a half does not change the
- * multiset of block states, so the model need not name blocks or objects (the path runner
- * keeps the concrete objects). A half goes to a partial block if there is one, else a new
- * block; a whole always needs a new block; a block whose last object is freed is released at
- * once (the 2005 design). An allocation that needs a new block while the injected failure is
- * armed fails with ENOMEM and leaves everything as it was (the block rolls back from
- * populating to unreserved, see blockMachine). CPU events follow cpuSetsMachine; refused ones
- * change nothing (EINVAL). `abstractState` is what refinement compares with the implementation.
+ * The context counts blocks of each kind, and where patch 2/11's `firstnotfull` pointer stands
+ * among the partial blocks. The list is sorted by bytes used, so it reads: the full blocks,
+ * then the partial ones; the pointer names a partial block (by its place among them, in list
+ * order) or the list head (`firstNotFull === partial`: a search that starts there meets no
+ * block). Which full block an event hits does not change the multiset of block states, so the
+ * model need not name full blocks or objects (the path runner keeps the concrete objects); a
+ * free from a partial block names its place (`at`), since the pointer's place depends on it.
+ *
+ *   half:  the partial block the pointer names takes it and fills; the pointer moves to the
+ *          link after it once re-sorted, the first partial block (or the head). At the head, a
+ *          new block at the tail, and the pointer names it, though partial blocks may come
+ *          before it.
+ *   whole: always a new block; it moves up past the partial blocks (taking the pointer if it
+ *          passes the block the pointer names), fills, and the pointer moves to the first
+ *          partial block (or the head).
+ *   free:  a full block of two halves becomes partial and moves down to the first place among
+ *          the partial blocks, before the pointer (the search skips it); a block whose last
+ *          object is freed is released at once (the 2005 design); if the pointer named it, it
+ *          moves to the next link (the head after the last block).
+ *
+ * An allocation that needs a new block while the injected failure is armed fails with ENOMEM
+ * and leaves everything as it was (the block rolls back from populating to unreserved, see
+ * blockMachine). CPU events follow cpuSetsMachine; refused ones change nothing (EINVAL).
+ * `abstractState` is what refinement compares with the implementation.
  */
 import { assign, setup } from "xstate";
 import {
@@ -64,6 +80,11 @@ export interface SystemContext {
   readonly cpus: CpuSets;
   /** Blocks of each kind. */
   readonly partial: number;
+  /**
+   * firstnotfull: the place, among the partial blocks in list order, of the block the pointer
+   * names; `partial` for the list head (no block).
+   */
+  readonly firstNotFull: number;
   readonly fullHalves: number;
   readonly fullWhole: number;
   /** An injected failure waits for the next page allocation. */
@@ -74,7 +95,8 @@ export interface SystemContext {
 export type SystemEvent =
   | CpuEvent
   | { type: "obj.alloc"; item: MenuItem }
-  | { type: "obj.free"; from: BlockKind }
+  /** A free from a block of a kind; from a partial block, the `at`-th one in list order. */
+  | { type: "obj.free"; from: BlockKind; at?: number }
   | { type: "fault.arm" }
   | { type: "reclaim" };
 
@@ -102,8 +124,8 @@ export function abstractState(ctx: SystemContext): AbstractState {
 
 /**
  * The events worth trying in a state: every CPU event (allowed or not), allocations while fewer
- * than `maxLive` objects live, a free from each kind of block that exists, arming the failure
- * while one is left, and reclaim.
+ * than `maxLive` objects live, a free from each kind of full block that exists and from each
+ * partial block, arming the failure while one is left, and reclaim.
  */
 export function systemEvents(ctx: SystemContext): SystemEvent[] {
   const events: SystemEvent[] = [];
@@ -113,7 +135,11 @@ export function systemEvents(ctx: SystemContext): SystemEvent[] {
   if (liveCount(ctx) < SYSTEM_SCOPE.maxLive) {
     for (const item of MENU_ITEMS) events.push({ type: "obj.alloc", item });
   }
-  for (const from of BLOCK_KINDS) if (ctx[from] > 0) events.push({ type: "obj.free", from });
+  for (const from of BLOCK_KINDS) {
+    if (from === "partial") {
+      for (let at = 0; at < ctx.partial; at++) events.push({ type: "obj.free", from, at });
+    } else if (ctx[from] > 0) events.push({ type: "obj.free", from });
+  }
   if (ctx.faultsLeft > 0 && !ctx.armed) events.push({ type: "fault.arm" });
   events.push({ type: "reclaim" });
   return events;
@@ -126,6 +152,7 @@ export const INITIAL_SYSTEM: SystemContext = {
     online: SYSTEM_SCOPE.online,
   },
   partial: 0,
+  firstNotFull: 0,
   fullHalves: 0,
   fullWhole: 0,
   armed: false,
@@ -146,8 +173,9 @@ export const systemMachine = setup({
     isRemovable: cpuGuard(isRemovable),
     isOnlinable: cpuGuard(isOnlinable),
     isOfflinable: cpuGuard(isOfflinable),
-    /** A half and a partial block to put it in. */
-    fitsPartialBlock: ({ context, event }: Args) => unitsOf(event) === 1 && context.partial > 0,
+    /** A half, and a partial block where the search starts (firstnotfull) to put it in. */
+    fitsPartialBlock: ({ context, event }: Args) =>
+      unitsOf(event) === 1 && context.firstNotFull < context.partial,
     isArmed: ({ context }: Args) => context.armed,
     /** The free leaves its block with an object (a full block of two halves). */
     leavesBlockUsed: ({ event }: Args) => event.type === "obj.free" && event.from === "fullHalves",
@@ -156,25 +184,35 @@ export const systemMachine = setup({
     applyCpuEvent: assign(({ context, event }: Args) =>
       "cpu" in event ? { cpus: applyCpuEvent(context.cpus, event) } : {},
     ),
+    // The pointer's block fills, moves up to the full ones, and the pointer moves to the link
+    // after it: the first partial block, or the head.
     fillPartialBlock: assign(({ context }: Args) => ({
       partial: context.partial - 1,
       fullHalves: context.fullHalves + 1,
+      firstNotFull: 0,
     })),
     failAllocation: assign({ armed: false }),
+    // A half's new block goes to the tail and the pointer (at the head) names it; a whole's
+    // fills and leaves the pointer on the first partial block.
     addBlock: assign(({ context, event }: Args) =>
       unitsOf(event) === 2
-        ? { fullWhole: context.fullWhole + 1 }
-        : { partial: context.partial + 1 },
+        ? { fullWhole: context.fullWhole + 1, firstNotFull: 0 }
+        : { partial: context.partial + 1, firstNotFull: context.partial },
     ),
+    // The block moves down to the first place among the partial blocks: before the pointer's.
     halveBlock: assign(({ context }: Args) => ({
       fullHalves: context.fullHalves - 1,
       partial: context.partial + 1,
+      firstNotFull: context.firstNotFull + 1,
     })),
-    releaseBlock: assign(({ context, event }: Args) =>
-      event.type === "obj.free" && event.from !== "fullHalves"
-        ? { [event.from]: context[event.from] - 1 }
-        : {},
-    ),
+    // A released block before the pointer's shifts its place; the pointer's own moves it to
+    // the next link, which takes the same place (or the head).
+    releaseBlock: assign(({ context, event }: Args) => {
+      if (event.type !== "obj.free" || event.from === "fullHalves") return {};
+      if (event.from === "fullWhole") return { fullWhole: context.fullWhole - 1 };
+      const before = (event.at ?? 0) < context.firstNotFull ? 1 : 0;
+      return { partial: context.partial - 1, firstNotFull: context.firstNotFull - before };
+    }),
     arm: assign(({ context }: Args) => ({ armed: true, faultsLeft: context.faultsLeft - 1 })),
     refuse: () => {},
   },

@@ -10,7 +10,7 @@ class KiranReleaseOnReclaim extends KiranAllocator {
 
   protected override runDeferredWork(): void {
     for (const block of this.blocks.filter((b) => b.sizeUsed === 0)) {
-      this.blocks.splice(this.blocks.indexOf(block), 1);
+      this.unlinkBlock(this.blocks.indexOf(block));
       this.destroyBlock(block);
     }
   }

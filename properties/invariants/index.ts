@@ -11,7 +11,7 @@
  * - legacy-2.6.10 breaks nr-cpus-independence: every object has a `void *ptrs[NR_CPUS]`
  *   array, 72 bytes at NR_CPUS 8 and 4104 bytes (an 8 KiB kmalloc) at NR_CPUS 512.
  * - kiran-2005-09 breaks nr-cpus-independence: each block's management area holds a page-pointer
- *   array of (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries (17 pages at NR_CPUS 8, 21 at 512).
+ *   array of (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries (15 pages at NR_CPUS 8, 19 at 512, 64-bit).
  * kiran-2005-01 keeps it: its 9 management pages do not depend on NR_CPUS.
  */
 import { alignment } from "./alignment.ts";

@@ -13,18 +13,24 @@ const CONJUNCTS: Conjuncts<[KiranDetail]> = {
     return undefined;
   },
   first_notfull({ list, firstNotFull, blkSize }) {
-    const first = list.findIndex((b) => b.sizeUsed < blkSize);
-    const expected = first < 0 ? list.length : first;
-    if (firstNotFull !== expected) {
-      return `first-not-full is ${firstNotFull}, but the first block with room is at position ${expected} of ${list.length}`;
+    if (!Number.isInteger(firstNotFull) || firstNotFull < 0 || firstNotFull > list.length) {
+      return `first-not-full is ${firstNotFull}, not a position of the ${list.length} blocks or the list head`;
+    }
+    // What patch 2/11 keeps: from the block the pointer names on, no block is full (one that fills
+    // moves up before it). Before it a partial block may wait unseen: the pointer is not moved
+    // back when a full block gets room.
+    const full = list.findIndex((b, i) => i >= firstNotFull && b.sizeUsed >= blkSize);
+    if (full >= 0) {
+      return `block ${list[full]?.id} at position ${full} is full, at or past first-not-full at ${firstNotFull}`;
     }
     return undefined;
   },
 };
 
 /**
- * kiran-list-order: the block list is sorted by bytes used, descending, and the first-not-full
- * index points at the first block that is not full (every block before it is full).
+ * kiran-list-order: the block list is sorted by bytes used, descending, and no block past the
+ * one first-not-full names is full (the pointer may lag behind a full block that got room: the
+ * patch does not move it back, so it is not always the first block with room).
  *
  * Source: LKML [patch 2/11] (Sep 2005) and the January 2005 patch: "blocks are kept sorted on
  * size_used ... first_notfull" — an allocation walks the list from first_notfull, so a wrong
@@ -33,7 +39,7 @@ const CONJUNCTS: Conjuncts<[KiranDetail]> = {
  */
 export const kiranListOrder = whiteBoxInvariant<KiranDetail>({
   id: "kiran-list-order",
-  title: "blocks sorted by bytes used, descending; first-not-full is the first block with room",
+  title: "blocks sorted by bytes used, descending; no full block past first-not-full",
   source: "LKML Jan 2005 and [patch 2/11] Sep 2005: the sorted block list and first_notfull",
   cost: "O(blocks) per audit",
   design: "kiran-2005",

@@ -177,29 +177,32 @@ export class ModelDriver {
   /** The protocol step for a machine event: the operation that stands for it makes it. */
   toStep(event: SystemEvent): Step | undefined {
     const op = OPS.find((o) => o.machineEvents?.includes(event.type));
-    const view = { model: this.session.model, objectIn: (k: BlockKind) => this.objectIn(k) };
+    const view = {
+      model: this.session.model,
+      objectIn: (k: BlockKind, at?: number) => this.objectIn(k, at),
+    };
     return op?.fromMachineEvent?.(event, view);
   }
 
   /**
    * A live object in a block of this kind: by the implementation's own map of objects to
-   * blocks where `inspect` gives one, else any live object of the kind's size.
+   * blocks where `inspect` gives one (with `at`, in the at-th block of the kind in the order
+   * `inspect` lists them: the list order, where the firstnotfull pointer's place depends on
+   * which partial block is freed), else any live object of the kind's size.
    */
-  private objectIn(kind: BlockKind): string | undefined {
+  private objectIn(kind: BlockKind, at?: number): string | undefined {
     const live = this.session.model.liveObjects();
     const size = kind === "fullWhole" ? MENU["whole@8"].size : MENU["half@8"].size;
     if (this.session.capabilities.has("inspect")) {
       const view = this.session.allocator.inspect();
       if (view.ok && view.value.objects !== undefined) {
-        const blocks = new Map(view.value.blocks.map((b) => [b.id, b]));
-        const kindOf = (id: number): BlockKind | undefined => {
-          const b = blocks.get(id);
-          if (b === undefined) return undefined;
-          if (b.state === "partial") return "partial";
-          return b.live === 2 ? "fullHalves" : "fullWhole";
-        };
+        const kindOf = (b: { state: string; live: number }): BlockKind =>
+          b.state === "partial" ? "partial" : b.live === 2 ? "fullHalves" : "fullWhole";
+        const ofKind = view.value.blocks.filter((b) => kindOf(b) === kind);
+        const chosen = at === undefined ? ofKind : ofKind.slice(at, at + 1);
+        const ids = new Set(chosen.map((b) => b.id));
         const inKind = new Set(
-          view.value.objects.filter((o) => kindOf(o.block) === kind).map((o) => o.ptr),
+          view.value.objects.filter((o) => ids.has(o.block)).map((o) => o.ptr),
         );
         const found = live.find((o) => inKind.has(o.ptr));
         if (found !== undefined) return found.name;

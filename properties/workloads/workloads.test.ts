@@ -85,14 +85,19 @@ describe("workloads", () => {
     ]);
   });
 
-  it("counters: 4-byte objects, refilled to the first count", () => {
+  it("counters: 2000 objects of 4 bytes, a random half freed, 2000 more (the thread's rows)", () => {
     const phases = build("counters", 1, 2000);
+    expect(phases.map((p) => [p.name, p.ops.length])).toEqual([
+      ["alloc-1", 2000],
+      ["free-1", 1000],
+      ["refill-1", 2000],
+    ]);
     expect(
       phases
         .flatMap((p) => p.ops)
         .every((o) => o.op !== "alloc" || (o.size === 4 && o.align === 4)),
     ).toBe(true);
-    expect(checkKeys(phases)).toBe(2000);
+    expect(checkKeys(phases)).toBe(3000);
   });
 
   it("zhou-2017: each size and 4-align8, allocated and freed in the three orders", () => {

@@ -22,10 +22,12 @@
  *   sizeof(int) = 4 from late January 2005 on; one bitmap bit per currency unit. Sizes below
  *   the currency round up to it; size 0 (NULL in the kernel) and sizes above MAX_OBJSIZE are
  *   refused; alignment 0 becomes the currency.
- * - Management area = ALIGN(bufctls + block struct, PAGE_SIZE): one 32-byte bufctl per
- *   currency unit (list_head, addr, size) and the block struct (start, list link, size_used,
- *   the bufctl free list, the bitmap, and a page-pointer array of
- *   (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries), so it grows with NR_CPUS.
+ * - Word size: a 64-bit build (sizeof(void *) = 8), the build of the figures below.
+ * - Management area = ALIGN(bufctls + block struct, PAGE_SIZE): one 24-byte buf_ctl per
+ *   currency unit {addr, size, next} and struct pcpu_block (start, list link, size_used, the
+ *   bitmap, `int bufctl_fl[2048]`, and `pages[4 × NR_CPUS]`, i.e.
+ *   (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 page pointers): 15 pages at NR_CPUS 8, 19 at
+ *   512, so it grows with NR_CPUS.
  * - Block creation (valloc_percpu): management pages (__GFP_ZERO, low memory, the current
  *   node); a vm area of NR_CPUS × PCPU_BLKSIZE plus the management area; the management pages
  *   mapped after the NR_CPUS slices; for each possible CPU (for_each_cpu) the slice's pages
@@ -33,8 +35,14 @@
  *   start + cpu × PCPU_BLKSIZE; slices of impossible CPUs stay holes. Every failure unwinds in
  *   order: unmap, free the slice pages (clearing each page pointer, patch 11/11), release the
  *   vm area, free the management pages.
- * - Allocation: the block list is sorted by size_used, descending, with a first-not-full
- *   pointer where the search starts. In a block: the free runs (obj_map), sorted ascending by
+ * - Allocation: the block list is sorted by size_used, descending, with the firstnotfull
+ *   pointer where the search starts. The pointer is a block's list link: a block that fills
+ *   moves it to the link after it; a block moving up past the pointer's block takes it; the
+ *   pointer's block moving down leaves it to the link after. A full block that gets room is not
+ *   brought back: if it stays before the pointer the search skips it. An emptied block the
+ *   pointer names moves it to the next link, the list head after the last block, and a search
+ *   from the head meets nothing: the next allocation makes a block (and the pointer names it)
+ *   though partial blocks may be on the list. In a block: the free runs (obj_map), sorted ascending by
  *   size with the library sort (ties: by start, the model's choice: lib/sort.c is not stable);
  *   the smallest run that fits; for alignment the start slides forward within the run while
  *   the rest still fits, else the next run. On a fit: a bufctl from the block's free list, the
@@ -46,8 +54,15 @@
  *   clear the bits and move the block down; empty: fix first-not-full, unlink and release the
  *   whole block at once.
  * - Hotplug (patch 11/11): on CPU_UP_PREPARE, allocate and map the CPU's slice pages in every
- *   block where they are missing; a failure aborts the cpu_up (NOTIFY_BAD) after freeing what
- *   the handler allocated. With the possible set fixed at boot every block already has them.
+ *   block where they are missing; a failure aborts the cpu_up (NOTIFY_BAD) after a rollback that
+ *   frees pages[j] from the failed slot down to 0 (other CPUs' live pages included). With the
+ *   possible set fixed at boot every block already has them, so the rollback never runs.
+ *
+ * Left out: the locking (blklist_lock, dropped to add a block), the bigref users, the
+ * early-boot path. Known differences from the source, each with its reason, are the revision's
+ * `differences` (impl/revisions/index.ts, `list --json`): the BUG_ON(!IS_ALIGNED(size,
+ * PCPU_CURR_SIZE)) of patch 2/11 is a rounding up here; a free of an unknown address is EINVAL,
+ * not a BUG; lib/sort.c's ties.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import {
@@ -67,8 +82,8 @@ export const PCPU_BLKSIZE = PAGE_SIZE << 1;
 export const MAX_OBJSIZE = PCPU_BLKSIZE;
 /** Pages in one CPU's slice. */
 export const PAGES_PER_SLICE = PCPU_BLKSIZE / PAGE_SIZE;
-/** sizeof(struct pcpu_bufctl): list_head (16), addr (8), size (8). */
-export const BUFCTL_SIZE = 32;
+/** sizeof(struct buf_ctl) of patch 2/11 on a 64-bit build: addr, size, next (three words). */
+export const BUFCTL_SIZE = 24;
 /** The page owner tags of this design. */
 export const DATA_OWNER = "percpu-data";
 export const MGMT_OWNER = "percpu-mgmt";
@@ -82,7 +97,10 @@ export interface KiranDetail {
   /** PCPU_CURR_SIZE in bytes. */
   readonly currency: number;
   readonly blkSize: number;
+  /** The list position of the block `firstnotfull` points at; the list length: the list head. */
   readonly firstNotFull: number;
+  /** sizeof(void *) of the build modelled (8: 64-bit, 4: 32-bit). */
+  readonly wordSize: number;
   readonly list: readonly {
     readonly id: number;
     readonly start: number;
@@ -113,10 +131,16 @@ export class KiranAllocator extends SimulatedAllocator {
   /** PCPU_CURR_SIZE: sizeof(int). */
   readonly currency: number = 4;
 
+  /** sizeof(void *) of the build modelled: the September figures (15 and 19 pages) are 64-bit. */
+  readonly wordSize: number = 8;
+
   /** Blocks, sorted by size_used descending. */
   protected blocks: PcpuBlock[] = [];
-  /** Index of the first block that is not full. */
-  protected firstNotFull = 0;
+  /**
+   * The patch's `firstnotfull`: the list link of a block, which moves with its block, or null
+   * for the list head (a search that starts there meets no block).
+   */
+  protected firstNotFull: PcpuBlock | null = null;
   /** The global bufctl list, newest last (list_add at the head, walked from there). */
   protected bufctls: Bufctl[] = [];
   /** The model's index of live objects (per_cpu_ptr is pure arithmetic in the kernel). */
@@ -129,7 +153,7 @@ export class KiranAllocator extends SimulatedAllocator {
 
   protected reset(_machine: Machine): void {
     this.blocks = [];
-    this.firstNotFull = 0;
+    this.firstNotFull = null;
     this.bufctls = [];
     this.byAddr = new Map();
     this.nextBlockId = 0;
@@ -137,10 +161,21 @@ export class KiranAllocator extends SimulatedAllocator {
 
   /** Management pages per block: ALIGN(bufctls + block struct, PAGE_SIZE) / PAGE_SIZE. */
   mgmtPagesPerBlock(): number {
-    const nrCpus = this.machine.cpus.nrCpus;
-    const pagePointers = PAGES_PER_SLICE * nrCpus * 2 * 8;
-    const blockStruct = 8 + 16 + 8 + 16 + this.objsPerBlock / 8 + pagePointers;
-    return alignUp(this.objsPerBlock * BUFCTL_SIZE + blockStruct, PAGE_SIZE) / PAGE_SIZE;
+    return alignUp(this.mgmtBytes(this.machine.cpus.nrCpus), PAGE_SIZE) / PAGE_SIZE;
+  }
+
+  /**
+   * The management area of patch 2/11 before page alignment: OBJS_PER_BLOCK buf_ctls of three
+   * words, then struct pcpu_block: start address, list link (two words), size_used and the free
+   * list's head (ints), the bitmap, `int bufctl_fl[OBJS_PER_BLOCK]` and `pages[4 x NR_CPUS]`
+   * ((PCPU_BLKSIZE >> PAGE_SHIFT) x NR_CPUS x 2 page pointers). 64-bit: 57,888 bytes (15 pages)
+   * at NR_CPUS 8, 74,016 (19 pages) at 512.
+   */
+  mgmtBytes(nrCpus: number): number {
+    const w = this.wordSize;
+    const objs = this.objsPerBlock;
+    const blockStruct = w + 2 * w + 4 + 4 + objs / 8 + 4 * objs + PAGES_PER_SLICE * nrCpus * 2 * w;
+    return objs * 3 * w + blockStruct;
   }
 
   protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
@@ -180,9 +215,9 @@ export class KiranAllocator extends SimulatedAllocator {
     throw new MachineError(`${this.name}: a new block did not fit ${size} bytes aligned ${align}`);
   }
 
-  /** Where the block search starts: the first block that is not full. */
+  /** Where the block search starts: the block `firstnotfull` points at (the head: none). */
   protected searchStart(): number {
-    return this.firstNotFull;
+    return this.firstNotFull === null ? this.blocks.length : this.blocks.indexOf(this.firstNotFull);
   }
 
   /** Best fit over the sorted obj_map, with the alignment slide; the first bit, if any. */
@@ -216,8 +251,10 @@ export class KiranAllocator extends SimulatedAllocator {
     block.mark(first, bits, 1);
     block.sizeUsed += bits * this.currency;
     block.live++;
-    this.moveUp(index);
-    if (block.sizeUsed === PCPU_BLKSIZE) this.firstNotFull++;
+    const at = this.moveUp(index);
+    // A block that fills up: firstnotfull moves to the link after it, once re-sorted (the
+    // list head after the last block).
+    if (block.sizeUsed === PCPU_BLKSIZE) this.firstNotFull = this.blocks[at + 1] ?? null;
     const addr = block.start + first * this.currency;
     const bufctl: Bufctl = { addr, bits, size, block };
     this.bufctls.push(bufctl);
@@ -234,23 +271,30 @@ export class KiranAllocator extends SimulatedAllocator {
     }
   }
 
-  /** Re-sort upward after an allocation: pass blocks that use fewer bytes. */
-  protected moveUp(index: number): void {
+  /** Re-sort upward after an allocation: pass blocks that use fewer bytes; the new index. */
+  protected moveUp(index: number): number {
     const list = this.blocks;
     const block = list[index] as PcpuBlock;
     let i = index;
     while (i > 0 && (list[i - 1] as PcpuBlock).sizeUsed < block.sizeUsed) {
       this.work.comparisons++;
+      // Moving above the block firstnotfull names, this block takes the pointer.
+      if (list[i - 1] === this.firstNotFull) this.firstNotFull = block;
       list[i] = list[i - 1] as PcpuBlock;
       i--;
     }
     list[i] = block;
+    return i;
   }
 
   /** Re-sort downward after a free: pass blocks that use more bytes. */
   protected moveDown(index: number): void {
     const list = this.blocks;
     const block = list[index] as PcpuBlock;
+    // The block firstnotfull names moving down leaves the pointer to the link after it.
+    if (block === this.firstNotFull && (list[index + 1]?.sizeUsed ?? 0) > block.sizeUsed) {
+      this.firstNotFull = list[index + 1] as PcpuBlock;
+    }
     let i = index;
     while (i < list.length - 1 && (list[i + 1] as PcpuBlock).sizeUsed > block.sizeUsed) {
       this.work.comparisons++;
@@ -319,6 +363,8 @@ export class KiranAllocator extends SimulatedAllocator {
     }
     this.nextBlockId++;
     this.blocks.push(block);
+    // list_add_tail; a search that started at the list head starts at the new block.
+    if (this.firstNotFull === null) this.firstNotFull = block;
     return { ok: true, value: block };
   }
 
@@ -404,10 +450,10 @@ export class KiranAllocator extends SimulatedAllocator {
     const block = this.blocks[index] as PcpuBlock;
     this.bufctls.splice(at, 1);
     this.byAddr.delete(bufctl.addr);
-    const wasFull = block.sizeUsed === PCPU_BLKSIZE;
+    // A full block that becomes partial does not move firstnotfull: if it stays before the
+    // block the pointer names, the search does not see it (patch 2/11).
     block.sizeUsed -= bufctl.bits * this.currency;
     block.live--;
-    if (wasFull) this.firstNotFull--;
     if (block.sizeUsed > 0) {
       this.clearObject(block, (bufctl.addr - block.start) / this.currency, bufctl.bits);
       this.moveDown(index);
@@ -422,10 +468,23 @@ export class KiranAllocator extends SimulatedAllocator {
     block.mark(first, bits, 0);
   }
 
-  /** An empty block is unlinked and released at once. */
+  /**
+   * An empty block is unlinked and released at once; if firstnotfull names it, the pointer
+   * moves to the next link: the list head when the block was the last, so that the next
+   * allocation makes a block even where partial blocks are on the list.
+   */
   protected releaseEmptyBlock(index: number, block: PcpuBlock): void {
-    this.blocks.splice(index, 1);
+    this.unlinkBlock(index);
     this.destroyBlock(block);
+  }
+
+  /** list_del of the block at `index`, moving firstnotfull off it to the next link first. */
+  protected unlinkBlock(index: number): void {
+    const block = this.blocks[index];
+    if (block !== undefined && this.firstNotFull === block) {
+      this.firstNotFull = this.blocks[index + 1] ?? null;
+    }
+    this.blocks.splice(index, 1);
   }
 
   /** The index of the block whose CPU 0 slice contains `addr` (a walk of the block list). */
@@ -447,22 +506,38 @@ export class KiranAllocator extends SimulatedAllocator {
 
   // ---- hotplug -----------------------------------------------------------------------------
 
-  /** CPU_UP_PREPARE: give the CPU's slice pages in every block that lacks them. */
+  /**
+   * CPU_UP_PREPARE: give the CPU's slice pages in every block that lacks them. On a failure at
+   * page slot s of a block, patch 11/11's rollback frees and clears pages[j] for every j from
+   * s - 1 down to 0 of that block's array: the slices of every CPU below this one too, live
+   * pages included. With the possible set fixed at boot every block already has every
+   * possible CPU's pages, so the handler allocates nothing and the rollback never runs here.
+   */
   protected override cpuUpPrepare(cpu: number): Result<void> {
     const done: { block: PcpuBlock; slots: number[] }[] = [];
     for (const block of this.blocks) {
-      const missing: number[] = [];
+      const made: number[] = [];
       for (let j = 0; j < PAGES_PER_SLICE; j++) {
-        if (block.pages[cpu * PAGES_PER_SLICE + j] === null)
-          missing.push(cpu * PAGES_PER_SLICE + j);
+        const slot = cpu * PAGES_PER_SLICE + j;
+        if (block.pages[slot] !== null) continue;
+        const page = this.machine.pages.alloc({
+          node: this.sliceNode(cpu),
+          ...this.sliceGfp(),
+          owner: DATA_OWNER,
+        });
+        if (!page.ok) {
+          for (let k = slot - 1; k >= 0; k--) this.unmapSlot(block, k);
+          for (const d of done) for (const s of d.slots) this.unmapSlot(d.block, s);
+          return err(
+            "ENOMEM",
+            `cpu_up: CPU_UP_PREPARE could not populate cpu ${cpu}: ${page.message}`,
+          );
+        }
+        block.pages[slot] = page.value.pfn;
+        this.machine.vmalloc.map(block.start + cpu * PCPU_BLKSIZE + j * PAGE_SIZE, page.value.pfn);
+        made.push(slot);
       }
-      if (missing.length === 0) continue;
-      const r = this.populateSlice(block, cpu);
-      if (!r.ok) {
-        for (const d of done) for (const slot of d.slots) this.unmapSlot(d.block, slot);
-        return err("ENOMEM", `cpu_up: CPU_UP_PREPARE could not populate cpu ${cpu}: ${r.message}`);
-      }
-      done.push({ block, slots: missing });
+      if (made.length > 0) done.push({ block, slots: made });
     }
     return ok();
   }
@@ -504,7 +579,8 @@ export class KiranAllocator extends SimulatedAllocator {
       design: "kiran-2005",
       currency: this.currency,
       blkSize: PCPU_BLKSIZE,
-      firstNotFull: this.firstNotFull,
+      firstNotFull: this.searchStart(),
+      wordSize: this.wordSize,
       list: this.blocks.map((b) => ({
         id: b.id,
         start: b.start,

@@ -61,7 +61,32 @@ function recordRequests(x: KiranAllocator): PageRequest[] {
   return requests;
 }
 
-describe("currency sizeof(void *) = 8", () => {
+describe("the build: i386 by default, the 64-bit build as an option", () => {
+  /*
+   * The thread's January figures are of a 32-bit build: "36 bytes" of stack for
+   * BLOCK_MANAGEMENT_PAGES = 9 page pointers of 4 bytes, and 2000 objects of 4 bytes in 8000
+   * of 8192 bytes (a 4-byte currency). On i386 sizeof(void *) is 4: 2048 bufctls of 16 bytes
+   * and a 280-byte block struct, 9 pages; on a 64-bit build 1024 of 32 and 176 bytes, 9 pages.
+   */
+  it("i386: currency 4, 2048 bits a block, 9 management pages, 36 bytes of page pointers", () => {
+    booted(a);
+    expect(a.wordSize).toBe(4);
+    expect(a.currency).toBe(4);
+    expect(a.objsPerBlock).toBe(2048);
+    expect(januaryMgmtBytes(4)).toBe(2048 * 16 + 280);
+    const o1 = unwrap(a.alloc(1, 1));
+    expect(unwrap(a.alloc(4, 4))).toBe(o1 + 4);
+    expect(detail()).toMatchObject({ currency: 4, wordSize: 4 });
+    expect(detail().list[0]?.mgmtPages).toBe(9);
+    expect(detail().list[0]!.mgmtPages * detail().wordSize).toBe(36);
+  });
+});
+
+describe("currency sizeof(void *) = 8 (the 64-bit build)", () => {
+  beforeEach(() => {
+    a = new KiranJanuaryAllocator(8);
+  });
+
   /*
    * One block, in 8-byte units:
    *
@@ -173,13 +198,23 @@ describe("loops over NR_CPUS testing cpu_possible", () => {
 });
 
 describe("management pages", () => {
-  it("BLOCK_MANAGEMENT_PAGES is 9: 1024 bufctls of 32 bytes and the block struct", () => {
-    expect(januaryMgmtBytes()).toBe(1024 * 32 + 176);
-    expect(Math.ceil(januaryMgmtBytes() / PAGE_SIZE)).toBe(BLOCK_MANAGEMENT_PAGES);
+  it("BLOCK_MANAGEMENT_PAGES is 9 on either build: the bufctls and the block struct", () => {
+    expect(januaryMgmtBytes(4)).toBe(2048 * 16 + 280);
+    expect(januaryMgmtBytes(8)).toBe(1024 * 32 + 176);
+    for (const word of [4, 8]) {
+      expect(Math.ceil(januaryMgmtBytes(word) / PAGE_SIZE)).toBe(BLOCK_MANAGEMENT_PAGES);
+    }
     expect(BLOCK_MANAGEMENT_PAGES).toBe(9);
   });
 
-  it.each([8, 64, 512])("a block holds 9 management pages at NR_CPUS %i", (nrCpus) => {
+  it.each([
+    [4, 8],
+    [4, 512],
+    [8, 8],
+    [8, 64],
+    [8, 512],
+  ] as const)("a %i-byte-word block holds 9 management pages at NR_CPUS %i", (word, nrCpus) => {
+    a = new KiranJanuaryAllocator(word);
     bootNr(a, nrCpus, { possible: [0, 1, 2, 3] });
     const m = machineOf(a);
     unwrap(a.alloc(8192, 8));

@@ -19,9 +19,12 @@
  *   for (i = 0; i < NR_CPUS; i++) if (cpu_possible(i)) ...     NR_CPUS iterations, not P
  *
  * Rules (SOURCES.md, "The 2005 allocator"; the review's points in the DESIGN.md table):
- * - Currency (PCPU_CURR_SIZE) is sizeof(void *) = 8 on the modelled 64-bit machine; sizeof(int)
- *   came later in January "for better utilization for small objects". A 1-byte object takes 8
- *   bytes; OBJS_PER_BLOCK = PCPU_BLKSIZE / 8 = 1024.
+ * - Word size: the i386 build (sizeof(void *) = 4) the thread's figures come from ("36
+ *   bytes" of stack = 9 page pointers of 4 bytes; 2000 4-byte objects in 8000 of 8192 bytes);
+ *   `new KiranJanuaryAllocator(8)` is the 64-bit build.
+ * - Currency (PCPU_CURR_SIZE) is sizeof(void *): 4 on i386 (OBJS_PER_BLOCK 2048), 8 on a
+ *   64-bit build, where a 1-byte object takes 8 bytes (OBJS_PER_BLOCK 1024); sizeof(int) came
+ *   later in January "for better utilization for small objects", which only a 64-bit build sees.
  * - The obj_map of free runs is sorted ascending by size with a bubble sort ("simple bubble
  *   sort ... That'll be unpopular", Morton): every pass compares every adjacent pair, n(n-1)/2
  *   comparisons for n runs (the model's form: no early exit; bubble sort is stable, so ties
@@ -30,8 +33,9 @@
  * - The CPU loops (populating a new block's slices, zeroing a new object's copies) run
  *   `for (i = 0; i < NR_CPUS; i++) if (cpu_possible(i))` ("Isn't this equivalent to
  *   for_each_cpu()?"): NR_CPUS iterations each, counted in `work.loopIterations`.
- * - BLOCK_MANAGEMENT_PAGES is 9 (Kiran to Morton: "not dependent on NR_CPUS"): 1024 bufctls of
- *   32 bytes (8 pages) and the block struct with its 128-byte bitmap (the 9th); the January block
+ * - BLOCK_MANAGEMENT_PAGES is 9 (Kiran to Morton: "not dependent on NR_CPUS"): on i386 2048
+ *   bufctls of 16 bytes (8 pages) and a 280-byte block struct with its 256-byte bitmap (the
+ *   9th); on a 64-bit build 1024 of 32 bytes and 176 bytes, 9 pages as well; the January block
  *   struct has no NR_CPUS-sized page-pointer array (the Sep 2005 one has, see kiranAllocator.ts).
  *   The management pages come from low memory of the current node without __GFP_ZERO and are
  *   cleared with clear_page ("Can use __GFP_ZERO here").
@@ -46,26 +50,42 @@
  *   shares kiran-2005-09's unwind, which has the same effect.
  *
  * What holds that does not for kiran-2005-09: nr-cpus-independence (9 management pages at every
- * NR_CPUS, data pages for possible CPUs only). What does not change with NR_CPUS is memory; the
+ * NR_CPUS on either build, data pages for possible CPUs only: rechecked on the i386 build). What does not change with NR_CPUS is memory; the
  * vm area (NR_CPUS x 8 KiB + 9 pages a block) and the loop work do.
  */
 import { pfnToDirect, MachineError, PAGE_SIZE, type PageFrame } from "../../machine/index.ts";
 import { ok, type Result } from "../../result.ts";
-import { BUFCTL_SIZE, KiranAllocator, MGMT_OWNER, PCPU_BLKSIZE } from "./kiranAllocator.ts";
+import { KiranAllocator, MGMT_OWNER, PCPU_BLKSIZE } from "./kiranAllocator.ts";
 import type { FreeRun } from "./pcpuBlock.ts";
 
-/** BLOCK_MANAGEMENT_PAGES of the January patch. */
+/** BLOCK_MANAGEMENT_PAGES of the January patch (on either build). */
 export const BLOCK_MANAGEMENT_PAGES = 9;
-/** PCPU_CURR_SIZE in January: sizeof(void *). */
-export const JANUARY_CURRENCY = 8;
-/** The January block struct: start, list link, size_used, bufctl free list, the bitmap. */
-export const JANUARY_BLOCK_STRUCT = 8 + 16 + 8 + 16 + PCPU_BLKSIZE / JANUARY_CURRENCY / 8;
+/** The build the January figures come from: i386, sizeof(void *) = 4 ("36 bytes" = 9 x 4). */
+export const JANUARY_WORD_SIZE = 4;
+/** PCPU_CURR_SIZE in January: sizeof(void *) of the build (4 on i386, 8 on a 64-bit build). */
+export const JANUARY_CURRENCY = JANUARY_WORD_SIZE;
+/** sizeof(struct pcpu_bufctl) in January: list_head (two words), addr, size: four words. */
+export const januaryBufctlSize = (word: number): number => 4 * word;
+/** The January block struct: start, list link (two words), size_used, bufctl free list (two
+ *  words), the bitmap of PCPU_BLKSIZE / word bits. */
+export const januaryBlockStruct = (word: number): number =>
+  word + 2 * word + word + 2 * word + PCPU_BLKSIZE / word / 8;
+/** The i386 block struct: 280 bytes. */
+export const JANUARY_BLOCK_STRUCT = januaryBlockStruct(JANUARY_WORD_SIZE);
 
 export class KiranJanuaryAllocator extends KiranAllocator {
   override readonly name: string = "kiran-2005-01";
   override readonly revision: string = "kiran-2005-01";
+  /** sizeof(void *) of the build: 4 (i386, the thread's figures) unless told 8. */
+  override readonly wordSize: number;
   /** PCPU_CURR_SIZE: sizeof(void *). */
-  override readonly currency: number = JANUARY_CURRENCY;
+  override readonly currency: number;
+
+  constructor(wordSize: 4 | 8 = JANUARY_WORD_SIZE) {
+    super();
+    this.wordSize = wordSize;
+    this.currency = wordSize;
+  }
 
   /** BLOCK_MANAGEMENT_PAGES: 9 at every NR_CPUS. */
   override mgmtPagesPerBlock(): number {
@@ -123,7 +143,8 @@ export class KiranJanuaryAllocator extends KiranAllocator {
   }
 }
 
-/** The size of the January management area, from its parts: 9 pages. */
-export function januaryMgmtBytes(): number {
-  return (PCPU_BLKSIZE / JANUARY_CURRENCY) * BUFCTL_SIZE + JANUARY_BLOCK_STRUCT;
+/** The size of the January management area, from its parts: 9 pages on either build
+ *  (i386: 2048 bufctls of 16 bytes + 280; 64-bit: 1024 of 32 + 176). */
+export function januaryMgmtBytes(word: number = JANUARY_WORD_SIZE): number {
+  return (PCPU_BLKSIZE / word) * januaryBufctlSize(word) + januaryBlockStruct(word);
 }

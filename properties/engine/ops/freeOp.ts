@@ -80,7 +80,7 @@ export const freeOp: Op<FreeStep> = {
   machineEvents: ["obj.free"],
   fromMachineEvent(event, view) {
     if (event.type !== "obj.free") return undefined;
-    const name = view.objectIn(event.from);
+    const name = view.objectIn(event.from, event.at);
     return name === undefined ? undefined : { op: "free", obj: name };
   },
   // Frees in the reserved area, beside the reserved allocations that make its holes.

@@ -74,8 +74,8 @@ export interface ScopeStepInput {
 /** What a model-driven run offers an operation to make its step from a machine event. */
 export interface MachineStepView {
   readonly model: PercpuModel;
-  /** A live object in a block of this kind, if any. */
-  objectIn(kind: BlockKind): string | undefined;
+  /** A live object in a block of this kind (the `at`-th of the kind in list order), if any. */
+  objectIn(kind: BlockKind, at?: number): string | undefined;
 }
 
 /** What a generated command resolves its random choices against. */

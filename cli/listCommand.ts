@@ -17,6 +17,8 @@ export interface ListJson {
     title: string;
     source: string;
     known_violations: Record<string, string>;
+    /** Each known difference between the model and its source, with the reason. */
+    differences: string[];
     /** What the design keeps with nothing live (its retained pool), or null. */
     retained_pool: string | null;
   }[];
@@ -44,6 +46,7 @@ export function listJson(): ListJson {
       title: r.title,
       source: r.source,
       known_violations: { ...r.knownViolations },
+      differences: [...(r.differences ?? [])],
       retained_pool: r.pool?.what ?? null,
     })),
     mutants: MUTANT_TARGETS.map((m) => ({
@@ -80,6 +83,7 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     const known = Object.keys(r.known_violations);
     detail("fails by design", known.length === 0 ? "nothing" : known.join(", "));
     detail("keeps with nothing live", r.retained_pool ?? "nothing (back to the boot baseline)");
+    for (const d of r.differences) detail("differs from its source", d);
   }
   lines.push("", `mutants (${data.mutants.length})`);
   for (const m of data.mutants) {

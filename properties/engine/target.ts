@@ -41,6 +41,11 @@ export interface Target {
    * failure-atomicity allow that much); absent: back to the baseline exactly.
    */
   readonly pool?: RetainedPool;
+  /**
+   * The design runs only on possible CPUs 0..n-1, with why (areamap-2009: units at cpu x
+   * unit_size); its runs draw dense possible sets, and its boot refuses another. Absent: any.
+   */
+  readonly densePossible?: string;
   /** An atomic request may fail with ENOMEM where a sleeping one would not (docs/protocol.md). */
   readonly atomicFromPopulated: boolean;
 }

@@ -16,7 +16,14 @@ function expectListShape(json: Record<string, unknown>): void {
   };
   expect(revisions.map((r) => r.id)).toEqual(REVISION_TARGETS.map((t) => t.id));
   for (const r of revisions) {
-    expect(Object.keys(r)).toEqual(["id", "title", "source", "known_violations", "retained_pool"]);
+    expect(Object.keys(r)).toEqual([
+      "id",
+      "title",
+      "source",
+      "known_violations",
+      "differences",
+      "retained_pool",
+    ]);
     expect(typeof r.title).toBe("string");
     expect(typeof r.source).toBe("string");
     expect(typeof r.known_violations).toBe("object");

@@ -126,10 +126,10 @@ export const REVISIONS: readonly RevisionEntry[] = [
       integrity: `${POPULATE_BUG}: reading the neighbour faults`,
       completeness: `${POPULATE_BUG}: a valid write to the neighbour faults`,
       "node-locality": `${POPULATE_BUG}: the neighbour's copy has no page, so no node`,
-      "bad-input":
+      "bad-align":
         "pcpu_alloc of 2.6.30 rejects only size 0, size > PCPU_MIN_UNIT_SIZE and align > PAGE_SIZE: an alignment that is not a power of two (0 included) is served at the kernel's ALIGN(off, align)",
       "areamap-live-areas":
-        "a consequence of bad-input: an allocation with an alignment that is not a power of two is served, and the chunk counts an object the suite's model, which expects EINVAL, does not",
+        "a consequence of bad-align: an allocation with an alignment that is not a power of two is served, and the chunk counts an object the suite's model, which expects EINVAL, does not",
     },
     differences: AREAMAP_DIFFERENCES,
   },

@@ -47,7 +47,7 @@
  * What it leaves out, and each known difference with its reason: areamapDifferences.ts (also
  * `list --json`'s `differences`). What the suite finds, as expected failures: the populate error
  * path's lost page (areamap-populated, integrity, completeness, node-locality) and the served
- * non-power-of-two alignments (bad-input, areamap-live-areas): revisions/index.ts.
+ * non-power-of-two alignments (bad-align, areamap-live-areas): revisions/index.ts.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";

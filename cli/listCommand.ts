@@ -19,7 +19,7 @@ export interface ListJson {
     known_violations: Record<string, string>;
     /** What the design keeps with nothing live (its retained pool), or null. */
     retained_pool: string | null;
-    /** Each known difference from the source, with its reason (empty: none recorded). */
+    /** Each known difference between the model and its source, with the reason. */
     differences: string[];
   }[];
   readonly mutants: {

@@ -30,6 +30,7 @@ export function revisionTarget(r: RevisionEntry): Target {
     zeroAlignValid: r.zeroAlignValid,
     knownViolations: r.knownViolations,
     ...(r.pool ? { pool: r.pool } : {}),
+    ...(r.densePossible !== undefined ? { densePossible: r.densePossible } : {}),
     atomicFromPopulated: r.atomicFromPopulated,
   };
 }

@@ -2,16 +2,17 @@ import { AreamapAllocator, UNIT_SIZE } from "../revisions/areamap/areamapAllocat
 import type { MutantEntry } from "./mutant.ts";
 
 /**
- * The per-CPU offset is computed from the CPU number (cpu x unit_size) where the CPU's unit
- * offset is meant, as if units followed CPU numbers. Units are grouped by node, so a CPU
- * whose group is not first reaches another CPU's unit (or past the chunk):
+ * __per_cpu_offset[cpu] counts units by the CPU's rank among the online CPUs where 2.6.30
+ * counts them by CPU number (cpu x unit_size, units for every possible CPU): with a possible
+ * CPU offline below it, an online CPU gets the unit of a lower CPU, and the two share a copy.
  *
- *   possible 0 1 2 on nodes 0 1 0:  units | cpu 0 | cpu 2 | cpu 1 |
- *   per_cpu_ptr(p, 1) = p + 1 x unit_size = cpu 2's copy, on node 0, shared with cpu 2
+ *   possible 0 1 2, online 0 2:  units | cpu 0 | cpu 1 | cpu 2 |
+ *   per_cpu_ptr(p, 2) = p + 1 x unit_size = cpu 1's copy, shared with cpu 1
  */
 class AreamapOffsetByCpu extends AreamapAllocator {
   protected override perCpuOffset(cpu: number): number {
-    return cpu * UNIT_SIZE;
+    const rank = this.machine.cpus.online.indexOf(cpu);
+    return (rank < 0 ? cpu : rank) * UNIT_SIZE;
   }
 }
 
@@ -19,9 +20,9 @@ export const areamapOffsetByCpu: MutantEntry = {
   id: "areamap-offset-by-cpu",
   revision: "areamap-2009",
   description:
-    "__per_cpu_offset[cpu] is cpu x unit_size instead of pcpu_unit_offsets[cpu]: with units grouped by node, a CPU of a later group gets another CPU's copy on another node (caught by no-overlap and node-locality)",
+    "__per_cpu_offset[cpu] is the CPU's rank among the online CPUs x unit_size instead of cpu x unit_size: with a possible CPU offline below it, an online CPU gets a lower CPU's copy (caught by no-overlap)",
   source:
-    "percpu: fix chunk range calculation (a855b84c, 2011): the first and last units were assumed to be the lowest and highest, but 'groups in a chunk can have arbitrary positive or negative offsets', so an address of another CPU was misclassified",
-  expected: ["no-overlap", "node-locality"],
+    "arch/x86/kernel/setup_percpu.c 2.6.30 setup_per_cpu_areas: 'for_each_possible_cpu(cpu) { per_cpu_offset(cpu) = delta + cpu * pcpu_unit_size; ...}' (units for every possible CPU, by CPU number); percpu_counter_sum_all (2022), an online-for-possible confusion (SOURCES.md)",
+  expected: ["no-overlap"],
   create: () => new AreamapOffsetByCpu(),
 };

@@ -45,6 +45,7 @@ import { areamapPopulateKeepsPages } from "./areamapPopulateKeepsPages.ts";
 import { bitmapFailKeepsArea } from "./bitmapFailKeepsArea.ts";
 import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
 import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
+import { bitmapAlignNotPowerOfTwo } from "./bitmapAlignNotPowerOfTwo.ts";
 import { bitmapPopulateKeepsPages } from "./bitmapPopulateKeepsPages.ts";
 import type { MutantEntry } from "./mutant.ts";
 
@@ -91,6 +92,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapDestroyKeepsVm,
   bitmapNoTlbFlush,
   bitmapPopulateKeepsPages,
+  bitmapAlignNotPowerOfTwo,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

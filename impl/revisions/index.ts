@@ -12,6 +12,7 @@ import { BitmapAllocator } from "./bitmap/bitmapAllocator.ts";
 import { BITMAP_POOL } from "./bitmap/bitmapPool.ts";
 import { PCPU_UNIT_SIZE } from "./bitmap/percpuVm.ts";
 import { AREAMAP_POOL } from "./areamap/areamapPool.ts";
+import { AREAMAP_DIFFERENCES } from "./areamap/areamapDifferences.ts";
 import type { RetainedPool } from "./retainedPool.ts";
 
 export interface RevisionEntry {
@@ -44,11 +45,20 @@ export interface RevisionEntry {
    */
   readonly pool?: RetainedPool;
   /**
+   * The design runs only on possible CPUs 0..n-1, with why; its runs draw dense possible sets
+   * and its boot refuses another. Absent: any possible set.
+   */
+  readonly densePossible?: string;
+  /**
    * An atomic request is served only from populated memory, so it may fail with ENOMEM where a
    * sleeping one would succeed (docs/protocol.md `alloc`'s `atomic`); false: served as any other.
    */
   readonly atomicFromPopulated: boolean;
 }
+
+/** The areamap-2009 populate bug, shared by the invariants it breaks. */
+const POPULATE_BUG =
+  "2.6.30's pcpu_populate_chunk error path calls pcpu_depopulate_chunk(chunk, off, size), which frees and unmaps every page of the request's page range, those populated before and shared with live neighbours included: a live object loses its page (alloc(1, 1), a failed page allocation, alloc(8192, 1)); ce3141a277ff 'percpu: drop pcpu_chunk->page[]' (2.6.32) made the error path undo only what the call did";
 
 export const REVISIONS: readonly RevisionEntry[] = [
   {
@@ -113,16 +123,28 @@ export const REVISIONS: readonly RevisionEntry[] = [
     id: "areamap-2009",
     design: "areamap-2009",
     title:
-      "chunks of one unit per possible CPU grouped by node, int area map first fit, free-size slots",
+      "chunks of one unit per possible CPU at cpu x unit_size, int area map first fit, free-size slots, the x86 4k first chunk",
     source:
-      "mm/percpu.c of Linux 2.6.30 (Tejun Heo): pcpu_alloc, pcpu_alloc_area, pcpu_free_area, pcpu_reclaim; units grouped by node as pcpu_build_alloc_info (2.6.32) lays them out",
+      "mm/percpu.c of Linux 2.6.30 (Tejun Heo): pcpu_alloc, pcpu_alloc_area, pcpu_free_area, pcpu_populate_chunk, pcpu_depopulate_chunk, pcpu_reclaim; arch/x86/kernel/setup_percpu.c of 2.6.30: setup_pcpu_4k",
+    densePossible:
+      "2.6.30 places CPU c's unit at c x unit_size in a vm area of num_possible_cpus() units (pcpu_chunk_addr, pcpu_chunk_size), sound only for possible CPUs 0..n-1, which x86's prefill_possible_map always makes",
     create: () => new AreamapAllocator(),
     maxSize: PCPU_MIN_UNIT_SIZE,
     maxAlign: () => PAGE_SIZE,
     zeroAlignValid: false,
     atomicFromPopulated: false,
     pool: AREAMAP_POOL,
-    knownViolations: {},
+    knownViolations: {
+      "areamap-populated": `${POPULATE_BUG}: the neighbour lies on a page no longer populated`,
+      integrity: `${POPULATE_BUG}: reading the neighbour faults`,
+      completeness: `${POPULATE_BUG}: a valid write to the neighbour faults`,
+      "node-locality": `${POPULATE_BUG}: the neighbour's copy has no page, so no node`,
+      "bad-align":
+        "pcpu_alloc of 2.6.30 rejects only size 0, size > PCPU_MIN_UNIT_SIZE and align > PAGE_SIZE: an alignment that is not a power of two (0 included) is served at the kernel's ALIGN(off, align)",
+      "areamap-live-areas":
+        "a consequence of bad-align: an allocation with an alignment that is not a power of two is served, and the chunk counts an object the suite's model, which expects EINVAL, does not",
+    },
+    differences: AREAMAP_DIFFERENCES,
   },
   {
     id: "bitmap-2017",

@@ -4,6 +4,10 @@
  * present, and sometimes a node that only impossible CPUs map to (so that possible-only can
  * see memory held for an impossible CPU). Possible sets below CPU 8 are frequent, so the
  * relational NR_CPUS 8 / 512 check has runs to judge.
+ *
+ * A target that requires possible CPUs 0..n-1 (`densePossible`: 2.6.30 indexes units by CPU
+ * number, and x86's prefill_possible_map only makes such masks) gets the same draws with the
+ * possible set renumbered to 0..n-1 in order: the same sizes, nodes, present and online choices.
  */
 import fc from "fast-check";
 import type { BootConfig } from "../../impl/index.ts";
@@ -12,7 +16,9 @@ export const NR_CPUS_CHOICES = [8, 16, 64, 128, 512] as const;
 /** Property runs give the machine address space to spare (exhaustion is a metric). */
 export const RUN_VMALLOC_BYTES = 2 ** 31;
 
-export function topologyArbitrary(): fc.Arbitrary<BootConfig> {
+export function topologyArbitrary(
+  options: { densePossible?: boolean } = {},
+): fc.Arbitrary<BootConfig> {
   return fc
     .record({
       nrNodes: fc.integer({ min: 1, max: 4 }),
@@ -38,7 +44,8 @@ export function topologyArbitrary(): fc.Arbitrary<BootConfig> {
       });
     })
     .map((t) => {
-      const possible = [...t.possible].sort((a, b) => a - b);
+      const drawn = [...t.possible].sort((a, b) => a - b);
+      const possible = options.densePossible === true ? drawn.map((_, i) => i) : drawn;
       const isPossible = new Set(possible);
       const cpuToNode = t.nodes.map((node, cpu) =>
         t.emptyNode && isPossible.has(cpu) ? node % (t.nrNodes - 1) : node,

@@ -93,7 +93,9 @@ export function runDiff(base: Target, head: Target, settings: DiffSettings): Dif
   let cut = 0;
   let harness: DiffReport["harnessFailure"];
   const property = fc.property(
-    topologyArbitrary(),
+    topologyArbitrary({
+      densePossible: base.densePossible !== undefined || head.densePossible !== undefined,
+    }),
     commandsArbitrary(base, capabilities, settings.maxCommands),
     (config, commands) => {
       if (harness !== undefined) return;

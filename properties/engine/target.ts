@@ -48,6 +48,11 @@ export interface Target {
    * page scale (commands/pageScale.ts), which fill, empty and depopulate its chunks.
    */
   readonly unitBytes?: number;
+  /**
+   * The design runs only on possible CPUs 0..n-1, with why (areamap-2009: units at cpu x
+   * unit_size); its runs draw dense possible sets, and its boot refuses another. Absent: any.
+   */
+  readonly densePossible?: string;
   /** An atomic request may fail with ENOMEM where a sleeping one would not (docs/protocol.md). */
   readonly atomicFromPopulated: boolean;
   /**

@@ -22,6 +22,7 @@ const ONE_CPU: BootConfig = {
 
 const MULTI_PART = [
   "bad-input",
+  "bad-align",
   "completeness",
   "kiran-list-order",
   "kiran-bytes-used",

@@ -13,8 +13,11 @@
  * - kiran-2005-09 breaks nr-cpus-independence: each block's management area holds a page-pointer
  *   array of (PCPU_BLKSIZE >> PAGE_SHIFT) × NR_CPUS × 2 entries (15 pages at NR_CPUS 8, 19 at 512, 64-bit).
  * kiran-2005-01 keeps it: its 9 management pages do not depend on NR_CPUS.
+ * - areamap-2009 breaks bad-align (2.6.30 serves an alignment that is not a power of two) and
+ *   the invariants its populate-failure bug breaks (impl/revisions/index.ts).
  */
 import { alignment } from "./alignment.ts";
+import { badAlign } from "./badAlign.ts";
 import { badInput } from "./badInput.ts";
 import { completeness } from "./completeness.ts";
 import { failureAtomicity } from "./failureAtomicity.ts";
@@ -55,6 +58,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noLeak,
   failureAtomicity,
   badInput,
+  badAlign,
   nrCpusIndependence,
   completeness,
   noOops,

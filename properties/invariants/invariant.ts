@@ -19,6 +19,11 @@ export interface Expectation {
   readonly why: string;
   /** The error bad input must get (EINVAL unless said otherwise: EFAULT for an unmapped address). */
   readonly error?: "EINVAL" | "EFAULT";
+  /**
+   * Invalid only for an alignment that is not a power of two (0 included where the target does
+   * not take it): judged by bad-align, not bad-input, since a design may serve it by design.
+   */
+  readonly badAlign?: true;
   /** The bytes a granted request must return (a read of a copy); integrity judges them. */
   readonly returns?: Uint8Array;
 }

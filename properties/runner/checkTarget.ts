@@ -154,7 +154,7 @@ export function runRound(
   let firstFailAt: number | undefined;
   progress.round++;
   const property = fc.property(
-    topologyArbitrary(),
+    topologyArbitrary({ densePossible: target.densePossible !== undefined }),
     commandsArbitrary(target, capabilities, settings.maxCommands),
     (config, commands) => {
       // After a harness failure the remaining runs do nothing: the check of this target is over.

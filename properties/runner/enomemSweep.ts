@@ -62,6 +62,16 @@ export const ENOMEM_SWEEP_CONFIG: BootConfig = {
   pageSize: 4096,
 };
 
+/**
+ * The sweep's topology for a target that requires possible CPUs 0..n-1 (`densePossible`): the
+ * same machine with CPU 2 (node 1) as the third possible CPU, present and offline.
+ */
+export const ENOMEM_SWEEP_DENSE_CONFIG: BootConfig = {
+  ...ENOMEM_SWEEP_CONFIG,
+  possible: [0, 1, 2],
+  present: [0, 1, 2],
+};
+
 export interface EnomemSweepOptions {
   readonly config?: BootConfig;
   /** Invariant ids to judge (default ENOMEM_SWEEP_INVARIANTS). */
@@ -264,7 +274,9 @@ function armed(after: number, count: number, workload: readonly Step[]): Step[] 
 
 /** Runs the workload once per page allocation with that allocation failing. */
 export function enomemSweep(target: Target, options: EnomemSweepOptions = {}): EnomemSweepReport {
-  const config = options.config ?? ENOMEM_SWEEP_CONFIG;
+  const config =
+    options.config ??
+    (target.densePossible !== undefined ? ENOMEM_SWEEP_DENSE_CONFIG : ENOMEM_SWEEP_CONFIG);
   // A design that breaks one of them by design (its knownViolations) is judged on the rest:
   // its runs must still go on to every k, and integrity and no-oops still hold there. The
   // design's white-box invariants judge its bookkeeping too: a failed allocation must not keep

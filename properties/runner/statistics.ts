@@ -62,7 +62,7 @@ export function runStatistics(
   // A run judged by every invariant but the relational one (its twin doubles the cost).
   const invariants = applicable(INVARIANTS, target).filter((i) => !i.relational);
   const arb = fc.tuple(
-    topologyArbitrary(),
+    topologyArbitrary({ densePossible: target.densePossible !== undefined }),
     commandsArbitrary(target, capabilities, settings.maxCommands),
   );
   const runOne = ([config, commands]: [

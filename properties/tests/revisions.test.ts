@@ -1,6 +1,7 @@
 /**
  * Every invariant on every revision, over several seeds: each passes, or fails only where the
- * revision's header says it does not hold (and then with a counterexample that shows it).
+ * revision's header says it does not hold; and every known violation is found, with a
+ * counterexample that shows it.
  */
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -40,9 +41,16 @@ describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, targe
           status: "pass",
           message: undefined,
         });
-      } else {
-        expect(r.status).toBe("fail");
-        expect(r.expected).toBe(true);
+      } else if (r.status !== "pass") {
+        // A known violation is what the design does not keep, not what 40 short runs must
+        // reach: one that needs a longer run (areamap-2009's completeness needs a write to the
+        // neighbour after the populate bug) may pass at one seed. Found, it is the expected
+        // failure with its reason; that each one is found is the next test's.
+        expect({ status: r.status, expected: r.expected, reason: r.reason }).toEqual({
+          status: "fail",
+          expected: true,
+          reason: known,
+        });
       }
     }
     expect(report.commands).toBeGreaterThan(100);

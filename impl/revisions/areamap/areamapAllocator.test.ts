@@ -4,7 +4,6 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { findInvariant, findTarget, replaySteps, type Step } from "../../../properties/index.ts";
-import type { Ptr } from "../../allocator.ts";
 import { PAGE_SIZE, SLAB_OWNER, totalPages } from "../../machine/index.ts";
 import { unwrap } from "../../result.ts";
 import {
@@ -16,7 +15,6 @@ import {
   expectEveryCopyWritten,
   expectEveryCopyZero,
   machineOf,
-  pattern,
   possibleCpus,
   powersOfTwo,
   snapshot,
@@ -32,6 +30,8 @@ import {
   UNIT_PAGE_OWNER,
   UNIT_PAGES,
   UNIT_SIZE,
+  STATIC_PAGES,
+  chunkStructSize,
   type AreamapDetail,
 } from "./areamapAllocator.ts";
 
@@ -88,16 +88,17 @@ function expectConsistent(): void {
 
 describe("areamap-2009: layout", () => {
   /*
-   * NR_CPUS 8, CPUs 0-4 possible on nodes 0 1 0 1 2: units grouped by node,
+   * NR_CPUS 8, CPUs 0-4 possible on nodes 0 1 0 1 2: 2.6.30 has no groups, CPU c's unit is the
+   * c-th,
    *
    *   first chunk base
-   *   | cpu 0 | cpu 2 | cpu 1 | cpu 3 | cpu 4 |    each unit 32 KiB:
-   *   |  node 0       |  node 1       | node 2|    | static 8K | reserved 8K | dynamic 16K |
+   *   | cpu 0 | cpu 1 | cpu 2 | cpu 3 | cpu 4 |    each unit 32 KiB:
+   *   | node 0| node 1| node 0| node 1| node 2|    | static 8K | reserved 8K | dynamic 16K |
    *
-   * Expect the first object at base + 16 KiB, CPU c's copy at p + unit_offsets[c] on
+   * Expect the first object at base + 16 KiB, CPU c's copy at p + c x unit_size on
    * cpu_to_node(c), one memory load per per_cpu_ptr, and a vm area of 5 units.
    */
-  it("units grouped by node; per_cpu_ptr = p + unit_offsets[cpu] with one load", () => {
+  it("CPU c's unit at c x unit_size; per_cpu_ptr = p + __per_cpu_offset[cpu] with one load", () => {
     booted(a, {
       nrCpus: 8,
       nrNodes: 3,
@@ -105,19 +106,16 @@ describe("areamap-2009: layout", () => {
       possible: [0, 1, 2, 3, 4],
     });
     const m = machineOf(a);
-    expect(detail().groups).toEqual([
-      { node: 0, cpus: [0, 2] },
-      { node: 1, cpus: [1, 3] },
-      { node: 2, cpus: [4] },
-    ]);
-    const unit = [0, 2, 1, 3, 4]; // unit of cpu 0..4
+    expect(detail().unitOffsets).toEqual(
+      [0, 1, 2, 3, 4].map((cpu) => ({ cpu, offset: cpu * UNIT_SIZE })),
+    );
     const p = unwrap(a.alloc(24, 8));
     expect(p).toBe(firstBase() + HEAD);
     expect(m.vmalloc.areaOf(p)?.size).toBe(5 * UNIT_SIZE);
     const loads = m.loads;
     for (const cpu of [0, 1, 2, 3, 4]) {
       const addr = unwrap(a.ptr(p, cpu));
-      expect(addr, `cpu ${cpu}`).toBe(p + unit[cpu]! * UNIT_SIZE);
+      expect(addr, `cpu ${cpu}`).toBe(p + cpu * UNIT_SIZE);
       expect(unwrap(a.node(addr))).toBe(m.cpus.cpuToNode(cpu));
     }
     expect(m.loads - loads).toBe(5);
@@ -125,22 +123,41 @@ describe("areamap-2009: layout", () => {
     expectErr(a.ptr(p, 5), "EINVAL");
   });
 
-  it("the first chunk: static and reserved areas used, 16 KiB dynamic, every page populated", () => {
-    booted(a, { possible: [0, 1, 3] });
+  /*
+   * Possible CPUs 0, 1, 3: CPU 3's unit would be at 3 x unit_size in an area of 3 units, past
+   * its end. The boot is refused, naming the CPU, before a machine is set up.
+   */
+  it("a possible mask with a hole is refused at boot: its units would fall outside the vm area", () => {
+    const r = a.boot(bootConfig({ possible: [0, 1, 3] }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toBe("EINVAL");
+      expect(r.message).toContain("CPU 3");
+    }
+    expect(a.booted).toBe(false);
+    expect(a.boot(bootConfig({ possible: [1, 2] })).ok).toBe(false);
+  });
+
+  it("the first chunk: static and reserved areas used, 16 KiB dynamic, only the static pages mapped at boot", () => {
+    booted(a, { possible: [0, 1, 2] });
     expect(chunk(0)).toMatchObject({
       first: true,
       map: [-HEAD, DYNAMIC_SIZE],
       mapAlloc: 2,
       freeSize: DYNAMIC_SIZE,
       contigHint: DYNAMIC_SIZE,
-      populatedPages: UNIT_PAGES,
+      populatedPages: STATIC_PAGES,
+      populated: [1, 1, 0, 0, 0, 0, 0, 0],
     });
-    expect(totalPages(machineOf(a).pages.heldBy(UNIT_PAGE_OWNER))).toBe(3 * UNIT_PAGES);
+    expect(totalPages(machineOf(a).pages.heldBy(UNIT_PAGE_OWNER))).toBe(3 * STATIC_PAGES);
     expect(unwrap(a.stats())).toMatchObject({
       unitBytes: UNIT_SIZE,
       vmBytes: 3 * UNIT_SIZE,
-      metaBytes: 72 + 2 * 4,
+      metaBytes: chunkStructSize(3) + 2 * 4,
     });
+    // The struct's page array grows with the possible CPUs: 88 + 64 bytes a CPU.
+    expect(chunkStructSize(1)).toBe(152);
+    expect(chunkStructSize(64)).toBe(4184);
     expect(unwrap(a.inspect()).blocks).toEqual([
       { id: 0, state: "empty", live: 0, freeBytes: DYNAMIC_SIZE },
     ]);
@@ -149,7 +166,7 @@ describe("areamap-2009: layout", () => {
 
 describe("areamap-2009: sizes and alignment", () => {
   it("every power of two from 1 to 4096 is honoured on every possible CPU", () => {
-    booted(a, { possible: [0, 1, 3] });
+    booted(a, { possible: [0, 1, 2] });
     for (const align of powersOfTwo(1, PAGE_SIZE)) {
       for (const size of [1, 4, 12, 100]) {
         unwrap(a.alloc(3, 1)); // knock the next free offset off any alignment
@@ -291,7 +308,7 @@ describe("areamap-2009: free", () => {
   });
 
   it("reused space reads zero on every possible CPU", () => {
-    booted(a, { possible: [0, 2, 3] });
+    booted(a, { possible: [0, 1, 2] });
     const o = allocWritten(a, 64, 8, 9);
     unwrap(a.free(o.p));
     const again = unwrap(a.alloc(64, 8));
@@ -301,15 +318,13 @@ describe("areamap-2009: free", () => {
 });
 
 describe("areamap-2009: bad input", () => {
-  it("size 0, above 32 KiB, alignment 0, not a power of two or above PAGE_SIZE: EINVAL, nothing changes", () => {
+  it("size 0, above 32 KiB, alignment above PAGE_SIZE: EINVAL, nothing changes", () => {
     booted(a);
     const objs = [allocWritten(a, 40, 8, 3)];
     const before = snapshot(a, objs);
     for (const [size, align] of [
       [0, 4],
       [PCPU_MIN_UNIT_SIZE + 1, 4],
-      [8, 0],
-      [8, 3],
       [8, 2 * PAGE_SIZE],
       [1.5, 4],
     ] as const) {
@@ -337,10 +352,11 @@ describe("areamap-2009: map extension", () => {
     unwrap(a.alloc(4, 4));
     expect(chunk(0).mapAlloc).toBe(32);
     expect(detail().mapExtensions).toBe(2);
-    expect(unwrap(a.stats()).metaBytes).toBe(72 + 32 * 4);
+    const struct = chunkStructSize(possibleCpus(a).length);
+    expect(unwrap(a.stats()).metaBytes).toBe(struct + 32 * 4);
     unwrap(a.alloc(PCPU_MIN_UNIT_SIZE / 2, 4));
     expect(chunk(1).mapAlloc).toBe(16);
-    expect(unwrap(a.stats()).metaBytes).toBe(2 * 72 + 32 * 4 + 16 * 4);
+    expect(unwrap(a.stats()).metaBytes).toBe(2 * struct + 32 * 4 + 16 * 4);
     expectConsistent();
   });
 
@@ -437,11 +453,11 @@ describe("areamap-2009: memory", () => {
    *                       ^ populated for every possible CPU, from its node, high memory
    */
   it("populates only the pages of the area, for each possible CPU from its node", () => {
-    booted(a, { nrCpus: 4, nrNodes: 2, cpuToNode: [1, 0, 1, 0], possible: [0, 1, 3] });
+    booted(a, { nrCpus: 4, nrNodes: 2, cpuToNode: [1, 0, 1, 0], possible: [0, 1, 2] });
     const m = machineOf(a);
     const data = (): number => totalPages(m.pages.heldBy(UNIT_PAGE_OWNER));
-    const boot = data();
     unwrap(a.alloc(DYNAMIC_SIZE, 4)); // fills the first chunk
+    const boot = data();
     const head = unwrap(a.alloc(20476, 4)); // chunk 1: pages 0-4
     expect(chunk(1).populatedPages).toBe(5);
     const p = unwrap(a.alloc(8, 4));
@@ -453,7 +469,8 @@ describe("areamap-2009: memory", () => {
       expect(m.pages.frameOf(m.translate(addr)!.pfn)?.zone).toBe("high");
     }
     expectErr(a.read(chunk(1).base + 7 * PAGE_SIZE, 1), "EFAULT"); // page 7 unpopulated
-    expect(m.pages.heldBy(UNIT_PAGE_OWNER)[0]?.high).toBe(6 * 2); // cpus 1, 3 on node 0
+    // cpu 1 on node 0: its 6 pages of chunk 1 and the first chunk's 4 dynamic pages
+    expect(m.pages.heldBy(UNIT_PAGE_OWNER)[0]?.high).toBe(6 + 4);
   });
 
   it("hotplug changes nothing: every possible CPU has its unit from the start", () => {
@@ -491,7 +508,7 @@ describe("areamap-2009: rollback after an injected ENOMEM at each page allocatio
    * slot (pcpu_alloc frees only the area) and serves the next request without a new vm area.
    */
   function setUp(): Obj[] {
-    booted(a, { possible: [0, 1, 3] });
+    booted(a, { possible: [0, 1, 2] });
     return [allocWritten(a, 8, 8, 20), allocWritten(a, 100, 4, 21)];
   }
 
@@ -530,20 +547,55 @@ describe("areamap-2009: rollback after an injected ENOMEM at each page allocatio
     expect(totalPages(m0.pages.heldBy(SLAB_OWNER))).toBeGreaterThan(0);
   });
 
-  it("a failure while populating an existing chunk leaves the map as it was", () => {
-    const objs = setUp();
+  /*
+   * 2.6.30's error path: chunk 1 holds `big` on pages 0-4 (offsets 0..20000); an 8000-byte
+   * request at 20000 needs pages 4-6, page 4 already populated and shared with `big`. The third
+   * page allocation (page 5, CPU 2) fails, and pcpu_depopulate_chunk(chunk, 20000, 8000) frees
+   * and unmaps pages 4-6 of every CPU, page 4 included:
+   *
+   *   chunk 1 pages  0 1 2 3 4 | 5 6 7      after the failure: 0 1 2 3 . | . . .
+   *                  big ------^ (its last 3616 bytes on page 4, now gone)
+   *
+   * Expect ENOMEM, the map as it was, and big's tail unreadable (EFAULT) on every CPU.
+   */
+  it("a failed populate frees the pages it shares with a live neighbour (the 2.6.30 bug)", () => {
+    setUp();
     unwrap(a.alloc(DYNAMIC_SIZE - 2048, 4)); // the first chunk keeps 1940 bytes
     const big = unwrap(a.alloc(20000, 4)); // chunk 1, pages 0-4
-    const beforeMap = chunk(1).map;
-    const before = snapshot(a, objs);
-    unwrap(a.failPageAlloc(2, 1));
-    expectErr(a.alloc(8000, 4), "ENOMEM"); // needs pages 5 and 6 of chunk 1
-    expect(chunk(1).map).toEqual(beforeMap);
-    expect(snapshot(a, objs)).toEqual(before);
     expect(big).toBe(chunk(1).base);
-    const p: Ptr = unwrap(a.alloc(8000, 4));
-    expectEveryCopyZero(a, p, 8000);
-    unwrap(a.write(unwrap(a.ptr(p, 3)), pattern(5, 8)));
-    expectConsistent();
+    const beforeMap = chunk(1).map;
+    const m = machineOf(a);
+    const held = totalPages(m.pages.heldBy(UNIT_PAGE_OWNER));
+    unwrap(a.failPageAlloc(2, 1));
+    expectErr(a.alloc(8000, 4), "ENOMEM");
+    expect(chunk(1).map).toEqual(beforeMap);
+    expect(chunk(1).populated).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
+    expect(totalPages(m.pages.heldBy(UNIT_PAGE_OWNER))).toBe(held - 3);
+    for (const [cpu, addr] of copies(a, big)) {
+      expect(a.read(addr + 16383, 1).ok, `cpu ${cpu}`).toBe(true);
+      expectErr(a.read(addr + 16384, 1), "EFAULT");
+    }
+  });
+});
+
+describe("areamap-2009: alignments 2.6.30 does not reject", () => {
+  /*
+   * pcpu_alloc checks only align > PAGE_SIZE; pcpu_alloc_area applies ALIGN(off, align) =
+   * (off + align - 1) & ~(align - 1) to whatever it gets.
+   *
+   *   align 3 after a 2-byte object at 16384: ALIGN(16386, 3) = 16388 & ~2 = 16388 (not a
+   *   multiple of 3);  align 0 after it: ALIGN(16386, 0) = 0, head -16386, and the split hands
+   *   out offset 0 of the first chunk: its static area, with the map no longer adding up.
+   */
+  it("align 3 is served at ALIGN's offset; align 0 is served at offset 0, over the static area", () => {
+    booted(a, { possible: [0, 1] });
+    const o1 = unwrap(a.alloc(2, 1));
+    expect(o1 - firstBase()).toBe(HEAD);
+    const o2 = unwrap(a.alloc(8, 3));
+    expect(o2 - firstBase()).toBe(HEAD + 4);
+    const o3 = unwrap(a.alloc(8, 0));
+    expect(o3).toBe(firstBase());
+    const sum = chunk(0).map.reduce((t, e) => t + Math.abs(e), 0);
+    expect(sum).toBeGreaterThan(UNIT_SIZE);
   });
 });

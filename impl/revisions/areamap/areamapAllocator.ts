@@ -1,80 +1,79 @@
 /**
- * areamap-2009: Tejun Heo's mm/percpu.c of Linux 2.6.30, the first allocator that serves both
- * the static and the dynamic percpu areas from chunks in the vmalloc area. Each chunk has one
- * unit per possible CPU; an object at offset X occupies X in every unit.
+ * areamap-2009: Tejun Heo's mm/percpu.c of Linux 2.6.30, with the x86 "4k" first chunk of
+ * arch/x86/kernel/setup_percpu.c, the first allocator that serves both the static and the
+ * dynamic percpu areas from chunks in the vmalloc area. Each chunk has one unit per possible
+ * CPU; an object at offset X occupies X in every unit.
  *
- *   chunk c (vm area of nr_units x unit_size, units grouped by node: unitLayout.ts)
+ *   chunk c (vm area of num_possible_cpus() x unit_size; CPU c's unit at c x unit_size)
  *   +-----------------+-----------------+-----------------+-----------------+
- *   | unit 0: cpu 0   | unit 1: cpu 2   | unit 2: cpu 1   | unit 3: cpu 3   |
- *   | node 0 pages    | node 0 pages    | node 1 pages    | node 1 pages    |
+ *   | unit of cpu 0   | unit of cpu 1   | unit of cpu 2   | unit of cpu 3   |
+ *   | its node's pages| its node's pages| its node's pages| its node's pages|
  *   +-----------------+-----------------+-----------------+-----------------+
- *   ^ base + X = the percpu pointer      ^ per_cpu_ptr(p, 1) = p + unit_offsets[1]
+ *   ^ base + X = the percpu pointer      ^ per_cpu_ptr(p, 1) = p + 1 x unit_size
  *
  *   the first chunk's unit: | static 8 KiB | reserved 8 KiB | dynamic 16 KiB |  = 32 KiB
  *   a dynamic chunk's unit: |              free 32 KiB                      |
  *
- * Rules (mm/percpu.c of 2.6.30 unless said; the area map is in pcpuChunk.ts, the unit
- * layout in unitLayout.ts, the pages in chunkPages.ts, the sizes and slots in pcpuSizes.ts):
- * - unit_size = max(static + reserved + dynamic, PCPU_MIN_UNIT_SIZE) in whole pages. The model
- *   takes a static area of 8 KiB (a small kernel image's .data.percpu), the reserved area of
- *   PERCPU_MODULE_RESERVE (8 KiB) and the rest of a PCPU_MIN_UNIT_SIZE (32 KiB) unit as the
- *   dynamic area (dyn_size -1: "the rest"), so every chunk's unit is 32 KiB, the largest
- *   allocation fits only an empty dynamic chunk and the first chunk fills after 16 KiB.
- * - The first chunk (pcpu_page_first_chunk, the 2.6.30 "4k" first chunk): a vm area whose
- *   units are populated at boot with pages from each CPU's node; its map starts as the static
- *   array `dmap[2]` = [-(static + reserved), dynamic]. The reserved chunk serves only module
- *   static percpu (no protocol request): the model keeps it inside that used head.
- * - Limits: size 1..PCPU_MIN_UNIT_SIZE, alignment a power of two up to PAGE_SIZE
- *   (`WARN(!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE)`: NULL, here EINVAL).
- * - pcpu_alloc: scan the slots from pcpu_size_to_slot(size) up, chunks in list order; skip a
- *   chunk whose contig hint is below size; extend its map first when fewer than two entries
- *   are spare (pcpu_need_to_extend: PCPU_DFL_MAP_ALLOC 16, doubling; pcpu_mem_alloc) and
- *   restart; first fit in the map (pcpu_alloc_area). No chunk fits: alloc_pcpu_chunk (the
- *   chunk struct and a 16-entry map from kzalloc, a vm area for the units: pcpu_get_vm_areas),
- *   put it on its slot and restart. Then populate the area's pages
- *   [PFN_DOWN(off), PFN_UP(off + size)) that are not yet populated, for every possible CPU
- *   from cpu_to_node(cpu) (GFP_KERNEL | __GFP_HIGHMEM), freeing every page it took on a
- *   failure, and free the area again (pcpu_free_area) when populating fails; then clear the
- *   area in every possible CPU's unit.
- * - A failed allocation keeps a chunk it created and a map it extended (only the area is
- *   freed): what 2.6.30 does; both are pool (areamapPool.ts), reused by later allocations.
- *   alloc_pcpu_chunk of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's
- *   result; the model has the check later kernels added ("if (!chunk->map) { kfree(chunk); return NULL; }").
+ * What it models (mm/percpu.c of 2.6.30 unless said; the area map is in pcpuChunk.ts, the
+ * unit layout in unitLayout.ts, the pages in chunkPages.ts, the sizes in pcpuSizes.ts):
+ * - unit_size = max(static + reserved + dynamic, PCPU_MIN_UNIT_SIZE) in whole pages: an 8 KiB
+ *   static area, PERCPU_MODULE_RESERVE (8 KiB) reserved, the rest of a 32 KiB unit dynamic.
+ * - Units: CPU c's unit at c x unit_size, no groups, no unit map (unitLayout.ts); the chunk
+ *   struct carries a page pointer per possible CPU and unit page (pcpu_chunk_struct_size).
+ * - The first chunk (setup_pcpu_4k): only the static pages mapped at boot; its map starts as
+ *   `dmap[2]` = [-(static + reserved), dynamic]; reserved and dynamic pages populated on demand.
+ * - Limits: size 1..PCPU_MIN_UNIT_SIZE, alignment up to PAGE_SIZE, nothing else: a
+ *   non-power-of-two alignment (0 too) goes through the kernel's ALIGN (pcpuChunk.ts).
+ * - pcpu_alloc: scan the slots from pcpu_size_to_slot(size) up with list_for_each_entry; skip a
+ *   chunk whose contig hint is below size; extend its map when fewer than two entries are spare
+ *   and go on in the same chunk (pcpu_extend_area_map returns 0 after extending as well); first
+ *   fit (pcpu_alloc_area), whose failure may relocate the chunk the walk stands on (to slot 0:
+ *   the walk then leaves its list, an oops here: walkLeftList). No chunk fits: alloc_pcpu_chunk
+ *   (struct from kzalloc, a 16-entry map, get_vm_area), put it on its slot, restart. Then
+ *   pcpu_populate_chunk for [PFN_DOWN(off), PFN_UP(off + size)); on failure its error path
+ *   frees the whole range's pages, neighbours' included (chunkPages.ts: the 2.6.30 bug), and
+ *   pcpu_alloc frees the area; then the area is cleared in every possible CPU's unit.
+ * - A failed allocation keeps a chunk it created and a map it extended (areamapPool.ts).
  * - Slots: pcpu_chunk_slot = 0 when free_size or contig_hint < sizeof(int), else
- *   pcpu_size_to_slot(free_size): the last slot (pcpu_nr_slots - 1) for a fully free chunk,
- *   else __pcpu_size_to_slot = max(fls(size) - PCPU_SLOT_BASE_SHIFT + 2, 1). Relocation moves
- *   a chunk to the head of a higher slot, to the tail of a lower one.
- * - free_percpu: the chunk from the address (the first chunk's unit-0 range, else the chunk
- *   whose unit 0 holds it), then pcpu_free_area (BUG_ON for an offset that is not an allocated
- *   area: EINVAL here, as for the static area); if the chunk is now fully free and another
- *   chunk is in the last slot, schedule the reclaim work. `reclaim` runs it (pcpu_reclaim):
- *   every chunk in the last slot but the first on the list is depopulated and freed; the one
- *   spared keeps its pages, and maps never shrink (areamapPool.ts: the retained pool).
- * - per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu], one load of the table, whose entries are
- *   the unit offsets (pcpu_unit_offsets; setup_per_cpu_areas). No hotplug callback: every
- *   possible CPU has its unit from the start.
+ *   pcpu_size_to_slot(free_size) (the last slot for a fully free chunk). Relocation moves a
+ *   chunk to the head of a higher slot, to the tail of a lower one.
+ * - free_percpu: the chunk from the address, pcpu_free_area (BUG_ON for an offset that is not an
+ *   allocated area: EINVAL here); a fully free chunk with another in the last slot schedules
+ *   pcpu_reclaim, which `reclaim` runs: every chunk in the last slot but the head is
+ *   depopulated and freed.
+ * - per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu] (setup_per_cpu_areas: delta + cpu x
+ *   unit_size), one load. No hotplug callback: every possible CPU has its unit from the start.
+ *
+ * What it leaves out, and each known difference with its reason: areamapDifferences.ts (also
+ * `list --json`'s `differences`). What the suite finds, as expected failures: the populate error
+ * path's lost page (areamap-populated, integrity, completeness, node-locality) and the served
+ * non-power-of-two alignments (bad-align, areamap-live-areas): revisions/index.ts.
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
-import { MachineError, totalPages, type Machine } from "../../machine/index.ts";
+import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
+import type { BootConfig } from "../../allocator.ts";
 import { err, ok, type Result } from "../../result.ts";
-import { SimulatedAllocator, type DesignUsage } from "../simulatedAllocator.ts";
+import { SimulatedAllocator, type DesignUsage, type SizeAlign } from "../simulatedAllocator.ts";
 import { INT_SIZE, PcpuChunk, type MapMemory } from "./pcpuChunk.ts";
 import { pcpuMemAlloc, pcpuMemFree } from "./pcpuMem.ts";
 import type { AreamapDetail } from "./areamapDetail.ts";
 import {
   chunkPageAddr,
   depopulateChunk,
+  depopulateRange,
   populateChunkPages,
   populateFirstChunk,
+  type TakenPage,
 } from "./chunkPages.ts";
 import {
-  CHUNK_STRUCT_SIZE,
+  chunkStructSize,
   DYNAMIC_SIZE,
   FIRST_CHUNK_MAP_ALLOC,
   NR_SLOTS,
   PCPU_DFL_MAP_ALLOC,
   PCPU_MIN_UNIT_SIZE,
   RESERVED_SIZE,
+  STATIC_PAGES,
   STATIC_SIZE,
   UNIT_PAGE_OWNER,
   UNIT_PAGES,
@@ -117,11 +116,7 @@ export class AreamapAllocator extends SimulatedAllocator {
 
   protected reset(machine: Machine): void {
     this.stateVersion++;
-    this.layout = buildUnitLayout(
-      machine.cpus.possibleList,
-      (cpu) => machine.cpus.cpuToNode(cpu),
-      UNIT_SIZE,
-    );
+    this.layout = buildUnitLayout(machine.cpus.possibleList, UNIT_SIZE);
     this.chunks = [];
     this.slots = Array.from({ length: NR_SLOTS }, () => []);
     this.objects = new Map();
@@ -131,7 +126,24 @@ export class AreamapAllocator extends SimulatedAllocator {
     this.setupFirstChunk(machine);
   }
 
-  /** pcpu_page_first_chunk + pcpu_setup_first_chunk: every unit populated at boot. */
+  /**
+   * 2.6.30 puts CPU c's unit at c x unit_size in an area of num_possible_cpus() units: a
+   * possible mask with a hole has units past the area's end, so such a machine is refused
+   * before anything is set up (x86's prefill_possible_map never makes one).
+   */
+  override boot(config: BootConfig): Result<void> {
+    const possible = [...config.possible].sort((a, b) => a - b);
+    const outside = possible.find((cpu, i) => cpu !== i);
+    if (outside !== undefined) {
+      return err(
+        "EINVAL",
+        `${this.name}: possible CPUs must be 0..${possible.length - 1} (2.6.30 places CPU c's unit at c x unit_size in an area of num_possible_cpus() units), but CPU ${outside} is possible and the mask has a hole below it`,
+      );
+    }
+    return super.boot(config);
+  }
+
+  /** setup_pcpu_4k + pcpu_setup_first_chunk: only the static pages mapped at boot. */
   private setupFirstChunk(m: Machine): void {
     const area = m.vmalloc.reserve(this.layout.nrUnits * UNIT_SIZE, "percpu");
     if (!area.ok) throw new MachineError(`${this.name}: first chunk: ${area.message}`);
@@ -145,7 +157,7 @@ export class AreamapAllocator extends SimulatedAllocator {
       mapMemory: { kind: "static" },
       unitPages: UNIT_PAGES,
     });
-    populateFirstChunk(m, this.layout, chunk);
+    populateFirstChunk(m, this.layout, chunk, STATIC_PAGES);
     this.chunks.push(chunk);
     this.relocate(chunk);
   }
@@ -185,19 +197,42 @@ export class AreamapAllocator extends SimulatedAllocator {
 
   // ---- allocation --------------------------------------------------------------------------
 
+  /**
+   * pcpu_alloc's checks: `!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE` (WARN and
+   * NULL, here EINVAL). Nothing else: an alignment that is not a power of two, 0 included, is
+   * served with the kernel's ALIGN (pcpuChunk.ts: kernelAlign).
+   */
+  protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
+    if (!Number.isInteger(size) || size < 1 || size > PCPU_MIN_UNIT_SIZE) {
+      return err(
+        "EINVAL",
+        `alloc: size ${String(size)} out of range, expected 1..${PCPU_MIN_UNIT_SIZE}`,
+      );
+    }
+    if (!Number.isInteger(align) || align < 0 || align > PAGE_SIZE) {
+      return err("EINVAL", `alloc: align ${String(align)} invalid, expected 0..${PAGE_SIZE}`);
+    }
+    return { ok: true, value: { size, align } };
+  }
+
   protected allocate(size: number, align: number): Result<Ptr> {
     this.stateVersion++;
-    restart: for (;;) {
+    for (;;) {
       for (let slot = this.sizeToSlot(size); slot < NR_SLOTS; slot++) {
-        for (const chunk of [...(this.slots[slot] as PcpuChunk[])]) {
+        // list_for_each_entry, not the _safe variant: the next chunk is read from the current
+        // one's list link after the body, wherever the body has moved it.
+        const list = this.slots[slot] as PcpuChunk[];
+        for (let k = 0; k < list.length; k++) {
+          const chunk = list[k] as PcpuChunk;
           this.work.loopIterations++;
           this.work.comparisons++;
           if (size > chunk.contigHint) continue;
+          // pcpu_extend_area_map returns 0 after extending too, so the walk goes on in the
+          // same chunk (its `case 1: goto restart` is never taken).
           const newAlloc = this.needToExtend(chunk);
           if (newAlloc > 0) {
             const extended = this.extendAreaMap(chunk, newAlloc);
             if (!extended.ok) return extended;
-            continue restart;
           }
           const off = chunk.allocArea(
             size,
@@ -207,11 +242,26 @@ export class AreamapAllocator extends SimulatedAllocator {
           );
           this.relocate(chunk);
           if (off >= 0) return this.populateArea(chunk, off, size);
+          if (chunk.slot !== slot) this.walkLeftList(chunk, slot);
         }
       }
       const made = this.allocChunk();
       if (!made.ok) return made;
     }
+  }
+
+  /**
+   * A failed pcpu_alloc_area relocated the chunk the walk stands on (its hint fell below
+   * sizeof(int): slot 0, at the tail). list_for_each_entry then reads the next entry from the
+   * chunk's link, which is pcpu_slot[0]'s list head, takes that head for a chunk and walks slot
+   * 0's list, never meeting the head of the slot it started on: in the kernel a read of
+   * pcpu_slot[] memory as chunk fields and a walk that does not end where it should. The model
+   * stops there, as the oops it leads to.
+   */
+  protected walkLeftList(chunk: PcpuChunk, slot: number): never {
+    throw new MachineError(
+      `pcpu_alloc: chunk ${chunk.id} moved from slot ${slot} to slot ${chunk.slot} by its failed pcpu_alloc_area; list_for_each_entry follows its link to pcpu_slot[${chunk.slot}]'s list head and takes the head for a chunk`,
+    );
   }
 
   /** The contig hint after a fit: exact when the scan reached the last entry, else raised. */
@@ -241,7 +291,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   /** alloc_pcpu_chunk: struct, map, vm area; a new fully free chunk on its slot. */
   protected allocChunk(): Result<PcpuChunk> {
     const m = this.machine;
-    const struct = m.kmalloc.alloc(CHUNK_STRUCT_SIZE, m.currentNode);
+    const struct = m.kmalloc.alloc(chunkStructSize(this.layout.nrUnits), m.currentNode);
     if (!struct.ok) return struct;
     const map = this.allocChunkMap(struct.value);
     if (!map.ok) return map;
@@ -293,16 +343,31 @@ export class AreamapAllocator extends SimulatedAllocator {
 
   /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
   protected populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
-    const r = populateChunkPages(this.machine, this.layout, chunk, off, size, this.work, (pfns) =>
-      this.unwindPages(pfns),
+    const r = populateChunkPages(
+      this.machine,
+      this.layout,
+      chunk,
+      off,
+      size,
+      this.work,
+      (start, end, taken) => this.populateFailed(chunk, start, end, taken),
     );
     if (r.ok) this.clearArea(chunk, off, size);
     return r;
   }
 
-  /** pcpu_populate_chunk's unwind ("give memory back"): the pages a failed populate took. */
-  protected unwindPages(pfns: readonly number[]): void {
-    for (const pfn of pfns) this.machine.pages.free(pfn);
+  /**
+   * pcpu_populate_chunk's error path ("likely under heavy memory pressure, give memory back"):
+   * pcpu_depopulate_chunk(chunk, off, size) over the whole page range, the pages populated
+   * before this call included (chunkPages.ts). `taken` is what this call allocated.
+   */
+  protected populateFailed(
+    chunk: PcpuChunk,
+    pageStart: number,
+    pageEnd: number,
+    _taken: readonly TakenPage[],
+  ): void {
+    depopulateRange(this.machine, this.layout, chunk, pageStart, pageEnd);
   }
 
   /** memset of the area in every possible CPU's unit. */
@@ -416,7 +481,7 @@ export class AreamapAllocator extends SimulatedAllocator {
     const maps = this.chunks.reduce((s, c) => s + c.mapAlloc * INT_SIZE, 0);
     return {
       unitBytes: this.chunks.length * UNIT_SIZE,
-      metaBytes: this.chunks.length * CHUNK_STRUCT_SIZE + maps,
+      metaBytes: this.chunks.length * chunkStructSize(this.layout.nrUnits) + maps,
       vmBytes: this.machine.vmalloc.reservedBytes,
       memRefsPerDeref: 1,
     };
@@ -457,7 +522,6 @@ export class AreamapAllocator extends SimulatedAllocator {
       reservedSize: RESERVED_SIZE,
       nrSlots: NR_SLOTS,
       slots: this.slots.map((list) => list.map((c) => c.id)),
-      groups: this.layout.groups.map((g) => ({ node: g.node, cpus: g.cpus })),
       unitOffsets: [...this.layout.unitOffsets].map(([cpu, offset]) => ({ cpu, offset })),
       mapExtensions: this.mapExtensions,
       reclaimPending: this.reclaimPending,

@@ -14,7 +14,7 @@ export interface AreamapDetail {
   readonly nrSlots: number;
   /** The slot lists, head first, by chunk id. */
   readonly slots: readonly (readonly number[])[];
-  readonly groups: readonly { readonly node: number; readonly cpus: readonly number[] }[];
+  /** cpu -> unit offset: cpu x unit size in 2.6.30 (no groups, no unit map). */
   readonly unitOffsets: readonly { readonly cpu: number; readonly offset: number }[];
   /** Map extensions since boot (pcpu_extend_area_map calls that switched maps). */
   readonly mapExtensions: number;

@@ -8,7 +8,11 @@
  *                                                       the spare keeps its vm area, struct,
  *                                                       map and every page it populated
  *
- * The bound: one chunk's pages for every possible CPU's unit, its vm area, its struct's slab,
+ * The first chunk's dynamic pages, which the x86 4k set-up populates on demand, stay populated:
+ * the first chunk is never reclaimed.
+ *
+ * The bound: the first chunk's dynamic pages and one chunk's pages for every possible CPU's unit, its vm area, its struct's slab
+ * (the struct holds a page pointer per possible CPU and unit page, pcpu_chunk_struct_size),
  * and two maps (the spare's and the first chunk's) of the largest size a run whose peak is
  * `peakLive` live objects can make them.
  *
@@ -22,7 +26,16 @@
 import { alignUp, kmallocPagesAtMost, PAGE_SIZE } from "../../machine/index.ts";
 import type { PoolBound, RetainedPool } from "../retainedPool.ts";
 import { INT_SIZE } from "./pcpuChunk.ts";
-import { CHUNK_STRUCT_SIZE, PCPU_DFL_MAP_ALLOC, UNIT_PAGES, UNIT_SIZE } from "./pcpuSizes.ts";
+import {
+  chunkStructSize,
+  DYNAMIC_SIZE,
+  PCPU_DFL_MAP_ALLOC,
+  UNIT_PAGES,
+  UNIT_SIZE,
+} from "./pcpuSizes.ts";
+
+/** The first chunk's dynamic pages: populated on demand (the 4k set-up), never depopulated. */
+const FIRST_DYNAMIC_PAGES = DYNAMIC_SIZE / PAGE_SIZE;
 
 /** The most entries a map of a chunk can reach when at most `peakLive` objects live at once. */
 export function mapEntriesAtMost(peakLive: number): number {
@@ -41,12 +54,15 @@ export function mapFootprint(entries: number): PoolBound {
 }
 
 export const AREAMAP_POOL: RetainedPool = {
-  what: "pcpu_reclaim spares the first fully free chunk on the last slot, which keeps its vm area, struct, map and populated pages, and area maps never shrink: the first chunk's static dmap[2] gives way to a kzalloc'd map at its first allocation, and every map keeps the length it doubled to (pcpu_extend_area_map) (mm/percpu.c 2.6.30)",
+  what: "the first chunk keeps the dynamic pages it populated on demand (x86 setup_pcpu_4k maps only the static pages at boot); pcpu_reclaim spares the first fully free chunk on the last slot, which keeps its vm area, struct, map and populated pages, and area maps never shrink: the first chunk's static dmap[2] gives way to a kzalloc'd map at its first allocation, and every map keeps the length it doubled to (pcpu_extend_area_map) (mm/percpu.c 2.6.30)",
   bound(config, peakLive) {
     const units = config.possible.length;
     const map = mapFootprint(mapEntriesAtMost(peakLive));
     return {
-      pages: units * UNIT_PAGES + kmallocPagesAtMost(CHUNK_STRUCT_SIZE) + 2 * map.pages,
+      pages:
+        units * (UNIT_PAGES + FIRST_DYNAMIC_PAGES) +
+        kmallocPagesAtMost(chunkStructSize(units)) +
+        2 * map.pages,
       vmBytes: units * UNIT_SIZE + 2 * map.vmBytes,
     };
   },

@@ -10,6 +10,9 @@
  *
  * Rules (mm/percpu.c: pcpu_alloc_area, pcpu_split_block, pcpu_free_area; the map search is
  * "mostly copied from the percpu_modalloc() allocator" of kernel/module.c):
+ * - Alignment is the kernel's ALIGN (kernelAlign), which 2.6.30 applies to whatever alignment
+ *   up to PAGE_SIZE it is given: not a power of two, or 0, whose negative head makes the split
+ *   below insert a "used" entry of -off bytes and hand out offset 0 (what the C code does).
  * - Allocation scans the entries in order (first fit); the head needed for alignment and the
  *   tail left over are split off as entries of their own, except a head or tail smaller than
  *   sizeof(int), which stays with the allocation (a tail) or goes to the previous entry (a
@@ -26,7 +29,17 @@
  *   free next entry.
  */
 import type { WorkCounters } from "../simulatedAllocator.ts";
-import { alignUp, MachineError } from "../../machine/index.ts";
+import { MachineError } from "../../machine/index.ts";
+
+/**
+ * The kernel's ALIGN(x, a) = (x + a - 1) & ~(a - 1) on ints, for any `a`: the next multiple
+ * for a power of two; for another `a` it only clears the bits of a - 1 (ALIGN(2, 3) = 4,
+ * ALIGN(5, 3) = 5, so the result need not be a multiple of a, but it is never below x); for 0 it
+ * is 0, so the head ALIGN(off, 0) - off is -off.
+ */
+export function kernelAlign(x: number, a: number): number {
+  return ((x + a - 1) & ~(a - 1)) | 0;
+}
 
 /** sizeof(int): heads and tails smaller than this are merged, not split off. */
 export const INT_SIZE = 4;
@@ -54,8 +67,16 @@ export class PcpuChunk {
   mapMemory: MapMemory;
   freeSize: number;
   contigHint: number;
-  /** One flag per page of a unit: populated in every possible CPU's unit. */
+  /**
+   * One flag per page index of a unit: CPU 0's page pointer is set (pcpu_chunk_page_occupied,
+   * which 2.6.30 takes as "populated for every possible CPU").
+   */
   readonly populated: Uint8Array;
+  /**
+   * chunk->page[]: the page of CPU c's unit page i at pcpu_page_idx(c, i) = c x unit_pages + i,
+   * as a pfn; absent: NULL. 2.6.30 keeps one pointer per possible CPU and unit page.
+   */
+  readonly pageAr = new Map<number, number>();
   /** Live objects in the chunk (the model's count, for `inspect`). */
   live = 0;
   /** The slot list the chunk is on (pcpu_slot[slot]), -1 before the first relocation. */
@@ -92,19 +113,19 @@ export class PcpuChunk {
    * entry after the target; BUG_ON when the map has no room for them.
    */
   splitBlock(i: number, head: number, tail: number): void {
-    const extra = (head > 0 ? 1 : 0) + (tail > 0 ? 1 : 0);
+    const extra = (head !== 0 ? 1 : 0) + (tail !== 0 ? 1 : 0);
     if (this.mapAlloc < this.mapUsed + extra) {
       throw new MachineError(
         `pcpu_split_block: BUG: chunk ${this.id} map has ${this.mapAlloc} entries, ${this.mapUsed} used, ${extra} more needed`,
       );
     }
     let at = i;
-    if (head > 0) {
+    if (head !== 0) {
       const whole = this.map[at] as number;
       this.map.splice(at, 1, head, whole - head);
       at++;
     }
-    if (tail > 0) {
+    if (tail !== 0) {
       this.map[at] = (this.map[at] as number) - tail;
       this.map.splice(at + 1, 0, tail);
     }
@@ -119,7 +140,7 @@ export class PcpuChunk {
     for (let i = 0, off = 0; i < this.mapUsed; off += Math.abs(this.map[i++] as number)) {
       work.bitsScanned++;
       const isLast = i + 1 === this.mapUsed;
-      let head = alignUp(off, align) - off;
+      let head = kernelAlign(off, align) - off;
       const entry = this.map[i] as number;
       work.comparisons++;
       if (entry < 0) continue;
@@ -127,8 +148,10 @@ export class PcpuChunk {
         maxContig = Math.max(entry, maxContig);
         continue;
       }
-      // A small head, or any head after a free entry, goes to the previous entry.
-      if (head > 0 && (head < INT_SIZE || (this.map[i - 1] as number) > 0)) {
+      // A small head, or any head after a free entry, goes to the previous entry. `head <
+      // sizeof(int)` compares as unsigned in C, so a negative head (align 0) is not "small".
+      const smallHead = head >= 0 && head < INT_SIZE;
+      if (head !== 0 && (smallHead || (this.map[i - 1] as number) > 0)) {
         const prev = this.map[i - 1] as number;
         if (prev > 0) this.map[i - 1] = prev + head;
         else {
@@ -141,9 +164,9 @@ export class PcpuChunk {
       }
       let tail = (this.map[i] as number) - head - size;
       if (tail < INT_SIZE) tail = 0;
-      if (head > 0 || tail > 0) {
+      if (head !== 0 || tail > 0) {
         this.splitBlock(i, head, tail);
-        if (head > 0) {
+        if (head !== 0) {
           i++;
           off += head;
           maxContig = Math.max(this.map[i - 1] as number, maxContig);

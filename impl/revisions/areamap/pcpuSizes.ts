@@ -33,8 +33,22 @@ export const PCPU_SLOT_BASE_SHIFT = 5;
 export const PCPU_DFL_MAP_ALLOC = 16;
 /** The first chunk's static map (`static int dmap[2]`). */
 export const FIRST_CHUNK_MAP_ALLOC = 2;
-/** sizeof(struct pcpu_chunk) + the populated bitmap (one long for 8 unit pages). */
-export const CHUNK_STRUCT_SIZE = 64 + 8;
+/**
+ * sizeof(struct pcpu_chunk) of 2.6.30 on a 64-bit build: list 16, rb_node 24, free_size and
+ * contig_hint 8, vm 8, map_used and map_alloc 8, map 8, immutable 8 (padded), page 8.
+ */
+export const CHUNK_STRUCT_BASE = 88;
+/** The static area's pages: what the x86 4k first chunk maps at boot (PFN_UP(static_size)). */
+export const STATIC_PAGES = Math.ceil(STATIC_SIZE / PAGE_SIZE);
+
+/**
+ * pcpu_chunk_struct_size: the struct and its page_ar[] of num_possible_cpus() x unit_pages
+ * page pointers, so the kzalloc'd chunk struct grows with the possible CPUs (88 + 64 bytes a
+ * CPU here: 152 bytes at one CPU, 4184 at 64).
+ */
+export function chunkStructSize(nrPossible: number): number {
+  return CHUNK_STRUCT_BASE + nrPossible * UNIT_PAGES * 8;
+}
 /** The owner tag of unit pages. */
 export const UNIT_PAGE_OWNER = "percpu-data";
 

@@ -52,7 +52,9 @@ export function validAlloc(target: Target, size: number, align: number): Expecta
   if (servedAlign(target, align) !== align) {
     return { valid: true, why: `valid request (align ${align} raised to ${target.minAlign})` };
   }
-  if (!isPowerOfTwo(align)) return { valid: false, why: `align ${align} is not a power of two` };
+  if (!isPowerOfTwo(align)) {
+    return { valid: false, badAlign: true, why: `align ${align} is not a power of two` };
+  }
   if (align > target.maxAlign(size)) {
     return { valid: false, why: `align ${align} above ${target.maxAlign(size)}` };
   }

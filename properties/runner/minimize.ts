@@ -1,6 +1,6 @@
 /**
  * Makes a failing trace 1-minimal: no single step can be removed with the violation still
- * there. fast-check's shrinker already removes commands; this pass works on the resolved
+ * there (and, for a short trace, no pair of steps either). fast-check's shrinker already removes commands; this pass works on the resolved
  * steps (where a removed allocation also takes its later uses with it) and then renames the
  * objects o1, o2, ... in the order they are made.
  */
@@ -10,6 +10,9 @@ import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import type { Invariant } from "../invariants/index.ts";
 import { replaySteps } from "./replay.ts";
+
+/** Counterexamples up to this many steps also get a pass removing two steps at a time. */
+const PAIR_PASS_MAX = 16;
 
 /** One replay of candidate steps, as the minimiser sees it. */
 export interface Trial {
@@ -34,21 +37,33 @@ export function minimizeWith(
   let current = first.ran.map((i) => steps[i] as Step);
   // Steps after the failing one never ran to any effect: drop them.
   if (first.reproduces && first.stepIndex >= 0) current = current.slice(0, first.stepIndex + 1);
-  // Passes until no single step can go: a removal can make an earlier step removable too.
-  for (let removed = true; removed;) {
-    removed = false;
-    let i = 0;
-    while (i < current.length) {
-      const candidate = current.filter((_, j) => j !== i);
-      const again = trial(candidate);
-      if (again.reproduces) {
-        current = again.ran.map((k) => candidate[k] as Step);
-        if (again.stepIndex >= 0) current = current.slice(0, again.stepIndex + 1);
-        removed = true;
-      } else {
-        i++;
+  /** Tries the candidate without the steps at `drop`; keeps it if the failure stays. */
+  const without = (drop: ReadonlySet<number>): boolean => {
+    const candidate = current.filter((_, j) => !drop.has(j));
+    const again = trial(candidate);
+    if (!again.reproduces) return false;
+    current = again.ran.map((k) => candidate[k] as Step);
+    if (again.stepIndex >= 0) current = current.slice(0, again.stepIndex + 1);
+    return true;
+  };
+  for (;;) {
+    // Passes until no single step can go: a removal can make an earlier step removable too.
+    for (let removed = true; removed;) {
+      removed = false;
+      for (let i = 0; i < current.length;) {
+        if (without(new Set([i]))) removed = true;
+        else i++;
       }
     }
+    // Then pairs, for a short trace: two steps that only matter together (two small objects
+    // whose offsets shift a later one) go where neither goes alone. The result is still
+    // 1-minimal: the single pass runs again after any pair goes.
+    if (current.length > PAIR_PASS_MAX) break;
+    let pair = false;
+    for (let i = 0; i < current.length && !pair; i++) {
+      for (let j = i + 1; j < current.length && !pair; j++) pair = without(new Set([i, j]));
+    }
+    if (!pair) break;
   }
   return renameObjects(current);
 }

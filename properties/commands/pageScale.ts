@@ -32,14 +32,14 @@ export function pageScaleCommands(
   const most = Math.min(unit, target.maxSize);
   const arbs: fc.WeightedArbitrary<StepCommand>[] = [
     {
-      weight: 8,
+      weight: 6,
       arbitrary: fc
         .tuple(fc.integer({ min: Math.min(2 * PAGE, most), max: most }), fc.nat({ max: 4 }))
         .map(([size, a]) => new AllocCommand(size, a, false)),
     },
   ];
   if (capabilities.has("reclaim")) {
-    arbs.push({ weight: 5, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });
+    arbs.push({ weight: 4, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });
   }
   return arbs;
 }

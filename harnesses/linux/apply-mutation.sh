@@ -28,16 +28,24 @@ die() {
 command -v awk >/dev/null 2>&1 || die "the tool 'awk' is missing"
 [ -f "$mut" ] || die "no mutation file $mut"
 header() { sed -n "/^--- /q; s/^$1: *//p" "$mut" | head -1; }
-file=$(header file)
-[ -n "$file" ] || die "$mut names no file (a line 'file: mm/percpu.c')"
-case "$file" in mm/percpu*) ;; *) die "$mut edits $file; a mutation edits mm/percpu* only" ;; esac
+# file_of MUTFILE: the file MUTFILE edits (its own file: header), checked.
+file_of() {
+	f=$(sed -n "/^--- /q; s/^file: *//p" "$1" | head -1)
+	[ -n "$f" ] || die "$1 names no file (a line 'file: mm/percpu.c')"
+	case "$f" in mm/percpu*) ;; *) die "$1 edits $f; a mutation edits mm/percpu* only" ;; esac
+	printf '%s\n' "$f"
+}
+file=$(file_of "$mut")
 rm -rf "$dest"
 mkdir -p "$dest/mm"
 cp "$ksrc"/mm/percpu* "$dest/mm/"
 [ -f "$dest/$file" ] || die "the tree $ksrc has no $file"
-# apply_one MUTFILE: the pattern/replacement blocks of MUTFILE, on the copy of its file.
+# apply_one MUTFILE: the pattern/replacement blocks of MUTFILE, on the copy of the file it
+# names (an edit put in with a mutation may edit another file than the mutation's).
 apply_one() {
-	awk -v mutfile="$1" -v target="$dest/$file" '
+	target="$dest/$(file_of "$1")"
+	[ -f "$target" ] || die "the tree $ksrc has no ${target#"$dest/"}"
+	awk -v mutfile="$1" -v target="$target" '
 function fail(msg) { print "apply-mutation: " msg > "/dev/stderr"; failed = 1; exit 2 }
 BEGIN {
 	mode = ""; n = 0

@@ -9,18 +9,37 @@
  * the largest size) fill and empty pages, and reclaim runs more often, so the worker sees the
  * frees. The checker's own reads of every new object load the TLB (zero-on-alloc, integrity).
  *
- * These are appended after the whole mix, and only for a target that declares a unit, so the
- * runs a seed makes on every other target are unchanged.
+ * A unit that does not tile the span of one page-table page (PMD_SIZE, 2 MiB on x86_64: the
+ * vmalloc area's page tables are allocated per 2 MiB on first mapping, in the real kernel and
+ * in the harness alike) lays some CPU's range across a page-table boundary inside the unit:
+ * there a population can fail half way through one CPU's mapping, at the page-table page,
+ * the state "percpu: clean up all mappings when pcpu_map_pages() fails" (2024) is about.
+ * For such a unit, objects of the largest size (a new chunk populated over the boundary) and
+ * single injected failures at the scale of one population (a chunk's structures, two CPUs'
+ * data pages, their page tables) are drawn too, so the failure lands on any one of them, the
+ * page-table page among them, and the same object is asked for again.
+ *
+ * These are appended after the whole mix, and only for a target that declares a unit (the
+ * crossing ones only for a unit that crosses), so the runs a seed makes on every other target
+ * are unchanged.
  */
 import fc from "fast-check";
 import type { Capability } from "../../impl/index.ts";
 import type { Target } from "../engine/target.ts";
 import { AllocCommand } from "./allocCommand.ts";
+import { PopulationFailCommand } from "./populationFailCommand.ts";
 import { ReclaimCommand } from "./reclaimCommand.ts";
 import type { StepCommand } from "./stepCommand.ts";
 
 /** PAGE_SIZE of every generated topology (arbitraries/topology.ts). */
 const PAGE = 4096;
+/** The span one page-table page maps (x86_64 PMD_SIZE). */
+export const PAGE_TABLE_SPAN = 2 * 1024 * 1024;
+
+/** Whether a CPU's range of a unit of this size can cross a page-table boundary inside it. */
+export function unitCrossesPageTable(unit: number): boolean {
+  return unit % PAGE_TABLE_SPAN !== 0 && PAGE_TABLE_SPAN % unit !== 0;
+}
 
 /** The page-scale commands for a target, or none when it declares no unit. */
 export function pageScaleCommands(
@@ -40,6 +59,18 @@ export function pageScaleCommands(
   ];
   if (capabilities.has("reclaim")) {
     arbs.push({ weight: 4, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });
+  }
+  if (unitCrossesPageTable(unit) && capabilities.has("fail_page_alloc")) {
+    // The largest object's population: its data pages on every possible CPU, after up to
+    // 16 allocations of the chunk's making, and its page tables after them.
+    const pages = Math.ceil(most / PAGE);
+    arbs.push(
+      { weight: 6, arbitrary: fc.nat({ max: 4 }).map((a) => new AllocCommand(most, a, false)) },
+      {
+        weight: 6,
+        arbitrary: fc.nat({ max: 16 }).map((extra) => new PopulationFailCommand(pages, extra)),
+      },
+    );
   }
   return arbs;
 }

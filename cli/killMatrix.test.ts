@@ -116,8 +116,8 @@ describe("list --mutants: the real-kernel mutations", () => {
       const json = JSON.parse(allowed.stdout) as KillMatrixJson;
       expect(json).toMatchObject({ incomplete: true, exit_code: 0 });
       expect(json.mutants.map((m) => [m.mutant, m.revision, m.verdict, m.not_checked])).toEqual([
-        [TLB, "linux-6.12", "not-checked", ["integrity"]],
-        [TLB, "linux-6.1", "not-checked", ["integrity"]],
+        [TLB, "linux-6.12", "not-checked", ["integrity", "zero-on-alloc"]],
+        [TLB, "linux-6.1", "not-checked", ["integrity", "zero-on-alloc"]],
       ]);
     } finally {
       vi.unstubAllEnvs();
@@ -172,7 +172,7 @@ describe("list --mutants: the real-kernel mutations", () => {
         expect(run.code).toBe(1);
         expect(run.stdout).toMatch(
           new RegExp(
-            `${TLB}\\s+linux-${tree.kernel.replace(/\./g, "\\.")}\\s+SURVIVED integrity\\s+-\\s+-\\s`,
+            `${TLB}\\s+linux-${tree.kernel.replace(/\./g, "\\.")}\\s+SURVIVED integrity, zero-on-alloc\\s+-\\s+-\\s`,
           ),
         );
         expect(run.stdout).toContain(`1 survived: ${TLB} (linux-${tree.kernel})`);

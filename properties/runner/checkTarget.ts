@@ -448,23 +448,30 @@ function toCounterexample(
   counter: RunCounter,
   round: readonly Invariant[],
 ): Counterexample {
-  const session = new Session({
-    target,
-    config: found.config,
-    // An oops may come from what another invariant of the round observes: run as the round ran.
-    invariants: invariant.id === NO_OOPS ? round : [invariant],
-    auditEvery: 1,
-  });
-  try {
-    fc.modelRun(() => ({ model: session, real: session }), found.commands);
-    session.finish();
-  } catch (e) {
-    if (!(e instanceof Violation)) throw e;
+  /** The run's resolved steps, replayed with these invariants judged. */
+  const traceWith = (invariants: readonly Invariant[]): Step[] => {
+    const session = new Session({ target, config: found.config, invariants, auditEvery: 1 });
+    try {
+      fc.modelRun(() => ({ model: session, real: session }), found.commands);
+      session.finish();
+    } catch (e) {
+      if (!(e instanceof Violation)) throw e;
+    }
+    return [...session.trace];
+  };
+  let trace = traceWith([invariant]);
+  // An oops may come only from what another invariant of the round asks the target: then the
+  // run is replayed as the round ran it, and that invariant is judged beside.
+  if (
+    invariant.id === NO_OOPS &&
+    replaySteps(target, found.config, trace, [invariant]).violation?.invariant !== NO_OOPS
+  ) {
+    trace = traceWith(round);
   }
   const minimizing = performance.now();
-  const observers = observersOf(target, found.config, session.trace, invariant, round);
+  const observers = observersOf(target, found.config, trace, invariant, round);
   const judged = [invariant, ...observers];
-  const steps = minimizeSteps(target, found.config, session.trace, invariant, observers);
+  const steps = minimizeSteps(target, found.config, trace, invariant, observers);
   const final = replaySteps(target, found.config, steps, judged);
   counter.shrinkMs += performance.now() - minimizing;
   if (final.violation?.invariant !== invariant.id) {
@@ -472,7 +479,7 @@ function toCounterexample(
       `${target.id}: the minimised counterexample for ${invariant.id} does not reproduce (a bug of the runner)`,
     );
   }
-  counter.commands += session.trace.length + steps.length * (steps.length + 1);
+  counter.commands += trace.length + steps.length * (steps.length + 1);
   return {
     invariant: invariant.id,
     message: final.violation.detail,

@@ -60,14 +60,14 @@ describe("a declared retained pool", () => {
 });
 
 describe("a declared min_align", () => {
-  it("alignments below 4 raised and not declared: bad-input fails on align 3", () => {
-    const r = judge("bad-input", 200, "--raise-align");
+  it("alignments below 4 raised and not declared: bad-align fails on align 3", () => {
+    const r = judge("bad-align", 200, "--raise-align");
     expect(r.status).toBe("fail");
     expect(r.message).toMatch(/align 3 is not a power of two: expected EINVAL, got ok/);
   });
 
-  it("the same declared as min_align 4: bad-input passes, and 6, 12, ... are still refused", () => {
-    expect(judge("bad-input", 200, "--raise-align", "--declare-min-align").status).toBe("pass");
+  it("the same declared as min_align 4: bad-align passes, and 6, 12, ... are still refused", () => {
+    expect(judge("bad-align", 200, "--raise-align", "--declare-min-align").status).toBe("pass");
   });
 
   it("declared but not done (align 3 refused): completeness fails", () => {

@@ -49,16 +49,22 @@ export function pageScaleCommands(
   const unit = target.unitBytes;
   if (unit === undefined) return [];
   const most = Math.min(unit, target.maxSize);
+  // Where a chunk has few pages (a unit of up to 64 KiB: --small-unit's 8), depopulation is
+  // reachable within a run, so these weigh more there.
+  const small = unit <= 64 * 1024;
   const arbs: fc.WeightedArbitrary<StepCommand>[] = [
     {
-      weight: 6,
+      weight: small ? 6 : 4,
       arbitrary: fc
         .tuple(fc.integer({ min: Math.min(2 * PAGE, most), max: most }), fc.nat({ max: 4 }))
         .map(([size, a]) => new AllocCommand(size, a, false)),
     },
   ];
   if (capabilities.has("reclaim")) {
-    arbs.push({ weight: 4, arbitrary: fc.constant(null).map(() => new ReclaimCommand()) });
+    arbs.push({
+      weight: small ? 4 : 3,
+      arbitrary: fc.constant(null).map(() => new ReclaimCommand()),
+    });
   }
   if (unitCrossesPageTable(unit) && capabilities.has("fail_page_alloc")) {
     // The largest object's population: its data pages on every possible CPU, after up to

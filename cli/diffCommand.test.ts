@@ -73,7 +73,7 @@ describe("pcpu-verify diff", () => {
     expect((await runCli("replay", file, "--external", C_HARNESS)).code).toBe(2);
   });
 
-  it("kiran-2005-01 against kiran-2005-09: the pages held differ at the first allocation; placement alone, the offset in the page", async () => {
+  it("kiran-2005-01 against kiran-2005-09: the pages held differ at the first allocation; placement alone, an object placed on one side only", async () => {
     const all = await diff("kiran-2005-01", "kiran-2005-09");
     expect(all.code).toBe(1);
     expect(all.json.difference?.field).toBe("pages_by_node[0]");
@@ -81,7 +81,9 @@ describe("pcpu-verify diff", () => {
     const placed = await diff("kiran-2005-01", "kiran-2005-09", "--compare", "placement");
     expect(placed.code).toBe(1);
     expect(placed.json.compare).toEqual(["placement"]);
-    expect(placed.json.difference?.field).toMatch(/^o\d+\.page_offset$/);
+    // The January i386 build needs 9 management pages where September needs 15: an injected
+    // failure at the 12th page fails September's block and not January's, so o1 lives on one.
+    expect(placed.json.difference?.field).toBe("o1");
     expect(placed.json.difference?.length).toBe(2);
   });
 

@@ -26,63 +26,6 @@ static void answer_code(int code, const char *why)
 		answer_err(ERRNAMES[code], why);
 }
 
-/* Field accessors: 0 when present with the right type, else they answer EPROTO. */
-static int get_int(const struct jobj *o, const char *key, long long *out)
-{
-	const struct jval *v = jobj_get(o, key);
-	if (!v || v->type != J_INT) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "field %s: expected an integer", key);
-		answer_err("EPROTO", msg);
-		return -1;
-	}
-	*out = v->num;
-	return 0;
-}
-
-static int get_list(const struct jobj *o, const char *key, const struct jval **out)
-{
-	const struct jval *v = jobj_get(o, key);
-	if (!v || v->type != J_ARR) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "field %s: expected a list of integers", key);
-		answer_err("EPROTO", msg);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int get_addr(const struct jobj *o, const char *key, uint64_t *out)
-{
-	const struct jval *v = jobj_get(o, key);
-	char *end;
-	if (!v || v->type != J_STR || strncmp(v->str, "0x", 2) != 0 || v->str[2] == '\0' ||
-	    strlen(v->str) > 18) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "field %s: expected a hexadecimal address string", key);
-		answer_err("EPROTO", msg);
-		return -1;
-	}
-	*out = strtoull(v->str + 2, &end, 16);
-	if (*end != '\0') {
-		answer_err("EPROTO", "an address has a character that is not hexadecimal");
-		return -1;
-	}
-	return 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void do_hello(void)
 {
 	answer_begin();

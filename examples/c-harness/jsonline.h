@@ -7,6 +7,7 @@
 #define JSONLINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum jtype { J_INT, J_STR, J_BOOL, J_NULL, J_ARR };
 
@@ -44,5 +45,15 @@ void answer_begin(void);
 void answer_end(void);
 void answer_ok(void);
 void answer_err(const char *code, const char *message);
+
+/*
+ * A request's fields: 0 when `key` is there with the right type (an integer, a list, a
+ * hexadecimal address string of at most 64 bits), else they answer EPROTO naming the field
+ * and return -1. `hexval` is a hexadecimal digit's value, or -1.
+ */
+int get_int(const struct jobj *o, const char *key, long long *out);
+int get_list(const struct jobj *o, const char *key, const struct jval **out);
+int get_addr(const struct jobj *o, const char *key, uint64_t *out);
+int hexval(char c);
 
 #endif

@@ -44,14 +44,10 @@ const char *op_of(const struct jobj *o);
 int parse(const char *line, struct jobj *o);
 void worker(char *line);
 
-/* fields.c: 0 when present with the right type, else they answer EPROTO. */
+/* fields.c: the fields jsonline.h does not serve (get_int, get_list, get_addr, hexval are its). */
 void answer_rc(int rc, const char *why);
-int get_int(const struct jobj *o, const char *key, long long *out);
 int get_opt_int(const struct jobj *o, const char *key, long long *out);
-int get_list(const struct jobj *o, const char *key, const struct jval **out);
 int get_flag(const struct jobj *o, const char *key);
-int get_addr(const struct jobj *o, const char *key, uint64_t *out);
-int hexval(char c);
 long long opt(const struct jobj *o, const char *key, long long dflt, int *bad);
 
 /* pointers.c */

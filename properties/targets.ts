@@ -31,6 +31,7 @@ export function revisionTarget(r: RevisionEntry): Target {
     knownViolations: r.knownViolations,
     ...(r.pool ? { pool: r.pool } : {}),
     ...(r.densePossible !== undefined ? { densePossible: r.densePossible } : {}),
+    ...(r.reservedArea !== undefined ? { reservedArea: r.reservedArea } : {}),
     atomicFromPopulated: r.atomicFromPopulated,
   };
 }

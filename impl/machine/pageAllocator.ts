@@ -123,6 +123,21 @@ export class PageAllocator {
     return this.injectFail > 0;
   }
 
+  /**
+   * An allocation that is not of pages but that fault injection counts as one (a harness that
+   * fails every allocation the kernel makes, kmalloc included, counts them so): it fails if an
+   * injected failure is due, else it counts as a successful allocation for `failAfter`.
+   */
+  faultPoint(what: string): Result<void> {
+    if (this.injectSkip === 0 && this.injectFail > 0) {
+      this.injectFail--;
+      this.failures++;
+      return err("ENOMEM", `${what} failed (injected)`);
+    }
+    if (this.injectSkip > 0) this.injectSkip--;
+    return { ok: true, value: undefined };
+  }
+
   alloc(req: PageRequest): Result<PageFrame> {
     const order = req.order ?? 0;
     if (this.injectSkip === 0 && this.injectFail > 0) {

@@ -3,7 +3,7 @@
  * Each module's header says what it models and where each rule comes from.
  */
 import type { PercpuAllocator } from "../allocator.ts";
-import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
+import { KMALLOC_MAX_SIZE, PAGE_SIZE, VMALLOC_START } from "../machine/index.ts";
 import { AreamapAllocator, PCPU_MIN_UNIT_SIZE } from "./areamap/areamapAllocator.ts";
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
@@ -14,6 +14,9 @@ import { PCPU_UNIT_SIZE } from "./bitmap/percpuVm.ts";
 import { AREAMAP_POOL } from "./areamap/areamapPool.ts";
 import { AREAMAP_DIFFERENCES } from "./areamap/areamapDifferences.ts";
 import type { RetainedPool } from "./retainedPool.ts";
+import type { ReservedArea } from "../external/reservedArea.ts";
+import { BitmapKernelAllocator, KERNEL_GEOMETRY } from "./bitmap/bitmapKernelAllocator.ts";
+import { BITMAP_KERNEL_DIFFERENCES, BITMAP_KERNEL_POOL } from "./bitmap/bitmapKernelPool.ts";
 
 export interface RevisionEntry {
   readonly id: string;
@@ -37,6 +40,11 @@ export interface RevisionEntry {
    * lists the same); absent: none recorded yet.
    */
   readonly differences?: readonly string[];
+  /**
+   * The reserved area (`__alloc_reserved_percpu`), for a revision with the capability
+   * `reserved`: where it starts in pointer space after a boot, as a harness's hello declares it.
+   */
+  readonly reservedArea?: ReservedArea;
   /** Invariants the design does not keep, with why: its "what does not hold". */
   readonly knownViolations: Readonly<Record<string, string>>;
   /**
@@ -159,6 +167,28 @@ export const REVISIONS: readonly RevisionEntry[] = [
     zeroAlignValid: true,
     atomicFromPopulated: true,
     pool: BITMAP_POOL,
+    knownViolations: {},
+  },
+  {
+    id: "bitmap-2017-kernel",
+    design: "bitmap-2017",
+    title:
+      "bitmap-2017 as a kernel boots it: first chunk, reserved chunk, units by pcpu_build_alloc_info, the worker queued for reclaim",
+    source:
+      "mm/percpu.c and mm/percpu-vm.c of 6.12.117 (pcpu_build_alloc_info, pcpu_setup_first_chunk, pcpu_alloc_first_chunk, pcpu_alloc_noprof's reserved path), in harnesses/linux's `pcpu-linux --small-unit` geometry",
+    create: () => new BitmapKernelAllocator(),
+    maxSize: PCPU_UNIT_SIZE,
+    maxAlign: () => PAGE_SIZE,
+    zeroAlignValid: true,
+    atomicFromPopulated: true,
+    pool: BITMAP_KERNEL_POOL,
+    reservedArea: {
+      start: VMALLOC_START + KERNEL_GEOMETRY.staticSize,
+      size: KERNEL_GEOMETRY.reservedSize,
+      granule: 4,
+      block: PAGE_SIZE,
+    },
+    differences: BITMAP_KERNEL_DIFFERENCES,
     knownViolations: {},
   },
 ];

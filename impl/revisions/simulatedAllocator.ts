@@ -123,11 +123,24 @@ export abstract class SimulatedAllocator implements PercpuAllocator {
     if (early) return early;
     const checked = this.checkSizeAlign(size, align);
     if (!checked.ok) return checked;
-    return this.allocate(checked.value.size, checked.value.align, options?.atomic === true);
+    return this.allocate(
+      checked.value.size,
+      checked.value.align,
+      options?.atomic === true,
+      options,
+    );
   }
 
-  /** __alloc_percpu: memory for every possible CPU, zeroed; all or nothing. */
-  protected abstract allocate(size: number, align: number, atomic: boolean): Result<Ptr>;
+  /**
+   * __alloc_percpu: memory for every possible CPU, zeroed; all or nothing. `options` is the
+   * request's as given (its `gfp` and `reserved` matter to a design with those capabilities).
+   */
+  protected abstract allocate(
+    size: number,
+    align: number,
+    atomic: boolean,
+    options?: AllocOptions,
+  ): Result<Ptr>;
 
   free(ptr: Ptr): Result<void> {
     const early = this.notBooted("free");

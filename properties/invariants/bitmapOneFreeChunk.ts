@@ -6,9 +6,14 @@ const freeChunks = (d: BitmapDetail) => d.chunks.filter((c) => c.freeBytes === d
 
 const CONJUNCTS: Conjuncts<[BitmapDetail]> = {
   one_free_chunk(d) {
+    // Only the chunk the run spared, made or reintegrated survives it; beside the free
+    // slot's first, only with empty populated pages (pcpu_balance_free(true)).
     const free = freeChunks(d);
-    return free.length > 1
-      ? `${free.length} fully free chunks (${free.map((c) => `chunk ${c.id} on slot ${c.slot}`).join(", ")}) after the worker ran; expected at most one`
+    const extra = free.filter(
+      (c, i) => !d.workerKept.includes(c.id) || (i > 0 && c.nrEmptyPopPages === 0),
+    );
+    return extra.length > 0
+      ? `${free.length} fully free chunks (${free.map((c) => `chunk ${c.id} on slot ${c.slot}`).join(", ")}) after the worker ran; expected the spare, and besides it only chunks the run made or reintegrated that hold empty populated pages`
       : undefined;
   },
   free_slot(d) {
@@ -21,7 +26,11 @@ const CONJUNCTS: Conjuncts<[BitmapDetail]> = {
 
 /**
  * bitmap-one-free-chunk: after the balance worker has run (`reclaim`), at most one chunk is
- * fully free, and it is on the free slot.
+ * fully free, the spare, and it is on the free slot; besides it, only a chunk that run made
+ * (pcpu_balance_populated, after an atomic failure or below PCPU_EMPTY_POP_PAGES_HIGH) or
+ * reintegrated fully free (pcpu_reclaim_populated puts it at the free slot's head after the
+ * spare was chosen) may remain, and only while it holds empty populated pages
+ * (pcpu_balance_free(true) destroys the others).
  *
  *   free slot: [ spare ]  ->  every other fully free chunk depopulated and destroyed
  *

@@ -7,7 +7,8 @@ type Chunk = BitmapChunkDetail;
 const popCount = (c: Chunk) => c.populated.reduce((a, b) => a + b, 0);
 /** The populated pages whose md block is wholly free. */
 function emptyPages(c: Chunk, d: BitmapDetail): number {
-  const blockBits = d.unitSize / d.minAllocSize / (d.chunks[0]?.nrPages ?? 1);
+  // One md block per page (PCPU_BITMAP_BLOCK_SIZE = PAGE_SIZE).
+  const blockBits = PAGE_SIZE / d.minAllocSize;
   return c.populated.filter((p, i) => p === 1 && c.blocks[i]?.contigHint === blockBits).length;
 }
 
@@ -35,22 +36,26 @@ const PER_CHUNK: Conjuncts<[Chunk, BitmapDetail]> = {
 
 const TOTALS: Conjuncts<[BitmapDetail]> = {
   pcpu_nr_populated(d) {
-    const populated = d.chunks.reduce((s, c) => s + popCount(c), 0);
+    // The first chunk's static region counts too (pcpu_setup_first_chunk: PFN_DOWN(size_sum)).
+    const populated = d.chunks.reduce((s, c) => s + popCount(c), 0) + d.staticPages;
     return d.nrPopulated !== populated
       ? `pcpu_nr_populated ${d.nrPopulated}, but the chunks have ${populated} populated pages`
       : undefined;
   },
   data_pages(d) {
-    const populated = d.chunks.reduce((s, c) => s + popCount(c), 0);
+    // The first-chunk regions live in boot memory, not in pages populate took.
+    const populated = d.chunks.reduce((s, c) => s + (c.immutable ? 0 : popCount(c)), 0);
     const units = d.chunks[0]?.units ?? 0;
     return d.dataPages !== populated * units
       ? `the machine holds ${d.dataPages} data pages for the allocator, but ${populated} populated pages × ${units} units make ${populated * units}`
       : undefined;
   },
   pcpu_nr_empty_pop_pages(d) {
-    const empty = d.chunks.reduce((s, c) => s + (c.isolated ? 0 : emptyPages(c, d)), 0);
+    // pcpu_update_empty_pages: neither an isolated chunk nor the reserved chunk counts.
+    const counted = (c: Chunk) => !c.isolated && c.reserved !== true;
+    const empty = d.chunks.reduce((s, c) => s + (counted(c) ? emptyPages(c, d) : 0), 0);
     return d.nrEmptyPopPages !== empty
-      ? `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated have ${empty} empty populated pages`
+      ? `pcpu_nr_empty_pop_pages ${d.nrEmptyPopPages}, but the chunks not isolated nor reserved have ${empty} empty populated pages`
       : undefined;
   },
   live_populated(d) {

@@ -22,8 +22,12 @@ const PER_CHUNK: Conjuncts<[BitmapChunkDetail, number, BitmapDetail]> = {
     c.isolated && c.slot !== d.sidelinedSlot && c.slot !== d.toDepopulateSlot
       ? `chunk ${c.id} is isolated but on slot ${c.slot}, expected ${d.sidelinedSlot} (sidelined) or ${d.toDepopulateSlot} (to_depopulate)`
       : undefined,
+  reserved: (c) =>
+    c.reserved === true && c.slot !== -1
+      ? `the reserved chunk ${c.id} is on slot ${c.slot}, expected on no list (pcpu_chunk_relocate leaves it)`
+      : undefined,
   slot(c, _i, d) {
-    if (c.isolated) return undefined;
+    if (c.isolated || c.reserved === true) return undefined;
     const contigBytes = c.chunkMd.contigHint * d.minAllocSize;
     const want =
       c.freeBytes < d.minAllocSize || c.chunkMd.contigHint === 0
@@ -38,7 +42,8 @@ const PER_CHUNK: Conjuncts<[BitmapChunkDetail, number, BitmapDetail]> = {
 };
 
 /**
- * bitmap-slots: every chunk is on exactly one list, and the one its state gives: an isolated
+ * bitmap-slots: every chunk is on exactly one list, and the one its state gives (the reserved
+ * chunk, pcpu_reserved_chunk, on none): an isolated
  * chunk on the sidelined or to_depopulate list; any other on slot 0 when it has fewer than 4
  * free bytes or contig hint 0, on the free slot when fully free, else on
  * __pcpu_size_to_slot(contig_hint × 4) = max(fls(bytes) - 5 + 2, 1), or on slot 0 when that

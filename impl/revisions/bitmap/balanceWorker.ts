@@ -37,9 +37,18 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
   /** Times the worker ran (white-box view). */
   protected workerRuns = 0;
 
+  /**
+   * Chunks the last worker run spared (the free slot's first, in pcpu_balance_free(false)),
+   * made (pcpu_balance_populated) or reintegrated fully free (pcpu_reclaim_populated): the
+   * only fully free chunks it may leave; pcpu_balance_free(true) then spares the free slot's
+   * first and those holding empty populated pages.
+   */
+  protected workerKept = new Set<number>();
+
   /** pcpu_balance_workfn. */
   protected balanceWorkfn(): void {
     this.workerRuns++;
+    this.workerKept = new Set();
     this.balanceFree(false);
     this.reclaimPopulated();
     this.balancePopulated();
@@ -49,6 +58,8 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
   /** pcpu_balance_free: destroy the fully free chunks but the first (with empty_only, only those without empty populated pages). */
   protected balanceFree(emptyOnly: boolean): void {
     const freeList = this.slots.lists[this.slots.freeSlot] as PcpuChunk[];
+    const spare = freeList[0];
+    if (spare !== undefined && !emptyOnly) this.workerKept.add(spare.id);
     const toFree: PcpuChunk[] = [];
     for (const chunk of [...freeList]) {
       this.work.loopIterations++;
@@ -98,6 +109,7 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
       if (freedStart < freedEnd) this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
       if (reintegrate || chunk.freeBytes === chunk.nrPages * PAGE_SIZE) {
         this.reintegrateChunk(chunk);
+        this.workerKept.add(chunk.id);
       } else {
         this.slots.move(chunk, this.slots.sidelinedSlot, false);
       }
@@ -155,6 +167,7 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
       if (nrToPop === 0) return;
       const made = this.createChunk();
       if (!made.ok) return;
+      this.workerKept.add(made.value.id);
       this.slots.relocate(made.value, -1);
     }
   }

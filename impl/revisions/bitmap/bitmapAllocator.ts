@@ -41,7 +41,7 @@
  * request may fail with ENOMEM where a sleeping one would succeed ("atomic alloc failed, no
  * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which docs/protocol.md allows.
  */
-import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
+import type { AllocOptions, BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
@@ -107,18 +107,37 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
 
   // ---- pcpu_alloc ----------------------------------------------------------------------
 
-  protected allocate(size: number, align: number, atomic: boolean): Result<Ptr> {
+  protected allocate(
+    size: number,
+    align: number,
+    atomic: boolean,
+    options?: AllocOptions,
+  ): Result<Ptr> {
     this.detailCache = undefined;
     const bits = size / PCPU_MIN_ALLOC_SIZE;
     const bitAlign = align / PCPU_MIN_ALLOC_SIZE;
     const emptyAtEntry = this.counters.nrEmptyPopPages;
     let found: { chunk: PcpuChunk; bitOff: number } | undefined;
+    const reservedChunk = options?.reserved === true ? this.reservedChunk() : undefined;
+    if (reservedChunk !== undefined) {
+      // "serve reserved allocations from the reserved chunk if available": that chunk only.
+      const start = reservedChunk.findBlockFit(bits, bitAlign, atomic);
+      const bitOff = start < 0 ? -1 : reservedChunk.allocArea(bits, bitAlign, start);
+      if (bitOff < 0) {
+        if (atomic) {
+          this.atomicAllocFailed = true;
+          this.scheduleBalanceWork();
+        }
+        return err("ENOMEM", `alloc: alloc from reserved chunk failed (${size} bytes)`);
+      }
+      found = { chunk: reservedChunk, bitOff };
+    }
     for (let attempt = 0; found === undefined; attempt++) {
       found = this.searchSlots(size, bits, bitAlign, atomic);
       if (found !== undefined) break;
       if (atomic) {
         this.atomicAllocFailed = true;
-        this.balanceWorkfn();
+        this.scheduleBalanceWork();
         return err("ENOMEM", `alloc: atomic alloc failed, no populated space for ${size} bytes`);
       }
       if (attempt > 0 && (this.slots.lists[this.slots.freeSlot] as PcpuChunk[]).length > 0) {
@@ -149,12 +168,40 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     this.lastAlloc = { emptyAfter: this.counters.nrEmptyPopPages, scheduled };
     const ptr = chunk.base + off;
     this.live.set(ptr, { chunk, off, size });
-    if (scheduled) this.balanceWorkfn();
+    if (scheduled) this.scheduleBalanceWork();
     this.zeroCopies(ptr, size);
     return { ok: true, value: ptr };
   }
 
-  /** The empty-page count the LOW check reads: the current one, under pcpu_lock (the 2024 fix). */
+  /** pcpu_reserved_chunk: none in the model's configuration. */
+  protected reservedChunk(): PcpuChunk | undefined {
+    return undefined;
+  }
+
+  /** Pages pcpu_nr_populated counts outside every chunk (the first chunk's static region). */
+  protected staticPages(): number {
+    return 0;
+  }
+
+  /** Every chunk, for `inspect`: those on the lists (the reserved chunk is on none). */
+  protected allChunks(): PcpuChunk[] {
+    return this.slots.all();
+  }
+
+  /**
+   * pcpu_schedule_balance_work: the model runs the worker at once, the same work at the point
+   * it is asked for (balanceWorker.ts); the kernel configuration queues it for `reclaim`.
+   */
+  protected scheduleBalanceWork(): void {
+    this.balanceWorkfn();
+  }
+
+  /**
+   * The empty-page count the LOW check reads: the one after the area is allocated and its
+   * pages populated. 6.12.117 reads pcpu_nr_empty_pop_pages there with no lock held (after
+   * mutex_unlock); run to completion, one operation at a time, that is the same value as a
+   * read under pcpu_lock. The mutant bitmap-stale-watermark reads the value from before.
+   */
   protected watermarkCount(_atEntry: number): number {
     return this.counters.nrEmptyPopPages;
   }
@@ -231,7 +278,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       this.isolateChunk(chunk);
       needBalance = true;
     }
-    if (needBalance) this.balanceWorkfn();
+    if (needBalance) this.scheduleBalanceWork();
     return ok();
   }
 
@@ -274,10 +321,10 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const self = this;
     const liveBy = new Map<PcpuChunk, number>();
     for (const a of this.live.values()) liveBy.set(a.chunk, (liveBy.get(a.chunk) ?? 0) + 1);
-    const chunks = [...this.slots.all()].sort((a, b) => a.id - b.id);
+    const chunks = this.allChunks().sort((a, b) => a.id - b.id);
     const blocks: BlockView[] = chunks.map((c) => ({
       id: c.id,
-      state: c.freeBytes === PCPU_UNIT_SIZE ? "empty" : c.freeBytes === 0 ? "full" : "partial",
+      state: c.freeBytes === c.capacity ? "empty" : c.freeBytes === 0 ? "full" : "partial",
       live: liveBy.get(c) ?? 0,
       freeBytes: c.freeBytes,
     }));
@@ -312,10 +359,15 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       workerRuns: this.workerRuns,
       lastAlloc: this.lastAlloc,
       dataPages: totalPages(m.pages.heldBy(BITMAP_DATA_OWNER)),
-      chunks: this.slots.lists.flatMap((list, slot) =>
-        list.map((c) =>
-          chunkDetail(c, slot, (cpu, page) => m.vmalloc.lookup(this.pageAddr(c, cpu, page))),
-        ),
+      staticPages: this.staticPages(),
+      workerKept: [...this.workerKept],
+      chunks: [
+        ...this.allChunks()
+          .filter((c) => c.reserved)
+          .map((c) => [c, -1] as const),
+        ...this.slots.lists.flatMap((list, slot) => list.map((c) => [c, slot] as const)),
+      ].map(([c, slot]) =>
+        chunkDetail(c, slot, (cpu, page) => m.vmalloc.lookup(this.pageAddr(c, cpu, page))),
       ),
       live: [...this.live.values()].map((a) => ({
         chunk: a.chunk.id,

@@ -31,6 +31,10 @@ export interface BitmapChunkDetail {
   readonly chunkMd: PcpuBlockMd;
   /** The chunk hint was last set by a full rescan of the md blocks. */
   readonly fullScanned: boolean;
+  /** pcpu_reserved_chunk (on no list: slot -1; never on the global empty-page count). */
+  readonly reserved?: true;
+  /** The first chunk or the reserved chunk: populated at boot, never depopulated or freed. */
+  readonly immutable?: true;
 }
 
 export interface BitmapDetail {
@@ -52,6 +56,13 @@ export interface BitmapDetail {
   readonly chunks: readonly BitmapChunkDetail[];
   /** Data pages the machine's page allocator holds for the allocator (owner "percpu-data"). */
   readonly dataPages: number;
+  /**
+   * Pages pcpu_nr_populated counts outside every chunk: the first chunk's static region
+   * (pcpu_setup_first_chunk adds PFN_DOWN(size_sum)); 0 without a first chunk.
+   */
+  readonly staticPages: number;
+  /** Chunks the last worker run made or reintegrated fully free (balanceWorker.ts). */
+  readonly workerKept: readonly number[];
   /** Live areas: chunk id, byte offset, size. */
   readonly live: readonly { readonly chunk: number; readonly off: number; readonly size: number }[];
 }
@@ -105,5 +116,7 @@ export function chunkDetail(
     blocks: chunk.mdBlocks.map((b) => ({ ...b })),
     chunkMd: { ...chunk.chunkMd },
     fullScanned: chunk.fullScanned,
+    ...(chunk.reserved ? { reserved: true as const } : {}),
+    ...(chunk.immutable ? { immutable: true as const } : {}),
   };
 }

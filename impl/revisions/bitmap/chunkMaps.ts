@@ -43,6 +43,12 @@ export class ChunkMaps {
   readonly mdBlocks: PcpuBlockMd[];
   readonly chunkMd: PcpuBlockMd;
   freeBytes: number;
+  /** The bytes it can serve: its pages' bytes but what the first chunk hides (start and end offsets). */
+  capacity: number;
+  /** pcpu_reserved_chunk: never on the global empty-page count. */
+  reserved = false;
+  /** chunk->immutable: a first-chunk region, populated at boot and never depopulated. */
+  immutable = false;
   nrPopulated = 0;
   nrEmptyPopPages = 0;
   isolated = false;
@@ -71,6 +77,7 @@ export class ChunkMaps {
     this.mdBlocks = Array.from({ length: nrPages }, () => initBlockMd(PCPU_BITMAP_BLOCK_BITS));
     this.chunkMd = initBlockMd(this.mapBits);
     this.freeBytes = nrPages * 4096;
+    this.capacity = this.freeBytes;
     this.meta = meta;
     this.counters = counters;
     this.work = work;
@@ -133,7 +140,7 @@ export class ChunkMaps {
   /** pcpu_update_empty_pages: the chunk's count, and the global one unless isolated. */
   updateEmptyPages(nr: number): void {
     this.nrEmptyPopPages += nr;
-    if (!this.isolated) this.counters.nrEmptyPopPages += nr;
+    if (!this.reserved && !this.isolated) this.counters.nrEmptyPopPages += nr;
   }
 
   /** pcpu_chunk_populated: pages [start, end) now have memory for every possible CPU. */

@@ -11,7 +11,7 @@
  *
  * (slot numbers for the 32 KiB unit: __pcpu_size_to_slot(32768) = 13.) pcpu_chunk_relocate
  * moves a chunk to the front of a higher slot and the tail of a lower one, and leaves isolated
- * chunks where they are.
+ * chunks and the reserved chunk (on no list) where they are.
  */
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
@@ -79,7 +79,7 @@ export class ChunkSlots {
 
   /** pcpu_chunk_relocate: after a change, to the slot the chunk now belongs in. */
   relocate(chunk: PcpuChunk, oslot: number): void {
-    if (chunk.isolated) return;
+    if (chunk.isolated || chunk.reserved) return;
     const nslot = this.chunkSlot(chunk);
     if (oslot !== nslot) this.move(chunk, nslot, oslot < nslot);
   }

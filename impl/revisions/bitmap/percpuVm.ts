@@ -103,19 +103,19 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
     const m = this.machine;
     const meta: number[] = [];
     for (const size of chunkMetaSizes(PCPU_UNIT_PAGES)) {
-      const got = m.kmalloc.alloc(size, m.currentNode);
+      const got = this.allocMeta(size);
       if (!got.ok) {
-        for (const a of meta) m.kmalloc.free(a);
+        for (const a of meta) this.freeMeta(a);
         return err("ENOMEM", `pcpu_create_chunk: chunk metadata: ${got.message}`);
       }
       meta.push(got.value);
     }
-    const area = m.vmalloc.reserve(this.nrUnits * PCPU_UNIT_SIZE, "percpu");
+    const area = this.getVmAreas();
     if (!area.ok) {
-      for (const a of meta) m.kmalloc.free(a);
+      for (const a of meta) this.freeMeta(a);
       return area;
     }
-    const chunk = this.newChunk(area.value.addr, meta);
+    const chunk = this.newChunk(area.value, meta);
     for (const cpu of this.unitOf.keys()) {
       chunk.pages.set(cpu, new Array<number | null>(PCPU_UNIT_PAGES).fill(null));
     }
@@ -127,7 +127,23 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
     this.flushTlb(chunk, 0, chunk.nrPages);
     this.tlbPending.delete(chunk);
     this.freeVmAreas(chunk);
-    for (const a of chunk.meta) this.machine.kmalloc.free(a);
+    for (const a of chunk.meta) this.freeMeta(a);
+  }
+
+  /** pcpu_mem_zalloc of a chunk's metadata: kzalloc below a page. */
+  protected allocMeta(size: number): Result<number> {
+    return this.machine.kmalloc.alloc(size, this.machine.currentNode);
+  }
+
+  /** pcpu_mem_free. */
+  protected freeMeta(addr: number): void {
+    this.machine.kmalloc.free(addr);
+  }
+
+  /** pcpu_get_vm_areas: the chunk's vm area, all units in one (the chunk's base address). */
+  protected getVmAreas(): Result<number> {
+    const area = this.machine.vmalloc.reserve(this.nrUnits * PCPU_UNIT_SIZE, "percpu");
+    return area.ok ? { ok: true, value: area.value.addr } : area;
   }
 
   /** pcpu_free_vm_areas: the chunk's vm area given back. */
@@ -138,6 +154,8 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
   /** pcpu_populate_chunk: pages [rs, re) for every possible CPU, all or nothing. */
   protected populateChunk(chunk: PcpuChunk, rs: number, re: number): Result<void> {
     const m = this.machine;
+    const array = this.getPages();
+    if (!array.ok) return array;
     const got: { cpu: number; page: number; pfn: number }[] = [];
     for (const cpu of m.cpus.possibleList) {
       for (let page = rs; page < re; page++) {
@@ -165,6 +183,11 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
       m.vmalloc.map(addr, g.pfn);
       (chunk.pages.get(g.cpu) as (number | null)[])[g.page] = g.pfn;
     }
+    return ok();
+  }
+
+  /** pcpu_get_pages: the page array populate fills (not modelled as memory: always there). */
+  protected getPages(): Result<void> {
     return ok();
   }
 

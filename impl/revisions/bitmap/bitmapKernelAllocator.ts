@@ -1,0 +1,227 @@
+/**
+ * bitmap-2017-kernel: bitmap-2017 (bitmapAllocator.ts, the same chunk code) in the configuration
+ * a real kernel boots, that of `harnesses/linux`'s `pcpu-linux --small-unit` (6.12.117's
+ * mm/percpu.c built in user space), so that `pcpu-verify diff` can hold the model to the C.
+ *
+ *   first chunk, one unit per possible CPU (pcpu_setup_first_chunk, embedded at boot)
+ *   | static 4 KiB | reserved 8 KiB       | dynamic 20 KiB                              |
+ *                  ^pcpu_reserved_chunk    ^pcpu_first_chunk (slot 12, fully populated)
+ *   dynamic chunks: 32 KiB units in the same unit order, made and populated on demand
+ *
+ * What this configuration adds to bitmap-2017, each from 6.12's source:
+ * - Units as pcpu_build_alloc_info gives them (allocInfo.ts): CPUs grouped by node, groups in
+ *   the order of their first CPU, padding units where a group is not a multiple of upa.
+ * - The reserved chunk and the first chunk (pcpu_alloc_first_chunk, firstChunk.ts): immutable,
+ *   fully populated at boot; pcpu_nr_empty_pop_pages starts at the first chunk's empty pages
+ *   (the reserved chunk's never count: pcpu_update_empty_pages); pcpu_nr_populated counts the
+ *   whole size_sum. `alloc` with `reserved` is served from the reserved chunk only.
+ *   pcpu_should_reclaim_chunk never isolates either.
+ * - The balance worker is scheduled, not run: pcpu_schedule_balance_work marks it pending and
+ *   `reclaim` runs it, as a workqueue would, so an atomic allocation after a schedule meets the
+ *   state the kernel's would.
+ * - Fault points as pcpu-linux counts them ("every allocation the kernel makes"): each of a
+ *   chunk's four pcpu_mem_zalloc's, pcpu_get_vm_areas' array and one vm_struct per group,
+ *   pcpu_get_pages' page array (once, then kept), and every data page.
+ * - Metadata in bytes (`stats` meta_bytes), not in slab pages, as pcpu-linux accounts it:
+ *   `pages_by_node` holds data pages and the first chunk's boot memory.
+ *
+ * What still differs, each an option of this configuration (`differences` in the revisions
+ * table): the geometry is fixed at pcpu-linux --small-unit's (the unit must come out at 32 KiB,
+ * the unit dynamic chunks are modelled at); the first chunk's boot memory is taken from the
+ * page allocator's nodes, where the kernel takes memblock's; groups lie side by side in one vm
+ * area (the kernel's group offsets are where memblock placed each node's group, which is the
+ * machine's, not the allocator's); page-table pages of the vm area are not allocated.
+ */
+import type { Capability } from "../../allocator.ts";
+import { PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type { DesignUsage } from "../simulatedAllocator.ts";
+import { buildAllocInfo, type AllocInfo, type FirstChunkGeometry } from "./allocInfo.ts";
+import { BitmapAllocator } from "./bitmapAllocator.ts";
+import { allocFirstChunk } from "./firstChunk.ts";
+import type { PcpuChunk } from "./pcpuChunk.ts";
+import { BITMAP_DATA_OWNER, PCPU_UNIT_SIZE } from "./percpuVm.ts";
+
+/** pcpu-linux --small-unit's first chunk. */
+export const KERNEL_GEOMETRY: FirstChunkGeometry = {
+  staticSize: 4096,
+  reservedSize: 8192,
+  dynSize: 20480,
+  atomSize: PAGE_SIZE,
+};
+
+/** Page owner of the first chunk's boot memory. */
+export const FIRST_CHUNK_OWNER = "percpu-first-chunk";
+
+export class BitmapKernelAllocator extends BitmapAllocator {
+  override readonly name: string = "bitmap-2017-kernel";
+  override readonly revision: string = "bitmap-2017-kernel";
+  override readonly capabilities: readonly Capability[] = [
+    "cpu_add",
+    "cpu_remove",
+    "fail_page_alloc",
+    "reclaim",
+    "inspect",
+    "gfp",
+    "reserved",
+  ];
+  private info: AllocInfo | undefined;
+  private reserved: PcpuChunk | undefined;
+  private first: PcpuChunk | undefined;
+  /** The balance work item is queued (pcpu_schedule_balance_work since the last run). */
+  private workPending = false;
+  /** pcpu_get_pages' static page array exists. */
+  private pageArray = false;
+  /** Metadata bytes by handle (pcpu_mem_zalloc), and the next handle. */
+  private meta = new Map<number, number>();
+  private nextMeta = 1;
+
+  protected override reset(machine: Machine): void {
+    super.reset(machine);
+    const info = buildAllocInfo(KERNEL_GEOMETRY, machine.cpus.possibleList, (c) =>
+      machine.cpus.cpuToNode(c),
+    );
+    if (info.unitSize !== PCPU_UNIT_SIZE) {
+      throw new RangeError(
+        `${this.name}: the geometry gives ${info.unitSize}-byte units, not 32 KiB`,
+      );
+    }
+    this.info = info;
+    this.unitOf = new Map(info.unitOf);
+    this.nrUnits = info.nrUnits;
+    this.workPending = false;
+    this.pageArray = false;
+    this.meta = new Map();
+    this.nextMeta = 1;
+    this.setupFirstChunk(machine, info);
+  }
+
+  /** pcpu_embed_first_chunk + pcpu_setup_first_chunk: boot memory, the reserved and first chunks. */
+  private setupFirstChunk(m: Machine, info: AllocInfo): void {
+    const area = m.vmalloc.reserve(info.nrUnits * info.unitSize, FIRST_CHUNK_OWNER);
+    if (!area.ok)
+      throw new RangeError(`${this.name}: no room for the first chunk: ${area.message}`);
+    const base = area.value.addr;
+    const pagesPerUnit = info.sizeSum / PAGE_SIZE;
+    const boot = new Map<number, number[]>();
+    for (const [cpu, unit] of info.unitOf) {
+      const pfns: number[] = [];
+      for (let p = 0; p < pagesPerUnit; p++) {
+        const frame = m.pages.alloc({ node: m.cpus.cpuToNode(cpu), owner: FIRST_CHUNK_OWNER });
+        if (!frame.ok) throw new RangeError(`${this.name}: boot memory: ${frame.message}`);
+        m.vmalloc.map(base + unit * info.unitSize + p * PAGE_SIZE, frame.value.pfn);
+        pfns.push(frame.value.pfn);
+      }
+      boot.set(cpu, pfns);
+    }
+    const region = (id: number, start: number, size: number): PcpuChunk => {
+      const { chunk } = allocFirstChunk(id, base + start, size, this.counters, this.work);
+      const firstPage = (chunk.base - base) / PAGE_SIZE;
+      for (const [cpu, pfns] of boot) {
+        chunk.pages.set(cpu, pfns.slice(firstPage, firstPage + chunk.nrPages));
+      }
+      return chunk;
+    };
+    if (info.reservedSize > 0) {
+      this.reserved = region(0, info.staticSize, info.reservedSize);
+      this.reserved.reserved = true;
+    } else {
+      this.reserved = undefined;
+    }
+    this.first = region(1, info.staticSize + info.reservedSize, info.dynSize);
+    this.nextChunkId = 2;
+    this.counters.nrEmptyPopPages = this.first.nrEmptyPopPages;
+    this.slots.relocate(this.first, -1);
+    this.counters.nrPopulated += Math.floor(info.sizeSum / PAGE_SIZE);
+  }
+
+  protected override staticPages(): number {
+    const info = this.info as AllocInfo;
+    return info.sizeSum / PAGE_SIZE - (this.first?.nrPages ?? 0) - (this.reserved?.nrPages ?? 0);
+  }
+
+  protected override reservedChunk(): PcpuChunk | undefined {
+    return this.reserved;
+  }
+
+  protected override allChunks(): PcpuChunk[] {
+    const listed = super.allChunks();
+    return this.reserved === undefined ? listed : [this.reserved, ...listed];
+  }
+
+  protected override shouldReclaimChunk(chunk: PcpuChunk): boolean {
+    // "do not reclaim either the first chunk or reserved chunk"
+    if (chunk === this.first || chunk === this.reserved) return false;
+    return super.shouldReclaimChunk(chunk);
+  }
+
+  protected override scheduleBalanceWork(): void {
+    this.workPending = true;
+  }
+
+  protected override runDeferredWork(): void {
+    this.workPending = false;
+    super.runDeferredWork();
+  }
+
+  /** Whether the balance work is queued (white-box tests). */
+  get balanceWorkPending(): boolean {
+    return this.workPending;
+  }
+
+  // ---- allocations fault injection counts -----------------------------------------------
+
+  protected override allocMeta(size: number): Result<number> {
+    const f = this.machine.pages.faultPoint(`pcpu_mem_zalloc(${size})`);
+    if (!f.ok) return f;
+    const handle = this.nextMeta++;
+    this.meta.set(handle, size);
+    return { ok: true, value: handle };
+  }
+
+  protected override freeMeta(handle: number): void {
+    this.meta.delete(handle);
+  }
+
+  protected override getVmAreas(): Result<number> {
+    const groups = (this.info as AllocInfo).groups.length;
+    // kzalloc of the vm_struct array, then one vm_struct per group.
+    for (let i = 0; i <= groups; i++) {
+      const f = this.machine.pages.faultPoint("pcpu_get_vm_areas: vm_struct");
+      if (!f.ok) return err("ENOMEM", f.message);
+    }
+    return super.getVmAreas();
+  }
+
+  protected override getPages(): Result<void> {
+    if (this.pageArray) return ok();
+    const info = this.info as AllocInfo;
+    const bytes = info.nrUnits * (info.unitSize / PAGE_SIZE) * 8;
+    const got = this.allocMeta(bytes);
+    if (!got.ok) return err("ENOMEM", `pcpu_get_pages: ${got.message}`);
+    this.pageArray = true;
+    return ok();
+  }
+
+  // ---- stats ----------------------------------------------------------------------------
+
+  protected override usage(): DesignUsage {
+    const chunks = this.allChunks();
+    let meta = 0;
+    for (const b of this.meta.values()) meta += b;
+    return {
+      unitBytes: chunks.reduce((s, c) => s + c.nrPages * PAGE_SIZE, 0),
+      metaBytes: meta,
+      vmBytes: this.machine.vmalloc.reservedBytes,
+      memRefsPerDeref: 1,
+    };
+  }
+
+  /** Data pages held (the first chunk's boot memory included), for white-box tests. */
+  get dataPages(): number {
+    const m = this.machine;
+    return (
+      totalPages(m.pages.heldBy(BITMAP_DATA_OWNER)) + totalPages(m.pages.heldBy(FIRST_CHUNK_OWNER))
+    );
+  }
+}

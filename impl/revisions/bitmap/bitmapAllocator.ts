@@ -178,6 +178,11 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     return undefined;
   }
 
+  /** The chunks in the order `inspect` lists them: by id (the order they were made). */
+  protected inspectOrder(): PcpuChunk[] {
+    return this.allChunks().sort((a, b) => a.id - b.id);
+  }
+
   /** Pages pcpu_nr_populated counts outside every chunk (the first chunk's static region). */
   protected staticPages(): number {
     return 0;
@@ -321,7 +326,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const self = this;
     const liveBy = new Map<PcpuChunk, number>();
     for (const a of this.live.values()) liveBy.set(a.chunk, (liveBy.get(a.chunk) ?? 0) + 1);
-    const chunks = this.allChunks().sort((a, b) => a.id - b.id);
+    const chunks = this.inspectOrder();
     const blocks: BlockView[] = chunks.map((c) => ({
       id: c.id,
       state: c.freeBytes === c.capacity ? "empty" : c.freeBytes === 0 ? "full" : "partial",

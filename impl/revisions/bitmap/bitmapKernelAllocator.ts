@@ -149,6 +149,11 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     return this.reserved === undefined ? listed : [this.reserved, ...listed];
   }
 
+  /** As pcpu-linux lists them: the reserved chunk, then slot by slot, in list order. */
+  protected override inspectOrder(): PcpuChunk[] {
+    return this.allChunks();
+  }
+
   protected override shouldReclaimChunk(chunk: PcpuChunk): boolean {
     // "do not reclaim either the first chunk or reserved chunk"
     if (chunk === this.first || chunk === this.reserved) return false;

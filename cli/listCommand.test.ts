@@ -68,6 +68,7 @@ describe("pcpu-verify list", () => {
       ["kiran-2005-09", null],
       ["areamap-2009", "pool"],
       ["bitmap-2017", "pool"],
+      ["bitmap-2017-kernel", "pool"],
     ]);
   });
 

@@ -32,6 +32,7 @@ export function revisionTarget(r: RevisionEntry): Target {
     ...(r.pool ? { pool: r.pool } : {}),
     ...(r.densePossible !== undefined ? { densePossible: r.densePossible } : {}),
     ...(r.reservedArea !== undefined ? { reservedArea: r.reservedArea } : {}),
+    ...(r.minAlign !== undefined ? { minAlign: r.minAlign } : {}),
     atomicFromPopulated: r.atomicFromPopulated,
   };
 }

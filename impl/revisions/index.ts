@@ -3,7 +3,7 @@
  * Each module's header says what it models and where each rule comes from.
  */
 import type { PercpuAllocator } from "../allocator.ts";
-import { KMALLOC_MAX_SIZE, PAGE_SIZE, VMALLOC_START } from "../machine/index.ts";
+import { KMALLOC_MAX_SIZE, PAGE_SIZE } from "../machine/index.ts";
 import { AreamapAllocator, PCPU_MIN_UNIT_SIZE } from "./areamap/areamapAllocator.ts";
 import { KiranAllocator, MAX_OBJSIZE } from "./kiran/kiranAllocator.ts";
 import { KiranJanuaryAllocator } from "./kiran/kiranJanuaryAllocator.ts";
@@ -45,6 +45,11 @@ export interface RevisionEntry {
    * `reserved`: where it starts in pointer space after a boot, as a harness's hello declares it.
    */
   readonly reservedArea?: ReservedArea;
+  /**
+   * The smallest alignment served: a request below it (0 included) is valid and served at it,
+   * as a harness's hello `min_align` says; absent: alignments are the design's own rule.
+   */
+  readonly minAlign?: number;
   /** Invariants the design does not keep, with why: its "what does not hold". */
   readonly knownViolations: Readonly<Record<string, string>>;
   /**
@@ -183,11 +188,12 @@ export const REVISIONS: readonly RevisionEntry[] = [
     atomicFromPopulated: true,
     pool: BITMAP_KERNEL_POOL,
     reservedArea: {
-      start: VMALLOC_START + KERNEL_GEOMETRY.staticSize,
+      start: KERNEL_GEOMETRY.staticSize,
       size: KERNEL_GEOMETRY.reservedSize,
       granule: 4,
       block: PAGE_SIZE,
     },
+    minAlign: 4,
     differences: BITMAP_KERNEL_DIFFERENCES,
     knownViolations: {},
   },

@@ -166,7 +166,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const seen = this.watermarkCount(emptyAtEntry);
     const scheduled = seen < PCPU_EMPTY_POP_PAGES_LOW;
     this.lastAlloc = { emptyAfter: this.counters.nrEmptyPopPages, scheduled };
-    const ptr = chunk.base + off;
+    const ptr = chunk.base + off - this.ptrBase;
     this.live.set(ptr, { chunk, off, size });
     if (scheduled) this.scheduleBalanceWork();
     this.zeroCopies(ptr, size);
@@ -259,7 +259,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   protected zeroCopies(ptr: Ptr, size: number): void {
     for (const cpu of this.machine.cpus.possibleList) {
       this.work.loopIterations++;
-      const r = this.machine.fill(ptr + this.unitOffset(cpu), size, 0);
+      const r = this.machine.fill(ptr + this.ptrBase + this.unitOffset(cpu), size, 0);
       if (!r.ok) throw new MachineError(`${this.name}: zeroing cpu ${cpu}'s copy: ${r.message}`);
     }
   }

@@ -32,13 +32,22 @@
  * area (the kernel's group offsets are where memblock placed each node's group, which is the
  * machine's, not the allocator's); page-table pages of the vm area are not allocated.
  */
-import type { Capability } from "../../allocator.ts";
-import { PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
-import { err, ok, type Result } from "../../result.ts";
-import type { DesignUsage } from "../simulatedAllocator.ts";
+import type { BootConfig, Capability } from "../../allocator.ts";
+import {
+  DEFAULT_VMALLOC_BYTES,
+  MAX_VMALLOC_BYTES,
+  PAGE_SIZE,
+  totalPages,
+  validateBootConfig,
+  type Machine,
+} from "../../machine/index.ts";
+import { err, isIntIn, ok, type Result } from "../../result.ts";
+import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
+import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
 import { buildAllocInfo, type AllocInfo, type FirstChunkGeometry } from "./allocInfo.ts";
 import { BitmapAllocator } from "./bitmapAllocator.ts";
 import { allocFirstChunk } from "./firstChunk.ts";
+import { LinuxVmSpace, linuxGroupOffsets } from "./linuxMemoryMap.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { BITMAP_DATA_OWNER, PCPU_UNIT_SIZE } from "./percpuVm.ts";
 
@@ -72,6 +81,17 @@ export class BitmapKernelAllocator extends BitmapAllocator {
   private workPending = false;
   /** pcpu_get_pages' static page array exists. */
   private pageArray = false;
+  /** pcpu_unit_offsets: a group's offset plus the unit's place in it (linuxMemoryMap.ts). */
+  private unitOffsets = new Map<number, number>();
+  /** Each group's offset and area size, and the span a chunk's areas take. */
+  private groupAreas: { readonly offset: number; readonly size: number }[] = [];
+  private span = 0;
+  /** pcpu-linux's vmalloc space, for where page-table pages fall; a chunk's base there. */
+  private linuxVm = new LinuxVmSpace();
+  private linuxBase = new Map<number, number>();
+  /** Bytes of percpu vm areas (the sizes, as pcpu-linux limits them by vmalloc_bytes). */
+  private vmTotal = 0;
+  private vmLimit = 0;
   /** Metadata bytes by handle (pcpu_mem_zalloc), and the next handle. */
   private meta = new Map<number, number>();
   private nextMeta = 1;
@@ -89,6 +109,21 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     this.info = info;
     this.unitOf = new Map(info.unitOf);
     this.nrUnits = info.nrUnits;
+    const offsets = linuxGroupOffsets(info, KERNEL_GEOMETRY.atomSize, info.unitOf.size);
+    this.groupAreas = info.groups.map((g, i) => ({
+      offset: offsets[i] as number,
+      size: g.cpuMap.length * info.unitSize,
+    }));
+    this.span = Math.max(...this.groupAreas.map((g) => g.offset + g.size));
+    this.unitOffsets = new Map();
+    info.groups.forEach((g, i) =>
+      g.cpuMap.forEach((cpu, k) => {
+        if (cpu >= 0) this.unitOffsets.set(cpu, (offsets[i] as number) + k * info.unitSize);
+      }),
+    );
+    this.linuxVm = new LinuxVmSpace();
+    this.linuxBase = new Map();
+    this.vmTotal = 0;
     this.workPending = false;
     this.pageArray = false;
     this.meta = new Map();
@@ -98,18 +133,20 @@ export class BitmapKernelAllocator extends BitmapAllocator {
 
   /** pcpu_embed_first_chunk + pcpu_setup_first_chunk: boot memory, the reserved and first chunks. */
   private setupFirstChunk(m: Machine, info: AllocInfo): void {
-    const area = m.vmalloc.reserve(info.nrUnits * info.unitSize, FIRST_CHUNK_OWNER);
+    const area = m.vmalloc.reserve(this.span, FIRST_CHUNK_OWNER);
     if (!area.ok)
       throw new RangeError(`${this.name}: no room for the first chunk: ${area.message}`);
     const base = area.value.addr;
+    // pcpu_base_addr: percpu pointers are offsets from it, as the kernel's are.
+    this.ptrBase = base;
     const pagesPerUnit = info.sizeSum / PAGE_SIZE;
     const boot = new Map<number, number[]>();
-    for (const [cpu, unit] of info.unitOf) {
+    for (const cpu of info.unitOf.keys()) {
       const pfns: number[] = [];
       for (let p = 0; p < pagesPerUnit; p++) {
         const frame = m.pages.alloc({ node: m.cpus.cpuToNode(cpu), owner: FIRST_CHUNK_OWNER });
         if (!frame.ok) throw new RangeError(`${this.name}: boot memory: ${frame.message}`);
-        m.vmalloc.map(base + unit * info.unitSize + p * PAGE_SIZE, frame.value.pfn);
+        m.vmalloc.map(base + this.unitOffset(cpu) + p * PAGE_SIZE, frame.value.pfn);
         pfns.push(frame.value.pfn);
       }
       boot.set(cpu, pfns);
@@ -188,14 +225,78 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     this.meta.delete(handle);
   }
 
+  /**
+   * pcpu_alloc_noprof's limits in 6.12: an alignment below PCPU_MIN_ALLOC_SIZE is raised to it
+   * before the power-of-two check ("alignment must be a minimum of that many bytes"), so 0 to 3
+   * are served at 4; then a power of two up to PAGE_SIZE, a size 1..PCPU_MIN_UNIT_SIZE.
+   */
+  protected override checkSizeAlign(size: number, align: number): Result<SizeAlign> {
+    if (isIntIn(align, 0, PCPU_MIN_ALLOC_SIZE - 1)) return super.checkSizeAlign(size, 0);
+    return super.checkSizeAlign(size, align);
+  }
+
+  protected override unitOffset(cpu: number): number {
+    const off = this.unitOffsets.get(cpu);
+    if (off === undefined) throw new RangeError(`${this.name}: cpu ${cpu} has no unit`);
+    return off;
+  }
+
+  override boot(config: BootConfig): Result<void> {
+    const valid = validateBootConfig(config);
+    if (!valid.ok) return valid;
+    // The model's vm areas take each chunk's whole span; the limit is pcpu-linux's, on sizes.
+    const r = super.boot({ ...config, vmallocBytes: MAX_VMALLOC_BYTES });
+    if (r.ok) this.vmLimit = config.vmallocBytes ?? DEFAULT_VMALLOC_BYTES;
+    return r;
+  }
+
   protected override getVmAreas(): Result<number> {
-    const groups = (this.info as AllocInfo).groups.length;
     // kzalloc of the vm_struct array, then one vm_struct per group.
-    for (let i = 0; i <= groups; i++) {
+    for (let i = 0; i <= this.groupAreas.length; i++) {
       const f = this.machine.pages.faultPoint("pcpu_get_vm_areas: vm_struct");
       if (!f.ok) return err("ENOMEM", f.message);
     }
-    return super.getVmAreas();
+    const total = this.groupAreas.reduce((sum, g) => sum + g.size, 0);
+    if (this.vmTotal + total > this.vmLimit) {
+      return err("ENOMEM", `pcpu_get_vm_areas: vmalloc_bytes ${this.vmLimit} reached`);
+    }
+    const linux = this.linuxVm.reserve(this.span, KERNEL_GEOMETRY.atomSize);
+    if (linux === undefined) return err("ENOMEM", "pcpu_get_vm_areas: no vmalloc space");
+    const area = this.machine.vmalloc.reserve(this.span, "percpu");
+    if (!area.ok) {
+      for (const g of this.groupAreas) this.linuxVm.release(linux + g.offset, g.size);
+      return area;
+    }
+    this.vmTotal += total;
+    this.linuxBase.set(area.value.addr, linux);
+    return { ok: true, value: area.value.addr };
+  }
+
+  protected override freeVmAreas(chunk: PcpuChunk): void {
+    super.freeVmAreas(chunk);
+    const linux = this.linuxBase.get(chunk.base);
+    if (linux === undefined) return;
+    this.linuxBase.delete(chunk.base);
+    for (const g of this.groupAreas) {
+      this.linuxVm.release(linux + g.offset, g.size);
+      this.vmTotal -= g.size;
+    }
+  }
+
+  /** pcpu_map_pages: a page-table page per 2 MiB of vmalloc space first mapped, CPU by CPU. */
+  protected override beforeMap(chunk: PcpuChunk, rs: number, re: number): Result<void> {
+    const linux = this.linuxBase.get(chunk.base);
+    if (linux === undefined) return ok();
+    for (const cpu of this.machine.cpus.possibleList) {
+      for (let page = rs; page < re; page++) {
+        const addr = linux + this.unitOffset(cpu) + page * PAGE_SIZE;
+        if (!this.linuxVm.needsPageTable(addr)) continue;
+        const f = this.machine.pages.faultPoint("page table of the vmalloc area");
+        if (!f.ok) return err("ENOMEM", `pcpu_map_pages: ${f.message}`);
+        this.linuxVm.addPageTable(addr);
+      }
+    }
+    return ok();
   }
 
   protected override getPages(): Result<void> {

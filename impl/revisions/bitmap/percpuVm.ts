@@ -57,7 +57,13 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
   protected nrUnits = 0;
   protected counters: PercpuCounters = { nrPopulated: 0, nrEmptyPopPages: 0 };
   protected nextChunkId = 0;
-  /** Unmapped addresses whose translation stays live until the next TLB flush, by chunk. */
+  /**
+   * What __addr_to_pcpu_ptr subtracts: a percpu pointer is an address less this (the kernel's
+   * pcpu_base_addr, with __per_cpu_start 0 as on x86_64), per_cpu_ptr adds it back. 0 in the
+   * model's configuration: a pointer is unit 0's address.
+   */
+  protected ptrBase = 0;
+  /** Unmapped addresses whose translation stays live until the next TLB flush (with their page in the unit), by chunk. */
   protected tlbPending = new Map<PcpuChunk, Map<number, number>>();
 
   protected resetVm(m: Machine): void {
@@ -90,7 +96,7 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
    */
   protected perCpuPtr(ptr: Ptr, cpu: number): Result<number> {
     this.machine.loads++;
-    return { ok: true, value: ptr + this.unitOffset(cpu) };
+    return { ok: true, value: ptr + this.ptrBase + this.unitOffset(cpu) };
   }
 
   /** The chunk object; a mutant may return a subclass. */
@@ -172,6 +178,11 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
         got.push({ cpu, page, pfn: frame.value.pfn });
       }
     }
+    const mappable = this.beforeMap(chunk, rs, re);
+    if (!mappable.ok) {
+      this.unwindPages(got.map((g) => g.pfn));
+      return mappable;
+    }
     for (const g of got) {
       const addr = this.pageAddr(chunk, g.cpu, g.page);
       const stale = this.tlbPending.get(chunk);
@@ -183,6 +194,11 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
       m.vmalloc.map(addr, g.pfn);
       (chunk.pages.get(g.cpu) as (number | null)[])[g.page] = g.pfn;
     }
+    return ok();
+  }
+
+  /** What pcpu_map_pages needs before the pages are mapped (nothing modelled: it cannot fail). */
+  protected beforeMap(_chunk: PcpuChunk, _rs: number, _re: number): Result<void> {
     return ok();
   }
 
@@ -214,7 +230,7 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
             `${this.name}: chunk ${chunk.id} page ${page} of cpu ${cpu} is not populated`,
           );
         }
-        pending.set(this.pageAddr(chunk, cpu, page), pfn);
+        pending.set(this.pageAddr(chunk, cpu, page), page);
         m.pages.free(pfn);
         pages[page] = null;
       }
@@ -225,8 +241,7 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
   protected flushTlb(chunk: PcpuChunk, start: number, end: number): void {
     const pending = this.tlbPending.get(chunk);
     if (pending === undefined) return;
-    for (const addr of [...pending.keys()]) {
-      const page = Math.floor(((addr - chunk.base) % PCPU_UNIT_SIZE) / PAGE_SIZE);
+    for (const [addr, page] of [...pending]) {
       if (page < start || page >= end) continue;
       this.machine.vmalloc.unmap(addr);
       pending.delete(addr);

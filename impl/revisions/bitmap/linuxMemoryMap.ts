@@ -52,7 +52,8 @@ export function linuxGroupOffsets(info: AllocInfo, atomSize: number, nrPossible:
   const next = new Map<number, number>();
   const zoneStart = (node: number) => node * bootPages;
   // Node 0's boot zone: the alloc info and the areas array, each with its guard page.
-  const infoPages = roundUp(allocInfoBytes(info.groups.length, info.nrUnits), PAGE_SIZE) / PAGE_SIZE;
+  const infoPages =
+    roundUp(allocInfoBytes(info.groups.length, info.nrUnits), PAGE_SIZE) / PAGE_SIZE;
   const areasPages = roundUp(info.groups.length * 8, PAGE_SIZE) / PAGE_SIZE;
   next.set(0, infoPages + 1 + areasPages + 1);
   const addrs = info.groups.map((g) => {
@@ -71,7 +72,9 @@ interface Extent {
 
 /** pcpu-linux's vmalloc space for percpu areas and its page-table pages. */
 export class LinuxVmSpace {
-  private free: Extent[] = [{ start: LINUX_VMALLOC_BASE, end: LINUX_VMALLOC_BASE + LINUX_VMALLOC_SPAN }];
+  private free: Extent[] = [
+    { start: LINUX_VMALLOC_BASE, end: LINUX_VMALLOC_BASE + LINUX_VMALLOC_SPAN },
+  ];
   private readonly pageTables = new Set<number>();
 
   /** machine_vm_reserve: the base of a span [base + 0, base + hi), or undefined. */

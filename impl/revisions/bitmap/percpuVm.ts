@@ -106,7 +106,6 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
 
   /** pcpu_create_chunk: metadata, then the vm area; ENOMEM with nothing held. */
   protected createChunk(): Result<PcpuChunk> {
-    const m = this.machine;
     const meta: number[] = [];
     for (const size of chunkMetaSizes(PCPU_UNIT_PAGES)) {
       const got = this.allocMeta(size);

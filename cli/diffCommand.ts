@@ -44,6 +44,10 @@ export interface DiffCliOptions {
   readonly seed: number;
   readonly runs: number;
   readonly maxCommands: number;
+  /** `--cpus N`: every run has possible CPUs 0..N-1. */
+  readonly cpus?: number;
+  /** `--nodes N`: every run has N nodes. */
+  readonly nodes?: number;
   readonly out: string;
   readonly json?: boolean;
 }
@@ -119,7 +123,11 @@ export function diffCommand(ids: readonly string[], options: DiffCliOptions, io:
   let left: string[];
   try {
     ({ aspects, left } = chooseAspects(options.compare, base, head));
-    report = runDiff(base, head, { ...options, aspects });
+    const shape = {
+      ...(options.cpus !== undefined ? { possibleCpus: options.cpus } : {}),
+      ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
+    };
+    report = runDiff(base, head, { ...options, aspects, shape });
   } catch (e) {
     if (!(e instanceof HarnessFailure)) throw e;
     io.err(`diff: a harness failed (${e.kind}): ${e.message}\n`);
@@ -149,6 +157,14 @@ export function diffCommand(ids: readonly string[], options: DiffCliOptions, io:
       agree: ce === undefined && failure === undefined,
       steps: report.steps,
       cut: report.cut,
+      reached: {
+        steps_by_op: report.reach.byOp,
+        reserved_allocs: report.reach.reservedAllocs,
+        atomic_allocs: report.reach.atomicAllocs,
+        enomem: report.reach.enomem,
+        max_possible_cpus: report.reach.maxPossible,
+        max_nodes: report.reach.maxNodes,
+      },
       ...(ce !== undefined
         ? {
             difference: {

@@ -44,6 +44,7 @@ import { listCommand } from "./listCommand.ts";
 import { DEFAULT_TIMEOUT_MS } from "../impl/external/index.ts";
 import {
   idCollector,
+  intInRange,
   listIds,
   parseHarness,
   parseHarnessCommand,
@@ -439,6 +440,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .addOption(option.seed())
     .addOption(new Option("--runs <n>", "runs").argParser(parsePositiveInt).default(DEFAULT_RUNS))
     .addOption(option.maxCommands())
+    .addOption(
+      new Option("--cpus <n>", "every run has possible CPUs 0..N-1 (1 to 512)").argParser(
+        intInRange(1, 512),
+      ),
+    )
+    .addOption(
+      new Option("--nodes <n>", "every run has N NUMA nodes (1 to 4)").argParser(intInRange(1, 4)),
+    )
     .option("--out <dir>", "where the difference's counterexample file is written", DEFAULT_OUT)
     .option("--json", "print JSON")
     .action((ids: string[], opts: DiffCliOptions) => {

@@ -31,6 +31,17 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A parser of an integer in [min, max], whose error names the range. */
+export function intInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\+?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
 /**
  * A repeatable option whose values must be known ids: returns the parser that checks each
  * value and collects them in order, without duplicates. The error lists the valid ids.

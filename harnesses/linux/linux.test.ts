@@ -958,3 +958,70 @@ for (const version of VERSIONS) {
     }, 120_000);
   });
 }
+
+/**
+ * bitmap-2017-kernel held to the real 6.12 code: the same generated runs on the model and on
+ * `pcpu-linux --small-unit` (the geometry the configuration models), compared after every step
+ * on outcomes, placement, accounting and lists. Expect agreement on every step, with runs that
+ * reach reserved allocations, the worker, injected failures and ENOMEM; and on 64 possible
+ * CPUs over 4 nodes.
+ */
+for (const version of VERSIONS.filter((v) => v === "6.12")) {
+  const tree = treeOf(version);
+  if (tree === undefined) continue;
+  describe(`linux ${version}: diff bitmap-2017-kernel agrees with the real code (--small-unit)`, () => {
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const out = mkdtempSync(join(tmpdir(), "pcpu-linux-diff-"));
+    afterAll(() => rmSync(out, { recursive: true, force: true }));
+    beforeAll(() => {
+      execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`], {
+        stdio: "pipe",
+      });
+    }, 120_000);
+
+    interface DiffJson {
+      agree: boolean;
+      steps: number;
+      difference?: { message: string };
+      reached: {
+        steps_by_op: Record<string, number>;
+        reserved_allocs: number;
+        enomem: number;
+        max_possible_cpus: number;
+        max_nodes: number;
+      };
+    }
+    const diff = async (...extra: string[]) => {
+      const run = await runCli(
+        "diff",
+        "bitmap-2017-kernel",
+        "--head-external",
+        `${bin} --small-unit`,
+        "--seed",
+        "7",
+        "--out",
+        out,
+        "--json",
+        ...extra,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as DiffJson;
+    };
+
+    it("agrees on every step of 60 runs of drawn topologies", async () => {
+      const d = await diff("--runs", "60");
+      expect(d.agree, d.difference?.message).toBe(true);
+      expect(d.reached.reserved_allocs).toBeGreaterThan(0);
+      expect(d.reached.enomem).toBeGreaterThan(0);
+      expect(d.reached.steps_by_op.reclaim).toBeGreaterThan(0);
+      expect(d.reached.steps_by_op.fail_page_alloc).toBeGreaterThan(0);
+    }, 600_000);
+
+    it("agrees on 64 possible CPUs over 4 nodes", async () => {
+      const d = await diff("--runs", "8", "--cpus", "64", "--nodes", "4");
+      expect(d.agree, d.difference?.message).toBe(true);
+      expect([d.reached.max_possible_cpus, d.reached.max_nodes]).toEqual([64, 4]);
+    }, 600_000);
+  });
+}

@@ -5,6 +5,9 @@
  * see memory held for an impossible CPU). Possible sets below CPU 8 are frequent, so the
  * relational NR_CPUS 8 / 512 check has runs to judge.
  *
+ * A `shape` fixes the number of possible CPUs (0..n-1, NR_CPUS at least n) or of nodes, for a
+ * diff held to a topology (`diff --cpus 64 --nodes 4`); the rest is drawn as always.
+ *
  * A target that requires possible CPUs 0..n-1 (`densePossible`: 2.6.30 indexes units by CPU
  * number, and x86's prefill_possible_map only makes such masks) gets the same draws with the
  * possible set renumbered to 0..n-1 in order: the same sizes, nodes, present and online choices.
@@ -16,13 +19,23 @@ export const NR_CPUS_CHOICES = [8, 16, 64, 128, 512] as const;
 /** Property runs give the machine address space to spare (exhaustion is a metric). */
 export const RUN_VMALLOC_BYTES = 2 ** 31;
 
+/** A topology held fixed in part: this many possible CPUs (0..n-1), this many nodes. */
+export interface TopologyShape {
+  readonly possibleCpus?: number;
+  readonly nodes?: number;
+}
+
 export function topologyArbitrary(
-  options: { densePossible?: boolean } = {},
+  options: { densePossible?: boolean; shape?: TopologyShape } = {},
 ): fc.Arbitrary<BootConfig> {
+  const { possibleCpus, nodes } = options.shape ?? {};
+  const nrCpusChoices = NR_CPUS_CHOICES.filter((n) => n >= (possibleCpus ?? 1));
+  // One present and one online flag per possible CPU (64 draws unless more are possible).
+  const flags = Math.max(64, possibleCpus ?? 0);
   return fc
     .record({
-      nrNodes: fc.integer({ min: 1, max: 4 }),
-      nrCpus: fc.constantFrom(...NR_CPUS_CHOICES),
+      nrNodes: nodes === undefined ? fc.integer({ min: 1, max: 4 }) : fc.constant(nodes),
+      nrCpus: fc.constantFrom(...nrCpusChoices),
       emptyNode: fc.boolean(),
     })
     .chain(({ nrNodes, nrCpus, emptyNode }) => {
@@ -33,14 +46,17 @@ export function topologyArbitrary(
       return fc.record({
         nrNodes: fc.constant(nrNodes),
         nrCpus: fc.constant(nrCpus),
-        emptyNode: fc.constant(emptyNode && nrNodes > 1),
-        possible: fc.uniqueArray(cpu, { minLength: 1, maxLength: 64 }),
+        emptyNode: fc.constant(emptyNode && nrNodes > 1 && possibleCpus === undefined),
+        possible:
+          possibleCpus === undefined
+            ? fc.uniqueArray(cpu, { minLength: 1, maxLength: 64 })
+            : fc.constant(Array.from({ length: possibleCpus }, (_, c) => c)),
         nodes: fc.array(fc.integer({ min: 0, max: nrNodes - 1 }), {
           minLength: nrCpus,
           maxLength: nrCpus,
         }),
-        absent: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
-        offline: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+        absent: fc.array(fc.boolean(), { minLength: flags, maxLength: flags }),
+        offline: fc.array(fc.boolean(), { minLength: flags, maxLength: flags }),
       });
     })
     .map((t) => {

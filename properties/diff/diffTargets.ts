@@ -11,7 +11,7 @@
 import fc from "fast-check";
 import { HarnessFailure } from "../../impl/external/index.ts";
 import type { BootConfig } from "../../impl/index.ts";
-import { topologyArbitrary } from "../arbitraries/topology.ts";
+import { topologyArbitrary, type TopologyShape } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
 import type { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
@@ -26,6 +26,22 @@ export interface DiffSettings {
   readonly runs: number;
   readonly maxCommands: number;
   readonly aspects: ReadonlySet<CompareAspect>;
+  /** Possible CPUs or nodes held fixed (`--cpus`, `--nodes`). */
+  readonly shape?: TopologyShape;
+}
+
+/**
+ * What the compared runs reached (the generated runs, shrinking and minimising not counted):
+ * steps by operation, reserved and atomic allocations, ENOMEM answers (the same on both sides
+ * wherever outcomes are compared), and the most possible CPUs and nodes of a run.
+ */
+export interface DiffReach {
+  readonly byOp: Readonly<Record<string, number>>;
+  readonly reservedAllocs: number;
+  readonly atomicAllocs: number;
+  readonly enomem: number;
+  readonly maxPossible: number;
+  readonly maxNodes: number;
 }
 
 /** A difference, 1-minimal: the topology, the steps, the field that differs first. */
@@ -47,6 +63,7 @@ export interface DiffReport {
   readonly steps: number;
   /** Runs ended early where the sides parted in an aspect not compared. */
   readonly cut: number;
+  readonly reach: DiffReach;
   readonly counterexample?: DiffCounterexample;
   /** A harness that failed as a process, with the run so far. */
   readonly harnessFailure?: { readonly failure: HarnessFailure; readonly steps: readonly Step[] };
@@ -92,21 +109,43 @@ export function runDiff(base: Target, head: Target, settings: DiffSettings): Dif
   let steps = 0;
   let cut = 0;
   let harness: DiffReport["harnessFailure"];
+  const byOp: Record<string, number> = {};
+  const tally = { reservedAllocs: 0, atomicAllocs: 0, enomem: 0, maxPossible: 0, maxNodes: 0 };
+  let shrinking = false;
+  const count = ({ step, base: view }: DiffStepViews) => {
+    if (shrinking) return;
+    byOp[step.op] = (byOp[step.op] ?? 0) + 1;
+    if (step.op === "alloc" && step.reserved === true) tally.reservedAllocs++;
+    if (step.op === "alloc" && step.atomic === true) tally.atomicAllocs++;
+    if (view.outcome === "-ENOMEM") tally.enomem++;
+  };
   const property = fc.property(
     topologyArbitrary({
       densePossible: base.densePossible !== undefined || head.densePossible !== undefined,
+      ...(settings.shape !== undefined ? { shape: settings.shape } : {}),
     }),
     commandsArbitrary(base, capabilities, settings.maxCommands),
     (config, commands) => {
       if (harness !== undefined) return;
       let session: DiffSession | undefined;
+      if (!shrinking) {
+        tally.maxPossible = Math.max(tally.maxPossible, config.possible.length);
+        tally.maxNodes = Math.max(tally.maxNodes, config.nrNodes);
+      }
       try {
-        session = new DiffSession({ base, head, config, aspects: settings.aspects });
+        session = new DiffSession({
+          base,
+          head,
+          config,
+          aspects: settings.aspects,
+          onStep: count,
+        });
         const s = session as unknown as Session;
         fc.modelRun(() => ({ model: s, real: s }), commands);
         session.finish();
         if (session.cut) cut++;
       } catch (e) {
+        if (e instanceof DiffFound) shrinking = true;
         if (!(e instanceof HarnessFailure)) throw e;
         harness = { failure: e, steps: session?.trace ?? [] };
       } finally {
@@ -115,8 +154,11 @@ export function runDiff(base: Target, head: Target, settings: DiffSettings): Dif
     },
   );
   const details = fc.check(property, { seed: settings.seed, numRuns: settings.runs });
-  if (harness !== undefined) return { runs: details.numRuns, steps, cut, harnessFailure: harness };
-  if (!details.failed) return { runs: details.numRuns, steps, cut };
+  // Counted over the generated runs only: shrinking's and minimising's steps are not new ground.
+  const reach: DiffReach = { byOp: { ...byOp }, ...tally };
+  const done = { runs: details.numRuns, steps, cut, reach };
+  if (harness !== undefined) return { ...done, harnessFailure: harness };
+  if (!details.failed) return done;
   const error = details.errorInstance;
   if (!(error instanceof DiffFound) || details.counterexample === null) throw error;
   const [config, commands] = details.counterexample;
@@ -162,6 +204,7 @@ export function runDiff(base: Target, head: Target, settings: DiffSettings): Dif
     runs: details.numRuns,
     steps,
     cut,
+    reach,
     counterexample: {
       config,
       steps: final.session.trace.slice(0, final.found.stepIndex + 1),

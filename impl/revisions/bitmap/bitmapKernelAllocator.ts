@@ -59,6 +59,9 @@ export const KERNEL_GEOMETRY: FirstChunkGeometry = {
   atomSize: PAGE_SIZE,
 };
 
+/** sizeof(struct vm_struct) on 6.12 x86_64 (CONFIG_HAVE_ARCH_HUGE_VMALLOC): 72 bytes. */
+const VM_STRUCT_SIZE = 72;
+
 /** Page owner of the first chunk's boot memory. */
 export const FIRST_CHUNK_OWNER = "percpu-first-chunk";
 
@@ -88,7 +91,7 @@ export class BitmapKernelAllocator extends BitmapAllocator {
   private span = 0;
   /** pcpu-linux's vmalloc space, for where page-table pages fall; a chunk's base there. */
   private linuxVm = new LinuxVmSpace();
-  private linuxBase = new Map<number, number>();
+  private linuxBase = new Map<number, { readonly base: number; readonly structs: number[] }>();
   /** Bytes of percpu vm areas (the sizes, as pcpu-linux limits them by vmalloc_bytes). */
   private vmTotal = 0;
   private vmLimit = 0;
@@ -251,24 +254,31 @@ export class BitmapKernelAllocator extends BitmapAllocator {
   }
 
   protected override getVmAreas(): Result<number> {
-    // kzalloc of the vm_struct array, then one vm_struct per group.
-    for (let i = 0; i <= this.groupAreas.length; i++) {
-      const f = this.machine.pages.faultPoint("pcpu_get_vm_areas: vm_struct");
-      if (!f.ok) return err("ENOMEM", f.message);
+    // kzalloc of the vm_struct pointer array, then one vm_struct per group.
+    const structs: number[] = [];
+    const fail = (why: string): Result<number> => {
+      for (const h of structs) this.freeMeta(h);
+      return err("ENOMEM", `pcpu_get_vm_areas: ${why}`);
+    };
+    for (const bytes of [
+      8 * this.groupAreas.length,
+      ...this.groupAreas.map(() => VM_STRUCT_SIZE),
+    ]) {
+      const got = this.allocMeta(bytes);
+      if (!got.ok) return fail(got.message);
+      structs.push(got.value);
     }
     const total = this.groupAreas.reduce((sum, g) => sum + g.size, 0);
-    if (this.vmTotal + total > this.vmLimit) {
-      return err("ENOMEM", `pcpu_get_vm_areas: vmalloc_bytes ${this.vmLimit} reached`);
-    }
+    if (this.vmTotal + total > this.vmLimit) return fail(`vmalloc_bytes ${this.vmLimit} reached`);
     const linux = this.linuxVm.reserve(this.span, KERNEL_GEOMETRY.atomSize);
-    if (linux === undefined) return err("ENOMEM", "pcpu_get_vm_areas: no vmalloc space");
+    if (linux === undefined) return fail("no vmalloc space");
     const area = this.machine.vmalloc.reserve(this.span, "percpu");
     if (!area.ok) {
       for (const g of this.groupAreas) this.linuxVm.release(linux + g.offset, g.size);
-      return area;
+      return fail(area.message);
     }
     this.vmTotal += total;
-    this.linuxBase.set(area.value.addr, linux);
+    this.linuxBase.set(area.value.addr, { base: linux, structs });
     return { ok: true, value: area.value.addr };
   }
 
@@ -278,14 +288,15 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     if (linux === undefined) return;
     this.linuxBase.delete(chunk.base);
     for (const g of this.groupAreas) {
-      this.linuxVm.release(linux + g.offset, g.size);
+      this.linuxVm.release(linux.base + g.offset, g.size);
       this.vmTotal -= g.size;
     }
+    for (const h of linux.structs) this.freeMeta(h);
   }
 
   /** pcpu_map_pages: a page-table page per 2 MiB of vmalloc space first mapped, CPU by CPU. */
   protected override beforeMap(chunk: PcpuChunk, rs: number, re: number): Result<void> {
-    const linux = this.linuxBase.get(chunk.base);
+    const linux = this.linuxBase.get(chunk.base)?.base;
     if (linux === undefined) return ok();
     for (const cpu of this.machine.cpus.possibleList) {
       for (let page = rs; page < re; page++) {

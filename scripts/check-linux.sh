@@ -6,7 +6,8 @@
 #   - the tree as it is must fail completeness, with a counterexample, and nothing else: the
 #     kernel's own bug (harnesses/linux/README.md, finding 13), still found; any other failure,
 #     or its passing, fails this script;
-#   - the tree with the fix must pass every black-box invariant.
+#   - the tree with the fix must pass every black-box invariant;
+#   - (6.12) `diff bitmap-2017-kernel` against the tree as it is must agree on every step.
 # Exit 0 when both hold; otherwise the failing check's exit code (1 when the verdicts differ).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,13 @@ console.log("  as expected: completeness fails on the kernel'"'"'s own bug, ever
 echo "== linux $v with edits/chunk-md-free-end.mut: every black-box invariant must pass"
 npx pcpu-verify check --external "harnesses/linux/build/$v/pcpu-linux-chunk-md-free-end" \
   --out "$out/fixed"
+
+# The model held to the real code (docs/revisions.md, bitmap-2017-kernel): 6.12 only, whose
+# behaviour the configuration follows; drawn topologies, then 64 possible CPUs on 4 nodes.
+if [ "$v" = "6.12" ]; then
+  echo "== diff bitmap-2017-kernel against linux $v (--small-unit): every step must agree"
+  npx pcpu-verify diff bitmap-2017-kernel --head-external "harnesses/linux/build/$v/pcpu-linux --small-unit" \
+    --runs 400 --out "$out/diff"
+  npx pcpu-verify diff bitmap-2017-kernel --head-external "harnesses/linux/build/$v/pcpu-linux --small-unit" \
+    --runs 40 --cpus 64 --nodes 4 --out "$out/diff64"
+fi

@@ -10,27 +10,27 @@
  *
  * What this configuration adds to bitmap-2017, each from 6.12's source:
  * - Units as pcpu_build_alloc_info gives them (allocInfo.ts): CPUs grouped by node, groups in
- *   the order of their first CPU, padding units where a group is not a multiple of upa.
+ *   the order of their first CPU, padding units where a group is not a multiple of upa; the
+ *   groups at the offsets pcpu_embed_first_chunk finds between them (linuxMemoryMap.ts).
  * - The reserved chunk and the first chunk (pcpu_alloc_first_chunk, firstChunk.ts): immutable,
  *   fully populated at boot; pcpu_nr_empty_pop_pages starts at the first chunk's empty pages
  *   (the reserved chunk's never count: pcpu_update_empty_pages); pcpu_nr_populated counts the
  *   whole size_sum. `alloc` with `reserved` is served from the reserved chunk only.
- *   pcpu_should_reclaim_chunk never isolates either.
+ *   pcpu_should_reclaim_chunk never isolates either. Percpu pointers are offsets from
+ *   pcpu_base_addr (__addr_to_pcpu_ptr), as the kernel's are.
+ * - Alignments 0 to 3 are served at 4 (6.12 raises them before its power-of-two check).
  * - The balance worker is scheduled, not run: pcpu_schedule_balance_work marks it pending and
  *   `reclaim` runs it, as a workqueue would, so an atomic allocation after a schedule meets the
  *   state the kernel's would.
  * - Fault points as pcpu-linux counts them ("every allocation the kernel makes"): each of a
- *   chunk's four pcpu_mem_zalloc's, pcpu_get_vm_areas' array and one vm_struct per group,
- *   pcpu_get_pages' page array (once, then kept), and every data page.
- * - Metadata in bytes (`stats` meta_bytes), not in slab pages, as pcpu-linux accounts it:
+ *   chunk's four pcpu_mem_zalloc's, pcpu_get_vm_areas' pointer array and one vm_struct per
+ *   group, pcpu_get_pages' page array (once, then kept), every data page, and a page-table page
+ *   for each 2 MiB of vmalloc space first mapped (pcpu_map_pages, CPU by CPU).
+ * - Metadata in bytes (`stats` meta_bytes, the kernel's sizes: a chunk's struct and maps,
+ *   72-byte vm_structs, the page array), not in slab pages, as pcpu-linux accounts it:
  *   `pages_by_node` holds data pages and the first chunk's boot memory.
  *
- * What still differs, each an option of this configuration (`differences` in the revisions
- * table): the geometry is fixed at pcpu-linux --small-unit's (the unit must come out at 32 KiB,
- * the unit dynamic chunks are modelled at); the first chunk's boot memory is taken from the
- * page allocator's nodes, where the kernel takes memblock's; groups lie side by side in one vm
- * area (the kernel's group offsets are where memblock placed each node's group, which is the
- * machine's, not the allocator's); page-table pages of the vm area are not allocated.
+ * What still differs is listed in bitmapKernelPool.ts (`differences`, `list --json`).
  */
 import type { BootConfig, Capability } from "../../allocator.ts";
 import {

@@ -26,9 +26,8 @@ export const BITMAP_KERNEL_POOL: RetainedPool = {
 };
 
 export const BITMAP_KERNEL_DIFFERENCES: readonly string[] = [
-  "the geometry is pcpu-linux --small-unit's (4 KiB static, 8 KiB reserved, 20 KiB dynamic, page atoms): its units come out at PCPU_MIN_UNIT_SIZE (32 KiB), the one unit size dynamic chunks are modelled at; Debian's embed geometry (225,280-byte static area, 2 MiB atoms, 256 KiB to 1 MiB units) is not modelled",
-  "the first chunk's boot memory is taken from each node's page allocator at boot, where the kernel takes it from memblock: the same pages held by node, out of the same per-node memory",
-  "a chunk's groups lie side by side in one vm area: the kernel's group offsets are the distances memblock put between each node's group, a property of the machine's memory map, not of the allocator (diff compares a copy's place within its node's group)",
-  "page-table pages of the vm area are not allocated: pcpu-linux allocates one per 2 MiB of vmalloc space on first mapping, where its vm layout puts the boundaries",
-  "fault injection counts every allocation the kernel makes (a chunk's pcpu_mem_zalloc's, pcpu_get_vm_areas' vm_structs, the page array, data pages), as pcpu-linux does; metadata is counted in bytes, not slab pages",
+  "the geometry is pcpu-linux --small-unit's (4 KiB static, 8 KiB reserved, 20 KiB dynamic, page atoms): its units come out at PCPU_MIN_UNIT_SIZE (32 KiB), the one unit size dynamic chunks are modelled at; Debian's embed geometry (225,280-byte static area, 2 MiB atoms, 256 KiB to 1 MiB units) is computed (allocInfo.ts) but not run",
+  "the machine is pcpu-linux's: its memory map decides the group offsets (each node's boot zone, node 0's boot tables first) and where 2 MiB page-table boundaries fall; nodes are laid out in node order (pcpu-linux's default, not --node-order reverse)",
+  "the first chunk's boot memory is taken from each node's page allocator at boot, where the kernel takes it from memblock: the same pages held by node; the allocator's own boot tables (memblock) are not counted in meta_bytes",
+  "a chunk's vm area is one span of the model's vmalloc space holding every group at its offset (pcpu-linux reserves the same span; the kernel's vmalloc gives each group its own area)",
 ];

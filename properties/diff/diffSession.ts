@@ -7,7 +7,8 @@
  * A difference raises `DiffFound` at its step. Where the sides part in a way the aspects asked
  * for do not judge (one granted what the other refused, with outcomes not compared; a side that
  * contradicted its own model and stopped), the run ends there, `cut`: the steps after it would
- * not be the same steps on both.
+ * not be the same steps on both. A valid request refused with ENOMEM is no contradiction here
+ * (the model made nothing): both sides go on.
  *
  * It offers what a command reads of a session (`running`, `model`, `target`, `capabilities`,
  * `execute`), so the check's own command generators drive it.
@@ -69,8 +70,10 @@ export class DiffSession {
   constructor(options: DiffSessionOptions) {
     this.aspects = options.aspects;
     this.onStep = options.onStep;
-    this.base = new Session({ target: options.base, config: options.config, invariants: [] });
-    this.head = new Session({ target: options.head, config: options.config, invariants: [] });
+    const session = (target: Target) =>
+      new Session({ target, config: options.config, invariants: [], runOnRefusal: true });
+    this.base = session(options.base);
+    this.head = session(options.head);
     this.capabilities = new Set(
       [...this.base.capabilities].filter((c) => this.head.capabilities.has(c)),
     );

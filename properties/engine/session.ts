@@ -57,6 +57,12 @@ export interface SessionOptions {
    * the steps between are checked incrementally (engine/scope.ts).
    */
   readonly auditEvery?: number;
+  /**
+   * A valid request refused with ENOMEM leaves the run going (the model stays right: nothing
+   * was made). With invariants it is their verdict to give; a diff, which judges none, compares
+   * what the sides do next.
+   */
+  readonly runOnRefusal?: boolean;
 }
 
 /**
@@ -143,6 +149,8 @@ export class Session {
   private lastStats: AllocatorStats | undefined;
   private lastTwinStats: AllocatorStats | undefined;
 
+  private readonly runOnRefusal: boolean;
+
   constructor(options: SessionOptions) {
     this.target = options.target;
     this.invariants = options.invariants;
@@ -150,6 +158,7 @@ export class Session {
     this.judgesOops = this.judges.has(NO_OOPS);
     this.trackDepth = options.trackDepth === true;
     this.auditEvery = options.auditEvery ?? DEFAULT_AUDIT_EVERY;
+    this.runOnRefusal = options.runOnRefusal === true;
     this.model = new PercpuModel(options.config);
     this.allocator = this.target.create();
     this.capabilities = new Set(this.allocator.hello().capabilities);
@@ -324,7 +333,8 @@ export class Session {
         : undefined;
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
-    if (!agrees) this.diverged = true;
+    const refused = expectation.valid && !result.ok && result.error === "ENOMEM";
+    if (!agrees && !(refused && this.runOnRefusal)) this.diverged = true;
     if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;
   }

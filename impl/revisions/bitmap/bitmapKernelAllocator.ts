@@ -49,7 +49,7 @@ import { BitmapAllocator } from "./bitmapAllocator.ts";
 import { allocFirstChunk } from "./firstChunk.ts";
 import { LinuxVmSpace, linuxGroupOffsets } from "./linuxMemoryMap.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
-import { BITMAP_DATA_OWNER, PCPU_UNIT_SIZE } from "./percpuVm.ts";
+import { BITMAP_DATA_OWNER, pageArrayBytes, PCPU_UNIT_SIZE } from "./percpuVm.ts";
 
 /** pcpu-linux --small-unit's first chunk. */
 export const KERNEL_GEOMETRY: FirstChunkGeometry = {
@@ -82,8 +82,6 @@ export class BitmapKernelAllocator extends BitmapAllocator {
   private first: PcpuChunk | undefined;
   /** The balance work item is queued (pcpu_schedule_balance_work since the last run). */
   private workPending = false;
-  /** pcpu_get_pages' static page array exists. */
-  private pageArray = false;
   /** pcpu_unit_offsets: a group's offset plus the unit's place in it (linuxMemoryMap.ts). */
   private unitOffsets = new Map<number, number>();
   /** Each group's offset and area size, and the span a chunk's areas take. */
@@ -128,7 +126,6 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     this.linuxBase = new Map();
     this.vmTotal = 0;
     this.workPending = false;
-    this.pageArray = false;
     this.meta = new Map();
     this.nextMeta = 1;
     this.setupFirstChunk(machine, info);
@@ -311,12 +308,10 @@ export class BitmapKernelAllocator extends BitmapAllocator {
   }
 
   protected override getPages(): Result<void> {
-    if (this.pageArray) return ok();
-    const info = this.info as AllocInfo;
-    const bytes = info.nrUnits * (info.unitSize / PAGE_SIZE) * 8;
-    const got = this.allocMeta(bytes);
+    if (this.pageArray !== undefined) return ok();
+    const got = this.allocMeta(pageArrayBytes(this.nrUnits));
     if (!got.ok) return err("ENOMEM", `pcpu_get_pages: ${got.message}`);
-    this.pageArray = true;
+    this.pageArray = got.value;
     return ok();
   }
 

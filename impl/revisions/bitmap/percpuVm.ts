@@ -18,7 +18,8 @@
  * - pcpu_create_chunk: pcpu_alloc_chunk (chunk struct, alloc_map, bound_map and md_blocks by
  *   pcpu_mem_zalloc, i.e. kzalloc below a page), then pcpu_get_vm_areas; any failure frees what
  *   was taken. No pages yet.
- * - pcpu_populate_chunk(rs, re): for_each_possible_cpu, alloc_pages_node(cpu_to_node(cpu),
+ * - pcpu_populate_chunk(rs, re): the page array (pcpu_get_pages: made at the first populate and
+ *   kept), then for_each_possible_cpu, alloc_pages_node(cpu_to_node(cpu),
  *   GFP_KERNEL | __GFP_HIGHMEM) for each page (a failure frees the pages got so far), then map.
  * - pcpu_depopulate_chunk(rs, re): unmap and free the pages; the TLB is not flushed there:
  *   pcpu_reclaim_populated flushes once per chunk ("percpu: flush tlb in
@@ -44,6 +45,11 @@ export const PCPU_CHUNK_STRUCT_SIZE = 136 + 8;
 /** sizeof(struct pcpu_block_md): eight ints. */
 export const PCPU_BLOCK_MD_SIZE = 32;
 
+/** pcpu_get_pages' array: a struct page pointer per unit page of every unit. */
+export function pageArrayBytes(nrUnits: number): number {
+  return nrUnits * PCPU_UNIT_PAGES * 8;
+}
+
 /** The kzalloc sizes of one chunk's metadata (pcpu_alloc_chunk). */
 export function chunkMetaSizes(nrPages: number): number[] {
   const bits = (nrPages * PAGE_SIZE) / 4;
@@ -63,6 +69,8 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
    * model's configuration: a pointer is unit 0's address.
    */
   protected ptrBase = 0;
+  /** pcpu_get_pages' array, once made. */
+  protected pageArray: number | undefined;
   /** Unmapped addresses whose translation stays live until the next TLB flush (with their page in the unit), by chunk. */
   protected tlbPending = new Map<PcpuChunk, Map<number, number>>();
 
@@ -75,6 +83,7 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
     this.counters = { nrPopulated: 0, nrEmptyPopPages: 0 };
     this.nextChunkId = 0;
     this.tlbPending = new Map();
+    this.pageArray = undefined;
   }
 
   /** pcpu_unit_offsets[cpu]. */
@@ -201,8 +210,15 @@ export abstract class PercpuVmAllocator extends SimulatedAllocator {
     return ok();
   }
 
-  /** pcpu_get_pages: the page array populate fills (not modelled as memory: always there). */
+  /**
+   * pcpu_get_pages: the page array populate fills, pcpu_mem_zalloc'ed at the first populate
+   * ("static struct page **pages") and kept for good: memory the allocator holds from then on.
+   */
   protected getPages(): Result<void> {
+    if (this.pageArray !== undefined) return ok();
+    const got = this.machine.kmalloc.alloc(pageArrayBytes(this.nrUnits), this.machine.currentNode);
+    if (!got.ok) return err("ENOMEM", `pcpu_get_pages: ${got.message}`);
+    this.pageArray = got.value;
     return ok();
   }
 

@@ -122,7 +122,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
     atomicFromPopulated: false,
     differences: [
       "the 64-bit build (sizeof(void *) 8): the 15 and 19 management pages are 64-bit figures",
-      "sizes above the currency that are not a multiple of it are rounded up where patch 2/11 has BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)): the suite's generators draw any size, and a BUG on them would end most runs at their first odd size; modelling it needs a validity rule the targets do not have yet",
+      "sizes above the currency that are not a multiple of it are rounded up where patch 2/11 has BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)), which the model has as an option (KiranAllocator's bugOnUnaligned: the request is a kernel BUG, judged by no-oops, which then fails in one step on such a size: kiranAllocator.test.ts): the revision's runs draw any size, as the patch's callers rounded theirs, and a BUG would end most runs at their first odd size",
       "a free of an unknown address answers EINVAL where the kernel BUGs (the protocol's bad input)",
       "lib/sort.c is not stable: free runs of equal size are taken in address order, the model's choice",
       "the CPU_UP_PREPARE rollback of patch 11/11 (pages[j] freed down to 0, other CPUs' live pages included) is modelled but never runs here: the possible set is fixed at boot and every block has every possible CPU's pages; it runs on the mutant kiran-cpu-down-releases (an offline CPU's pages freed), where failure-atomicity finds the failed cpu_up freeing CPUs 0 and 1's live pages (counterexamples/kiran-cpu-down-releases--failure-atomicity.json, 5 steps)",

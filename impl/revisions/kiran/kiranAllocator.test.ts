@@ -31,6 +31,16 @@ import {
   PCPU_BLKSIZE,
 } from "./kiranAllocator.ts";
 
+import { KernelOops } from "../../external/kernelOops.ts";
+import {
+  checkTarget,
+  describeStep,
+  findInvariant,
+  findTarget,
+  type Invariant,
+  type Target,
+} from "../../../properties/index.ts";
+
 const K8 = PCPU_BLKSIZE;
 
 /** The design's white-box view (`inspect().detail`). */
@@ -635,5 +645,43 @@ describe("capabilities", () => {
       { id: 0, state: "partial", live: 2, freeBytes: K8 - 108 },
     ]);
     expect(detail()).toMatchObject({ currency: 4, blkSize: K8, firstNotFull: 0 });
+  });
+});
+
+describe("patch 2/11's BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)), as an option", () => {
+  /*
+   * With the option, a size above the 4-byte currency that is not a multiple of it is a
+   * kernel BUG, as patch 2/11 has it. Expect alloc(6, 4) to raise KernelOops and alloc(4, 4)
+   * and alloc(8, 4) (multiples) and alloc(3, 4) (below the currency) to be served; and the
+   * suite, checking no-oops on the revision so built, to find the BUG in one step: one
+   * allocation of a size above the currency that is not a multiple of it.
+   */
+  it("oopses on an unaligned size, and check finds it in one step", () => {
+    const b = new KiranAllocator({ bugOnUnaligned: true });
+    booted(b);
+    expect(() => b.alloc(6, 4)).toThrow(KernelOops);
+    for (const size of [3, 4, 8]) expect(b.alloc(size, 4).ok).toBe(true);
+    const base = findTarget("kiran-2005-09") as Target;
+    const report = checkTarget(
+      {
+        ...base,
+        id: "kiran-2005-09-bug-on",
+        create: () => new KiranAllocator({ bugOnUnaligned: true }),
+      },
+      {
+        seed: 5,
+        runs: 50,
+        maxCommands: 20,
+        model: false,
+        invariants: [findInvariant("no-oops") as Invariant],
+      },
+    );
+    const result = report.results[0];
+    expect(result?.status).toBe("fail");
+    const steps = result?.counterexample?.steps ?? [];
+    expect(steps.map(describeStep)).toHaveLength(1);
+    const [step] = steps;
+    expect(step?.op === "alloc" && step.size > 4 && step.size % 4 !== 0).toBe(true);
+    expect(result?.counterexample?.message).toMatch(/BUG_ON\(!IS_ALIGNED/);
   });
 });

@@ -61,9 +61,11 @@
  * Left out: the locking (blklist_lock, dropped to add a block), the bigref users, the
  * early-boot path. Known differences from the source, each with its reason, are the revision's
  * `differences` (impl/revisions/index.ts, `list --json`): the BUG_ON(!IS_ALIGNED(size,
- * PCPU_CURR_SIZE)) of patch 2/11 is a rounding up here; a free of an unknown address is EINVAL,
+ * PCPU_CURR_SIZE)) of patch 2/11 is a rounding up by default (the option `bugOnUnaligned` makes
+ * it the patch's BUG); a free of an unknown address is EINVAL,
  * not a BUG; lib/sort.c's ties.
  */
+import { KernelOops } from "../../external/kernelOops.ts";
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import {
   alignUp,
@@ -134,6 +136,19 @@ export class KiranAllocator extends SimulatedAllocator {
   /** sizeof(void *) of the build modelled: the September figures (15 and 19 pages) are 64-bit. */
   readonly wordSize: number = 8;
 
+  /**
+   * Patch 2/11's BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)) as the patch has it: a size above
+   * the currency that is not a multiple of it is a kernel BUG (an oops, judged by no-oops). Off
+   * by default: the revision rounds such a size up, as the patch's callers had to before
+   * calling (`differences` in the revisions table says why).
+   */
+  readonly bugOnUnaligned: boolean;
+
+  constructor(options: { readonly bugOnUnaligned?: boolean } = {}) {
+    super();
+    this.bugOnUnaligned = options.bugOnUnaligned === true;
+  }
+
   /** Blocks, sorted by size_used descending. */
   protected blocks: PcpuBlock[] = [];
   /**
@@ -195,6 +210,12 @@ export class KiranAllocator extends SimulatedAllocator {
   // ---- allocation -------------------------------------------------------------------------
 
   protected allocate(size: number, align: number): Result<Ptr> {
+    if (this.bugOnUnaligned && size > this.currency && size % this.currency !== 0) {
+      throw new KernelOops(
+        "alloc",
+        `kernel BUG: BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)) in __alloc_percpu, size ${size} (patch 2/11)`,
+      );
+    }
     const bits = Math.ceil(size / this.currency);
     const alignBits = Math.max(1, align / this.currency);
     // Search, and if no block fits, add one and search again (the kernel's retry loop; an

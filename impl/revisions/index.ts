@@ -84,6 +84,11 @@ export const REVISIONS: readonly RevisionEntry[] = [
     maxAlign: legacyMaxAlign,
     zeroAlignValid: false,
     atomicFromPopulated: false,
+    differences: [
+      "an alignment above the copy's kmalloc class (or above PAGE_SIZE) is refused with EINVAL, where 2.6.10 ignores `align` and returns a copy with its class's natural alignment: alloc_percpu(type) passes __alignof__(type), which never exceeds the class, so no real caller is refused",
+      "a free or per_cpu_ptr of an unknown pointer answers EINVAL and changes nothing, where the kernel would dereference it (the protocol's bad input)",
+      "the percpu pointer's complement (~pdata) is taken within the model's 48-bit address space, so that every pointer stays an exact number",
+    ],
     knownViolations: {
       "nr-cpus-independence":
         "every object has a struct percpu_data of NR_CPUS + 1 pointers from kmalloc: 72 bytes (a 128-byte object) at NR_CPUS 8, 4104 bytes (an 8 KiB object, two pages) at NR_CPUS 512; the 2005 thread's 'NR_CPUS pointer array for each allocation'",
@@ -172,6 +177,14 @@ export const REVISIONS: readonly RevisionEntry[] = [
     zeroAlignValid: true,
     atomicFromPopulated: true,
     pool: BITMAP_POOL,
+    differences: [
+      "one 32 KiB unit per possible CPU (PCPU_MIN_UNIT_SIZE), units in node order then CPU order in one vm area, a configuration no kernel boots; bitmap-2017-kernel is the same chunk code as 6.12 boots it",
+      "no first chunk and no reserved chunk: boot has no chunk, the first allocation makes one, and the empty-page count starts at 0 (bitmap-2017-kernel has both)",
+      "the balance worker runs at the point the kernel schedules it, at once, and again on `reclaim` (bitmap-2017-kernel queues it for `reclaim`, as a workqueue runs it later)",
+      "alignments 1 to 3 are refused with EINVAL where 6.12 raises them to PCPU_MIN_ALLOC_SIZE (bitmap-2017-kernel serves them at 4)",
+      "no memcg accounting (obj_exts) and no percpu-km.c; metadata comes from the model's kmalloc slabs",
+      "a free or per_cpu_ptr of an unknown pointer answers EINVAL and changes nothing, where the kernel's pcpu_chunk_addr_search would use it (the protocol's bad input)",
+    ],
     knownViolations: {},
   },
   {

@@ -33,6 +33,7 @@ export function revisionTarget(r: RevisionEntry): Target {
     ...(r.densePossible !== undefined ? { densePossible: r.densePossible } : {}),
     ...(r.reservedArea !== undefined ? { reservedArea: r.reservedArea } : {}),
     ...(r.minAlign !== undefined ? { minAlign: r.minAlign } : {}),
+    ...(r.unitBytes !== undefined ? { unitBytes: r.unitBytes } : {}),
     atomicFromPopulated: r.atomicFromPopulated,
   };
 }

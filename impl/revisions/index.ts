@@ -46,6 +46,11 @@ export interface RevisionEntry {
    */
   readonly reservedArea?: ReservedArea;
   /**
+   * The bytes of one unit, as a harness's hello `pool.unit_bytes` declares it: runs then draw
+   * page-scale requests and population failures at that scale (properties/commands/pageScale.ts).
+   */
+  readonly unitBytes?: number;
+  /**
    * The smallest alignment served: a request below it (0 included) is valid and served at it,
    * as a harness's hello `min_align` says; absent: alignments are the design's own rule.
    */
@@ -207,6 +212,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
       block: PAGE_SIZE,
     },
     minAlign: 4,
+    unitBytes: PCPU_UNIT_SIZE,
     differences: BITMAP_KERNEL_DIFFERENCES,
     knownViolations: {
       completeness:

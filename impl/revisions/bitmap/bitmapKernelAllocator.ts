@@ -324,7 +324,8 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     return {
       unitBytes: chunks.reduce((s, c) => s + c.nrPages * PAGE_SIZE, 0),
       metaBytes: meta,
-      vmBytes: this.machine.vmalloc.reservedBytes,
+      // The group areas' bytes, as pcpu-linux counts them (the first chunk is boot memory).
+      vmBytes: this.vmTotal,
       memRefsPerDeref: 1,
     };
   }

@@ -33,6 +33,8 @@ import { Violation } from "../engine/violation.ts";
 import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { checkModel } from "./modelCheck.ts";
+import type { ChunkCoverageFigures } from "../../model/chunkCoverage.ts";
+import { chunkLifecycle, collectChunkCoverage } from "../invariants/chunkLifecycle.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
 import {
   HARNESS_FAILED_REASON,
@@ -120,6 +122,8 @@ export interface TargetReport {
   readonly commands: number;
   /** Coverage of the state-machine model by the model-driven runs (absent without them). */
   readonly coverage?: ModelCoverage;
+  /** Coverage of the chunk machine by the runs that judged chunk-lifecycle (absent otherwise). */
+  readonly chunkCoverage?: ChunkCoverageFigures;
   /** The harness failure that ended the check (external targets only). */
   readonly harnessFailure?: HarnessFinding;
   /** The signal of the stop request that ended the check before its end. */
@@ -204,6 +208,19 @@ export function runRound(
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
+  // The chunk machine's coverage is counted over every run of the check that judges it.
+  if (!applicable(settings.invariants ?? INVARIANTS, target).includes(chunkLifecycle)) {
+    return checkTargetOnce(target, settings);
+  }
+  const { coverage, stop } = collectChunkCoverage();
+  try {
+    return { ...checkTargetOnce(target, settings), chunkCoverage: coverage.figures() };
+  } finally {
+    stop();
+  }
+}
+
+function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {
   const wanted = applicable(settings.invariants ?? INVARIANTS, target);
   const results = new Map<string, InvariantResult>();
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };

@@ -88,3 +88,4 @@ export function findInvariant(id: string): Invariant | undefined {
 
 export { appliesTo, applicable, whiteBoxDetail, type DetailResult } from "./whiteBox.ts";
 export type { Invariant, StepContext, EndContext, Expectation, Outcome } from "./invariant.ts";
+export { chunkLifecycle, collectChunkCoverage } from "./chunkLifecycle.ts";

@@ -14,7 +14,8 @@
  *   view n+2: chunk 4 sidelined, 1 live, 2 populated, 0 empty
  *             pages.depopulate(6), chunk.sideline [sidelineable] -> sidelined       agrees
  *
- *   per chunk and step:  Δlive +1 -> obj.alloc, -1 -> obj.free (any other: a difference);
+ *   per chunk and step:  Δlive +1 -> obj.alloc (after the pages populated in the step), -1 ->
+ *                        obj.free (any other: a difference);
  *                        Δpopulated < 0 -> pages.depopulate; toDepopulate -> slot:
  *                        chunk.reintegrate, -> sidelined: chunk.sideline; Δpopulated > 0 ->
  *                        pages.populate; a chunk that is gone -> its last free, if it had one
@@ -28,7 +29,8 @@
  * depopulates is an empty one, so it moves the empty count as much as the populated count).
  * An event no region of the machine takes, or a state that differs from the view after the
  * events (its list, holding state, live areas, free bytes, populated or empty pages), is the
- * difference. Chunks seen in the first view of a run are taken as they are.
+ * difference: a `transition:` or a `state:` message (the invariant's conjuncts). Chunks seen in
+ * the first view of a run are taken as they are.
  */
 import { transition, type SnapshotFrom } from "xstate";
 import type { ChunkCoverage } from "./chunkCoverage.ts";
@@ -156,10 +158,14 @@ export class ChunkLifecycle {
     };
     let refused: string | undefined;
     if (dLive === 1) {
-      refused = send({
+      // The pages populated in the step come first: those populated for the area hold it,
+      // so the empty count after the area is the view's. The order changes no verdict: the
+      // machine allows an allocation and a population on the same lists.
+      if (dPop > 0) refused = send({ type: "pages.populate", pages: dPop });
+      refused ??= send({
         type: "obj.alloc",
         bytes: m.freeBytes - o.freeBytes,
-        emptyPopulated: o.emptyPopulated - dPop,
+        emptyPopulated: o.emptyPopulated - Math.min(dPop, 0),
       });
     } else if (dLive === -1) {
       const e = o.emptyPopulated - dPop;
@@ -170,7 +176,7 @@ export class ChunkLifecycle {
         globalEmpty: this.globalEmptyBut(id) + (m.list === "slot" ? e : 0),
       });
     } else if (dLive !== 0) {
-      return `chunk ${id}${what}: ${o.live} live areas after one step, the chunk lifecycle had ${m.live} (one step takes or gives back one)`;
+      return `transition: chunk ${id}${what}: ${o.live} live areas after one step, the chunk lifecycle had ${m.live} (one step takes or gives back one)`;
     }
     if (refused !== undefined) return refused;
     const now = () => (this.chunks.get(id) as ChunkSnapshot).context;
@@ -209,7 +215,7 @@ export class ChunkLifecycle {
     };
     const m = (this.chunks.get(id) as ChunkSnapshot).context;
     if (m.live > 1) {
-      return `chunk ${id} is gone with ${m.live} live areas in the chunk lifecycle (${describeChunk(m)})`;
+      return `transition: chunk ${id} is gone with ${m.live} live areas in the chunk lifecycle (${describeChunk(m)})`;
     }
     let refused: string | undefined;
     if (m.live === 1) {
@@ -241,7 +247,7 @@ export class ChunkLifecycle {
     if (steps.every((s) => s.taken === undefined)) {
       const v = valueOf(before);
       const earlier = sent.slice(0, -1).map(describeChunkEvent);
-      return `chunk ${id}: ${describeChunkEvent(event)} is refused by the chunk lifecycle on ${v.lists}, ${v.holding} (${describeChunk(before.context)})${earlier.length > 0 ? ` after ${earlier.join(", ")}` : ""}`;
+      return `transition: chunk ${id}: ${describeChunkEvent(event)} is refused by the chunk lifecycle on ${v.lists}, ${v.holding} (${describeChunk(before.context)})${earlier.length > 0 ? ` after ${earlier.join(", ")}` : ""}`;
     }
     this.coverage?.record(steps);
     const [next] = transition(chunkMachine, before, event);
@@ -270,10 +276,10 @@ export class ChunkLifecycle {
     for (const [name, seen, model] of fields) {
       if (seen === model) continue;
       const after = sent.length > 0 ? ` after ${sent.map(describeChunkEvent).join(", ")}` : "";
-      return `chunk ${id}${what}: ${name} ${seen}, the chunk lifecycle has ${model}${after}`;
+      return `state: chunk ${id}${what}: ${name} ${seen}, the chunk lifecycle has ${model}${after}`;
     }
     if (o.emptyPopulated > o.populated) {
-      return `chunk ${id}: ${o.emptyPopulated} empty populated pages of ${o.populated} populated`;
+      return `state: chunk ${id}: ${o.emptyPopulated} empty populated pages of ${o.populated} populated`;
     }
     return undefined;
   }

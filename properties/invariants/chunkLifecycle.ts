@@ -37,7 +37,8 @@ export function collectChunkCoverage(): { coverage: ChunkCoverage; stop: () => v
  * sidelined with none left, or reintegrated; an allocation never lands in a chunk on
  * to_depopulate, and one in a sidelined chunk takes it back to its slot; a chunk is destroyed
  * only fully free and off the depopulation lists; a new chunk starts with nothing populated.
- * The first event refused, or the first field that differs after the events, is the message.
+ * The first event refused (`transition`), or the first field that differs after the events
+ * (`state`), is the message; `view` when inspect's chunks cannot be read.
  *
  * Source: mm/percpu.c (6.12) pcpu_alloc, free_percpu, pcpu_isolate_chunk,
  * pcpu_reintegrate_chunk, pcpu_reclaim_populated, pcpu_balance_populated, pcpu_balance_free;
@@ -54,13 +55,16 @@ export const chunkLifecycle: Invariant = {
   needs: ["inspect"],
   designs: ["bitmap-2017"],
   externals: true,
+  // view: inspect's chunks are readable; transition: every derived event is one the machine
+  // takes; state: after the events, the machine's chunk is the view's.
+  conjuncts: ["view", "transition", "state"],
   afterStep(ctx) {
     const view = ctx.observe.inspect();
-    if (!view.ok) return `inspect failed: ${view.error} ${view.message}`;
+    if (!view.ok) return `view: inspect failed: ${view.error} ${view.message}`;
     const chunks = observedChunks(view.value);
     // A harness whose inspect lists no chunks in this form is of another design.
     if (chunks === undefined) return undefined;
-    if (typeof chunks === "string") return chunks;
+    if (typeof chunks === "string") return `view: ${chunks}`;
     let tracker = trackers.get(ctx.model);
     if (tracker === undefined) {
       tracker = new ChunkLifecycle(active);

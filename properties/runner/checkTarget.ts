@@ -214,10 +214,27 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
   }
   const { coverage, stop } = collectChunkCoverage();
   try {
-    return { ...checkTargetOnce(target, settings), chunkCoverage: coverage.figures() };
+    const report = withoutUnreadable(checkTargetOnce(target, settings));
+    const judged = report.results.some((r) => r.invariant === chunkLifecycle.id);
+    return judged ? { ...report, chunkCoverage: coverage.figures() } : report;
   } finally {
     stop();
   }
+}
+
+/**
+ * An invariant judged on external harnesses through a form of `inspect` (`externals`) says
+ * nothing of a harness without `inspect`: like a white-box invariant on another design, it is
+ * left out of that harness's report, unless it is all the check was asked to judge (then its
+ * not-checked row says what the harness lacks).
+ */
+function withoutUnreadable(report: TargetReport): TargetReport {
+  if (report.target.kind !== "external" || report.results.length < 2) return report;
+  const unreadable = (r: InvariantResult) =>
+    findInvariant(r.invariant)?.externals === true &&
+    r.status === "not-checked" &&
+    r.reason?.startsWith("the target lacks") === true;
+  return { ...report, results: report.results.filter((r) => !unreadable(r)) };
 }
 
 function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {

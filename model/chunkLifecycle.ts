@@ -14,8 +14,7 @@
  *   view n+2: chunk 4 sidelined, 1 live, 2 populated, 0 empty
  *             pages.depopulate(6), chunk.sideline [sidelineable] -> sidelined       agrees
  *
- *   per chunk and step:  Δlive +1 -> obj.alloc (after the pages populated in the step), -1 ->
- *                        obj.free (any other: a difference);
+ *   per chunk and step:  Δlive +1 -> obj.alloc, -1 -> obj.free (any other: a difference);
  *                        Δpopulated < 0 -> pages.depopulate; toDepopulate -> slot:
  *                        chunk.reintegrate, -> sidelined: chunk.sideline; Δpopulated > 0 ->
  *                        pages.populate; a chunk that is gone -> its last free, if it had one
@@ -158,14 +157,13 @@ export class ChunkLifecycle {
     };
     let refused: string | undefined;
     if (dLive === 1) {
-      // The pages populated in the step come first: those populated for the area hold it,
-      // so the empty count after the area is the view's. The order changes no verdict: the
-      // machine allows an allocation and a population on the same lists.
-      if (dPop > 0) refused = send({ type: "pages.populate", pages: dPop });
-      refused ??= send({
+      // The area first, then its pages (pcpu_alloc: pcpu_alloc_area, then pcpu_chunk_populated
+      // for each range it populates). The empty count in between is the kernel's, which can
+      // be below zero: the area's blocks leave the count before its new pages join it.
+      refused = send({
         type: "obj.alloc",
         bytes: m.freeBytes - o.freeBytes,
-        emptyPopulated: o.emptyPopulated - Math.min(dPop, 0),
+        emptyPopulated: o.emptyPopulated - dPop,
       });
     } else if (dLive === -1) {
       const e = o.emptyPopulated - dPop;

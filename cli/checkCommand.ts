@@ -14,6 +14,11 @@
  * What is judged, what a failure means and what is planned live with the runner
  * (properties/runner/selection.ts, verdict.ts); this file parses nothing and prints.
  */
+import {
+  chunkCoverageJson,
+  chunkCoverageText,
+  type ChunkCoverageJson,
+} from "./chunkCoverageText.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -148,6 +153,8 @@ export interface CheckJson {
   results: CheckResultJson[];
   /** Per target, the model coverage of its model-driven runs (absent with --no-model). */
   coverage?: Record<string, CoverageJson>;
+  /** Per target judged by chunk-lifecycle, the chunk machine's coverage by its runs. */
+  chunk_coverage?: Record<string, ChunkCoverageJson>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -207,6 +214,7 @@ export function checkCommand(
 
   const rows: Row[] = [];
   const coverage: Record<string, CoverageJson> = {};
+  const chunkCoverage: Record<string, ChunkCoverageJson> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -286,6 +294,10 @@ export function checkCommand(
       coverage[target.id] = report.coverage;
       human([`  model coverage: ${coverageText(report.coverage)}`]);
     }
+    if (report.chunkCoverage !== undefined) {
+      chunkCoverage[target.id] = chunkCoverageJson(report.chunkCoverage);
+      human([`  chunk lifecycle coverage: ${chunkCoverageText(report.chunkCoverage)}`]);
+    }
   }
   for (const t of externals) closeTarget(t);
   status.clear();
@@ -323,6 +335,7 @@ export function checkCommand(
       elapsed_ms: Math.round(elapsed),
       results: rows.map(resultJson),
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
+      ...(Object.keys(chunkCoverage).length > 0 ? { chunk_coverage: chunkCoverage } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({

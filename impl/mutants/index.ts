@@ -47,6 +47,7 @@ import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
 import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
 import { bitmapAlignNotPowerOfTwo } from "./bitmapAlignNotPowerOfTwo.ts";
 import { bitmapPopulateKeepsPages } from "./bitmapPopulateKeepsPages.ts";
+import { bitmapAllocKeepsSidelined } from "./bitmapAllocKeepsSidelined.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -93,6 +94,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapNoTlbFlush,
   bitmapPopulateKeepsPages,
   bitmapAlignNotPowerOfTwo,
+  bitmapAllocKeepsSidelined,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -46,6 +46,7 @@ import { bitmapFreeBytes } from "./bitmapFreeBytes.ts";
 import { bitmapSlots } from "./bitmapSlots.ts";
 import { bitmapPopulated } from "./bitmapPopulated.ts";
 import { bitmapOneFreeChunk } from "./bitmapOneFreeChunk.ts";
+import { chunkLifecycle } from "./chunkLifecycle.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
   noOverlap,
@@ -78,6 +79,7 @@ export const INVARIANTS: readonly Invariant[] = [
   bitmapSlots,
   bitmapPopulated,
   bitmapOneFreeChunk,
+  chunkLifecycle,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {
@@ -86,3 +88,4 @@ export function findInvariant(id: string): Invariant | undefined {
 
 export { appliesTo, applicable, whiteBoxDetail, type DetailResult } from "./whiteBox.ts";
 export type { Invariant, StepContext, EndContext, Expectation, Outcome } from "./invariant.ts";
+export { chunkLifecycle, collectChunkCoverage } from "./chunkLifecycle.ts";

@@ -104,6 +104,12 @@ export interface Invariant {
    */
   readonly designs?: readonly string[];
   /**
+   * With `designs`: also judged on external harnesses (which name no design), through the
+   * protocol form of `inspect` it reads; a harness whose `inspect` lacks that form is not
+   * held to it.
+   */
+  readonly externals?: true;
+  /**
    * The names of its conjuncts, for an invariant of several parts, in the order they are
    * judged; a failure's message starts with the one that broke ("nr_empty_pop_pages: ...").
    */

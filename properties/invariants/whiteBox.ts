@@ -13,6 +13,7 @@ import type { Invariant, StepContext } from "./invariant.ts";
 /** Whether an invariant is judged on a target: black-box ones everywhere, white-box by design. */
 export function appliesTo(invariant: Invariant, target: Target): boolean {
   if (invariant.designs === undefined) return true;
+  if (invariant.externals === true && target.kind === "external") return true;
   return target.design !== undefined && invariant.designs.includes(target.design);
 }
 

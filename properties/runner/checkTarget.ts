@@ -33,6 +33,8 @@ import { Violation } from "../engine/violation.ts";
 import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import { checkModel } from "./modelCheck.ts";
+import type { ChunkCoverageFigures } from "../../model/chunkCoverage.ts";
+import { chunkLifecycle, collectChunkCoverage } from "../invariants/chunkLifecycle.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
 import {
   HARNESS_FAILED_REASON,
@@ -120,6 +122,8 @@ export interface TargetReport {
   readonly commands: number;
   /** Coverage of the state-machine model by the model-driven runs (absent without them). */
   readonly coverage?: ModelCoverage;
+  /** Coverage of the chunk machine by the runs that judged chunk-lifecycle (absent otherwise). */
+  readonly chunkCoverage?: ChunkCoverageFigures;
   /** The harness failure that ended the check (external targets only). */
   readonly harnessFailure?: HarnessFinding;
   /** The signal of the stop request that ended the check before its end. */
@@ -204,6 +208,36 @@ export function runRound(
 }
 
 export function checkTarget(target: Target, settings: RunSettings): TargetReport {
+  // The chunk machine's coverage is counted over every run of the check that judges it.
+  if (!applicable(settings.invariants ?? INVARIANTS, target).includes(chunkLifecycle)) {
+    return checkTargetOnce(target, settings);
+  }
+  const { coverage, stop } = collectChunkCoverage();
+  try {
+    const report = withoutUnreadable(checkTargetOnce(target, settings));
+    const judged = report.results.some((r) => r.invariant === chunkLifecycle.id);
+    return judged ? { ...report, chunkCoverage: coverage.figures() } : report;
+  } finally {
+    stop();
+  }
+}
+
+/**
+ * An invariant judged on external harnesses through a form of `inspect` (`externals`) says
+ * nothing of a harness without `inspect`: like a white-box invariant on another design, it is
+ * left out of that harness's report, unless it is all the check was asked to judge (then its
+ * not-checked row says what the harness lacks).
+ */
+function withoutUnreadable(report: TargetReport): TargetReport {
+  if (report.target.kind !== "external" || report.results.length < 2) return report;
+  const unreadable = (r: InvariantResult) =>
+    findInvariant(r.invariant)?.externals === true &&
+    r.status === "not-checked" &&
+    r.reason?.startsWith("the target lacks") === true;
+  return { ...report, results: report.results.filter((r) => !unreadable(r)) };
+}
+
+function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {
   const wanted = applicable(settings.invariants ?? INVARIANTS, target);
   const results = new Map<string, InvariantResult>();
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };

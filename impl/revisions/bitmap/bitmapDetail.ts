@@ -35,6 +35,8 @@ export interface BitmapChunkDetail {
   readonly reserved?: true;
   /** The first chunk or the reserved chunk: populated at boot, never depopulated or freed. */
   readonly immutable?: true;
+  /** pcpu_first_chunk (the first chunk's dynamic region). */
+  readonly first?: true;
 }
 
 export interface BitmapDetail {
@@ -118,5 +120,6 @@ export function chunkDetail(
     fullScanned: chunk.fullScanned,
     ...(chunk.reserved ? { reserved: true as const } : {}),
     ...(chunk.immutable ? { immutable: true as const } : {}),
+    ...(chunk.firstChunk ? { first: true as const } : {}),
   };
 }

@@ -166,6 +166,7 @@ export class BitmapKernelAllocator extends BitmapAllocator {
       this.reserved = undefined;
     }
     this.first = region(1, info.staticSize + info.reservedSize, info.dynSize);
+    this.first.firstChunk = true;
     this.nextChunkId = 2;
     this.counters.nrEmptyPopPages = this.first.nrEmptyPopPages;
     this.slots.relocate(this.first, -1);

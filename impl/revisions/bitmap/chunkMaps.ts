@@ -49,6 +49,8 @@ export class ChunkMaps {
   reserved = false;
   /** chunk->immutable: a first-chunk region, populated at boot and never depopulated. */
   immutable = false;
+  /** pcpu_first_chunk: the first chunk's dynamic region. */
+  firstChunk = false;
   nrPopulated = 0;
   nrEmptyPopPages = 0;
   isolated = false;

@@ -24,6 +24,7 @@ import {
   checkTarget,
   consequenceOf,
   counterexampleFileName,
+  depthLines,
   describeStep,
   emptySelection,
   expectedReason,
@@ -38,6 +39,7 @@ import {
   signalName,
   survived,
   toFile,
+  type DepthJson,
   type Shard,
   type TargetReport,
   type Invariant,
@@ -114,6 +116,8 @@ export interface CheckOptions {
   readonly model?: boolean;
   /** Accept units left not-checked: exit 0 instead of 4 (they are still printed). */
   readonly allowIncomplete?: boolean;
+  /** A depth goal not met fails the check (exit 1); by default it is only reported. */
+  readonly requireDepth?: boolean;
 }
 
 export interface CheckResultJson {
@@ -148,6 +152,8 @@ export interface CheckJson {
   results: CheckResultJson[];
   /** Per target, the model coverage of its model-driven runs (absent with --no-model). */
   coverage?: Record<string, CoverageJson>;
+  /** Per target, how deep its generated runs went and its depth goals (properties/depth). */
+  depth?: Record<string, DepthJson>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -207,6 +213,7 @@ export function checkCommand(
 
   const rows: Row[] = [];
   const coverage: Record<string, CoverageJson> = {};
+  const depth: Record<string, DepthJson> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -286,6 +293,10 @@ export function checkCommand(
       coverage[target.id] = report.coverage;
       human([`  model coverage: ${coverageText(report.coverage)}`]);
     }
+    if (report.depth !== undefined) {
+      depth[target.id] = report.depth;
+      human(depthLines(report.depth));
+    }
   }
   for (const t of externals) closeTarget(t);
   status.clear();
@@ -293,12 +304,16 @@ export function checkCommand(
   const unexpected = rows.filter((r) => r.result.status === "fail" && r.expected === undefined);
   const survivors = rows.filter((r) => survived(r.target, r.result));
   const notChecked = rows.filter((r) => r.result.status === "not-checked");
+  const shallow = Object.entries(depth)
+    .filter(([, d]) => !d.goals_met)
+    .map(([id]) => id);
   const code =
     stopped !== undefined
       ? exitForSignal(stopped)
       : worstExit([
           ...(harnessFailures.length > 0 ? [EXIT_HARNESS] : []),
           ...(unexpected.length > 0 || survivors.length > 0 ? [EXIT_FAIL] : []),
+          ...(options.requireDepth === true && shallow.length > 0 ? [EXIT_FAIL] : []),
           ...(notChecked.length > 0 && !options.allowIncomplete ? [EXIT_INCOMPLETE] : []),
         ]);
   if (options.junit !== undefined) {
@@ -323,6 +338,7 @@ export function checkCommand(
       elapsed_ms: Math.round(elapsed),
       results: rows.map(resultJson),
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
+      ...(Object.keys(depth).length > 0 ? { depth } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({
@@ -346,6 +362,7 @@ export function checkCommand(
         code,
         stopped,
         allowIncomplete: options.allowIncomplete === true,
+        ...(options.requireDepth === true ? { shallow } : {}),
       }),
     );
   }

@@ -235,6 +235,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "--allow-incomplete",
       "exit 0, not 4, when some unit was not judged (a time limit, a missing capability); the not-checked rows are still printed",
     )
+    .option(
+      "--require-depth",
+      "exit 1 when a target's depth goals are not all met (by default they are only reported)",
+    )
     .option("--json", "print JSON only")
     .action(
       (opts: {
@@ -255,6 +259,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         json?: boolean;
         model?: boolean;
         allowIncomplete?: boolean;
+        requireDepth?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },

@@ -25,6 +25,7 @@ import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/ind
 import type { BootConfig, Capability } from "../../impl/index.ts";
 import { Stopped, stopRequested, throwIfStopped } from "../../impl/stop.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
+import { DepthMeter, type DepthJson } from "../depth/index.ts";
 import { commandsArbitrary } from "../commands/index.ts";
 import { NO_OOPS, Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
@@ -124,6 +125,8 @@ export interface TargetReport {
   readonly harnessFailure?: HarnessFinding;
   /** The signal of the stop request that ended the check before its end. */
   readonly stopped?: number;
+  /** How deep the generated runs went (properties/depth), with the goals judged. */
+  readonly depth?: DepthJson;
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -150,8 +153,11 @@ export function runRound(
   counter: RunCounter,
   harness: HarnessRecorder = {},
   progress: RunTally = new RunTally(),
+  depth?: DepthMeter,
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   let firstFailAt: number | undefined;
+  // The generated runs of the round, by index (the shrinking tries after them are not measured).
+  let generated = 0;
   progress.round++;
   const property = fc.property(
     topologyArbitrary({ densePossible: target.densePossible !== undefined }),
@@ -168,6 +174,7 @@ export function runRound(
         throw new Stopped(signal);
       }
       settings.onRun?.(progress.next());
+      const probe = firstFailAt === undefined ? depth?.run(generated++, config) : undefined;
       let session: Session | undefined;
       try {
         session = new Session({
@@ -175,6 +182,7 @@ export function runRound(
           config,
           invariants: enabled,
           auditEvery: settings.auditEvery,
+          ...(probe !== undefined ? { onStep: probe.step } : {}),
         });
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
@@ -296,10 +304,20 @@ function checkJudged(
     }
   }
   const tally = new RunTally();
+  const depth = new DepthMeter(target, capabilities);
   while (remaining.length > 0) {
     throwIfStopped();
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = runRound(target, capabilities, remaining, settings, counter, harness, tally);
+    const details = runRound(
+      target,
+      capabilities,
+      remaining,
+      settings,
+      counter,
+      harness,
+      tally,
+      depth,
+    );
     // A stop request makes every later run pass: look at it before any verdict of the round.
     if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
     if (harness.finding !== undefined) throw harness.finding.failure;
@@ -375,6 +393,7 @@ function checkJudged(
     commands: counter.commands,
     shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
+    depth: depth.summary(),
   };
 }
 

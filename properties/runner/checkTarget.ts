@@ -63,6 +63,8 @@ export interface RunSettings {
    * engine/scope.ts); 1 audits every step. Replays and shrinking always audit every step.
    */
   readonly auditEvery?: number;
+  /** Measure how deep the runs go (properties/depth; default true). */
+  readonly depth?: boolean;
   /** Called before every run of a round: the round (1-based) and the runs begun so far. */
   readonly onRun?: (progress: RunProgress) => void;
 }
@@ -304,7 +306,7 @@ function checkJudged(
     }
   }
   const tally = new RunTally();
-  const depth = new DepthMeter(target, capabilities);
+  const depth = settings.depth === false ? undefined : new DepthMeter(target, capabilities);
   while (remaining.length > 0) {
     throwIfStopped();
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
@@ -393,7 +395,7 @@ function checkJudged(
     commands: counter.commands,
     shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
-    depth: depth.summary(),
+    ...(depth !== undefined ? { depth: depth.summary() } : {}),
   };
 }
 

@@ -70,7 +70,7 @@ describe("check: depth", () => {
     const run = await runCli("check", "--revision", "kiran-2005-09", ...SMALL, "--out", out());
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /\n {2}depth \(15 runs\): \d+ blocks? at most \(inspect\), \d+ live objects?, \d+ pages held, unit offset \d\.\d\d/,
+      /\n {2}depth \(15 runs\): \d+ blocks? at most \(inspect, \d+ in use\), \d+ live objects?, \d+ pages held, unit offset \d\.\d\d/,
     );
     expect(run.stdout).toMatch(
       /\n {2}depth goals: \d of 5 met; NOT MET: .*1,000 objects live at once \(\d+\)/,
@@ -96,7 +96,9 @@ describe("check: depth", () => {
 describe("stats: depth", () => {
   it("gives the runs' depth as check does, in text and JSON", async () => {
     const text = await runCli("stats", "--target", "areamap-2009", "--runs", "20");
-    expect(text.stdout).toMatch(/\n {2}depth \(20 runs\): \d+ chunks? at most \(inspect\)/);
+    expect(text.stdout).toMatch(
+      /\n {2}depth \(20 runs\): \d+ chunks? at most \(inspect, \d+ in use\)/,
+    );
     expect(text.stdout).toMatch(/\n {2}depth goals: /);
     const run = await runCli("stats", "--target", "areamap-2009", "--runs", "20", "--json");
     const json = JSON.parse(run.stdout) as { depth: DepthField };

@@ -64,8 +64,8 @@ describe("depth of one run", () => {
   it("counts chunks held, full, emptied and released from the views", () => {
     // Views after each step (A, B, C chunks; * full):
     //   1: [A 1]  2: [A* 2][B 1]  3: [A 0][B 1][C 0]  4: [B 0]
-    // Expect 3 chunks at most, 1 full (A), A emptied then released (A full before it),
-    // B emptied at step 4, C released at step 4 without ever holding an object.
+    // Expect 3 chunks at most, 2 in use (A, B at step 2), 1 full (A), A emptied then released
+    // (A full before it), B emptied at step 4, C released at step 4 without holding an object.
     const run = new RunDepth(IN_PROCESS);
     const views: BlockView[][] = [
       [block(1, "partial", 1)],
@@ -76,6 +76,7 @@ describe("depth of one run", () => {
     for (const blocks of views) run.observe(step({ audit: true, view: { blocks } }));
     const f = run.figures;
     expect(f.chunksMax).toBe(3);
+    expect(f.inUseMax).toBe(2);
     expect(f.fullChunks).toBe(1);
     expect(f.emptied).toBe(2);
     expect(f.released).toBe(2);
@@ -211,6 +212,7 @@ describe("depth of a harness without inspect", () => {
     run.observe(step({ allocated: o3, liveObjects: () => [o1, o2, o3] }));
     run.observe(step({ freed: true, liveObjects: () => [o1, o2] }));
     expect(run.figures.chunksMax).toBe(2);
+    expect(run.figures.inUseMax).toBe(2);
   });
 
   it("takes one-copy objects less than a unit apart as one chunk", () => {
@@ -286,10 +288,11 @@ describe("depth of a check", () => {
   it("judges each kind's goals and says which are not met", () => {
     // A run of 3 chunks, one full and released, an object in a unit's last page, a
     // depopulation, 1,000 live objects, 64 possible CPUs: every bitmap goal met. The same
-    // run with 2 chunks: chunks-3 not met, and the text says so.
+    // run with 2 chunks in use: chunks-3 not met, and the text says so.
     const run = new RunDepth({ ...IN_PROCESS, possible: Array.from({ length: 64 }, (_, i) => i) });
     Object.assign(run.figures, {
       chunksMax: 3,
+      inUseMax: 3,
       liveMax: 1000,
       fullChunks: 1,
       released: 1,
@@ -309,12 +312,12 @@ describe("depth of a check", () => {
     });
     expect(deep.goals_met).toBe(true);
     expect(depthLines(deep)[1]).toBe("  depth goals: all 6 met");
-    run.figures.chunksMax = 2;
+    run.figures.inUseMax = 2;
     const shallow = depthSummary(CHUNKS, [run.figures]);
     expect(shallow.goals["chunks-3"]).toBe(false);
     expect(shallow.goals_met).toBe(false);
     expect(depthLines(shallow)[1]).toBe(
-      "  depth goals: 5 of 6 met; NOT MET: 3+ chunks at once (2)",
+      "  depth goals: 5 of 6 met; NOT MET: 3+ chunks in use at once (2)",
     );
   });
 

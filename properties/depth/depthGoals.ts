@@ -5,7 +5,7 @@
  * depopulation; a harness what it lets us count).
  *
  *   goal               legacy  kiran  areamap  bitmap  external
- *   chunks-3             -       x       x        x       x      3+ blocks/chunks at once
+ *   chunks-3             -       x       x        x       x      3+ blocks/chunks holding objects at once
  *   unit-last-page       -       x       x        x       x      an object ends in a unit's last page
  *   full-chunk-released  -       x       x        x    inspect   a chunk seen full, later released
  *   chunk-released       -       -       -        -    no inspect  the vm space held shrank
@@ -44,9 +44,9 @@ export const DEPTH_GOALS: Readonly<Record<string, DepthGoal>> = Object.fromEntri
     [
       {
         id: "chunks-3",
-        text: (g) => `3+ ${g} at once`,
-        met: (d) => d.chunks_max >= 3,
-        reached: (d) => String(d.chunks_max),
+        text: (g) => `3+ ${g} in use at once`,
+        met: (d) => d.chunks_in_use_max >= 3,
+        reached: (d) => String(d.chunks_in_use_max),
       },
       {
         id: "unit-last-page",

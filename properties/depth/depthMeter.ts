@@ -22,6 +22,8 @@ export interface DepthJson {
   runs: number;
   /** Most chunks (blocks) held at once; with vm-ranges, in use (holding an object). */
   chunks_max: number;
+  /** Most chunks (blocks) holding a live object at once. */
+  chunks_in_use_max: number;
   live_max: number;
   /** Most pages held at once (every node, metadata included). */
   pages_max: number;
@@ -106,6 +108,7 @@ export function depthSummary(kind: DepthKind, runs: readonly RunFigures[]): Dept
     source: kind.grouping === undefined ? null : kind.inspect ? "inspect" : "vm-ranges",
     runs: runs.length,
     chunks_max: max((f) => f.chunksMax),
+    chunks_in_use_max: max((f) => f.inUseMax),
     live_max: max((f) => f.liveMax),
     pages_max: max((f) => f.pagesMax),
     unit_offset_max:

@@ -1,10 +1,10 @@
 /**
  * A check's depth in words, two lines under a target's table:
  *
- *   depth (200 runs): 2 chunks at most (inspect), 41 live objects, 96 pages held, unit offset
+ *   depth (200 runs): 2 chunks at most (inspect, 2 in use), 41 live objects, 96 pages held, unit offset
  *     0.31, 3 full chunks, 4 emptied, 2 released (1 full), 1 depopulation, slots 1, 3, 12,
  *     64 possible CPUs (7 offline), ENOMEM 12 at 1 chunk, 3 at 2 chunks
- *   depth goals: 3 of 6 met; NOT MET: 3+ chunks at once (2), 1,000 objects live at once (41)
+ *   depth goals: 3 of 6 met; NOT MET: 3+ chunks in use at once (2), 1,000 objects live at once (41)
  */
 import { DEPTH_GOALS, fraction, type DepthGoal } from "./depthGoals.ts";
 import type { DepthJson } from "./depthMeter.ts";
@@ -17,7 +17,8 @@ export function depthLines(d: DepthJson): string[] {
   const one = g.slice(0, -1);
   const parts: string[] = [];
   if (d.grouping !== null) {
-    parts.push(`${count(d.chunks_max, one)} at most (${d.source ?? "?"})`);
+    const inUse = d.source === "inspect" ? `, ${d.chunks_in_use_max} in use` : "";
+    parts.push(`${count(d.chunks_max, one)} at most (${d.source ?? "?"}${inUse})`);
   }
   parts.push(count(d.live_max, "live object"), `${d.pages_max} pages held`);
   if (d.unit_offset_max !== null) {

@@ -62,6 +62,8 @@ export interface DepthObservation {
 export interface RunFigures {
   readonly cpus: number;
   chunksMax: number;
+  /** Most chunks holding a live object at once. */
+  inUseMax: number;
   liveMax: number;
   pagesMax: number;
   offlineMax: number;
@@ -102,6 +104,7 @@ export class RunDepth {
     this.figures = {
       cpus: setting.possible.length,
       chunksMax: 0,
+      inUseMax: 0,
       liveMax: 0,
       pagesMax: 0,
       offlineMax: 0,
@@ -181,8 +184,10 @@ export class RunDepth {
   private readView(view: InspectView, audit: boolean): number {
     const f = this.figures;
     const seen = new Set<number>();
+    let inUse = 0;
     for (const b of view.blocks) {
       seen.add(b.id);
+      if (b.live > 0) inUse++;
       let k = this.known.get(b.id);
       if (k === undefined) {
         k = { hadLive: false, wasFull: false };
@@ -209,6 +214,7 @@ export class RunDepth {
     f.released += released;
     this.chunks = view.blocks.length;
     f.chunksMax = Math.max(f.chunksMax, this.chunks);
+    f.inUseMax = Math.max(f.inUseMax, inUse);
     if (audit) for (const slot of slotsOf(view.detail)) f.slots.add(slot);
     return released;
   }
@@ -236,6 +242,7 @@ export class RunDepth {
     if (o.inspect === undefined) {
       this.chunks = ranges.count;
       this.figures.chunksMax = Math.max(this.figures.chunksMax, ranges.count);
+      this.figures.inUseMax = this.figures.chunksMax;
     }
     if (obj === undefined) return;
     const unit =

@@ -322,7 +322,8 @@ describe("depth of a check", () => {
   });
 
   it("gives 2.6.10 (no chunks) only the goals it can reach, and no unit offset", () => {
-    // Expect goals live-1000 and cpus-64 only; unit_offset_max null; no chunk words in the text.
+    // Expect goals live-1000 and cpus-64 only; unit offset, full chunks and depopulations null
+    // (its pages come and go with kmalloc, no chunk); no chunk words in the text.
     const legacy: DepthKind = {
       grouping: undefined,
       design: "legacy",
@@ -335,6 +336,7 @@ describe("depth of a check", () => {
     expect(Object.keys(d.goals)).toEqual(["live-1000", "cpus-64"]);
     expect(d.unit_offset_max).toBeNull();
     expect(d.full_chunks).toBeNull();
+    expect(d.depopulations).toBeNull();
     expect(depthLines(d)[0]).toBe(
       "  depth (1 run): 4 live objects, 10 pages held, 2 possible CPUs (0 offline), ENOMEM 1",
     );

@@ -69,8 +69,8 @@ export const DEPTH_GOALS: Readonly<Record<string, DepthGoal>> = Object.fromEntri
       {
         id: "depopulated",
         text: () => "a depopulation",
-        met: (d) => d.depopulations > 0,
-        reached: (d) => String(d.depopulations),
+        met: (d) => (d.depopulations ?? 0) > 0,
+        reached: (d) => String(d.depopulations ?? 0),
       },
       {
         id: "live-1000",

@@ -38,8 +38,8 @@ export interface DepthJson {
   released: number;
   /** Released chunks that had been full; null where chunks are not seen. */
   full_released: number | null;
-  /** Steps after which fewer pages were held and no chunk was released. */
-  depopulations: number;
+  /** Steps after which fewer pages were held and no chunk was released; null without chunks. */
+  depopulations: number | null;
   /** The distinct chunk slots seen at the audits (designs whose detail names them). */
   slots: number[];
   /** Most possible CPUs in a run. */
@@ -118,7 +118,7 @@ export function depthSummary(kind: DepthKind, runs: readonly RunFigures[]): Dept
     emptied: seen ? total((f) => f.emptied) : null,
     released: total((f) => f.released),
     full_released: seen ? total((f) => f.fullReleased) : null,
-    depopulations: total((f) => f.depopulations),
+    depopulations: kind.grouping === undefined ? null : total((f) => f.depopulations),
     slots: [...slots].sort((a, b) => a - b),
     cpus_max: max((f) => f.cpus),
     offline_max: max((f) => f.offlineMax),

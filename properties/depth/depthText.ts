@@ -32,7 +32,7 @@ export function depthLines(d: DepthJson): string[] {
     parts.push(
       `${d.released} released${d.full_released !== null ? ` (${d.full_released} full)` : ""}`,
     );
-    parts.push(count(d.depopulations, "depopulation"));
+    parts.push(count(d.depopulations ?? 0, "depopulation"));
   }
   if (d.slots.length > 0) parts.push(`slots ${d.slots.join(", ")}`);
   parts.push(`${d.cpus_max} possible CPUs (${d.offline_max} offline)`);

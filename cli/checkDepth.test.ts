@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCHarness, C_HARNESS } from "../impl/external/testing.ts";
+import { buildCHarness, C_HARNESS, fakeHarness } from "../impl/external/testing.ts";
 import { runCli } from "./testing.ts";
 
 const out = () => mkdtempSync(join(tmpdir(), "pcpu-depth-"));
@@ -153,5 +153,26 @@ describe("depth of a harness without inspect (the C example harness)", () => {
     const both = await runCli("stats", "--target", "bitmap-2017", "--external", C_HARNESS);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give --target or --external, not both");
+  });
+});
+
+describe("depth of a check cut short", () => {
+  it("a harness that crashes still has its depth reported: the runs so far", async () => {
+    // The fake harness dies at the first boot: one run begun, no step measured.
+    const run = await runCli(
+      "check",
+      "--external",
+      fakeHarness("sigkill"),
+      ...SMALL,
+      "--out",
+      out(),
+      "--json",
+    );
+    expect(run.code).toBe(3);
+    const json = JSON.parse(run.stdout) as { depth: Record<string, DepthField & { runs: number }> };
+    const depth = Object.values(json.depth)[0];
+    expect(depth?.runs).toBe(1);
+    expect(depth?.live_max).toBe(0);
+    expect(depth?.goals_met).toBe(false);
   });
 });

@@ -218,12 +218,15 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
   const results = new Map<string, InvariantResult>();
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};
+  const measured: Measured = {};
   try {
     throwIfStopped();
-    return checkJudged(target, settings, wanted, results, counter, harness);
+    return checkJudged(target, settings, wanted, results, counter, harness, measured);
   } catch (e) {
     const signal = e instanceof Stopped ? e.signal : stopRequested();
-    if (signal !== 0) return stoppedReport(target, wanted, results, counter, signal);
+    if (signal !== 0) {
+      return withDepth(stoppedReport(target, wanted, results, counter, signal), measured);
+    }
     if (!(e instanceof HarnessFailure)) throw e;
     // Outside a run (hello, a replay while minimising, the model's runs): no steps to show.
     harness.finding ??= harnessFinding(e, SCOPE_CONFIG, [], settings.seed);
@@ -247,12 +250,25 @@ export function checkTarget(target: Target, settings: RunSettings): TargetReport
     );
     first = false;
   }
-  return {
-    target,
-    results: wanted.map((i) => results.get(i.id) as InvariantResult),
-    commands: counter.commands,
-    harnessFailure: finding,
-  };
+  return withDepth(
+    {
+      target,
+      results: wanted.map((i) => results.get(i.id) as InvariantResult),
+      commands: counter.commands,
+      harnessFailure: finding,
+    },
+    measured,
+  );
+}
+
+/** Where checkJudged keeps its depth meter, for a report it does not finish itself. */
+interface Measured {
+  meter?: DepthMeter;
+}
+
+/** A report cut short (a harness failure, a stop) with the depth its runs reached so far. */
+function withDepth(report: TargetReport, measured: Measured): TargetReport {
+  return measured.meter === undefined ? report : { ...report, depth: measured.meter.summary() };
 }
 
 function notChecked(target: Target, inv: Invariant, reason: string): InvariantResult {
@@ -288,6 +304,7 @@ function checkJudged(
   results: Map<string, InvariantResult>,
   counter: RunCounter,
   harness: HarnessRecorder,
+  measured: Measured,
 ): TargetReport {
   const capabilities = capabilitiesOf(target);
   let remaining: Invariant[] = [];
@@ -307,6 +324,8 @@ function checkJudged(
   }
   const tally = new RunTally();
   const depth = settings.depth === false ? undefined : new DepthMeter(target, capabilities);
+  // Kept where a harness failure or a stop, thrown out of here, can still report it.
+  measured.meter = depth;
   while (remaining.length > 0) {
     throwIfStopped();
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;

@@ -174,7 +174,7 @@ describe("depth of one run", () => {
   it("collects the slots the detail names, at the audits", () => {
     // detail.chunks slots [3, 12] at an audit, [7] at a step that is not one, [-1, 3] at an audit.
     // Expect slots 3 and 12 (7 was not an audit; -1 is no slot).
-    const run = new RunDepth(IN_PROCESS);
+    const run = new RunDepth({ ...IN_PROCESS, slots: true });
     const view = (slots: number[]) => ({
       blocks: slots.map((_, i) => block(i, "partial", 1)),
       detail: { chunks: slots.map((slot) => ({ slot })) },

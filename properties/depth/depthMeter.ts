@@ -56,12 +56,15 @@ export class DepthMeter {
   readonly kind: DepthKind;
   private readonly units: boolean;
   private readonly unitBytes: number | undefined;
+  /** Its detail may name slots: the chunk designs and a harness (the 2005 detail has none). */
+  private readonly slots: boolean;
   private readonly runs: RunDepth[] = [];
 
   constructor(target: Target, capabilities: ReadonlySet<Capability>) {
     const external = target.kind === "external";
     this.units = target.design !== "legacy";
     this.unitBytes = target.unitBytes;
+    this.slots = external || target.design === "areamap-2009" || target.design === "bitmap-2017";
     this.kind = {
       grouping: !this.units ? undefined : target.design === "kiran-2005" ? "blocks" : "chunks",
       design: target.design,
@@ -79,6 +82,7 @@ export class DepthMeter {
       inspect: this.kind.inspect,
       external: this.kind.external,
       ...(this.unitBytes !== undefined ? { unitBytes: this.unitBytes } : {}),
+      slots: this.slots,
     });
     this.runs[index] = run;
     return run;

@@ -33,6 +33,8 @@ export interface DepthSetting {
   readonly external: boolean;
   /** The unit the target declares (`pool.unit_bytes`), if it does. */
   readonly unitBytes?: number;
+  /** The design's detail may name chunk slots (read at the audits); default false. */
+  readonly slots?: boolean;
 }
 
 type Stats = Pick<AllocatorStats, "pagesByNode" | "vmBytes" | "unitBytes">;
@@ -215,7 +217,9 @@ export class RunDepth {
     this.chunks = view.blocks.length;
     f.chunksMax = Math.max(f.chunksMax, this.chunks);
     f.inUseMax = Math.max(f.inUseMax, inUse);
-    if (audit) for (const slot of slotsOf(view.detail)) f.slots.add(slot);
+    if (audit && this.setting.slots === true) {
+      for (const slot of slotsOf(view.detail)) f.slots.add(slot);
+    }
     return released;
   }
 

@@ -29,6 +29,7 @@ describe("pcpu-verify check", () => {
       "commands",
       "elapsed_ms",
       "results",
+      "depth",
       "not_planned",
       "exit_code",
     ]);

@@ -29,6 +29,7 @@ import {
   checkTarget,
   consequenceOf,
   counterexampleFileName,
+  depthLines,
   describeStep,
   emptySelection,
   expectedReason,
@@ -43,6 +44,7 @@ import {
   signalName,
   survived,
   toFile,
+  type DepthJson,
   type Shard,
   type TargetReport,
   type Invariant,
@@ -119,6 +121,8 @@ export interface CheckOptions {
   readonly model?: boolean;
   /** Accept units left not-checked: exit 0 instead of 4 (they are still printed). */
   readonly allowIncomplete?: boolean;
+  /** A depth goal not met fails the check (exit 1); by default it is only reported. */
+  readonly requireDepth?: boolean;
 }
 
 export interface CheckResultJson {
@@ -155,6 +159,8 @@ export interface CheckJson {
   coverage?: Record<string, CoverageJson>;
   /** Per target judged by chunk-lifecycle, the chunk machine's coverage by its runs. */
   chunk_coverage?: Record<string, ChunkCoverageJson>;
+  /** Per target, how deep its generated runs went and its depth goals (properties/depth). */
+  depth?: Record<string, DepthJson>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -215,6 +221,7 @@ export function checkCommand(
   const rows: Row[] = [];
   const coverage: Record<string, CoverageJson> = {};
   const chunkCoverage: Record<string, ChunkCoverageJson> = {};
+  const depth: Record<string, DepthJson> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -298,6 +305,10 @@ export function checkCommand(
       chunkCoverage[target.id] = chunkCoverageJson(report.chunkCoverage);
       human([`  chunk lifecycle coverage: ${chunkCoverageText(report.chunkCoverage)}`]);
     }
+    if (report.depth !== undefined) {
+      depth[target.id] = report.depth;
+      human(depthLines(report.depth));
+    }
   }
   for (const t of externals) closeTarget(t);
   status.clear();
@@ -305,12 +316,16 @@ export function checkCommand(
   const unexpected = rows.filter((r) => r.result.status === "fail" && r.expected === undefined);
   const survivors = rows.filter((r) => survived(r.target, r.result));
   const notChecked = rows.filter((r) => r.result.status === "not-checked");
+  const shallow = Object.entries(depth)
+    .filter(([, d]) => !d.goals_met)
+    .map(([id]) => id);
   const code =
     stopped !== undefined
       ? exitForSignal(stopped)
       : worstExit([
           ...(harnessFailures.length > 0 ? [EXIT_HARNESS] : []),
           ...(unexpected.length > 0 || survivors.length > 0 ? [EXIT_FAIL] : []),
+          ...(options.requireDepth === true && shallow.length > 0 ? [EXIT_FAIL] : []),
           ...(notChecked.length > 0 && !options.allowIncomplete ? [EXIT_INCOMPLETE] : []),
         ]);
   if (options.junit !== undefined) {
@@ -336,6 +351,7 @@ export function checkCommand(
       results: rows.map(resultJson),
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
       ...(Object.keys(chunkCoverage).length > 0 ? { chunk_coverage: chunkCoverage } : {}),
+      ...(Object.keys(depth).length > 0 ? { depth } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({
@@ -359,6 +375,7 @@ export function checkCommand(
         code,
         stopped,
         allowIncomplete: options.allowIncomplete === true,
+        ...(options.requireDepth === true ? { shallow } : {}),
       }),
     );
   }

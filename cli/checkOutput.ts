@@ -140,6 +140,8 @@ export interface SummaryFacts {
   readonly code: number;
   readonly stopped: number | undefined;
   readonly allowIncomplete: boolean;
+  /** With --require-depth: the targets whose depth goals were not all met. */
+  readonly shallow?: readonly string[];
 }
 
 export function summary(
@@ -182,9 +184,11 @@ export function summary(
           ? `FAILED: ${plural(total.fail, "invariant failure")} not expected ${exit}`
           : survivors.length > 0
             ? `FAILED: ${plural(survivors.length, "mutant")} not caught ${exit}`
-            : total.notChecked > 0 && !facts.allowIncomplete
-              ? `INCOMPLETE: ${incomplete}; no unexpected failures in the rest; --allow-incomplete accepts this ${exit}`
-              : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
+            : facts.shallow !== undefined && facts.shallow.length > 0
+              ? `FAILED: depth goals not met (--require-depth): ${facts.shallow.join(", ")} ${exit}`
+              : total.notChecked > 0 && !facts.allowIncomplete
+                ? `INCOMPLETE: ${incomplete}; no unexpected failures in the rest; --allow-incomplete accepts this ${exit}`
+                : `passed: no unexpected failures${total.expected > 0 ? ` (${total.expected} expected)` : ""}`;
   return [
     "",
     "summary",

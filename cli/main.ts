@@ -21,7 +21,9 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import {
   ALL_TARGETS,
+  asExternal,
   DEFAULT_AUDIT_EVERY,
+  externalTarget,
   findTarget,
   INVARIANTS,
   linuxMutants,
@@ -236,6 +238,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "--allow-incomplete",
       "exit 0, not 4, when some unit was not judged (a time limit, a missing capability); the not-checked rows are still printed",
     )
+    .option(
+      "--require-depth",
+      "exit 1 when a target's depth goals are not all met (by default they are only reported)",
+    )
     .option("--json", "print JSON only")
     .action(
       (opts: {
@@ -256,6 +262,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         json?: boolean;
         model?: boolean;
         allowIncomplete?: boolean;
+        requireDepth?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },
@@ -299,16 +306,43 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     .addOption(option.seed())
     .addOption(new Option("--runs <n>", "runs").argParser(parsePositiveInt).default(200))
     .addOption(option.maxCommands())
+    .addOption(
+      new Option(
+        "--external <command>",
+        'an external harness instead of --target, as "CMD ARGS" (docs/protocol.md)',
+      ).argParser(parseHarness),
+    )
+    .addOption(
+      new Option("--harness-timeout <ms>", "how long to wait for each harness answer")
+        .argParser(parsePositiveInt)
+        .default(DEFAULT_TIMEOUT_MS),
+    )
     .option("--json", "print JSON")
     .action(
-      (opts: {
-        target: string;
-        seed: number;
-        runs: number;
-        maxCommands: number;
-        json?: boolean;
-      }) => {
-        exit.code = statsCommand(findTarget(opts.target) as Target, opts, io);
+      (
+        opts: {
+          target: string;
+          seed: number;
+          runs: number;
+          maxCommands: number;
+          external?: string;
+          harnessTimeout: number;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.external !== undefined && cmd.getOptionValueSource("target") === "cli") {
+          throw new UsageError("stats: give --target or --external, not both");
+        }
+        const target =
+          opts.external !== undefined
+            ? externalTarget(opts.external, { timeoutMs: opts.harnessTimeout })
+            : (findTarget(opts.target) as Target);
+        try {
+          exit.code = statsCommand(target, opts, io);
+        } finally {
+          asExternal(target)?.close();
+        }
       },
     );
 

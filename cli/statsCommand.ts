@@ -4,7 +4,7 @@
  * design calls them, a second one, CPUs offline, injected ENOMEM), so that a budget can be
  * judged by what it reaches.
  */
-import { runStatistics, type Target } from "../properties/index.ts";
+import { depthLines, runStatistics, type DepthJson, type Target } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
 import { plural } from "./format.ts";
@@ -18,10 +18,19 @@ export interface StatsOptions {
 
 export function statsCommand(target: Target, options: StatsOptions, io: CliIo): number {
   const lines: string[] = [];
-  const distribution = runStatistics(target, options, (l) => lines.push(l));
+  let depth: DepthJson | undefined;
+  const distribution = runStatistics(
+    target,
+    options,
+    (l) => lines.push(l),
+    (d) => {
+      depth = d;
+      lines.push(...depthLines(d).map((l) => l.slice(2)));
+    },
+  );
   if (options.json) {
     io.out(
-      `${JSON.stringify({ target: target.id, seed: options.seed, runs: options.runs, distribution }, null, 2)}\n`,
+      `${JSON.stringify({ target: target.id, seed: options.seed, runs: options.runs, distribution, depth }, null, 2)}\n`,
     );
   } else {
     io.out(

@@ -50,8 +50,11 @@ export interface SessionOptions {
   readonly target: Target;
   readonly config: BootConfig;
   readonly invariants: readonly Invariant[];
-  /** Record how deep the run goes (blocks, full blocks, CPUs offline) for statistics. */
-  readonly trackDepth?: boolean;
+  /**
+   * Called with every step the invariants passed (properties/depth measures how deep the run
+   * goes from it); it must only read: what it asks of the allocator goes through `ctx.observe`.
+   */
+  readonly onStep?: (ctx: StepContext) => void;
   /**
    * A full audit of every live copy every this many steps (default 16; 1 audits every step);
    * the steps between are checked incrementally (engine/scope.ts).
@@ -81,15 +84,6 @@ export interface LogEntry {
    * read, or `raised TypeError` when the allocator raised.
    */
   readonly returned: string;
-}
-
-/** How deep a run went. */
-export interface Depth {
-  maxBlocks: number;
-  fullBlock: boolean;
-  maxLive: number;
-  maxOffline: number;
-  enomem: number;
 }
 
 interface Twin {
@@ -132,8 +126,7 @@ export class Session {
   machineState: AbstractState | undefined;
   /** What ran, in order (the implicit teardown included). */
   readonly log: LogEntry[] = [];
-  readonly depth: Depth = { maxBlocks: 0, fullBlock: false, maxLive: 0, maxOffline: 0, enomem: 0 };
-  private readonly trackDepth: boolean;
+  private readonly onStep: ((ctx: StepContext) => void) | undefined;
   private readonly twin: Twin | undefined;
   private readonly judgesOops: boolean;
   private readonly judges: ReadonlySet<string>;
@@ -156,7 +149,7 @@ export class Session {
     this.invariants = options.invariants;
     this.judges = new Set(options.invariants.map((i) => i.id));
     this.judgesOops = this.judges.has(NO_OOPS);
-    this.trackDepth = options.trackDepth === true;
+    this.onStep = options.onStep;
     this.auditEvery = options.auditEvery ?? DEFAULT_AUDIT_EVERY;
     this.runOnRefusal = options.runOnRefusal === true;
     this.model = new PercpuModel(options.config);
@@ -333,9 +326,9 @@ export class Session {
         : undefined;
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
+    this.onStep?.(ctx);
     const refused = expectation.valid && !result.ok && result.error === "ENOMEM";
     if (!agrees && !(refused && this.runOnRefusal)) this.diverged = true;
-    if (this.trackDepth) this.measureDepth(result.ok ? undefined : result.error);
     return true;
   }
 
@@ -346,18 +339,6 @@ export class Session {
       if (entry.step !== undefined) returned.set(entry.step, entry.returned);
     }
     return returned;
-  }
-
-  private measureDepth(error: string | undefined): void {
-    const d = this.depth;
-    if (error === "ENOMEM") d.enomem++;
-    d.maxLive = Math.max(d.maxLive, this.model.liveObjects().length);
-    d.maxOffline = Math.max(d.maxOffline, this.model.possible.length - this.model.online.size);
-    if (!this.capabilities.has("inspect")) return;
-    const view = this.allocator.inspect();
-    if (!view.ok) return;
-    d.maxBlocks = Math.max(d.maxBlocks, view.value.blocks.length);
-    if (view.value.blocks.some((b) => b.state === "full")) d.fullBlock = true;
   }
 
   /** Frees every live object, runs deferred work, and asks the end-of-run questions. */

@@ -25,6 +25,7 @@ import { HarnessFailure, type HarnessFailureKind } from "../../impl/external/ind
 import type { BootConfig, Capability } from "../../impl/index.ts";
 import { Stopped, stopRequested, throwIfStopped } from "../../impl/stop.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
+import { DepthMeter, type DepthJson } from "../depth/index.ts";
 import { commandsArbitrary } from "../commands/index.ts";
 import { NO_OOPS, Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
@@ -64,6 +65,8 @@ export interface RunSettings {
    * engine/scope.ts); 1 audits every step. Replays and shrinking always audit every step.
    */
   readonly auditEvery?: number;
+  /** Measure how deep the runs go (properties/depth; default true). */
+  readonly depth?: boolean;
   /** Called before every run of a round: the round (1-based) and the runs begun so far. */
   readonly onRun?: (progress: RunProgress) => void;
 }
@@ -128,6 +131,8 @@ export interface TargetReport {
   readonly harnessFailure?: HarnessFinding;
   /** The signal of the stop request that ended the check before its end. */
   readonly stopped?: number;
+  /** How deep the generated runs went (properties/depth), with the goals judged. */
+  readonly depth?: DepthJson;
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -154,8 +159,11 @@ export function runRound(
   counter: RunCounter,
   harness: HarnessRecorder = {},
   progress: RunTally = new RunTally(),
+  depth?: DepthMeter,
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   let firstFailAt: number | undefined;
+  // The generated runs of the round, by index (the shrinking tries after them are not measured).
+  let generated = 0;
   progress.round++;
   const property = fc.property(
     topologyArbitrary({ densePossible: target.densePossible !== undefined }),
@@ -172,6 +180,7 @@ export function runRound(
         throw new Stopped(signal);
       }
       settings.onRun?.(progress.next());
+      const probe = firstFailAt === undefined ? depth?.run(generated++, config) : undefined;
       let session: Session | undefined;
       try {
         session = new Session({
@@ -179,6 +188,7 @@ export function runRound(
           config,
           invariants: enabled,
           auditEvery: settings.auditEvery,
+          ...(probe !== undefined ? { onStep: probe.step } : {}),
         });
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
         session.finish();
@@ -242,12 +252,15 @@ function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {
   const results = new Map<string, InvariantResult>();
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};
+  const measured: Measured = {};
   try {
     throwIfStopped();
-    return checkJudged(target, settings, wanted, results, counter, harness);
+    return checkJudged(target, settings, wanted, results, counter, harness, measured);
   } catch (e) {
     const signal = e instanceof Stopped ? e.signal : stopRequested();
-    if (signal !== 0) return stoppedReport(target, wanted, results, counter, signal);
+    if (signal !== 0) {
+      return withDepth(stoppedReport(target, wanted, results, counter, signal), measured);
+    }
     if (!(e instanceof HarnessFailure)) throw e;
     // Outside a run (hello, a replay while minimising, the model's runs): no steps to show.
     harness.finding ??= harnessFinding(e, SCOPE_CONFIG, [], settings.seed);
@@ -271,12 +284,25 @@ function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {
     );
     first = false;
   }
-  return {
-    target,
-    results: wanted.map((i) => results.get(i.id) as InvariantResult),
-    commands: counter.commands,
-    harnessFailure: finding,
-  };
+  return withDepth(
+    {
+      target,
+      results: wanted.map((i) => results.get(i.id) as InvariantResult),
+      commands: counter.commands,
+      harnessFailure: finding,
+    },
+    measured,
+  );
+}
+
+/** Where checkJudged keeps its depth meter, for a report it does not finish itself. */
+interface Measured {
+  meter?: DepthMeter;
+}
+
+/** A report cut short (a harness failure, a stop) with the depth its runs reached so far. */
+function withDepth(report: TargetReport, measured: Measured): TargetReport {
+  return measured.meter === undefined ? report : { ...report, depth: measured.meter.summary() };
 }
 
 function notChecked(target: Target, inv: Invariant, reason: string): InvariantResult {
@@ -312,6 +338,7 @@ function checkJudged(
   results: Map<string, InvariantResult>,
   counter: RunCounter,
   harness: HarnessRecorder,
+  measured: Measured,
 ): TargetReport {
   const capabilities = capabilitiesOf(target);
   let remaining: Invariant[] = [];
@@ -330,10 +357,22 @@ function checkJudged(
     }
   }
   const tally = new RunTally();
+  const depth = settings.depth === false ? undefined : new DepthMeter(target, capabilities);
+  // Kept where a harness failure or a stop, thrown out of here, can still report it.
+  measured.meter = depth;
   while (remaining.length > 0) {
     throwIfStopped();
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = runRound(target, capabilities, remaining, settings, counter, harness, tally);
+    const details = runRound(
+      target,
+      capabilities,
+      remaining,
+      settings,
+      counter,
+      harness,
+      tally,
+      depth,
+    );
     // A stop request makes every later run pass: look at it before any verdict of the round.
     if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
     if (harness.finding !== undefined) throw harness.finding.failure;
@@ -409,6 +448,7 @@ function checkJudged(
     commands: counter.commands,
     shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
+    ...(depth !== undefined ? { depth: depth.summary() } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import type { BootConfig } from "../../impl/index.ts";
 import { topologyArbitrary } from "../arbitraries/topology.ts";
 import { commandsArbitrary } from "../commands/index.ts";
+import { DepthMeter, type DepthJson, type RunDepth } from "../depth/index.ts";
 import { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
 import { applicable, INVARIANTS } from "../invariants/index.ts";
@@ -52,11 +53,15 @@ export function distributionLines(distribution: Distribution): string[] {
   });
 }
 
-/** The distributions of `settings.runs` generated runs; `log` gets them as lines. */
+/**
+ * The distributions of `settings.runs` generated runs; `log` gets them as lines, `onDepth` the
+ * runs' depth as `check` reports it (properties/depth).
+ */
 export function runStatistics(
   target: Target,
   settings: StatisticsSettings,
   log: (line: string) => void = () => {},
+  onDepth?: (depth: DepthJson) => void,
 ): Distribution {
   const capabilities = capabilitiesOf(target);
   // A run judged by every invariant but the relational one (its twin doubles the cost).
@@ -65,11 +70,18 @@ export function runStatistics(
     topologyArbitrary({ densePossible: target.densePossible !== undefined }),
     commandsArbitrary(target, capabilities, settings.maxCommands),
   );
-  const runOne = ([config, commands]: [
-    BootConfig,
-    Iterable<fc.Command<Session, Session>>,
-  ]): Session => {
-    const session = new Session({ target, config, invariants, trackDepth: true });
+  const meter = new DepthMeter(target, capabilities);
+  let measured = 0;
+  const runOne = (
+    [config, commands]: [BootConfig, Iterable<fc.Command<Session, Session>>],
+    probe?: RunDepth,
+  ): Session => {
+    const session = new Session({
+      target,
+      config,
+      invariants,
+      ...(probe !== undefined ? { onStep: probe.step } : {}),
+    });
     try {
       fc.modelRun(() => ({ model: session, real: session }), commands);
     } catch {
@@ -80,14 +92,16 @@ export function runStatistics(
   const out: Distribution = {};
   const dimension = (
     name: string,
-    classify: (s: Session) => string | string[],
+    classify: (s: Session, d: RunDepth | undefined) => string | string[],
     order: (a: [string, number], b: [string, number]) => number = (a, b) => b[1] - a[1],
+    measure = false,
   ): void => {
     const counts: Record<string, number> = {};
     fc.statistics(
       arb,
       (value) => {
-        const labels = classify(runOne(value));
+        const probe = measure ? meter.run(measured++, value[0]) : undefined;
+        const labels = classify(runOne(value, probe), probe);
         for (const l of Array.isArray(labels) ? labels : [labels]) counts[l] = (counts[l] ?? 0) + 1;
         return labels;
       },
@@ -119,19 +133,21 @@ export function runStatistics(
   const depthRank = (label: string) => depthOrder.indexOf(label);
   dimension(
     "depth",
-    (s) => {
-      const d = s.depth;
+    (_s, probe) => {
+      const d = (probe as RunDepth).figures;
       // A design without blocks or chunks (legacy) has no such depth.
-      const labels = grouping !== undefined ? [groupsLabel(d.maxBlocks, grouping)] : [];
-      if (d.fullBlock) labels.push(full);
-      if (d.maxLive >= 10) labels.push("10+ live objects");
-      if (d.maxOffline >= 1) labels.push("a CPU offline");
-      if (d.maxOffline >= 4) labels.push("4+ CPUs offline");
-      if (d.enomem > 0) labels.push("an ENOMEM");
+      const labels = grouping !== undefined ? [groupsLabel(d.chunksMax, grouping)] : [];
+      if (d.fullChunks > 0) labels.push(full);
+      if (d.liveMax >= 10) labels.push("10+ live objects");
+      if (d.offlineMax >= 1) labels.push("a CPU offline");
+      if (d.offlineMax >= 4) labels.push("4+ CPUs offline");
+      if (d.enomem.size > 0) labels.push("an ENOMEM");
       return labels;
     },
     (a, b) => depthRank(a[0]) - depthRank(b[0]),
+    true,
   );
   for (const line of distributionLines(out)) log(line);
+  onDepth?.(meter.summary());
   return out;
 }

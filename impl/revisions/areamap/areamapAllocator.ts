@@ -497,7 +497,11 @@ export class AreamapAllocator extends SimulatedAllocator {
           live: c.live,
           freeBytes: c.freeSize,
         })),
-        objects: [...this.objects].map(([ptr, o]) => ({ ptr, block: o.chunk.id })),
+        objects: [...this.objects].map(([ptr, o]) => ({
+          ptr,
+          block: o.chunk.id,
+          offset: ptr - o.chunk.base,
+        })),
       };
     }
     const cached = this.cached;

@@ -586,7 +586,11 @@ export class KiranAllocator extends SimulatedAllocator {
     }));
     return {
       blocks,
-      objects: this.bufctls.map((c) => ({ ptr: c.addr, block: c.block.id })),
+      objects: this.bufctls.map((c) => ({
+        ptr: c.addr,
+        block: c.block.id,
+        offset: c.addr - c.block.start,
+      })),
       // The detail is computed when read (it counts bits in every bitmap).
       get detail() {
         return self.detailView();

@@ -31,3 +31,4 @@ export * from "./review/index.ts";
 export * from "./diff/index.ts";
 export * from "./report/index.ts";
 export * from "./runner/enomemSweep.ts";
+export * from "./runner/churnCheck.ts";

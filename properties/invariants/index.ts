@@ -46,6 +46,7 @@ import { bitmapFreeBytes } from "./bitmapFreeBytes.ts";
 import { bitmapSlots } from "./bitmapSlots.ts";
 import { bitmapPopulated } from "./bitmapPopulated.ts";
 import { bitmapOneFreeChunk } from "./bitmapOneFreeChunk.ts";
+import { utilizationAfterChurn } from "./utilizationAfterChurn.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
   noOverlap,
@@ -78,11 +79,23 @@ export const INVARIANTS: readonly Invariant[] = [
   bitmapSlots,
   bitmapPopulated,
   bitmapOneFreeChunk,
+  // Judged on runs of its own (churn rounds, runner/churnCheck.ts), on every target.
+  utilizationAfterChurn,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {
   return INVARIANTS.find((i) => i.id === id);
 }
 
+export {
+  churnUnitBytes,
+  DEFAULT_UTILIZATION_THRESHOLD,
+  percent,
+  roundsText,
+  runChurn,
+  type ChurnFigures,
+  type ChurnOutcome,
+  type ChurnRound,
+} from "./utilizationAfterChurn.ts";
 export { appliesTo, applicable, whiteBoxDetail, type DetailResult } from "./whiteBox.ts";
 export type { Invariant, StepContext, EndContext, Expectation, Outcome } from "./invariant.ts";

@@ -43,6 +43,8 @@ import {
   type Invariant,
   type InvariantResult,
   type RunProgress,
+  type ChurnFigures,
+  type ChurnParams,
   type Step,
   type Target,
 } from "../properties/index.ts";
@@ -98,6 +100,8 @@ export interface CheckOptions {
   readonly maxCommands: number;
   /** A full audit every K steps (default 16). */
   readonly auditEvery?: number;
+  /** utilization-after-churn's least utilization after each refill, a fraction (default 0.98). */
+  readonly utilizationThreshold?: number;
   /** Run only this shard of the (target, invariant) units (`--shard i/n`). */
   readonly shard?: Shard;
   /** Stop starting new work after this many seconds; what was not judged is not-checked. */
@@ -130,6 +134,8 @@ export interface CheckResultJson {
     length: number;
     commands: Step[];
     message: string;
+    /** A failure judged on churn rounds: its workload, threshold and figures. */
+    churn?: { workload: ChurnParams; threshold: number } & ChurnFigures;
   };
 }
 
@@ -232,6 +238,9 @@ export function checkCommand(
           maxCommands: options.maxCommands,
           model: modelFor(target, options.model),
           auditEvery: options.auditEvery,
+          ...(options.utilizationThreshold !== undefined
+            ? { utilizationThreshold: options.utilizationThreshold }
+            : {}),
           invariants: mineInvariants,
           onRun: progress,
           ...(deadline !== undefined ? { deadline } : {}),

@@ -47,6 +47,7 @@ import {
   listIds,
   parseHarness,
   parseHarnessCommand,
+  parsePercent,
   parsePositiveInt,
   parseSeconds,
   parseSeed,
@@ -221,6 +222,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         "stop starting new work after this long; what was not judged is reported not-checked",
       ).argParser(parseSeconds),
     )
+    .addOption(
+      new Option(
+        "--utilization-threshold <percent>",
+        "utilization-after-churn: the least utilization after each refill, in percent",
+      )
+        .argParser(parsePercent)
+        .default(0.98, "98"),
+    )
     .option("--junit <file>", "also write a JUnit XML report to this file")
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
     .option(
@@ -248,6 +257,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         runs: number;
         maxCommands: number;
         auditEvery: number;
+        utilizationThreshold: number;
         shard?: { index: number; count: number };
         timeLimit?: number;
         junit?: string;

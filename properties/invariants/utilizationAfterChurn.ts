@@ -124,15 +124,23 @@ export function roundsText(f: ChurnFigures): string {
 
 /**
  * The unit the scale is measured in: the unit an external harness declares (hello
- * `pool.unit_bytes`), else the unit bytes one allocation of HI_MIN bytes adds to a fresh boot
- * (a block of 8 KiB for the 2005 designs, a chunk's 32 KiB unit for the 2009 and 2017 ones, a
- * kmalloc class for 2.6.10). 0: the target reports no unit bytes, and the property is not
- * judged on it.
+ * `pool.unit_bytes`), else the unit bytes a fresh boot adds when allocations of HI_MIN bytes
+ * first make it take more (a block of 8 KiB for the 2005 designs, a chunk's 32 KiB unit for the
+ * 2009 and 2017 ones once their first chunk is full, a kmalloc class for 2.6.10). 0: the
+ * target reports no unit bytes, and the property is not judged on it.
  */
 export function churnUnitBytes(target: Target): number {
   if (target.unitBytes !== undefined && target.unitBytes > 0) return target.unitBytes;
   const run = new WorkloadRun(target, { boot: CHURN_BOOT });
-  const before = run.stats().unitBytes;
-  run.alloc("unit", 0, HI_MIN, 1);
-  return Math.max(0, run.stats().unitBytes - before);
+  let before = run.stats().unitBytes;
+  for (let key = 0; key < UNIT_PROBES; key++) {
+    run.alloc("unit", key, HI_MIN, 1);
+    const now = run.stats().unitBytes;
+    if (now > before) return now - before;
+    before = now;
+  }
+  return 0;
 }
+
+/** Allocations of HI_MIN bytes tried before a target is taken to report no unit bytes. */
+const UNIT_PROBES = 256;

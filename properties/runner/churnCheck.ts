@@ -7,8 +7,8 @@
  *   unit bytes of the target ──> scale (objects per batch) ──> runs (one workload each)
  *        0: not judged            too many: not judged          fail ──> shrink ──> figures
  *
- * A run is thousands of requests, so a check makes few of them: one per 25 runs of the random
- * command rounds (8 at the default 200), at least one.
+ * A run is thousands of requests, so a check makes few of them: one per 50 runs of the random
+ * command rounds (4 at the default 200), at least one.
  */
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
@@ -44,7 +44,7 @@ export interface ChurnCounterexample {
 }
 
 /** Command runs per churn run. */
-const RUNS_PER_CHURN_RUN = 25;
+const RUNS_PER_CHURN_RUN = 50;
 
 /** The churn runs of a check of `runs` command runs per round. */
 export function churnRuns(runs: number): number {

@@ -355,6 +355,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .default(1),
     )
     .addOption(option.growthMax())
+    .option(
+      "--counterexample <file>",
+      "a utilization-after-churn counterexample file: measure its workload (it replaces --workload, --seed, --objects and --rounds) on its target, unless --target or --external names another",
+    )
     .option("--timing", "add wall-clock time per phase (not deterministic)")
     .option("--json", "print JSON")
     .action(
@@ -369,6 +373,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         growthMax: number;
         timing?: boolean;
         json?: boolean;
+        counterexample?: string;
       }) => {
         exit.code = metricsCommand(opts, io);
       },

@@ -116,6 +116,11 @@ export interface CheckOptions {
    * cost minutes over a pipe, and refinement, which the model exists for, is of the 2005 design).
    */
   readonly model?: boolean;
+  /**
+   * Judge utilization-after-churn (its churn runs): `--churn` always, `--no-churn` never; by
+   * default on in-process targets, not on external harnesses (properties/runner/selection.ts).
+   */
+  readonly churn?: boolean;
   /** Accept units left not-checked: exit 0 instead of 4 (they are still printed). */
   readonly allowIncomplete?: boolean;
 }
@@ -180,7 +185,11 @@ export function checkCommand(
   );
   const selected = [...selectTargets(options, catalogue), ...externals];
   const invariants = selectInvariants(options.invariant);
-  const checkPlan = planCheck(selected, invariants, { model: options.model, shard: options.shard });
+  const checkPlan = planCheck(selected, invariants, {
+    model: options.model,
+    churn: options.churn,
+    shard: options.shard,
+  });
   const empty = emptySelection(selected, options.invariant, checkPlan, options.shard);
   if (empty !== undefined) throw new UsageError(`check: ${empty}`);
   checkOutputDir("--out", options.out);

@@ -241,6 +241,11 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "skip the state-machine model's paths and random runs (refinement, judged only there, is then not planned)",
     )
     .option(
+      "--churn",
+      "judge utilization-after-churn on every target (default: on in-process targets, not on external harnesses: a churn run is thousands of requests)",
+    )
+    .option("--no-churn", "skip utilization-after-churn and its churn runs")
+    .option(
       "--allow-incomplete",
       "exit 0, not 4, when some unit was not judged (a time limit, a missing capability); the not-checked rows are still printed",
     )
@@ -264,6 +269,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         out: string;
         json?: boolean;
         model?: boolean;
+        churn?: boolean;
         allowIncomplete?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);

@@ -83,7 +83,7 @@ export function checkChurn(
     if (signal !== 0) throw new Stopped(signal);
     const p = churnParamsOf(g, scope);
     counter.commands += requests(p);
-    return runChurn(target, p, threshold);
+    return remembered(target, p, threshold);
   };
   const property = fc.property(churnGenesArbitrary(scope), (g) => {
     const outcome = judge(g);
@@ -175,6 +175,27 @@ export function shrinkChurn(
     if (!changed) break;
   }
   return [genes, outcome];
+}
+
+/**
+ * The outcomes of workloads already run on an in-process target, by workload and threshold: a
+ * run is deterministic (its choices come from its seed), and the shrinking of one check and the
+ * checks of one process (several seeds, one target) try the same simple workloads again. Kept
+ * per target object, so that a target made for a test never reads another's; an external
+ * harness (a process that may be rebuilt between checks) is always run.
+ */
+const OUTCOMES = new WeakMap<Target, Map<string, ChurnOutcome>>();
+
+function remembered(target: Target, p: ChurnParams, threshold: number): ChurnOutcome {
+  if (target.kind === "external") return runChurn(target, p, threshold);
+  const mine = OUTCOMES.get(target) ?? new Map<string, ChurnOutcome>();
+  OUTCOMES.set(target, mine);
+  const key = `${threshold} ${JSON.stringify(p)}`;
+  const known = mine.get(key);
+  if (known !== undefined) return known;
+  const outcome = runChurn(target, p, threshold);
+  mine.set(key, outcome);
+  return outcome;
 }
 
 /** Passes of the greedy shrinking, at most. */

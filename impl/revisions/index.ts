@@ -83,7 +83,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
       "nr-cpus-independence":
         "every object has a struct percpu_data of NR_CPUS + 1 pointers from kmalloc: 72 bytes (a 128-byte object) at NR_CPUS 8, 4104 bytes (an 8 KiB object, two pages) at NR_CPUS 512; the 2005 thread's 'NR_CPUS pointer array for each allocation'",
       "utilization-after-churn":
-        "every copy is a kmalloc_node of a power-of-two size class, so sizes uniform over 4..4096 waste about a quarter whatever the churn: 74.85% after refill-1 of 2000 objects of 4..4096 bytes, align 1, half freed (the check's shrunk workload), 75.0 to 75.4% in every phase of kiran-2005 --rounds 5",
+        "every copy is a kmalloc_node of a power-of-two size class, so sizes uniform over 4..4096 waste about a quarter whatever the churn: 74.85% after refill-1 of 2000 objects of 4..4096 bytes, align 1, half freed (the check's shrunk workload), 75.0 to 75.6% in every phase of kiran-2005 --rounds 5",
     },
   },
   {

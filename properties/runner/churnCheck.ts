@@ -81,9 +81,7 @@ export function checkChurn(
   const judge = (g: ChurnGenes): ChurnOutcome => {
     const signal = stopRequested();
     if (signal !== 0) throw new Stopped(signal);
-    const p = churnParamsOf(g, scope);
-    counter.commands += requests(p);
-    return remembered(target, p, threshold);
+    return remembered(target, churnParamsOf(g, scope), threshold, counter);
   };
   const property = fc.property(churnGenesArbitrary(scope), (g) => {
     const outcome = judge(g);
@@ -140,8 +138,8 @@ export function checkChurn(
 /**
  * The smallest workload that still breaks the property, greedily: its rounds cut to the round
  * that broke (a workload of fewer rounds is a prefix of it, so it breaks the same); then each
- * gene in turn (churnShrinkTargets) set to its simplest value, else halfway there, kept where
- * the workload still breaks, the rounds cut again after each. A pass that changes nothing ends
+ * gene in turn (churnShrinkTargets) set to its simplest value (the extra objects also halfway
+ * there), kept where the workload still breaks, the rounds cut again after each. A pass that changes nothing ends
  * it. Deterministic: the same failure shrinks to the same workload.
  */
 export function shrinkChurn(
@@ -160,8 +158,10 @@ export function shrinkChurn(
     let changed = false;
     for (const [name, simplest] of churnShrinkTargets(scope)) {
       const now = genes[name];
+      // The object count also halfway (the fewest objects that still break it); the others
+      // only to their simplest value, each try being a run of thousands of requests.
       const halfway = Math.trunc((now + simplest) / 2);
-      for (const value of new Set([simplest, halfway])) {
+      for (const value of new Set(name === "extra" ? [simplest, halfway] : [simplest])) {
         if (value === now) continue;
         const tried = { ...genes, [name]: value };
         const o = judge(tried);
@@ -186,14 +186,23 @@ export function shrinkChurn(
  */
 const OUTCOMES = new WeakMap<Target, Map<string, ChurnOutcome>>();
 
-function remembered(target: Target, p: ChurnParams, threshold: number): ChurnOutcome {
-  if (target.kind === "external") return runChurn(target, p, threshold);
+function remembered(
+  target: Target,
+  p: ChurnParams,
+  threshold: number,
+  counter: RunCounter,
+): ChurnOutcome {
+  const run = (): ChurnOutcome => {
+    counter.commands += requests(p);
+    return runChurn(target, p, threshold);
+  };
+  if (target.kind === "external") return run();
   const mine = OUTCOMES.get(target) ?? new Map<string, ChurnOutcome>();
   OUTCOMES.set(target, mine);
   const key = `${threshold} ${JSON.stringify(p)}`;
   const known = mine.get(key);
   if (known !== undefined) return known;
-  const outcome = runChurn(target, p, threshold);
+  const outcome = run();
   mine.set(key, outcome);
   return outcome;
 }

@@ -78,10 +78,11 @@ export function checkChurn(
     return notChecked("the time limit ended the check first");
   }
   const scope = { maxSize: target.maxSize, unitBytes };
+  const outcomes = new Map<string, ChurnOutcome>();
   const judge = (g: ChurnGenes): ChurnOutcome => {
     const signal = stopRequested();
     if (signal !== 0) throw new Stopped(signal);
-    return remembered(target, churnParamsOf(g, scope), threshold, counter);
+    return remembered(outcomes, target, churnParamsOf(g, scope), threshold, counter);
   };
   const property = fc.property(churnGenesArbitrary(scope), (g) => {
     const outcome = judge(g);
@@ -178,15 +179,12 @@ export function shrinkChurn(
 }
 
 /**
- * The outcomes of workloads already run on an in-process target, by workload and threshold: a
- * run is deterministic (its choices come from its seed), and the shrinking of one check and the
- * checks of one process (several seeds, one target) try the same simple workloads again. Kept
- * per target object, so that a target made for a test never reads another's; an external
- * harness (a process that may be rebuilt between checks) is always run.
+ * The outcome of a workload of this check, run once: a run is deterministic (its choices come
+ * from its seed), and the shrinking tries again the workload fast-check found and the one it
+ * ends with. Kept per check, so that the same check counts the same requests in any process.
  */
-const OUTCOMES = new WeakMap<Target, Map<string, ChurnOutcome>>();
-
 function remembered(
+  mine: Map<string, ChurnOutcome>,
   target: Target,
   p: ChurnParams,
   threshold: number,
@@ -196,9 +194,6 @@ function remembered(
     counter.commands += requests(p);
     return runChurn(target, p, threshold);
   };
-  if (target.kind === "external") return run();
-  const mine = OUTCOMES.get(target) ?? new Map<string, ChurnOutcome>();
-  OUTCOMES.set(target, mine);
   const key = `${threshold} ${JSON.stringify(p)}`;
   const known = mine.get(key);
   if (known !== undefined) return known;

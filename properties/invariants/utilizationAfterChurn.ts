@@ -75,7 +75,7 @@ export const CHURN_BOOT = metricsBootConfig(8);
 /**
  * Runs a churn workload on a fresh allocator and judges each refill as it ends; the run stops at
  * the first refill below the threshold (the later rounds cannot mend it, and the shrinking
- * wants the shortest run). A request the target refuses is a violation too: the workload asks
+ * wants the shortest run), and the violation names the workload cut to that round. A request the target refuses is a violation too: the workload asks
  * only for what every target serves, on a machine large enough.
  */
 export function runChurn(target: Target, params: ChurnParams, threshold: number): ChurnOutcome {
@@ -101,7 +101,9 @@ export function runChurn(target: Target, params: ChurnParams, threshold: number)
       if (m.live_bytes < threshold * m.unit_bytes) {
         return {
           figures: figures(),
-          violation: `${describeChurn(params)}: ${phase.name}: utilization ${percent(u)} < ${percent(threshold)} (${m.live_bytes} live bytes in ${m.unit_bytes} unit bytes; ${percent(trough)} right after free-${round}); ${roundsText(figures())}`,
+          // Named as the workload cut to this round: a workload of fewer rounds is a prefix
+          // of this one, so the cut one breaks the same, with the same message.
+          violation: `${describeChurn({ ...params, rounds: round })}: ${phase.name}: utilization ${percent(u)} < ${percent(threshold)} (${m.live_bytes} live bytes in ${m.unit_bytes} unit bytes; ${percent(trough)} right after free-${round}); ${roundsText(figures())}`,
         };
       }
     }

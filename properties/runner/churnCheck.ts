@@ -107,9 +107,8 @@ export function checkChurn(
   }
   if (!(error instanceof Violation) || details.counterexample === null) throw error;
   const shrinking = performance.now();
-  const [genes] = shrinkChurn(details.counterexample[0], judge, scope);
-  // Once more at the rounds it was cut to, for the message and figures of that workload.
-  const final = judge(genes);
+  // The outcome of the uncut workload is the cut one's: its run stopped at that round.
+  const [genes, final] = shrinkChurn(details.counterexample[0], judge, scope);
   counter.shrinkMs += performance.now() - shrinking;
   const workload = churnParamsOf(genes, scope);
   if (final.violation === undefined) {

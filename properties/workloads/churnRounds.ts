@@ -67,6 +67,11 @@ export const LO_MAX = 64;
 export const MAX_BATCH = 8192;
 /** Objects drawn beyond the scale's floor, at most (as a share of it, in percent). */
 const EXTRA_PERCENT = 25;
+/** The most rounds drawn. */
+export const MAX_ROUNDS = 4;
+/** The thread's smallest size and share freed: the simplest values of `lo` and `free_percent`. */
+const THREAD_LO = 4;
+const THREAD_FREE_PERCENT = 50;
 
 /** The least objects a batch of sizes lo..hi needs to fill the scale on units of `unit` bytes. */
 export function floorObjects(unit: number, lo: number, hi: number): number {
@@ -86,8 +91,8 @@ export interface ChurnScope {
  */
 export function churnScopeProblem(scope: ChurnScope): string | undefined {
   const hi = Math.min(HI_MAX, scope.maxSize);
-  const needed = floorObjects(scope.unitBytes, 1, hi);
   if (hi < HI_MIN) return `its largest size, ${scope.maxSize} bytes, is below ${HI_MIN}`;
+  const needed = floorObjects(scope.unitBytes, 1, hi);
   if (needed <= MAX_BATCH) return undefined;
   return `a unit of ${scope.unitBytes} bytes needs batches of ${needed} objects of at most ${hi} bytes (${SCALE_UNITS} units), more than ${MAX_BATCH}`;
 }
@@ -120,10 +125,6 @@ export function churnShrinkTargets(scope: ChurnScope): readonly [keyof ChurnGene
   ];
 }
 
-/** The thread's smallest size and share freed. */
-const THREAD_LO = 4;
-const THREAD_FREE_PERCENT = 50;
-
 export function churnGenesArbitrary(scope: ChurnScope): fc.Arbitrary<ChurnGenes> {
   return fc.record({
     extra: fc.integer({ min: 0, max: EXTRA_PERCENT }),
@@ -135,9 +136,6 @@ export function churnGenesArbitrary(scope: ChurnScope): fc.Arbitrary<ChurnGenes>
     seed: fc.nat({ max: 0xffff }),
   });
 }
-
-/** The most rounds drawn. */
-export const MAX_ROUNDS = 4;
 
 /** The workload of these genes on this scope: `objects` is the scale's floor plus the extra. */
 export function churnParamsOf(g: ChurnGenes, scope: ChurnScope): ChurnParams {

@@ -18,12 +18,14 @@
  * round (98.07%) and break after the second (96.66%), as BENCHMARKS.md measured; a failing
  * workload on legacy-2.6.10 (75% whatever it is) to shrink to the simplest one; a check at a
  * fixed seed to shrink to a workload none of whose genes can be made simpler; a target that
- * reports no unit bytes to be not-checked.
+ * reports no unit bytes to be not-checked, and an external harness to be left out of the plan
+ * unless --churn asks.
  */
 import { describe, expect, it } from "vitest";
 import type { PercpuAllocator } from "../../impl/index.ts";
 import type { Target } from "../engine/target.ts";
 import { checkChurn, shrinkChurn } from "../runner/churnCheck.ts";
+import { planCheck } from "../runner/selection.ts";
 import type { RunCounter } from "../runner/checkTarget.ts";
 import { findTarget } from "../targets.ts";
 import {
@@ -188,6 +190,17 @@ describe("where the property is judged", () => {
     );
     expect(r).toMatchObject({ status: "not-checked", runs: 0 });
     expect(r.reason).toMatch(/reports no unit bytes/);
+  });
+
+  it("is planned on in-process targets, and on an external harness only with --churn", () => {
+    const harness: Target = { ...kiran, id: "external:h", kind: "external" };
+    const off = planCheck([kiran, harness], [utilizationAfterChurn]);
+    expect(off.planned.map((u) => u.target.id)).toEqual(["kiran-2005-09"]);
+    expect(off.notPlanned.map((n) => [n.target.id, n.remedy])).toEqual([["external:h", "--churn"]]);
+    const on = planCheck([kiran, harness], [utilizationAfterChurn], { churn: true });
+    expect(on.planned.map((u) => u.target.id)).toEqual(["kiran-2005-09", "external:h"]);
+    const none = planCheck([kiran], [utilizationAfterChurn], { churn: false });
+    expect(none.planned).toEqual([]);
   });
 
   it("a unit too large for the scale is not-checked, with the figures", () => {

@@ -50,6 +50,8 @@ import {
   type Invariant,
   type InvariantResult,
   type RunProgress,
+  type ChurnFigures,
+  type ChurnParams,
   type Step,
   type Target,
 } from "../properties/index.ts";
@@ -105,6 +107,8 @@ export interface CheckOptions {
   readonly maxCommands: number;
   /** A full audit every K steps (default 16). */
   readonly auditEvery?: number;
+  /** utilization-after-churn's least utilization after each refill, a fraction (default 0.98). */
+  readonly utilizationThreshold?: number;
   /** Run only this shard of the (target, invariant) units (`--shard i/n`). */
   readonly shard?: Shard;
   /** Stop starting new work after this many seconds; what was not judged is not-checked. */
@@ -119,6 +123,11 @@ export interface CheckOptions {
    * cost minutes over a pipe, and refinement, which the model exists for, is of the 2005 design).
    */
   readonly model?: boolean;
+  /**
+   * Judge utilization-after-churn (its churn runs): `--churn` always, `--no-churn` never; by
+   * default on in-process targets, not on external harnesses (properties/runner/selection.ts).
+   */
+  readonly churn?: boolean;
   /** Accept units left not-checked: exit 0 instead of 4 (they are still printed). */
   readonly allowIncomplete?: boolean;
   /** A depth goal not met fails the check (exit 1); by default it is only reported. */
@@ -139,6 +148,8 @@ export interface CheckResultJson {
     length: number;
     commands: Step[];
     message: string;
+    /** A failure judged on churn rounds: its workload, threshold and figures. */
+    churn?: { workload: ChurnParams; threshold: number } & ChurnFigures;
   };
 }
 
@@ -187,7 +198,11 @@ export function checkCommand(
   );
   const selected = [...selectTargets(options, catalogue), ...externals];
   const invariants = selectInvariants(options.invariant);
-  const checkPlan = planCheck(selected, invariants, { model: options.model, shard: options.shard });
+  const checkPlan = planCheck(selected, invariants, {
+    model: options.model,
+    churn: options.churn,
+    shard: options.shard,
+  });
   const empty = emptySelection(selected, options.invariant, checkPlan, options.shard);
   if (empty !== undefined) throw new UsageError(`check: ${empty}`);
   checkOutputDir("--out", options.out);
@@ -247,6 +262,9 @@ export function checkCommand(
           maxCommands: options.maxCommands,
           model: modelFor(target, options.model),
           auditEvery: options.auditEvery,
+          ...(options.utilizationThreshold !== undefined
+            ? { utilizationThreshold: options.utilizationThreshold }
+            : {}),
           invariants: mineInvariants,
           onRun: progress,
           ...(deadline !== undefined ? { deadline } : {}),

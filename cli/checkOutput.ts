@@ -3,7 +3,9 @@
  * failure once, after its table), then the summary with its verdict and exit code.
  */
 import {
+  describeChurn,
   describeStep,
+  roundsText,
   signalName,
   survived,
   type InvariantResult,
@@ -47,6 +49,15 @@ export function resultJson(row: Row): CheckResultJson {
             length: ce.steps.length,
             commands: [...ce.steps],
             message: ce.message,
+            ...(ce.churn !== undefined
+              ? {
+                  churn: {
+                    workload: ce.churn.workload,
+                    threshold: ce.churn.threshold,
+                    ...ce.churn.figures,
+                  },
+                }
+              : {}),
           },
         }
       : {}),
@@ -115,17 +126,26 @@ export function targetReport(target: Target, rows: readonly Row[]): string[] {
     if (r.result.status !== "fail" || ce === undefined || r.file === undefined) continue;
     // Harness failures are shown once, after the table.
     if (r.expected !== undefined) {
-      lines.push(
-        `  ${r.result.invariant} (expected): ${plural(ce.steps.length, "step")} in ${r.file}`,
-      );
+      const what =
+        ce.churn !== undefined
+          ? `${describeChurn(ce.churn.workload)} (${roundsText(ce.churn.figures)})`
+          : plural(ce.steps.length, "step");
+      lines.push(`  ${r.result.invariant} (expected): ${what} in ${r.file}`);
       continue;
     }
     lines.push(
       "",
       `  FAIL ${r.result.invariant}: ${ce.message}`,
       `    topology: ${formatTopology(ce.config)}`,
-      `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
-      ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
+      ...(ce.churn !== undefined
+        ? [
+            `    counterexample (a churn workload, seed ${ce.seed}): ${describeChurn(ce.churn.workload)}`,
+            `    utilization: ${roundsText(ce.churn.figures)}`,
+          ]
+        : [
+            `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
+            ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
+          ]),
       `    file: ${r.file}`,
       `    replay: pcpu-verify replay ${r.file}`,
     );

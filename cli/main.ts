@@ -50,6 +50,7 @@ import {
   listIds,
   parseHarness,
   parseHarnessCommand,
+  parsePercent,
   parsePositiveInt,
   parseSeconds,
   parseSeed,
@@ -224,6 +225,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         "stop starting new work after this long; what was not judged is reported not-checked",
       ).argParser(parseSeconds),
     )
+    .addOption(
+      new Option(
+        "--utilization-threshold <percent>",
+        "utilization-after-churn: the least utilization after each refill, in percent",
+      )
+        .argParser(parsePercent)
+        .default(0.98, "98"),
+    )
     .option("--junit <file>", "also write a JUnit XML report to this file")
     .option("--out <dir>", "where counterexample files are written", DEFAULT_OUT)
     .option(
@@ -234,6 +243,11 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "--no-model",
       "skip the state-machine model's paths and random runs (refinement, judged only there, is then not planned)",
     )
+    .option(
+      "--churn",
+      "judge utilization-after-churn on every target (default: on in-process targets, not on external harnesses: a churn run is thousands of requests)",
+    )
+    .option("--no-churn", "skip utilization-after-churn and its churn runs")
     .option(
       "--allow-incomplete",
       "exit 0, not 4, when some unit was not judged (a time limit, a missing capability); the not-checked rows are still printed",
@@ -255,12 +269,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         runs: number;
         maxCommands: number;
         auditEvery: number;
+        utilizationThreshold: number;
         shard?: { index: number; count: number };
         timeLimit?: number;
         junit?: string;
         out: string;
         json?: boolean;
         model?: boolean;
+        churn?: boolean;
         allowIncomplete?: boolean;
         requireDepth?: boolean;
       }) => {
@@ -380,6 +396,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         .default(1),
     )
     .addOption(option.growthMax())
+    .option(
+      "--counterexample <file>",
+      "a utilization-after-churn counterexample file: measure its workload (it replaces --workload, --seed, --objects and --rounds) on its target, unless --target or --external names another",
+    )
     .option("--timing", "add wall-clock time per phase (not deterministic)")
     .option("--json", "print JSON")
     .action(
@@ -394,6 +414,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         growthMax: number;
         timing?: boolean;
         json?: boolean;
+        counterexample?: string;
       }) => {
         exit.code = metricsCommand(opts, io);
       },

@@ -22,7 +22,9 @@ import {
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_OK } from "./exitCodes.ts";
 import { count, formatTable, plural } from "./format.ts";
+import { churnVerdict, churnWorkload, readChurnFile } from "./metricsChurn.ts";
 import { resolveTarget } from "./metricsTarget.ts";
+import { findReplayTarget } from "./replayCommand.ts";
 import { listIds } from "./optionParsers.ts";
 import { UsageError } from "./usageError.ts";
 
@@ -37,32 +39,48 @@ export interface MetricsOptions {
   readonly growthMax?: number;
   readonly timing?: boolean;
   readonly json?: boolean;
+  /** A utilization-after-churn counterexample file: its workload replaces --workload. */
+  readonly counterexample?: string;
 }
 
 export function metricsCommand(options: MetricsOptions, io: CliIo): number {
-  const workload = findWorkload(options.workload);
+  const churn =
+    options.counterexample !== undefined ? readChurnFile(options.counterexample) : undefined;
+  const workload = churn !== undefined ? churnWorkload(churn) : findWorkload(options.workload);
   if (workload === undefined) {
     throw new UsageError(
       `--workload: unknown workload '${options.workload}'; expected one of ${listIds(WORKLOADS.map((w) => w.id))}`,
     );
   }
-  const target = resolveTarget(
-    options.target,
-    options.external,
-    { id: "--target", external: "--external" },
-    options.harnessTimeout,
-  );
+  const target =
+    churn !== undefined && options.target === undefined && options.external === undefined
+      ? findReplayTarget(churn.file, churn.target, { harnessTimeout: options.harnessTimeout })
+      : resolveTarget(
+          options.target,
+          options.external,
+          { id: "--target", external: "--external" },
+          options.harnessTimeout,
+        );
   let report: MetricsReport;
   try {
     report = measureTarget(target, workload, {
-      seed: options.seed,
-      objects: options.objects,
-      rounds: options.rounds,
+      seed: churn?.params.seed ?? options.seed,
+      objects: churn?.params.objects ?? options.objects,
+      rounds: churn?.params.rounds ?? options.rounds,
       growthMax: options.growthMax,
       timing: options.timing,
     });
   } finally {
     asExternal(target)?.close();
+  }
+  if (churn !== undefined) {
+    const verdict = churnVerdict(report, churn.threshold);
+    io.out(
+      options.json
+        ? `${JSON.stringify({ ...report, churn: { file: churn.file, workload: churn.params, threshold: churn.threshold, verdict } }, null, 2)}\n`
+        : `${[...formatMetrics(report, target.design), "", `utilization-after-churn, ${churn.file}:`, ...verdict.map((l) => `  ${l}`)].join("\n")}\n`,
+    );
+    return EXIT_OK;
   }
   io.out(
     options.json

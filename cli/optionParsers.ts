@@ -42,6 +42,16 @@ export function intInRange(min: number, max: number): (value: string) => number 
   };
 }
 
+/** A percentage above 0 and at most 100, `98` or `98%`, as a fraction (0.98). */
+export function parsePercent(value: string): number {
+  const text = value.trim().replace(/%$/, "");
+  const n = /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 100) {
+    throw new InvalidArgumentError("expected a percentage above 0 and at most 100, like 98");
+  }
+  return n / 100;
+}
+
 /**
  * A repeatable option whose values must be known ids: returns the parser that checks each
  * value and collects them in order, without duplicates. The error lists the valid ids.

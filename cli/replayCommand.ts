@@ -37,6 +37,7 @@ import {
   type TargetJson,
 } from "../properties/index.ts";
 import { replayDiffCommand } from "./diffReplay.ts";
+import { replayChurn } from "./replayChurn.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
@@ -243,6 +244,27 @@ function replayOn(
     throw new UsageError(
       `${file}: field invariant: unknown invariant "${ce.invariant}"; valid invariants: ${listIds(INVARIANTS.map((i) => i.id))}`,
     );
+  }
+  // A failure judged on churn rounds is its workload, run again (cli/replayChurn.ts).
+  if (ce.churn !== undefined || invariant.ownRuns !== undefined) {
+    if (ce.churn === undefined) {
+      throw new UsageError(
+        `${file}: field churn: missing; ${invariant.id} is judged on churn rounds, and its file gives the workload`,
+      );
+    }
+    try {
+      return replayChurn(
+        target,
+        file,
+        { ...ce, churn: ce.churn },
+        invariant,
+        options.json === true,
+        io,
+      );
+    } catch (e) {
+      if (e instanceof HarnessFailure) return harnessReport(file, target, ce, e, options, io);
+      throw e;
+    }
   }
   const config = topologyFromJson(ce.topology);
   const states = new Map<number, StateJson>();

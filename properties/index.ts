@@ -32,3 +32,4 @@ export * from "./diff/index.ts";
 export * from "./report/index.ts";
 export * from "./runner/enomemSweep.ts";
 export * from "./depth/index.ts";
+export * from "./runner/churnCheck.ts";

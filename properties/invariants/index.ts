@@ -47,6 +47,7 @@ import { bitmapSlots } from "./bitmapSlots.ts";
 import { bitmapPopulated } from "./bitmapPopulated.ts";
 import { bitmapOneFreeChunk } from "./bitmapOneFreeChunk.ts";
 import { chunkLifecycle } from "./chunkLifecycle.ts";
+import { utilizationAfterChurn } from "./utilizationAfterChurn.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
   noOverlap,
@@ -80,12 +81,24 @@ export const INVARIANTS: readonly Invariant[] = [
   bitmapPopulated,
   bitmapOneFreeChunk,
   chunkLifecycle,
+  // Judged on runs of its own (churn rounds, runner/churnCheck.ts), on every target.
+  utilizationAfterChurn,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {
   return INVARIANTS.find((i) => i.id === id);
 }
 
+export {
+  churnUnitBytes,
+  DEFAULT_UTILIZATION_THRESHOLD,
+  percent,
+  roundsText,
+  runChurn,
+  type ChurnFigures,
+  type ChurnOutcome,
+  type ChurnRound,
+} from "./utilizationAfterChurn.ts";
 export { appliesTo, applicable, whiteBoxDetail, type DetailResult } from "./whiteBox.ts";
 export type { Invariant, StepContext, EndContext, Expectation, Outcome } from "./invariant.ts";
 export { chunkLifecycle, collectChunkCoverage } from "./chunkLifecycle.ts";

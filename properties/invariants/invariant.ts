@@ -114,6 +114,11 @@ export interface Invariant {
    * judged; a failure's message starts with the one that broke ("nr_empty_pop_pages: ...").
    */
   readonly conjuncts?: readonly string[];
+  /**
+   * Judged on runs of its own shape rather than on the random command runs (`churn-rounds`:
+   * runner/churnCheck.ts); it then has neither `afterStep` nor `atEnd`.
+   */
+  readonly ownRuns?: "churn-rounds";
   afterStep?(ctx: StepContext): string | undefined;
   atEnd?(ctx: EndContext): string | undefined;
 }

@@ -33,6 +33,7 @@ import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
 import { applicable, findInvariant, INVARIANTS, type Invariant } from "../invariants/index.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
+import { checkChurn, type ChurnCounterexample } from "./churnCheck.ts";
 import { checkModel } from "./modelCheck.ts";
 import type { ChunkCoverageFigures } from "../../model/chunkCoverage.ts";
 import { chunkLifecycle, collectChunkCoverage } from "../invariants/chunkLifecycle.ts";
@@ -69,6 +70,8 @@ export interface RunSettings {
   readonly depth?: boolean;
   /** Called before every run of a round: the round (1-based) and the runs begun so far. */
   readonly onRun?: (progress: RunProgress) => void;
+  /** The least utilization after each refill of `utilization-after-churn` (default 0.98). */
+  readonly utilizationThreshold?: number;
 }
 
 /** Where a check is: its round and the runs begun so far (of every round). */
@@ -94,6 +97,8 @@ export interface Counterexample {
    * a replay asks what the run asked.
    */
   readonly observers?: readonly string[];
+  /** For an invariant judged on churn rounds: the workload and its figures (`steps` is empty). */
+  readonly churn?: ChurnCounterexample;
 }
 
 export interface InvariantResult {
@@ -343,6 +348,11 @@ function checkJudged(
   const capabilities = capabilitiesOf(target);
   let remaining: Invariant[] = [];
   for (const inv of wanted) {
+    if (inv.ownRuns === "churn-rounds") {
+      throwIfStopped();
+      results.set(inv.id, checkChurn(target, inv, settings, counter));
+      continue;
+    }
     const missing = inv.needs.filter((c) => !capabilities.has(c));
     if (missing.length > 0) {
       results.set(inv.id, {
@@ -464,7 +474,8 @@ function modelRound(
 ): { coverage: ModelCoverage; interrupted: boolean } {
   const passing = [...results.values()]
     .filter((r) => r.status === "pass")
-    .map((r) => findInvariant(r.invariant) as Invariant);
+    .map((r) => findInvariant(r.invariant) as Invariant)
+    .filter((i) => i.ownRuns === undefined);
   const report = checkModel(target, passing, {
     seed: settings.seed,
     runs: settings.runs,

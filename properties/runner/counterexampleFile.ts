@@ -32,7 +32,9 @@ import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
 import { COMPARE_ASPECTS } from "../diff/compareViews.ts";
+import { churnParamsSchema } from "../workloads/churnRounds.ts";
 import type { InvariantResult } from "./checkTarget.ts";
+import type { ChurnCounterexample } from "./churnCheck.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
 
@@ -84,6 +86,36 @@ const diffSchema = z
   })
   .strict();
 
+const fraction = z.number().min(0);
+
+/**
+ * A failure judged on churn rounds (`utilization-after-churn`): the workload, the threshold,
+ * and the utilization it measured (after the first batch; each round's trough after the frees
+ * and level after the refill), for people to read; `replay` and `metrics` run the workload
+ * again. `commands` is then empty.
+ */
+const churnSchema = z
+  .object({
+    workload: churnParamsSchema,
+    threshold: z.number().gt(0).max(1),
+    after_alloc: fraction.optional(),
+    rounds: z
+      .array(
+        z
+          .object({
+            round: z.number().int().min(1),
+            after_free: fraction,
+            after_refill: fraction,
+            blocks: z.number().int().min(0).nullable(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+export type ChurnFileJson = z.infer<typeof churnSchema>;
+
 export const counterexampleSchema = z
   .object({
     schema: z.literal(COUNTEREXAMPLE_SCHEMA),
@@ -103,6 +135,8 @@ export const counterexampleSchema = z
     machine_events: z.array(machineEventSchema).optional(),
     /** A no-oops failure raised by what these invariants observe: judged beside it on replay. */
     observers: z.array(z.string().min(1)).optional(),
+    /** A failure judged on churn rounds: its workload (`commands` is empty). */
+    churn: churnSchema.optional(),
   })
   .strict();
 
@@ -202,7 +236,9 @@ export function formatCounterexample(ce: CounterexampleFile): string {
     .replace(/\[\s+([-\d,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, " ")}]`)
     .replace(/\n}$/, "");
   const list = (name: string, items: readonly unknown[]) =>
-    `  "${name}": [\n${items.map((c) => `    ${JSON.stringify(c)}`).join(",\n")}\n  ]`;
+    items.length === 0
+      ? `  "${name}": []`
+      : `  "${name}": [\n${items.map((c) => `    ${JSON.stringify(c)}`).join(",\n")}\n  ]`;
   const parts = [top, ...(events !== undefined ? [list("machine_events", events)] : [])];
   return `${parts.join(",\n")},\n${list("commands", commands)}\n}\n`;
 }
@@ -288,5 +324,22 @@ export function toFile(
     commands: [...ce.steps],
     ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
     ...(ce.observers !== undefined ? { observers: [...ce.observers] } : {}),
+    ...(ce.churn !== undefined ? { churn: churnToJson(ce.churn) } : {}),
+  };
+}
+
+/** A churn counterexample as its file records it, figures rounded to 4 places as the metrics'. */
+function churnToJson(c: ChurnCounterexample): ChurnFileJson {
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    workload: { ...c.workload, size: [c.workload.size[0], c.workload.size[1]] },
+    threshold: c.threshold,
+    after_alloc: r4(c.figures.after_alloc),
+    rounds: c.figures.rounds.map((r) => ({
+      round: r.round,
+      after_free: r4(r.after_free),
+      after_refill: r4(r.after_refill),
+      blocks: r.blocks,
+    })),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * Replays a counterexample file: its protocol steps on a fresh allocator, or, for a failure
  * judged against the model (refinement), its machine events with the model beside the
- * allocator. Either way the answer is that of `replaySteps`: the violation, the session, and
+ * allocator; for a failure judged on churn rounds (utilization-after-churn), its workload, on
+ * a session of no steps. Either way the answer is that of `replaySteps`: the violation, the session, and
  * the indices of the file's `commands` that ran.
  */
 import type { Session } from "../engine/session.ts";
 import type { Target } from "../engine/target.ts";
-import { findInvariant, type Invariant } from "../invariants/index.ts";
+import { findInvariant, runChurn, type Invariant } from "../invariants/index.ts";
+import { Violation } from "../engine/violation.ts";
 import type { SystemEvent } from "../../model/systemMachine.ts";
 import {
   CounterexampleFileError,
@@ -23,6 +25,16 @@ export function replayCounterexample(
   onStep?: (index: number, session: Session) => void,
   file?: string,
 ): ReplayResult {
+  if (ce.churn !== undefined) {
+    const outcome = runChurn(target, ce.churn.workload, ce.churn.threshold);
+    const empty = replaySteps(target, topologyFromJson(ce.topology), [], []);
+    const broken = outcome.violation;
+    return {
+      ...empty,
+      violation:
+        broken === undefined ? undefined : new Violation(invariant.id, broken, -1, undefined),
+    };
+  }
   if (ce.machine_events === undefined) {
     const config = topologyFromJson(ce.topology);
     const observers = (ce.observers ?? []).map((id) => {

@@ -52,6 +52,16 @@ export function modelFor(target: Target, model: boolean | undefined): boolean {
   return model ?? target.kind !== "external";
 }
 
+/**
+ * Whether the invariants judged on churn rounds (utilization-after-churn) are planned on a
+ * target: `churn` when given (`--churn`, `--no-churn`), else on in-process targets and not on
+ * external harnesses, where one churn run is thousands of requests (about 25 s on the C
+ * example harness, whose first fit scans every chunk) and a check makes several.
+ */
+export function churnFor(target: Target, churn: boolean | undefined): boolean {
+  return churn ?? target.kind !== "external";
+}
+
 /** Invariants judged only on the model's runs: with the model off they cannot be judged. */
 const MODEL_ONLY: ReadonlySet<string> = new Set(["refinement"]);
 
@@ -76,6 +86,8 @@ export interface Plan {
 export interface PlanOptions {
   /** `--model` (true), `--no-model` (false), or the default (undefined, see `modelFor`). */
   readonly model?: boolean;
+  /** `--churn` (true), `--no-churn` (false), or the default (undefined, see `churnFor`). */
+  readonly churn?: boolean;
   readonly shard?: Shard;
 }
 
@@ -92,6 +104,14 @@ export function planCheck(
       if (!appliesTo(invariant, target)) continue;
       if (MODEL_ONLY.has(invariant.id) && !modelFor(target, options.model)) {
         notPlanned.push({ target, invariant, reason: "the model is off", remedy: "--model" });
+        continue;
+      }
+      if (invariant.ownRuns === "churn-rounds" && !churnFor(target, options.churn)) {
+        const reason =
+          target.kind === "external"
+            ? "churn runs are thousands of requests each over a pipe"
+            : "the churn runs are off";
+        notPlanned.push({ target, invariant, reason, remedy: "--churn" });
         continue;
       }
       units.push({ target, invariant });

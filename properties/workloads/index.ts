@@ -20,6 +20,7 @@ export function findWorkload(id: string): Workload | undefined {
 }
 
 export * from "./workload.ts";
+export * from "./churnRounds.ts";
 export { SeededRandom } from "./seededRandom.ts";
 export { freeOrder, ZHOU_ORDERS, ZHOU_SIZES, type ZhouOrder } from "./zhou2017.ts";
 export { GROUP_SHAPES, GUSHCHIN_KEEP_EVERY } from "./gushchin2021.ts";

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "guard.h"
 #include "harness.h"
 #include "machine.h"
@@ -46,6 +47,7 @@ long first_static = 225280, first_reserved = 8 << 10, first_dyn = 28 << 10, firs
 int node_order_reverse;
 
 char *shared_line; /* a boot request handed from a worker to the first process */
+int offer_batch = 1; /* --no-batch: hello leaves the capability `batch` out */
 
 /* Runs one worker from `line`; returns its exit status, or exits the harness on a crash. */
 static int run_worker(char *line)
@@ -53,6 +55,7 @@ static int run_worker(char *line)
 	int status;
 	fflush(stdout);
 	oops_prepare();
+	batch_prepare();
 	pid_t pid = fork();
 	if (pid < 0) {
 		perror("pcpu-linux: fork");
@@ -78,7 +81,8 @@ static int run_worker(char *line)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
-			"[--dyn-size N] [--atom-size N] [--node-order forward|reverse] [--guard-pages]\n");
+			"[--dyn-size N] [--atom-size N] [--node-order forward|reverse] [--guard-pages] "
+			"[--no-batch]\n");
 	exit(2);
 }
 
@@ -122,6 +126,8 @@ int main(int argc, char **argv)
 			node_order_reverse = strcmp(argv[++i], "reverse") == 0;
 		} else if (strcmp(argv[i], "--guard-pages") == 0) {
 			guard_pages = 1;
+		} else if (strcmp(argv[i], "--no-batch") == 0) {
+			offer_batch = 0;
 		} else {
 			usage();
 		}
@@ -135,6 +141,11 @@ int main(int argc, char **argv)
 	}
 	while (read_line(line) == 0) {
 		struct jobj o;
+		if (line[0] != '\0' && offer_batch && batch_line(line)) {
+			/* No worker runs: nothing in a batch is answered but as alone. */
+			batch_refuse(line);
+			continue;
+		}
 		if (line[0] == '\0' || parse(line, &o) < 0)
 			continue;
 		const char *op = op_of(&o);

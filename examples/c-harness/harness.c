@@ -81,8 +81,7 @@ static void do_read(uint64_t addr, long long len)
 	}
 	answer_begin();
 	fputs(",\"hex\":\"", stdout);
-	for (long long i = 0; i < len; i++)
-		printf("%02x", data[i]);
+	put_hex(data, (size_t)len);
 	putchar('"');
 	answer_end();
 }

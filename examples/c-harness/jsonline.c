@@ -338,6 +338,22 @@ void answer_batch_end(void)
 	end_line();
 }
 
+void put_hex(const uint8_t *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[8192];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		buf[n++] = digits[data[i] >> 4];
+		buf[n++] = digits[data[i] & 15];
+		if (n == sizeof(buf)) {
+			fwrite(buf, 1, n, stdout);
+			n = 0;
+		}
+	}
+	fwrite(buf, 1, n, stdout);
+}
+
 /* ---- batches ---- */
 
 int batch_line(const char *line)

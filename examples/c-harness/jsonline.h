@@ -45,6 +45,8 @@ void answer_begin(void);
 void answer_end(void);
 void answer_ok(void);
 void answer_err(const char *code, const char *message);
+/* Prints `len` bytes as hexadecimal digits, two a byte (a `read` answer's `hex`). */
+void put_hex(const uint8_t *data, size_t len);
 /* Whether the last answer given was an error (ok: false): a batch stops there. */
 int answer_failed(void);
 

@@ -105,8 +105,7 @@ void do_read(const struct jobj *o)
 	}
 	answer_begin();
 	fputs(",\"hex\":\"", stdout);
-	for (long long i = 0; i < len; i++)
-		printf("%02x", buf[i]);
+	put_hex(buf, (size_t)len);
 	putchar('"');
 	answer_end();
 	free(buf);

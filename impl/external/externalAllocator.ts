@@ -11,6 +11,13 @@
  * answer from a harness that declares `oops` is the allocator's: it is thrown as `KernelOops`,
  * which the session judges (no-oops); from any other harness it is a protocol-error, and at
  * `boot` (before any step a run could shrink) a harness-crash.
+ *
+ * With the capability `batch` the client takes `plan`'s hints: the questions announced (ptr,
+ * node, read, stats: requests that change nothing) are sent in the line of the next request,
+ * after it, and their answers kept until the next request that may change something; a
+ * question asked then is answered from them, checked as if it had just been answered. A
+ * batch stops at its first error: what it did not answer is asked when it is asked. So the
+ * answers, errors and oopses each call sees are the ones it would see one request a line.
  */
 import type { z } from "zod";
 import {
@@ -25,9 +32,10 @@ import {
   type InspectView,
   type PercpuAllocator,
   type Ptr,
+  type Query,
 } from "../allocator.ts";
 import { err, ok, type Errno, type Result } from "../result.ts";
-import type { Answer, HarnessProcess } from "./harnessProcess.ts";
+import type { Answer, BatchRequest, HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
 import { EOOPS, KernelOops, OOPS_CAPABILITY } from "./kernelOops.ts";
 import type { ReservedArea } from "./reservedArea.ts";
@@ -52,6 +60,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly minAlign: number | undefined;
   /** Whether it answers its allocator's oops with `EOOPS` (the capability `oops`). */
   readonly oops: boolean;
+  /** Whether it answers a line of several requests (the capability `batch`). */
+  readonly batch: boolean;
   /** The reserved area (`reserved_area`), if the harness offers `reserved`. */
   readonly reservedArea: ReservedArea | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
@@ -59,6 +69,44 @@ export interface HarnessInfo extends AllocatorInfo {
 }
 
 const LIMIT = 2n ** 53n;
+
+/** The capability of a harness that answers several requests in one line (docs/protocol.md). */
+export const BATCH_CAPABILITY = "batch";
+/** The most requests the client puts in one batch line (the protocol allows 1024). */
+export const BATCH_MAX_REQUESTS = 256;
+/**
+ * The most answer bytes the client expects of one batch line, well below the 1 MiB a line may
+ * hold: a `read` answers two hexadecimal digits a byte, any other request far less.
+ */
+export const BATCH_MAX_ANSWER_BYTES = 256 << 10;
+/** Requests that change nothing: answered ahead, their answers hold until one that may. */
+const QUERIES: ReadonlySet<string> = new Set(["ptr", "node", "read", "stats", "inspect"]);
+/** Requests never sent in a batch (docs/protocol.md). */
+const ALONE: ReadonlySet<string> = new Set(["hello", "boot", "quit"]);
+/** What the client guesses a `stats` or other answer takes, in bytes, to cut batches. */
+const SMALL_ANSWER_BYTES = 1024;
+
+function keyOf(op: string, fields: Record<string, unknown>): string {
+  return JSON.stringify([op, fields]);
+}
+
+/** A query as the request its method sends (the same fields in the same order). */
+function requestOf(q: Query): BatchRequest {
+  switch (q.op) {
+    case "ptr":
+      return { op: "ptr", fields: { ptr: formatAddr(q.ptr), cpu: q.cpu } };
+    case "node":
+      return { op: "node", fields: { addr: formatAddr(q.addr) } };
+    case "read":
+      return { op: "read", fields: { addr: formatAddr(q.addr), len: q.len } };
+    case "stats":
+      return { op: "stats", fields: {} };
+  }
+}
+
+function answerBytes(r: BatchRequest): number {
+  return r.op === "read" ? 2 * Number(r.fields.len) + 64 : SMALL_ANSWER_BYTES;
+}
 
 /** Sends `hello` and checks its answer: the first request to every harness process. */
 export function helloHarness(harness: HarnessProcess): HarnessInfo {
@@ -93,13 +141,16 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     },
     minAlign: parsed.data.min_align,
     oops: parsed.data.capabilities.includes(OOPS_CAPABILITY),
+    batch: parsed.data.capabilities.includes(BATCH_CAPABILITY),
     reservedArea: area && {
       start: Number(BigInt(area.start)),
       size: area.size,
       granule: area.granule ?? 1,
       ...(area.block !== undefined ? { block: area.block } : {}),
     },
-    unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c) && c !== OOPS_CAPABILITY),
+    unknownCapabilities: parsed.data.capabilities.filter(
+      (c) => !known(c) && c !== OOPS_CAPABILITY && c !== BATCH_CAPABILITY,
+    ),
   };
 }
 
@@ -107,6 +158,10 @@ export class ExternalAllocator implements PercpuAllocator {
   private readonly harness: HarnessProcess;
   private readonly info: HarnessInfo;
   private readonly current: () => boolean;
+  /** Questions announced by `plan`, to go in the line of the next request. */
+  private planned = new Map<string, BatchRequest>();
+  /** Answers of questions sent ahead, by request, since the last request that may change something. */
+  private readonly ahead = new Map<string, Answer>();
 
   /**
    * `current` says whether this client still owns the process: a pool hands a process to a
@@ -129,7 +184,7 @@ export class ExternalAllocator implements PercpuAllocator {
         `external allocator (${this.harness.command}): ${op} on a client whose harness process was handed to a newer client`,
       );
     }
-    const answer: Answer = this.harness.request(op, fields);
+    const answer = this.send(op, fields);
     if (!answer.ok && answer.error === EOOPS) this.oopsed(op, fields, answer.message as string);
     if (!answer.ok) return err(answer.error as Errno, answer.message as string);
     if (schema === undefined) return ok(undefined);
@@ -142,6 +197,73 @@ export class ExternalAllocator implements PercpuAllocator {
       );
     }
     return ok(parsed.data);
+  }
+
+  plan(queries: readonly Query[]): boolean {
+    if (!this.info.batch) return false;
+    for (const q of queries) {
+      const r = requestOf(q);
+      this.planned.set(keyOf(r.op, r.fields), r);
+    }
+    return true;
+  }
+
+  /**
+   * The answer to one request: from the answers sent ahead if it is a question they hold, else
+   * from the harness, with the questions planned since in the same line (a batch).
+   */
+  private send(op: string, fields: Record<string, unknown>): Answer {
+    const key = keyOf(op, fields);
+    if (QUERIES.has(op)) {
+      const got = this.ahead.get(key);
+      if (got !== undefined) {
+        // Asked: no longer to be sent with a later request.
+        this.planned.delete(key);
+        return got;
+      }
+    } else {
+      this.ahead.clear();
+    }
+    // hello, boot and quit go alone; what was planned goes with the request after them.
+    if (this.planned.size === 0 || ALONE.has(op)) return this.harness.request(op, fields);
+    const batch: BatchRequest[] = [{ op, fields }];
+    const keys = [key];
+    for (const [k, r] of this.planned) {
+      if (k === key || this.ahead.has(k)) continue;
+      batch.push(r);
+      keys.push(k);
+    }
+    this.planned.clear();
+    if (batch.length === 1) return this.harness.request(op, fields);
+    const answers = this.sendBatch(batch);
+    for (let i = 1; i < answers.length; i++) {
+      this.ahead.set(keys[i] as string, answers[i] as Answer);
+    }
+    return answers[0] as Answer;
+  }
+
+  /** Sends a batch in lines of at most the client's limits; stops at the first error. */
+  private sendBatch(batch: readonly BatchRequest[]): Answer[] {
+    const answers: Answer[] = [];
+    let at = 0;
+    while (at < batch.length) {
+      let end = at;
+      let bytes = 0;
+      while (end < batch.length && end - at < BATCH_MAX_REQUESTS) {
+        bytes += answerBytes(batch[end] as BatchRequest);
+        if (bytes > BATCH_MAX_ANSWER_BYTES && end > at) break;
+        end++;
+      }
+      const part = batch.slice(at, end);
+      const got =
+        part.length === 1
+          ? [this.harness.request(part[0]?.op ?? "", part[0]?.fields)]
+          : this.harness.requestBatch(part);
+      answers.push(...got);
+      if (got.length < part.length || got.some((a) => !a.ok)) break;
+      at = end;
+    }
+    return answers;
   }
 
   /** An `EOOPS` answer: the allocator's oops where `hello` declared `oops`, else a failure. */

@@ -79,6 +79,12 @@ export interface HarnessOptions {
 /** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
 export type Answer = { readonly ok: boolean } & Record<string, unknown>;
 
+/** One request of a batch: its op and fields (the id is given when it is sent). */
+export interface BatchRequest {
+  readonly op: string;
+  readonly fields: Record<string, unknown>;
+}
+
 /** What a wait does on a stop request: end the harness and throw, give up waiting, or go on. */
 type OnStop = "throw" | "give-up" | "ignore";
 
@@ -183,13 +189,91 @@ export class HarnessProcess {
    * waits. An `ok: false` answer is returned (its error code checked).
    */
   request(op: string, fields: Record<string, unknown> = {}): Answer {
+    this.usable(op);
+    const id = ++this.lastId;
+    const line = JSON.stringify({ id, op, ...fields });
+    return this.parseAnswer(this.exchange(line), id, line, undefined);
+  }
+
+  /**
+   * Sends the requests as one batch line (docs/protocol.md, the capability `batch`) and returns
+   * their answers in order: one for each, or fewer ending at the first `ok: false` answer (the
+   * rest were not run, and their ids are given to the next requests). An answer line that is
+   * not a list, holds more answers than requests, fewer without ending at an error, answers out
+   * of order (a wrong id) or goes on after an error is a protocol-error naming what was
+   * expected. Failures and stops as for `request`.
+   */
+  requestBatch(requests: readonly BatchRequest[]): Answer[] {
+    if (requests.length === 0) return [];
+    this.usable(requests[0]?.op ?? "batch");
+    const first = this.lastId + 1;
+    const lines = requests.map((r, i) => JSON.stringify({ id: first + i, op: r.op, ...r.fields }));
+    this.lastId += requests.length;
+    const line = `[${lines.join(",")}]`;
+    const text = this.exchange(line);
+    const n = requests.length;
+    const what = `a batch of ${n} request${n === 1 ? "" : "s"} (ids ${first} to ${first + n - 1})`;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.fail(
+        "protocol-error",
+        `answered ${what} with a line that is not JSON: ${clip(text)}`,
+        line,
+      );
+    }
+    if (!Array.isArray(json)) {
+      this.fail(
+        "protocol-error",
+        `answered ${what} with ${clip(text)}; expected a JSON list of their answers, in order`,
+        line,
+      );
+    }
+    const expected = `expected ${n} answers in the order of the requests, or fewer ending at the first "ok": false answer`;
+    if (json.length === 0 || json.length > n) {
+      this.fail(
+        "protocol-error",
+        `answered ${what} with ${json.length} answers; ${expected}`,
+        line,
+      );
+    }
+    const answers = json.map((a: unknown, i) =>
+      this.parseAnswer(a, first + i, line, `answer ${i + 1} of ${what}`),
+    );
+    answers.forEach((a, i) => {
+      if (!a.ok && i < answers.length - 1) {
+        this.fail(
+          "protocol-error",
+          `answer ${i + 1} of ${what} is "ok": false, yet ${answers.length - i - 1} more follow; expected the batch to stop at its first error`,
+          line,
+        );
+      }
+    });
+    const last = answers[answers.length - 1] as Answer;
+    if (answers.length < n && last.ok) {
+      this.fail(
+        "protocol-error",
+        `answered ${what} with ${answers.length} answers, the last "ok": true; ${expected}`,
+        line,
+      );
+    }
+    // The requests that did not run gave their ids back.
+    this.lastId = first + answers.length - 1;
+    return answers;
+  }
+
+  /** Throws what ended this process, if anything did, before a request is sent. */
+  private usable(op: string): void {
     if (this.stopped !== undefined) throw this.stopped;
     if (this.failure !== undefined) throw this.failure;
     if (this.exitInfo !== undefined) {
       this.fail("harness-crash", `asked ${op} after it had ${this.exitText()}`, undefined);
     }
-    const id = ++this.lastId;
-    const line = JSON.stringify({ id, op, ...fields });
+  }
+
+  /** Writes one line and waits for the answer line. */
+  private exchange(line: string): string {
     this.worker.postMessage({ type: "send", line });
     const first = !this.answered;
     const message = this.next(first ? this.startTimeoutMs : this.timeoutMs, "throw");
@@ -204,29 +288,51 @@ export class HarnessProcess {
     }
     if (message.type !== "line") this.failFrom(message, line);
     this.answered = true;
-    return this.parseAnswer(message.line, id, line);
+    return message.line;
   }
 
-  private parseAnswer(text: string, id: number, request: string): Answer {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.fail("protocol-error", `answered a line that is not JSON: ${clip(text)}`, request);
+  /**
+   * The envelope checks of one answer: a JSON object (the line's text, or an element of a
+   * batch's list) with the expected id and a valid `ok`/`error`. `where` names a batch's element.
+   */
+  private parseAnswer(
+    raw: string | unknown,
+    id: number,
+    request: string,
+    where: string | undefined,
+  ): Answer {
+    let json: unknown = raw;
+    let text: string;
+    if (where === undefined) {
+      text = raw as string;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        this.fail("protocol-error", `answered a line that is not JSON: ${clip(text)}`, request);
+      }
+    } else {
+      text = JSON.stringify(raw) ?? String(raw);
     }
+    const answered = where === undefined ? "answered" : `${where} is`;
     if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      this.fail("protocol-error", `answered ${clip(text)}; expected a JSON object`, request);
+      this.fail("protocol-error", `${answered} ${clip(text)}; expected a JSON object`, request);
     }
     const answer = json as Record<string, unknown>;
     if (answer.id !== id) {
       this.fail(
         "protocol-error",
-        `answered with id ${JSON.stringify(answer.id)}; expected id ${id}`,
+        where === undefined
+          ? `answered with id ${JSON.stringify(answer.id)}; expected id ${id}`
+          : `${where} has id ${JSON.stringify(answer.id)}; expected id ${id} (a batch is answered in the order of its requests)`,
         request,
       );
     }
     if (typeof answer.ok !== "boolean") {
-      this.fail("protocol-error", `answered ${clip(text)}; expected "ok": true or false`, request);
+      this.fail(
+        "protocol-error",
+        `${answered} ${clip(text)}; expected "ok": true or false`,
+        request,
+      );
     }
     if (!answer.ok) {
       // EOOPS is valid on the wire; whether this harness may answer it (it declared `oops`)
@@ -237,7 +343,7 @@ export class HarnessProcess {
       ) {
         this.fail(
           "protocol-error",
-          `answered ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
+          `${answered} ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
           request,
         );
       }

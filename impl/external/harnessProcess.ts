@@ -2,10 +2,14 @@
  * One harness process, spoken to synchronously: the transport of docs/protocol.md.
  *
  * The allocator interface is synchronous (a property calls `alloc` and reads the answer on the
- * next line), the pipes of a child process are not. So the child and its pipes live in a
- * worker thread (harnessWorker.mjs); `request` posts the line to the worker and blocks this
- * thread in `Atomics.wait` on a SharedArrayBuffer until the worker has posted the answer line
- * (taken with `receiveMessageOnPort`), the child has exited, or the timeout has passed.
+ * next line), so this thread writes each request to the child's standard input and reads the
+ * answer from its standard output with blocking system calls: a round trip is two process
+ * switches. The child's standard output is a FIFO made for it, read here; the child itself is
+ * started, its standard error drained and its exit seen by a worker thread
+ * (harnessWorker.mjs), which also watches each wait: when the child exits, the wait passes its
+ * deadline or a stop is requested, it wakes this thread with a marker written into the same
+ * FIFO. Other news of the worker (spawned, exit, stderr) comes by message, taken with
+ * `receiveMessageOnPort` while this thread blocks in `Atomics.wait`.
  *
  * Two time limits, because starting a process is not answering a request:
  * - `startTimeoutMs` (default 60 s) bounds starting: the worker thread and the spawn, and then
@@ -21,8 +25,9 @@
  * error is kept (its last `maxStderrBytes`) and shown in the message.
  *
  * A stop request (../stop.ts: Ctrl-C or SIGTERM seen by another thread) is not the harness's
- * fault: every wait is cut in slices of at most `WAIT_SLICE_MS` and looks at the stop flag in
- * between, so a wait for the spawn or for an answer kills the harness (its process group),
+ * fault: a wait for a message is cut in slices of at most `WAIT_SLICE_MS` and looks at the stop
+ * flag in between, and the worker looks at it while this thread waits for an answer, so a wait
+ * for the spawn or for an answer kills the harness (its process group),
  * reaps it and throws `Stopped`, not a `HarnessFailure`. `close` on a stop kills at once
  * instead of granting `quit` its grace, and does not throw (it runs in clean-up code, where a
  * throw would hide the error in flight and leave the next harness unclosed).
@@ -30,6 +35,19 @@
  * No child outlives this process: `close()` sends `quit` and reaps the child, and an `exit`
  * hook (and SIGINT/SIGTERM/SIGHUP) kills the process group of every harness still running.
  */
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   MessageChannel,
   receiveMessageOnPort,
@@ -37,7 +55,7 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import { ERRNOS } from "../result.ts";
-import { Stopped, stopRequested } from "../stop.ts";
+import { Stopped, stopFlagBuffer, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
 import { EOOPS } from "./kernelOops.ts";
 import { splitShellWords } from "./shellWords.ts";
@@ -89,11 +107,43 @@ export interface BatchRequest {
 type OnStop = "throw" | "give-up" | "ignore";
 
 type WorkerMessage =
-  | { type: "spawned"; pid: number }
-  | { type: "line"; line: string }
-  | { type: "overlong"; length: number }
+  | { type: "spawned"; pid: number; stdinFd?: number }
   | { type: "exit"; code: number | null; signal: string | null; stderr: string }
   | { type: "stderr"; text: string };
+
+/** The first size of the buffer answers are read into (it grows up to a line's limit). */
+const READ_BUFFER_BYTES = 64 << 10;
+
+/**
+ * A FIFO for the child's standard output: the end this thread reads (blocking), the end the
+ * child writes, and one for the worker's wake-up markers. The FIFO's name is gone once they
+ * are open.
+ */
+function stdoutFifo(): { read: number; child: number; wake: number } {
+  const dir = mkdtempSync(join(tmpdir(), "pcpu-harness-"));
+  const path = join(dir, "stdout");
+  try {
+    execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+    // Opened without blocking first (nobody writes yet), then again, blocking, through /proc.
+    const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const child = openSync(path, constants.O_WRONLY);
+    const wake = openSync(path, constants.O_WRONLY);
+    const read = openSync(`/proc/self/fd/${probe}`, constants.O_RDONLY);
+    closeSync(probe);
+    return { read, child, wake };
+  } finally {
+    try {
+      unlinkSync(path);
+    } catch {
+      // mkfifo failed: nothing to remove.
+    }
+    rmdirSync(dir);
+  }
+}
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
 
 const LIVE = new Set<HarnessProcess>();
 let hooked = false;
@@ -128,6 +178,18 @@ export class HarnessProcess {
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
   private childPid: number | undefined;
+  /** The child's standard input (the worker's pipe), written here. */
+  private stdinFd: number | undefined;
+  /** The FIFO of the child's standard output: read here; the worker's end for its markers. */
+  private readonly readFd: number;
+  private readonly wakeFd: number;
+  /** What this thread waits for, for the worker: [deadline in ms since the epoch or 0, wait number]. */
+  private readonly watch: Float64Array;
+  private waitNumber = 0;
+  /** Bytes read from the child and not yet taken: `buffer[start, end)`. */
+  private buffer = Buffer.alloc(READ_BUFFER_BYTES);
+  private start = 0;
+  private end = 0;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
   private lastStderr = "";
   /** Whether a request has been answered: the first answer is waited for as part of starting. */
@@ -147,14 +209,22 @@ export class HarnessProcess {
     this.flag = new Int32Array(flagBuffer);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    const fifo = stdoutFifo();
+    this.readFd = fifo.read;
+    this.wakeFd = fifo.wake;
+    const watchBuffer = new SharedArrayBuffer(16);
+    this.watch = new Float64Array(watchBuffer);
     this.worker = new Worker(new URL("./harnessWorker.mjs", import.meta.url), {
       workerData: {
         argv,
         flagBuffer,
         port: port2,
-        maxLine: this.maxLineBytes,
         maxStderr: options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES,
         cwd: options.cwd,
+        stdoutFd: fifo.child,
+        wakeFd: fifo.wake,
+        watchBuffer,
+        stopBuffer: stopFlagBuffer(),
       },
       transferList: [port2],
       stdout: false,
@@ -163,9 +233,16 @@ export class HarnessProcess {
     this.worker.unref();
     hookProcessExit();
     LIVE.add(this);
-    const first = this.next(this.startTimeoutMs, "throw");
+    let first: WorkerMessage | undefined;
+    try {
+      first = this.next(this.startTimeoutMs, "throw");
+    } finally {
+      // The child has its copy of the FIFO's write end (or will never have one).
+      closeSync(fifo.child);
+    }
     if (first?.type === "spawned") {
       this.childPid = first.pid;
+      this.stdinFd = first.stdinFd;
       return;
     }
     if (first === undefined)
@@ -274,21 +351,138 @@ export class HarnessProcess {
 
   /** Writes one line and waits for the answer line. */
   private exchange(line: string): string {
-    this.worker.postMessage({ type: "send", line });
     const first = !this.answered;
-    const message = this.next(first ? this.startTimeoutMs : this.timeoutMs, "throw");
-    if (message === undefined) {
+    const timeoutMs = first ? this.startTimeoutMs : this.timeoutMs;
+    const seq = ++this.waitNumber;
+    this.watch[1] = seq;
+    this.watch[0] = Date.now() + timeoutMs;
+    try {
+      this.write(`${line}\n`, line);
+      for (;;) {
+        const got = this.take(seq);
+        if (typeof got === "object") {
+          this.answered = true;
+          return got.line;
+        }
+        if (got === "watch") {
+          const signal = stopRequested();
+          if (signal !== 0) this.stop(signal);
+          this.fail(
+            "harness-hang",
+            first
+              ? `no first answer within ${this.startTimeoutMs} ms of starting`
+              : `no answer within ${timeoutMs} ms`,
+            line,
+          );
+        }
+        if (got === "exit") this.crashed(line);
+        this.readMore(line);
+      }
+    } finally {
+      this.watch[0] = 0;
+    }
+  }
+
+  /** Writes all of `text` to the child's standard input (a pipe that may be full for a while). */
+  private write(text: string, request: string): void {
+    const fd = this.stdinFd;
+    if (fd === undefined) {
+      this.worker.postMessage({ type: "send", line: text.slice(0, -1) });
+      return;
+    }
+    let bytes = Buffer.from(text, "utf8");
+    while (bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(writeSync(fd, bytes));
+      } catch (e) {
+        const code = errno(e);
+        if (code === "EAGAIN") {
+          // The harness has not read yet: give it a moment (a hang is the worker's to see).
+          const signal = stopRequested();
+          if (signal !== 0) this.stop(signal);
+          if (Date.now() >= (this.watch[0] ?? 0)) {
+            this.fail(
+              "harness-hang",
+              `did not read its request within ${this.timeoutMs} ms`,
+              request,
+            );
+          }
+          Atomics.wait(this.flag, 0, Atomics.load(this.flag, 0), 1);
+          continue;
+        }
+        if (code === "EPIPE" || code === "EBADF") this.crashed(request);
+        throw e;
+      }
+    }
+  }
+
+  /** The harness has exited (its standard input closed, or the worker said so): a crash. */
+  private crashed(request: string): never {
+    this.awaitExit(REAP_TIMEOUT_MS, "ignore");
+    this.fail("harness-crash", this.exitText(), request);
+  }
+
+  /**
+   * The next whole line read ({ line }), "watch" when the worker woke this wait (`seq`), "exit" when it
+   * saw the child exit, or undefined when more must be read. The worker's markers are taken out
+   * of the bytes wherever they fall.
+   */
+  private take(seq: number): { line: string } | "watch" | "exit" | undefined {
+    for (;;) {
+      const view = this.buffer.subarray(this.start, this.end);
+      const nl = view.indexOf(10);
+      const nul = view.indexOf(0);
+      if (nul >= 0 && (nl < 0 || nul < nl)) {
+        const close = view.indexOf(10, nul);
+        if (close < 0) return undefined;
+        const marker = view.toString("latin1", nul + 1, close);
+        this.buffer.copy(this.buffer, this.start + nul, this.start + close + 1, this.end);
+        this.end -= close + 1 - nul;
+        if (marker === "E") return "exit";
+        if (marker === `T${seq}`) return "watch";
+        continue; // the mark of a wait that ended before
+      }
+      if (nl < 0) return undefined;
+      const line = view.toString("utf8", 0, nl);
+      this.start += nl + 1;
+      if (this.start === this.end) this.start = this.end = 0;
+      return { line };
+    }
+  }
+
+  /** Reads what the child (or the worker) wrote next, blocking until there is some. */
+  private readMore(request: string): void {
+    const length = this.end - this.start;
+    if (length > this.maxLineBytes) {
       this.fail(
-        "harness-hang",
-        first
-          ? `no first answer within ${this.startTimeoutMs} ms of starting`
-          : `no answer within ${this.timeoutMs} ms`,
-        line,
+        "protocol-error",
+        `printed a line longer than ${this.maxLineBytes} bytes (${length} bytes read, no newline yet)`,
+        request,
       );
     }
-    if (message.type !== "line") this.failFrom(message, line);
-    this.answered = true;
-    return message.line;
+    if (this.end === this.buffer.length) {
+      if (this.start > 0) {
+        this.buffer.copy(this.buffer, 0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      } else {
+        const grown = Buffer.alloc(this.buffer.length * 2);
+        this.buffer.copy(grown, 0, 0, this.end);
+        this.buffer = grown;
+      }
+    }
+    for (;;) {
+      try {
+        const n = readSync(this.readFd, this.buffer, this.end, this.buffer.length - this.end, null);
+        // No end of file while the worker holds its end: a 0 is its end, the worker's gone.
+        if (n === 0) this.crashed(request);
+        this.end += n;
+        return;
+      } catch (e) {
+        if (errno(e) === "EINTR" || errno(e) === "EAGAIN") continue;
+        throw e;
+      }
+    }
   }
 
   /**
@@ -361,15 +555,8 @@ export class HarnessProcess {
     throw this.failure;
   }
 
-  /** A failure for an exit (or an overlong line) seen instead of the answer. */
+  /** A failure for an exit seen instead of what was awaited. */
   private failFrom(message: WorkerMessage, request: string | undefined): never {
-    if (message.type === "overlong") {
-      this.fail(
-        "protocol-error",
-        `printed a line longer than ${this.maxLineBytes} bytes (${message.length} bytes read, no newline yet)`,
-        request,
-      );
-    }
     if (message.type === "exit") {
       this.noteExit(message);
       this.fail("harness-crash", this.exitText(), request);
@@ -476,7 +663,10 @@ export class HarnessProcess {
   /** Ends the worker once the child is reaped. */
   private release(): void {
     LIVE.delete(this);
-    void this.worker.terminate();
+    closeSync(this.readFd);
+    // The worker may still write a marker until it is gone: its end is closed after it.
+    const wakeFd = this.wakeFd;
+    void this.worker.terminate().finally(() => closeSync(wakeFd));
     this.port.close();
   }
 

@@ -168,6 +168,7 @@ static int handle(const struct jobj *o)
 			answer_code(code, why);
 			return 0;
 		}
+		batch_note_alloc(p);
 		answer_begin();
 		printf(",\"ptr\":\"0x%" PRIx64 "\"", p);
 		answer_end();
@@ -250,7 +251,7 @@ static int request(const char *line)
 	int quit = 0;
 	if (!answer_has_id())
 		answer_err("EPROTO", "field id: expected an integer");
-	else if (!in_batch_refused(&o))
+	else if (!in_batch_refused(&o) && !(in_batch && batch_refer(&o) < 0))
 		quit = handle(&o);
 	jobj_free(&o);
 	return quit;

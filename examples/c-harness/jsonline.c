@@ -323,8 +323,35 @@ int answer_failed(void)
 	return last_failed;
 }
 
+/* The pointer the latest alloc of the batch answered, for "ptr": "@alloc". */
+static char batch_alloc[24];
+
+void batch_note_alloc(uint64_t ptr)
+{
+	snprintf(batch_alloc, sizeof(batch_alloc), "0x%llx", (unsigned long long)ptr);
+}
+
+int batch_refer(struct jobj *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct jval *v = &o->vals[i];
+		if (strcmp(o->keys[i], "ptr") != 0 || v->type != J_STR || strcmp(v->str, "@alloc") != 0)
+			continue;
+		if (!batch_alloc[0]) {
+			answer_err("EPROTO", "ptr @alloc: no alloc of this batch answered before it");
+			return -1;
+		}
+		free(v->str);
+		v->str = strdup(batch_alloc);
+		if (!v->str)
+			abort();
+	}
+	return 0;
+}
+
 void answer_batch_begin(void)
 {
+	batch_alloc[0] = '\0';
 	putchar('[');
 	in_batch = 1;
 	batch_count = 0;

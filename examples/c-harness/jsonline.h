@@ -71,6 +71,13 @@ int batch_line(const char *line);
 int batch_split(const char *line, struct jbatch *b, const char **err);
 void batch_free(struct jbatch *b);
 int batch_refused(const struct jobj *o);
+/*
+ * In a batch, "ptr": "@alloc" names the pointer the latest alloc before it in the batch
+ * answered: `batch_note_alloc` keeps it (each alloc that succeeds), `batch_refer` puts it in
+ * the request (EPROTO, returning -1, when no alloc of the batch answered before).
+ */
+void batch_note_alloc(uint64_t ptr);
+int batch_refer(struct jobj *o);
 
 /*
  * A request's fields: 0 when `key` is there with the right type (an integer, a list, a

@@ -65,7 +65,7 @@ void batch_answer(const char *line, void (*answer_one)(struct jobj *o))
 		struct jobj o;
 		if (parse(b.elems[i], &o) < 0)
 			break;
-		if (batch_refused(&o)) {
+		if (batch_refused(&o) || batch_refer(&o) < 0) {
 			jobj_free(&o);
 			break;
 		}

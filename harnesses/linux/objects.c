@@ -37,6 +37,7 @@ void do_alloc(const struct jobj *o)
 		return answer_rc(rc, why);
 	live_add(p);
 	answer_begin();
+	batch_note_alloc(p);
 	printf(",\"ptr\":\"0x%" PRIxPTR "\"", p);
 	answer_end();
 }

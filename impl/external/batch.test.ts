@@ -49,7 +49,7 @@ function batchFailure(mode: string): HarnessFailure {
   expect(pool.info().batch).toBe(true);
   const a = pool.create();
   expect(a.boot(CONFIG).ok).toBe(true);
-  expect(a.plan([{ op: "stats" }])).toBe(true);
+  expect(a.plan([{ op: "stats" }], true)).toBe(true);
   try {
     a.alloc(8, 8);
   } catch (e) {
@@ -64,7 +64,7 @@ describe("a batch answered wrongly is a protocol error naming what was expected"
     pool = new HarnessPool(fakeHarness("batch-good"), OPTIONS);
     const a = pool.create();
     expect(a.boot(CONFIG).ok).toBe(true);
-    a.plan([{ op: "stats" }]);
+    a.plan([{ op: "stats" }], true);
     expect(a.alloc(8, 8)).toEqual({ ok: true, value: 0x100000 });
     expect(a.stats().ok).toBe(true);
   });
@@ -135,6 +135,68 @@ describe("a batch answered wrongly is a protocol error naming what was expected"
       expect(h.request("stats")).toMatchObject({ id: 5, ok: true });
     } finally {
       h.close();
+    }
+  });
+});
+
+describe('"ptr": "@alloc": the object the batch has just made', () => {
+  it("is the pointer the latest alloc before it answered; with none before, EPROTO", () => {
+    const h = new HarnessProcess(C_HARNESS, OPTIONS);
+    try {
+      h.request("hello");
+      const boot = {
+        nr_cpus: 8,
+        possible: [0, 1],
+        present: [0, 1],
+        online: [0, 1],
+        cpu_to_node: Array(8).fill(0),
+        nr_nodes: 1,
+        page_size: 4096,
+      };
+      expect(h.request("boot", boot).ok).toBe(true);
+      expect(h.requestBatch([{ op: "ptr", fields: { ptr: "@alloc", cpu: 1 } }])).toMatchObject([
+        { id: 3, ok: false, error: "EPROTO", message: expect.stringMatching(/no alloc/) },
+      ]);
+      const [made, c0, c1] = h.requestBatch([
+        { op: "alloc", fields: { size: 8, align: 8 } },
+        { op: "ptr", fields: { ptr: "@alloc", cpu: 0 } },
+        { op: "ptr", fields: { ptr: "@alloc", cpu: 1 } },
+      ]);
+      expect(made?.ok).toBe(true);
+      expect(c0?.addr).toBe(h.request("ptr", { ptr: made?.ptr, cpu: 0 }).addr);
+      expect(c1?.addr).toBe(h.request("ptr", { ptr: made?.ptr, cpu: 1 }).addr);
+    } finally {
+      h.close();
+    }
+  });
+
+  it("the client asks an allocation's copies in its line and answers ptr from them", () => {
+    pool = new HarnessPool(C_HARNESS, OPTIONS);
+    const a = pool.create();
+    expect(a.boot(CONFIG).ok).toBe(true);
+    a.plan(
+      [
+        { op: "ptr", ptr: "new", cpu: 0 },
+        { op: "ptr", ptr: "new", cpu: 1 },
+      ],
+      true,
+    );
+    const lines = { n: 0 };
+    const proto = HarnessProcess.prototype;
+    const request = proto.request;
+    proto.request = function (this: HarnessProcess, ...args) {
+      lines.n++;
+      return request.apply(this, args);
+    };
+    try {
+      const ptr = a.alloc(8, 8);
+      expect(ptr.ok).toBe(true);
+      const before = lines.n;
+      const copies = [0, 1].map((cpu) => a.ptr(ptr.ok ? ptr.value : 0, cpu));
+      expect(copies.every((c) => c.ok)).toBe(true);
+      expect(lines.n).toBe(before);
+    } finally {
+      proto.request = request;
     }
   });
 });

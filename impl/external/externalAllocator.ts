@@ -83,6 +83,8 @@ export const BATCH_MAX_ANSWER_BYTES = 256 << 10;
 const QUERIES: ReadonlySet<string> = new Set(["ptr", "node", "read", "stats", "inspect"]);
 /** Requests never sent in a batch (docs/protocol.md). */
 const ALONE: ReadonlySet<string> = new Set(["hello", "boot", "quit"]);
+/** In a batch, the pointer the latest `alloc` before it answered (docs/protocol.md). */
+const NEW_OBJECT = "@alloc";
 /** What the client guesses a `stats` or other answer takes, in bytes, to cut batches. */
 const SMALL_ANSWER_BYTES = 1024;
 
@@ -94,7 +96,10 @@ function keyOf(op: string, fields: Record<string, unknown>): string {
 function requestOf(q: Query): BatchRequest {
   switch (q.op) {
     case "ptr":
-      return { op: "ptr", fields: { ptr: formatAddr(q.ptr), cpu: q.cpu } };
+      return {
+        op: "ptr",
+        fields: { ptr: q.ptr === "new" ? NEW_OBJECT : formatAddr(q.ptr), cpu: q.cpu },
+      };
     case "node":
       return { op: "node", fields: { addr: formatAddr(q.addr) } };
     case "read":
@@ -102,6 +107,12 @@ function requestOf(q: Query): BatchRequest {
     case "stats":
       return { op: "stats", fields: {} };
   }
+}
+
+/** An address answered, as the client writes it (lowercase, no leading zeros), if it is one. */
+function canonicalAddr(text: unknown): string | undefined {
+  if (typeof text !== "string" || !/^0x[0-9a-fA-F]{1,16}$/.test(text)) return undefined;
+  return `0x${BigInt(text).toString(16)}`;
 }
 
 function answerBytes(r: BatchRequest): number {
@@ -159,7 +170,9 @@ export class ExternalAllocator implements PercpuAllocator {
   private readonly info: HarnessInfo;
   private readonly current: () => boolean;
   /** Questions announced by `plan`, to go in the line of the next request. */
-  private planned = new Map<string, BatchRequest>();
+  private readonly planned = new Map<string, BatchRequest>();
+  /** Questions announced for after the next request that may change something. */
+  private readonly plannedAfter = new Map<string, BatchRequest>();
   /** Answers of questions sent ahead, by request, since the last request that may change something. */
   private readonly ahead = new Map<string, Answer>();
 
@@ -199,11 +212,13 @@ export class ExternalAllocator implements PercpuAllocator {
     return ok(parsed.data);
   }
 
-  plan(queries: readonly Query[]): boolean {
+  plan(queries: readonly Query[], afterChange = false): boolean {
     if (!this.info.batch) return false;
+    const into = afterChange ? this.plannedAfter : this.planned;
+    if (afterChange) into.clear();
     for (const q of queries) {
       const r = requestOf(q);
-      this.planned.set(keyOf(r.op, r.fields), r);
+      into.set(keyOf(r.op, r.fields), r);
     }
     return true;
   }
@@ -221,23 +236,39 @@ export class ExternalAllocator implements PercpuAllocator {
         this.planned.delete(key);
         return got;
       }
-    } else {
-      this.ahead.clear();
     }
-    // hello, boot and quit go alone; what was planned goes with the request after them.
-    if (this.planned.size === 0 || ALONE.has(op)) return this.harness.request(op, fields);
+    const change = !QUERIES.has(op);
+    if (change) {
+      this.ahead.clear();
+      // Planned for the state before this request: no longer the questions of any state.
+      this.planned.clear();
+    }
+    // hello, boot and quit go alone; what was planned for after them goes with the next one.
+    if (ALONE.has(op)) return this.harness.request(op, fields);
     const batch: BatchRequest[] = [{ op, fields }];
     const keys = [key];
-    for (const [k, r] of this.planned) {
+    for (const [k, r] of change ? this.plannedAfter : this.planned) {
       if (k === key || this.ahead.has(k)) continue;
+      // A copy of the object an allocation makes is asked only right after the allocation.
+      if (r.fields.ptr === NEW_OBJECT && op !== "alloc") continue;
       batch.push(r);
       keys.push(k);
     }
-    this.planned.clear();
+    (change ? this.plannedAfter : this.planned).clear();
     if (batch.length === 1) return this.harness.request(op, fields);
     const answers = this.sendBatch(batch);
-    for (let i = 1; i < answers.length; i++) {
-      this.ahead.set(keys[i] as string, answers[i] as Answer);
+    let made: string | undefined;
+    for (let i = 0; i < answers.length; i++) {
+      const r = batch[i] as BatchRequest;
+      const a = answers[i] as Answer;
+      if (r.op === "alloc" && a.ok) made = canonicalAddr(a.ptr);
+      if (i === 0) continue;
+      // Kept as the question it answers: ptr of the pointer the allocation gave.
+      if (r.fields.ptr === NEW_OBJECT) {
+        if (made !== undefined) this.ahead.set(keyOf("ptr", { ...r.fields, ptr: made }), a);
+        continue;
+      }
+      this.ahead.set(keys[i] as string, a);
     }
     return answers[0] as Answer;
   }

@@ -31,11 +31,12 @@ export class Observer {
   }
 
   /**
-   * Announces what the checks will ask (engine/plan.ts). Where the allocator takes the hint,
-   * a range on a planned page is cut from the page's read rather than asked on its own.
+   * Announces what the checks will ask (engine/plan.ts), now or (`afterChange`) after the
+   * step's request. Where the allocator takes the hint, a range on a planned page is cut from
+   * the page's read rather than asked on its own.
    */
-  plan(queries: readonly Query[]): void {
-    if (this.target.plan?.(queries) !== true) return;
+  plan(queries: readonly Query[], afterChange = false): void {
+    if (queries.length === 0 || this.target.plan?.(queries, afterChange) !== true) return;
     for (const q of queries) {
       if (q.op === "read" && q.len === INDEX_PAGE && q.addr % INDEX_PAGE === 0) {
         this.plannedPages.add(q.addr);

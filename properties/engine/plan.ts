@@ -18,7 +18,6 @@ import type { Query } from "../../impl/index.ts";
 import type { Expectation } from "../invariants/invariant.ts";
 import { INDEX_PAGE, pagesOf } from "./copyIndex.ts";
 import type { ObjectRecord, PercpuModel } from "./model.ts";
-import type { Observer } from "./observer.ts";
 import type { StepScope } from "./scope.ts";
 import type { Step } from "./step.ts";
 
@@ -36,8 +35,8 @@ export interface PlanInput {
   readonly before?: boolean;
 }
 
-/** Announces a step's observations to the observer's allocator. */
-export function planObservations(observe: Observer, p: PlanInput): void {
+/** A step's observations, in the order its checks ask them. */
+export function planObservations(p: PlanInput): Query[] {
   const queries: Query[] = [];
   const gone = p.before === true && p.step.op === "free" && p.ok ? p.record : undefined;
   const live = p.model.liveObjects().filter((o) => o !== gone);
@@ -92,5 +91,5 @@ export function planObservations(observe: Observer, p: PlanInput): void {
     }
   }
   queries.push(...reads);
-  if (queries.length > 0) observe.plan(queries);
+  return queries;
 }

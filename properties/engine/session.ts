@@ -246,22 +246,31 @@ export class Session {
     // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug
     // event's pages and copies; an allocation's depend on the addresses it is given).
     const observe = new Observer(a);
-    if (a.plan?.(STATS) === true && step.op !== "alloc") {
+    // An allocation's copies are asked right after it (allocOp's granted).
+    const made =
+      step.op === "alloc" && expectation.valid
+        ? model.possible.map((cpu): Query => ({ op: "ptr", ptr: "new", cpu }))
+        : [];
+    if (a.plan !== undefined) {
       const audit =
         this.auditNext || this.sinceAudit + 1 >= this.auditEvery || prepared.audit === true;
       const ok = expectation.valid;
       const scope = stepScope({ step, record, ok, audit, index: this.copyIndex, model });
-      planObservations(observe, {
-        before: true,
-        step,
-        record,
-        ok,
-        error: undefined,
-        expectation,
-        scope,
-        model,
-        judges: this.judges,
-      });
+      const checks =
+        step.op === "alloc"
+          ? []
+          : planObservations({
+              before: true,
+              step,
+              record,
+              ok,
+              error: undefined,
+              expectation,
+              scope,
+              model,
+              judges: this.judges,
+            });
+      observe.plan([...STATS, ...made, ...checks], true);
     }
     const result = this.guard(
       () => {
@@ -282,7 +291,7 @@ export class Session {
       this.twin && prepared.performTwin
         ? this.guard(
             () => {
-              this.twin?.allocator.plan?.(STATS);
+              this.twin?.allocator.plan?.(STATS, true);
               return prepared.performTwin?.(this.twin as Twin);
             },
             index,
@@ -313,16 +322,18 @@ export class Session {
       this.sinceAudit = 0;
     }
     const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
-    planObservations(observe, {
-      step,
-      record,
-      ok: result.ok,
-      error: result.ok ? undefined : result.error,
-      expectation,
-      scope,
-      model,
-      judges: this.judges,
-    });
+    observe.plan(
+      planObservations({
+        step,
+        record,
+        ok: result.ok,
+        error: result.ok ? undefined : result.error,
+        expectation,
+        scope,
+        model,
+        judges: this.judges,
+      }),
+    );
     const after = this.stats(a, index, step);
     this.lastStats = after;
     const twin: TwinView | undefined =

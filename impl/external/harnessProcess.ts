@@ -35,30 +35,20 @@
  * No child outlives this process: `close()` sends `quit` and reaps the child, and an `exit`
  * hook (and SIGINT/SIGTERM/SIGHUP) kills the process group of every harness still running.
  */
-import { execFileSync } from "node:child_process";
-import {
-  closeSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmdirSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { closeSync, writeSync } from "node:fs";
 import {
   MessageChannel,
   receiveMessageOnPort,
   Worker,
   type MessagePort,
 } from "node:worker_threads";
-import { ERRNOS } from "../result.ts";
 import { Stopped, stopFlagBuffer, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
-import { EOOPS } from "./kernelOops.ts";
+import { checkAnswer, checkBatch, type Answer } from "./answerEnvelope.ts";
 import { splitShellWords } from "./shellWords.ts";
+import { LineReader, stdoutFifo } from "./stdoutFifo.ts";
+
+export type { Answer } from "./answerEnvelope.ts";
 
 /** docs/protocol.md: "does not answer within the timeout (default 5 s)". */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -94,9 +84,6 @@ export interface HarnessOptions {
   readonly cwd?: string;
 }
 
-/** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
-export type Answer = { readonly ok: boolean } & Record<string, unknown>;
-
 /** One request of a batch: its op and fields (the id is given when it is sent). */
 export interface BatchRequest {
   readonly op: string;
@@ -110,36 +97,6 @@ type WorkerMessage =
   | { type: "spawned"; pid: number; stdinFd?: number }
   | { type: "exit"; code: number | null; signal: string | null; stderr: string }
   | { type: "stderr"; text: string };
-
-/** The first size of the buffer answers are read into (it grows up to a line's limit). */
-const READ_BUFFER_BYTES = 64 << 10;
-
-/**
- * A FIFO for the child's standard output: the end this thread reads (blocking), the end the
- * child writes, and one for the worker's wake-up markers. The FIFO's name is gone once they
- * are open.
- */
-function stdoutFifo(): { read: number; child: number; wake: number } {
-  const dir = mkdtempSync(join(tmpdir(), "pcpu-harness-"));
-  const path = join(dir, "stdout");
-  try {
-    execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
-    // Opened without blocking first (nobody writes yet), then again, blocking, through /proc.
-    const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const child = openSync(path, constants.O_WRONLY);
-    const wake = openSync(path, constants.O_WRONLY);
-    const read = openSync(`/proc/self/fd/${probe}`, constants.O_RDONLY);
-    closeSync(probe);
-    return { read, child, wake };
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      // mkfifo failed: nothing to remove.
-    }
-    rmdirSync(dir);
-  }
-}
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
@@ -186,10 +143,7 @@ export class HarnessProcess {
   /** What this thread waits for, for the worker: [deadline in ms since the epoch or 0, wait number]. */
   private readonly watch: Float64Array;
   private waitNumber = 0;
-  /** Bytes read from the child and not yet taken: `buffer[start, end)`. */
-  private buffer = Buffer.alloc(READ_BUFFER_BYTES);
-  private start = 0;
-  private end = 0;
+  private readonly reader: LineReader;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
   private lastStderr = "";
   /** Whether a request has been answered: the first answer is waited for as part of starting. */
@@ -212,6 +166,7 @@ export class HarnessProcess {
     const fifo = stdoutFifo();
     this.readFd = fifo.read;
     this.wakeFd = fifo.wake;
+    this.reader = new LineReader(fifo.read, this.maxLineBytes);
     const watchBuffer = new SharedArrayBuffer(16);
     this.watch = new Float64Array(watchBuffer);
     this.worker = new Worker(new URL("./harnessWorker.mjs", import.meta.url), {
@@ -269,7 +224,9 @@ export class HarnessProcess {
     this.usable(op);
     const id = ++this.lastId;
     const line = JSON.stringify({ id, op, ...fields });
-    return this.parseAnswer(this.exchange(line), id, line, undefined);
+    const got = checkAnswer(this.exchange(line), id);
+    if ("problem" in got) this.fail("protocol-error", got.problem, line);
+    return got.ok;
   }
 
   /**
@@ -287,54 +244,9 @@ export class HarnessProcess {
     const lines = requests.map((r, i) => JSON.stringify({ id: first + i, op: r.op, ...r.fields }));
     this.lastId += requests.length;
     const line = `[${lines.join(",")}]`;
-    const text = this.exchange(line);
-    const n = requests.length;
-    const what = `a batch of ${n} request${n === 1 ? "" : "s"} (ids ${first} to ${first + n - 1})`;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.fail(
-        "protocol-error",
-        `answered ${what} with a line that is not JSON: ${clip(text)}`,
-        line,
-      );
-    }
-    if (!Array.isArray(json)) {
-      this.fail(
-        "protocol-error",
-        `answered ${what} with ${clip(text)}; expected a JSON list of their answers, in order`,
-        line,
-      );
-    }
-    const expected = `expected ${n} answers in the order of the requests, or fewer ending at the first "ok": false answer`;
-    if (json.length === 0 || json.length > n) {
-      this.fail(
-        "protocol-error",
-        `answered ${what} with ${json.length} answers; ${expected}`,
-        line,
-      );
-    }
-    const answers = json.map((a: unknown, i) =>
-      this.parseAnswer(a, first + i, line, `answer ${i + 1} of ${what}`),
-    );
-    answers.forEach((a, i) => {
-      if (!a.ok && i < answers.length - 1) {
-        this.fail(
-          "protocol-error",
-          `answer ${i + 1} of ${what} is "ok": false, yet ${answers.length - i - 1} more follow; expected the batch to stop at its first error`,
-          line,
-        );
-      }
-    });
-    const last = answers[answers.length - 1] as Answer;
-    if (answers.length < n && last.ok) {
-      this.fail(
-        "protocol-error",
-        `answered ${what} with ${answers.length} answers, the last "ok": true; ${expected}`,
-        line,
-      );
-    }
+    const got = checkBatch(this.exchange(line), requests.length, first);
+    if ("problem" in got) this.fail("protocol-error", got.problem, line);
+    const answers = got.ok;
     // The requests that did not run gave their ids back.
     this.lastId = first + answers.length - 1;
     return answers;
@@ -358,26 +270,31 @@ export class HarnessProcess {
     this.watch[0] = Date.now() + timeoutMs;
     try {
       this.write(`${line}\n`, line);
-      for (;;) {
-        const got = this.take(seq);
-        if (typeof got === "object") {
-          this.answered = true;
-          return got.line;
-        }
-        if (got === "watch") {
-          const signal = stopRequested();
-          if (signal !== 0) this.stop(signal);
-          this.fail(
-            "harness-hang",
-            first
-              ? `no first answer within ${this.startTimeoutMs} ms of starting`
-              : `no answer within ${timeoutMs} ms`,
-            line,
-          );
-        }
-        if (got === "exit") this.crashed(line);
-        this.readMore(line);
+      const got = this.reader.next(seq);
+      if (typeof got === "object") {
+        this.answered = true;
+        return got.line;
       }
+      if (got === "watch") {
+        const signal = stopRequested();
+        if (signal !== 0) this.stop(signal);
+        this.fail(
+          "harness-hang",
+          first
+            ? `no first answer within ${this.startTimeoutMs} ms of starting`
+            : `no answer within ${timeoutMs} ms`,
+          line,
+        );
+      }
+      if (got === "overlong") {
+        this.fail(
+          "protocol-error",
+          `printed a line longer than ${this.maxLineBytes} bytes (${this.reader.pending} bytes read, no newline yet)`,
+          line,
+        );
+      }
+      // "exit", or the end of the FIFO (the worker's end gone with it): the child is gone.
+      this.crashed(line);
     } finally {
       this.watch[0] = 0;
     }
@@ -420,129 +337,6 @@ export class HarnessProcess {
   private crashed(request: string): never {
     this.awaitExit(REAP_TIMEOUT_MS, "ignore");
     this.fail("harness-crash", this.exitText(), request);
-  }
-
-  /**
-   * The next whole line read ({ line }), "watch" when the worker woke this wait (`seq`), "exit" when it
-   * saw the child exit, or undefined when more must be read. The worker's markers are taken out
-   * of the bytes wherever they fall.
-   */
-  private take(seq: number): { line: string } | "watch" | "exit" | undefined {
-    for (;;) {
-      const view = this.buffer.subarray(this.start, this.end);
-      const nl = view.indexOf(10);
-      const nul = view.indexOf(0);
-      if (nul >= 0 && (nl < 0 || nul < nl)) {
-        const close = view.indexOf(10, nul);
-        if (close < 0) return undefined;
-        const marker = view.toString("latin1", nul + 1, close);
-        this.buffer.copy(this.buffer, this.start + nul, this.start + close + 1, this.end);
-        this.end -= close + 1 - nul;
-        if (marker === "E") return "exit";
-        if (marker === `T${seq}`) return "watch";
-        continue; // the mark of a wait that ended before
-      }
-      if (nl < 0) return undefined;
-      const line = view.toString("utf8", 0, nl);
-      this.start += nl + 1;
-      if (this.start === this.end) this.start = this.end = 0;
-      return { line };
-    }
-  }
-
-  /** Reads what the child (or the worker) wrote next, blocking until there is some. */
-  private readMore(request: string): void {
-    const length = this.end - this.start;
-    if (length > this.maxLineBytes) {
-      this.fail(
-        "protocol-error",
-        `printed a line longer than ${this.maxLineBytes} bytes (${length} bytes read, no newline yet)`,
-        request,
-      );
-    }
-    if (this.end === this.buffer.length) {
-      if (this.start > 0) {
-        this.buffer.copy(this.buffer, 0, this.start, this.end);
-        this.end -= this.start;
-        this.start = 0;
-      } else {
-        const grown = Buffer.alloc(this.buffer.length * 2);
-        this.buffer.copy(grown, 0, 0, this.end);
-        this.buffer = grown;
-      }
-    }
-    for (;;) {
-      try {
-        const n = readSync(this.readFd, this.buffer, this.end, this.buffer.length - this.end, null);
-        // No end of file while the worker holds its end: a 0 is its end, the worker's gone.
-        if (n === 0) this.crashed(request);
-        this.end += n;
-        return;
-      } catch (e) {
-        if (errno(e) === "EINTR" || errno(e) === "EAGAIN") continue;
-        throw e;
-      }
-    }
-  }
-
-  /**
-   * The envelope checks of one answer: a JSON object (the line's text, or an element of a
-   * batch's list) with the expected id and a valid `ok`/`error`. `where` names a batch's element.
-   */
-  private parseAnswer(
-    raw: string | unknown,
-    id: number,
-    request: string,
-    where: string | undefined,
-  ): Answer {
-    let json: unknown = raw;
-    let text: string;
-    if (where === undefined) {
-      text = raw as string;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        this.fail("protocol-error", `answered a line that is not JSON: ${clip(text)}`, request);
-      }
-    } else {
-      text = JSON.stringify(raw) ?? String(raw);
-    }
-    const answered = where === undefined ? "answered" : `${where} is`;
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      this.fail("protocol-error", `${answered} ${clip(text)}; expected a JSON object`, request);
-    }
-    const answer = json as Record<string, unknown>;
-    if (answer.id !== id) {
-      this.fail(
-        "protocol-error",
-        where === undefined
-          ? `answered with id ${JSON.stringify(answer.id)}; expected id ${id}`
-          : `${where} has id ${JSON.stringify(answer.id)}; expected id ${id} (a batch is answered in the order of its requests)`,
-        request,
-      );
-    }
-    if (typeof answer.ok !== "boolean") {
-      this.fail(
-        "protocol-error",
-        `${answered} ${clip(text)}; expected "ok": true or false`,
-        request,
-      );
-    }
-    if (!answer.ok) {
-      // EOOPS is valid on the wire; whether this harness may answer it (it declared `oops`)
-      // is the allocator client's question.
-      if (
-        !([...ERRNOS, EOOPS] as readonly unknown[]).includes(answer.error) ||
-        typeof answer.message !== "string"
-      ) {
-        this.fail(
-          "protocol-error",
-          `${answered} ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
-          request,
-        );
-      }
-    }
-    return answer as Answer;
   }
 
   /** Marks the harness failed (killing it unless it exited) and throws. */
@@ -685,10 +479,4 @@ export class HarnessProcess {
     this.kill();
     this.release();
   }
-}
-
-function clip(text: string): string {
-  return text.length > 120
-    ? `${JSON.stringify(text.slice(0, 120))}… (${text.length} characters)`
-    : JSON.stringify(text);
 }

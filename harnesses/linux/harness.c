@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcpu-linux: cannot start: %s\n", why);
 		return EXIT_CRASH;
 	}
+	/*
+	 * A batch's answers leave in one write (oops.c gives stdout a 2 MiB buffer): a pipe of
+	 * 1 MiB takes them whole, where 64 KiB would wake the reader a dozen times. Where standard
+	 * output is not a pipe, the fcntl fails and changes nothing.
+	 */
+#ifdef F_SETPIPE_SZ
+	fcntl(1, F_SETPIPE_SZ, 1 << 20);
+#endif
 	while (read_line(line) == 0) {
 		struct jobj o;
 		if (line[0] != '\0' && offer_batch && batch_line(line)) {

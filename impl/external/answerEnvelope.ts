@@ -26,20 +26,18 @@ export function clip(text: string): string {
  */
 export function checkAnswer(raw: unknown, id: number, where?: string): Checked<Answer> {
   let json: unknown = raw;
-  let text: string;
   if (where === undefined) {
-    text = raw as string;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(raw as string);
     } catch {
-      return { problem: `answered a line that is not JSON: ${clip(text)}` };
+      return { problem: `answered a line that is not JSON: ${clip(raw as string)}` };
     }
-  } else {
-    text = JSON.stringify(raw) ?? String(raw);
   }
+  // The answer as text, for a message only (a batch's element is written out then).
+  const text = () => (where === undefined ? (raw as string) : (JSON.stringify(raw) ?? String(raw)));
   const answered = where === undefined ? "answered" : `${where} is`;
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return { problem: `${answered} ${clip(text)}; expected a JSON object` };
+    return { problem: `${answered} ${clip(text())}; expected a JSON object` };
   }
   const answer = json as Record<string, unknown>;
   if (answer.id !== id) {
@@ -51,7 +49,7 @@ export function checkAnswer(raw: unknown, id: number, where?: string): Checked<A
     };
   }
   if (typeof answer.ok !== "boolean") {
-    return { problem: `${answered} ${clip(text)}; expected "ok": true or false` };
+    return { problem: `${answered} ${clip(text())}; expected "ok": true or false` };
   }
   // EOOPS is valid on the wire; whether this harness may answer it (it declared `oops`) is
   // the allocator client's question.
@@ -61,7 +59,7 @@ export function checkAnswer(raw: unknown, id: number, where?: string): Checked<A
       typeof answer.message !== "string")
   ) {
     return {
-      problem: `${answered} ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
+      problem: `${answered} ${clip(text())}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
     };
   }
   return { ok: answer as Answer };

@@ -1,7 +1,7 @@
 /**
  * Checked steps per second through the harness protocol, with batches and without, beside the
- * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE]`, `npm run
- * bench:batch`). BASE is an export of that commit with its harnesses built (`git archive
+ * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE|-] [C runs] [linux runs]`,
+ * `npm run bench:batch`). BASE is an export of that commit with its harnesses built (`git archive
  * 26a6f42 | tar -x -C BASE`, its node_modules linked, `make -C BASE/examples/c-harness`, and
  * its linux harness as below); without it the base rows are left out.
  *
@@ -22,7 +22,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repeats = Number(process.argv[2] ?? 3);
-const base = process.argv[3];
+const base = process.argv[3] === "-" ? undefined : process.argv[3];
+/** Runs of each check: 200 (check's default), or fewer for the slower linux harness. */
+const cRuns = Number(process.argv[4] ?? 200);
+const linuxRuns = Number(process.argv[5] ?? 200);
 const here = fileURLToPath(new URL("..", import.meta.url));
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const load = () =>
@@ -36,6 +39,7 @@ interface Subject {
   /** The tree the check runs in (this one or BASE). */
   readonly tree: string;
   readonly command: string;
+  readonly runs: number;
 }
 interface Sample {
   readonly ms: number;
@@ -49,16 +53,18 @@ interface Sample {
 const c = (tree: string) => join(tree, "examples/c-harness/build/pcpu-harness");
 const linux = (tree: string) => join(tree, "harnesses/linux/build/6.12/pcpu-linux");
 const subjects: Subject[] = [];
-const add = (name: string, tree: string, command: string, bin: string) => {
-  if (existsSync(bin)) subjects.push({ name, tree, command });
+const add = (name: string, tree: string, command: string, bin: string, runs: number) => {
+  if (existsSync(bin) && runs > 0) subjects.push({ name, tree, command, runs });
 };
-for (const [what, bin] of [
-  ["C example harness", c],
-  ["linux 6.12", linux],
+for (const [what, bin, runs] of [
+  ["C example harness", c, cRuns],
+  ["linux 6.12", linux, linuxRuns],
 ] as const) {
-  add(`${what}, batch`, here, bin(here), bin(here));
-  add(`${what}, --no-batch`, here, `${bin(here)} --no-batch`, bin(here));
-  if (base !== undefined) add(`${what}, before batches (26a6f42)`, base, bin(base), bin(base));
+  add(`${what}, batch`, here, bin(here), bin(here), runs);
+  add(`${what}, --no-batch`, here, `${bin(here)} --no-batch`, bin(here), runs);
+  if (base !== undefined) {
+    add(`${what}, before batches (26a6f42)`, base, bin(base), bin(base), runs);
+  }
 }
 if (base !== undefined)
   copyFileSync(join(here, "bench/checkOnce.ts"), join(base, "bench/checkOnce.ts"));
@@ -69,7 +75,7 @@ for (let i = 0; i < repeats; i++) {
     const before = load();
     const text = execFileSync(
       process.execPath,
-      ["--import", "tsx", "bench/checkOnce.ts", s.command],
+      ["--import", "tsx", "bench/checkOnce.ts", s.command, String(s.runs)],
       {
         cwd: s.tree,
         encoding: "utf8",
@@ -85,7 +91,7 @@ out(
   `Machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)} UTC`,
 );
 out(
-  `check defaults: seed 20051, 200 runs of up to 60 commands, no model round; median of ${repeats}`,
+  `check defaults: seed 20051, runs of up to 60 commands (C example harness: ${cRuns} runs, linux: ${linuxRuns}), no model round; median of ${repeats}`,
 );
 out();
 out(

@@ -136,8 +136,25 @@ export interface AllocOptions {
   readonly reserved?: boolean;
 }
 
+/** A question that changes nothing: what `plan` announces (the protocol's ptr, node, read, stats). */
+export type Query =
+  | { readonly op: "ptr"; readonly ptr: Ptr; readonly cpu: number }
+  /** per_cpu_ptr of the object the next allocation makes (planned before it is made). */
+  | { readonly op: "ptr"; readonly ptr: "new"; readonly cpu: number }
+  | { readonly op: "node"; readonly addr: Addr }
+  | { readonly op: "read"; readonly addr: Addr; readonly len: number }
+  | { readonly op: "stats" };
+
 /** One allocator under test, driven through the protocol's operations. */
 export interface PercpuAllocator {
+  /**
+   * A hint, never an answer: these questions will be asked soon, in this state, or with
+   * `afterChange` in the state after the next call that may change something (replacing what
+   * was planned so before). An allocator may answer them ahead (an external harness with the
+   * capability `batch` sends them in the line of the next request); true when it takes the
+   * hint. Absent or false: each is asked when it is asked.
+   */
+  plan?(queries: readonly Query[], afterChange?: boolean): boolean;
   hello(): AllocatorInfo;
   boot(config: BootConfig): Result<void>;
   alloc(size: number, align: number, options?: AllocOptions): Result<Ptr>;

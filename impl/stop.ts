@@ -32,6 +32,11 @@ export function requestStop(signal: number, on: Int32Array = flag): void {
   Atomics.notify(on, 0);
 }
 
+/** The buffer of the flag this thread reads, for another thread that watches it too. */
+export function stopFlagBuffer(): SharedArrayBuffer {
+  return flag.buffer as SharedArrayBuffer;
+}
+
 /** The number of the signal that asked to stop, or 0. */
 export function stopRequested(): number {
   return Atomics.load(flag, 0);

@@ -251,6 +251,10 @@ const struct jval *jobj_get(const struct jobj *obj, const char *key)
 
 static long long cur_id;
 static int have_id;
+/* In a batch: answers are joined by commas on one line; `batch_count` answers given so far. */
+static int in_batch;
+static size_t batch_count;
+static int last_failed;
 
 void answer_for(const struct jobj *obj)
 {
@@ -264,18 +268,36 @@ int answer_has_id(void)
 	return have_id;
 }
 
+/* A comma before every answer of a batch but the first. */
+static void separate(void)
+{
+	if (in_batch && batch_count++ > 0)
+		putchar(',');
+}
+
 void answer_begin(void)
 {
+	separate();
+	last_failed = 0;
 	if (have_id)
 		printf("{\"id\":%lld,\"ok\":true", cur_id);
 	else
 		printf("{\"id\":null,\"ok\":true");
 }
 
+/* The end of a line, written out at once: an answer alone, or a whole batch. */
+static void end_line(void)
+{
+	if (in_batch)
+		return;
+	putchar('\n');
+	fflush(stdout);
+}
+
 void answer_end(void)
 {
-	fputs("}\n", stdout);
-	fflush(stdout);
+	putchar('}');
+	end_line();
 }
 
 void answer_ok(void)
@@ -286,12 +308,180 @@ void answer_ok(void)
 
 void answer_err(const char *code, const char *message)
 {
+	separate();
+	last_failed = 1;
 	if (have_id)
-		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", cur_id, code,
+		printf("{\"id\":%lld,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}", cur_id, code,
 		       message);
 	else
-		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}\n", code, message);
-	fflush(stdout);
+		printf("{\"id\":null,\"ok\":false,\"error\":\"%s\",\"message\":\"%s\"}", code, message);
+	end_line();
+}
+
+int answer_failed(void)
+{
+	return last_failed;
+}
+
+/* The pointer the latest alloc of the batch answered, for "ptr": "@alloc". */
+static char batch_alloc[24];
+
+void batch_note_alloc(uint64_t ptr)
+{
+	snprintf(batch_alloc, sizeof(batch_alloc), "0x%llx", (unsigned long long)ptr);
+}
+
+int batch_refer(struct jobj *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct jval *v = &o->vals[i];
+		if (strcmp(o->keys[i], "ptr") != 0 || v->type != J_STR || strcmp(v->str, "@alloc") != 0)
+			continue;
+		if (!batch_alloc[0]) {
+			answer_err("EPROTO", "ptr @alloc: no alloc of this batch answered before it");
+			return -1;
+		}
+		free(v->str);
+		v->str = strdup(batch_alloc);
+		if (!v->str)
+			abort();
+	}
+	return 0;
+}
+
+void answer_batch_begin(void)
+{
+	batch_alloc[0] = '\0';
+	putchar('[');
+	in_batch = 1;
+	batch_count = 0;
+	last_failed = 0;
+}
+
+void answer_batch_end(void)
+{
+	in_batch = 0;
+	putchar(']');
+	end_line();
+}
+
+void put_hex(const uint8_t *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[8192];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		buf[n++] = digits[data[i] >> 4];
+		buf[n++] = digits[data[i] & 15];
+		if (n == sizeof(buf)) {
+			fwrite(buf, 1, n, stdout);
+			n = 0;
+		}
+	}
+	fwrite(buf, 1, n, stdout);
+}
+
+/* ---- batches ---- */
+
+int batch_line(const char *line)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '[';
+}
+
+void batch_free(struct jbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->elems[i]);
+	free(b->elems);
+	b->elems = NULL;
+	b->n = 0;
+}
+
+int batch_split(const char *line, struct jbatch *b, const char **err)
+{
+	const char *p = line;
+	size_t cap = 0;
+	memset(b, 0, sizeof(*b));
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '[') {
+		*err = "a batch is a JSON list";
+		return -1;
+	}
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '{') {
+			*err = b->n == 0 && *p == ']' ? "a batch holds at least one request"
+						      : "a batch holds JSON objects, separated by commas";
+			goto fail;
+		}
+		/* A request is a flat object: it ends at the first } outside a string. */
+		const char *start = p;
+		int in_string = 0;
+		for (; *p && (in_string || *p != '}'); p++) {
+			if (in_string && *p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = !in_string;
+		}
+		if (*p != '}') {
+			*err = "a request of the batch is not closed";
+			goto fail;
+		}
+		p++;
+		if (b->n == BATCH_MAX) {
+			*err = "a batch holds at most " BATCH_MAX_TEXT " requests";
+			goto fail;
+		}
+		if (b->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			b->elems = realloc(b->elems, cap * sizeof(*b->elems));
+			if (!b->elems)
+				abort();
+		}
+		size_t len = (size_t)(p - start);
+		char *e = malloc(len + 1);
+		if (!e)
+			abort();
+		memcpy(e, start, len);
+		e[len] = '\0';
+		b->elems[b->n++] = e;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == ']')
+			break;
+		*err = "expected , or ] in a batch";
+		goto fail;
+	}
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0') {
+		*err = "text after the batch";
+		goto fail;
+	}
+	return 0;
+fail:
+	batch_free(b);
+	return -1;
+}
+
+int batch_refused(const struct jobj *o)
+{
+	const struct jval *op = jobj_get(o, "op");
+	if (op && op->type == J_STR &&
+	    (!strcmp(op->str, "hello") || !strcmp(op->str, "boot") || !strcmp(op->str, "quit"))) {
+		answer_err("EPROTO", "hello, boot and quit are not sent in a batch");
+		return 1;
+	}
+	return 0;
 }
 
 /* Request fields: 0 when present with the right type, else they answer EPROTO. */

@@ -45,6 +45,39 @@ void answer_begin(void);
 void answer_end(void);
 void answer_ok(void);
 void answer_err(const char *code, const char *message);
+/* Prints `len` bytes as hexadecimal digits, two a byte (a `read` answer's `hex`). */
+void put_hex(const uint8_t *data, size_t len);
+/* Whether the last answer given was an error (ok: false): a batch stops there. */
+int answer_failed(void);
+
+/*
+ * Batches (the capability `batch`): a line that is a JSON list of requests, answered by one
+ * line that is the list of their answers, in order, ending at the first error. Between
+ * `answer_batch_begin` (it prints "[") and `answer_batch_end` (it prints "]" and ends the line)
+ * the answers are joined by commas and nothing is flushed, so the batch is written at once.
+ * `batch_line` says whether a line is a batch; `batch_split` cuts it into its requests (each
+ * a string for jobj_parse), at most BATCH_MAX; `batch_refused` answers EPROTO for the
+ * requests that may not be in a batch (hello, boot, quit) and returns 1 for them.
+ */
+#define BATCH_MAX 1024
+#define BATCH_MAX_TEXT "1024"
+struct jbatch {
+	char **elems;
+	size_t n;
+};
+void answer_batch_begin(void);
+void answer_batch_end(void);
+int batch_line(const char *line);
+int batch_split(const char *line, struct jbatch *b, const char **err);
+void batch_free(struct jbatch *b);
+int batch_refused(const struct jobj *o);
+/*
+ * In a batch, "ptr": "@alloc" names the pointer the latest alloc before it in the batch
+ * answered: `batch_note_alloc` keeps it (each alloc that succeeds), `batch_refer` puts it in
+ * the request (EPROTO, returning -1, when no alloc of the batch answered before).
+ */
+void batch_note_alloc(uint64_t ptr);
+int batch_refer(struct jobj *o);
 
 /*
  * A request's fields: 0 when `key` is there with the right type (an integer, a list, a

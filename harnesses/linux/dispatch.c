@@ -1,4 +1,4 @@
-/* A worker's request loop: one line at a time, each request to its handler. */
+/* A worker's request loop: one line at a time, each request (or batch of them) to its handler. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "machine.h"
 #include "harness.h"
 #include "oops.h"
+#include "batch.h"
 
 /* One request line, read a byte at a time; -1 at end of input. */
 int read_line(char *buf)
@@ -59,6 +60,51 @@ int parse(const char *line, struct jobj *o)
 	return 0;
 }
 
+/* Answers one request of a worker but boot and quit (the loop's own). */
+static void answer_one(struct jobj *o)
+{
+	const char *op = op_of(o);
+	long long a, b;
+	if (strcmp(op, "hello") == 0) {
+		do_hello();
+	} else if (strcmp(op, "alloc") == 0) {
+		do_alloc(o);
+	} else if (strcmp(op, "free") == 0) {
+		do_free(o);
+	} else if (strcmp(op, "ptr") == 0) {
+		do_ptr(o);
+	} else if (strcmp(op, "node") == 0) {
+		do_node(o);
+	} else if (strcmp(op, "read") == 0) {
+		do_read(o);
+	} else if (strcmp(op, "write") == 0) {
+		do_write(o);
+	} else if (strncmp(op, "cpu_", 4) == 0 &&
+		   (!strcmp(op, "cpu_up") || !strcmp(op, "cpu_down") || !strcmp(op, "cpu_add") ||
+		    !strcmp(op, "cpu_remove"))) {
+		if (get_int(o, "cpu", &a) == 0)
+			do_hotplug(op, a);
+	} else if (strcmp(op, "fail_page_alloc") == 0) {
+		if (get_int(o, "after", &a) == 0 && get_int(o, "count", &b) == 0) {
+			if (a < 0 || b < 0)
+				answer_err("EINVAL", "fail_page_alloc: after and count must be >= 0");
+			else {
+				machine_fail_after(a, b);
+				answer_ok();
+			}
+		}
+	} else if (strcmp(op, "reclaim") == 0) {
+		kapi_reclaim();
+		answer_ok();
+	} else if (strcmp(op, "stats") == 0) {
+		do_stats();
+	} else if (strcmp(op, "inspect") == 0) {
+		do_inspect();
+	} else {
+		answer_err("ENOTSUP", "this harness does not offer the operation");
+	}
+}
+
 /* The worker: boots from `line`, then answers until the next boot or quit. */
 void worker(char *line)
 {
@@ -77,55 +123,22 @@ void worker(char *line)
 	while (read_line(line) == 0) {
 		if (line[0] == '\0')
 			continue;
+		if (offer_batch && batch_line(line)) {
+			batch_answer(line, answer_one);
+			continue;
+		}
 		if (parse(line, &o) < 0)
 			continue;
 		oops_begin(&o);
 		const char *op = op_of(&o);
-		long long a, b;
 		if (strcmp(op, "boot") == 0) {
 			strcpy(shared_line, line);
 			exit(EXIT_REBOOT);
 		} else if (strcmp(op, "quit") == 0) {
 			answer_ok();
 			exit(0);
-		} else if (strcmp(op, "hello") == 0) {
-			do_hello();
-		} else if (strcmp(op, "alloc") == 0) {
-			do_alloc(&o);
-		} else if (strcmp(op, "free") == 0) {
-			do_free(&o);
-		} else if (strcmp(op, "ptr") == 0) {
-			do_ptr(&o);
-		} else if (strcmp(op, "node") == 0) {
-			do_node(&o);
-		} else if (strcmp(op, "read") == 0) {
-			do_read(&o);
-		} else if (strcmp(op, "write") == 0) {
-			do_write(&o);
-		} else if (strncmp(op, "cpu_", 4) == 0 &&
-			   (!strcmp(op, "cpu_up") || !strcmp(op, "cpu_down") ||
-			    !strcmp(op, "cpu_add") || !strcmp(op, "cpu_remove"))) {
-			if (get_int(&o, "cpu", &a) == 0)
-				do_hotplug(op, a);
-		} else if (strcmp(op, "fail_page_alloc") == 0) {
-			if (get_int(&o, "after", &a) == 0 && get_int(&o, "count", &b) == 0) {
-				if (a < 0 || b < 0)
-					answer_err("EINVAL", "fail_page_alloc: after and count must be >= 0");
-				else {
-					machine_fail_after(a, b);
-					answer_ok();
-				}
-			}
-		} else if (strcmp(op, "reclaim") == 0) {
-			kapi_reclaim();
-			answer_ok();
-		} else if (strcmp(op, "stats") == 0) {
-			do_stats();
-		} else if (strcmp(op, "inspect") == 0) {
-			do_inspect();
-		} else {
-			answer_err("ENOTSUP", "this harness does not offer the operation");
 		}
+		answer_one(&o);
 		jobj_free(&o);
 		oops_end();
 	}

@@ -37,6 +37,7 @@ void do_alloc(const struct jobj *o)
 		return answer_rc(rc, why);
 	live_add(p);
 	answer_begin();
+	batch_note_alloc(p);
 	printf(",\"ptr\":\"0x%" PRIxPTR "\"", p);
 	answer_end();
 }
@@ -105,8 +106,7 @@ void do_read(const struct jobj *o)
 	}
 	answer_begin();
 	fputs(",\"hex\":\"", stdout);
-	for (long long i = 0; i < len; i++)
-		printf("%02x", buf[i]);
+	put_hex(buf, (size_t)len);
 	putchar('"');
 	answer_end();
 	free(buf);

@@ -24,6 +24,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "jsonline.h"
 
 #define FRAMES 32
@@ -265,7 +266,12 @@ int oops_answer(int status)
 	functions(fns, sizeof(fns));
 	if (fns[0])
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " in %s", fns);
-	printf("{\"id\":%lld,\"ok\":false,\"error\":\"EOOPS\",\"message\":\"%s\"}\n", sh->id, msg);
+	/* In a batch: the answers the worker finished, this one, and the end of the list. */
+	int in_batch = batch_in_flight();
+	if (in_batch)
+		batch_print_finished();
+	printf("{\"id\":%lld,\"ok\":false,\"error\":\"EOOPS\",\"message\":\"%s\"}%s\n", sh->id,
+	       msg, in_batch ? "]" : "");
 	fflush(stdout);
 	fprintf(stderr, "pcpu-linux: %s, answering %s (id %lld); the session is dead until the next boot\n",
 		msg, sh->op, sh->id);

@@ -11,6 +11,9 @@
  * answer from a harness that declares `oops` is the allocator's: it is thrown as `KernelOops`,
  * which the session judges (no-oops); from any other harness it is a protocol-error, and at
  * `boot` (before any step a run could shrink) a harness-crash.
+ *
+ * With the capability `batch`, `plan`'s hints are taken (batcher.ts): the questions a check
+ * will ask go in the line of the request before them.
  */
 import type { z } from "zod";
 import {
@@ -25,9 +28,11 @@ import {
   type InspectView,
   type PercpuAllocator,
   type Ptr,
+  type Query,
 } from "../allocator.ts";
 import { err, ok, type Errno, type Result } from "../result.ts";
-import type { Answer, HarnessProcess } from "./harnessProcess.ts";
+import { Batcher } from "./batcher.ts";
+import type { HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
 import { EOOPS, KernelOops, OOPS_CAPABILITY } from "./kernelOops.ts";
 import type { ReservedArea } from "./reservedArea.ts";
@@ -52,6 +57,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly minAlign: number | undefined;
   /** Whether it answers its allocator's oops with `EOOPS` (the capability `oops`). */
   readonly oops: boolean;
+  /** Whether it answers a line of several requests (the capability `batch`). */
+  readonly batch: boolean;
   /** The reserved area (`reserved_area`), if the harness offers `reserved`. */
   readonly reservedArea: ReservedArea | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
@@ -59,6 +66,9 @@ export interface HarnessInfo extends AllocatorInfo {
 }
 
 const LIMIT = 2n ** 53n;
+
+/** The capability of a harness that answers several requests in one line (docs/protocol.md). */
+export const BATCH_CAPABILITY = "batch";
 
 /** Sends `hello` and checks its answer: the first request to every harness process. */
 export function helloHarness(harness: HarnessProcess): HarnessInfo {
@@ -93,13 +103,16 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     },
     minAlign: parsed.data.min_align,
     oops: parsed.data.capabilities.includes(OOPS_CAPABILITY),
+    batch: parsed.data.capabilities.includes(BATCH_CAPABILITY),
     reservedArea: area && {
       start: Number(BigInt(area.start)),
       size: area.size,
       granule: area.granule ?? 1,
       ...(area.block !== undefined ? { block: area.block } : {}),
     },
-    unknownCapabilities: parsed.data.capabilities.filter((c) => !known(c) && c !== OOPS_CAPABILITY),
+    unknownCapabilities: parsed.data.capabilities.filter(
+      (c) => !known(c) && c !== OOPS_CAPABILITY && c !== BATCH_CAPABILITY,
+    ),
   };
 }
 
@@ -107,7 +120,8 @@ export class ExternalAllocator implements PercpuAllocator {
   private readonly harness: HarnessProcess;
   private readonly info: HarnessInfo;
   private readonly current: () => boolean;
-
+  /** Where the harness offers `batch`: the questions planned and the answers sent ahead. */
+  private readonly batcher: Batcher | undefined;
   /**
    * `current` says whether this client still owns the process: a pool hands a process to a
    * newer client, whose `boot` forgets this one's objects; using a stale client is a bug of
@@ -117,6 +131,7 @@ export class ExternalAllocator implements PercpuAllocator {
     this.harness = harness;
     this.info = info;
     this.current = current;
+    this.batcher = info.batch ? new Batcher(harness) : undefined;
   }
 
   private ask<S extends z.ZodTypeAny>(
@@ -129,7 +144,7 @@ export class ExternalAllocator implements PercpuAllocator {
         `external allocator (${this.harness.command}): ${op} on a client whose harness process was handed to a newer client`,
       );
     }
-    const answer: Answer = this.harness.request(op, fields);
+    const answer = this.batcher?.send(op, fields) ?? this.harness.request(op, fields);
     if (!answer.ok && answer.error === EOOPS) this.oopsed(op, fields, answer.message as string);
     if (!answer.ok) return err(answer.error as Errno, answer.message as string);
     if (schema === undefined) return ok(undefined);
@@ -142,6 +157,10 @@ export class ExternalAllocator implements PercpuAllocator {
       );
     }
     return ok(parsed.data);
+  }
+
+  plan(queries: readonly Query[], afterChange = false): boolean {
+    return this.batcher?.plan(queries, afterChange) ?? false;
   }
 
   /** An `EOOPS` answer: the allocator's oops where `hello` declared `oops`, else a failure. */

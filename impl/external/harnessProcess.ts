@@ -2,10 +2,14 @@
  * One harness process, spoken to synchronously: the transport of docs/protocol.md.
  *
  * The allocator interface is synchronous (a property calls `alloc` and reads the answer on the
- * next line), the pipes of a child process are not. So the child and its pipes live in a
- * worker thread (harnessWorker.mjs); `request` posts the line to the worker and blocks this
- * thread in `Atomics.wait` on a SharedArrayBuffer until the worker has posted the answer line
- * (taken with `receiveMessageOnPort`), the child has exited, or the timeout has passed.
+ * next line), so this thread writes each request to the child's standard input and reads the
+ * answer from its standard output with blocking system calls: a round trip is two process
+ * switches. The child's standard output is a FIFO made for it, read here; the child itself is
+ * started, its standard error drained and its exit seen by a worker thread
+ * (harnessWorker.mjs), which also watches each wait: when the child exits, the wait passes its
+ * deadline or a stop is requested, it wakes this thread with a marker written into the same
+ * FIFO. Other news of the worker (spawned, exit, stderr) comes by message, taken with
+ * `receiveMessageOnPort` while this thread blocks in `Atomics.wait`.
  *
  * Two time limits, because starting a process is not answering a request:
  * - `startTimeoutMs` (default 60 s) bounds starting: the worker thread and the spawn, and then
@@ -21,8 +25,9 @@
  * error is kept (its last `maxStderrBytes`) and shown in the message.
  *
  * A stop request (../stop.ts: Ctrl-C or SIGTERM seen by another thread) is not the harness's
- * fault: every wait is cut in slices of at most `WAIT_SLICE_MS` and looks at the stop flag in
- * between, so a wait for the spawn or for an answer kills the harness (its process group),
+ * fault: a wait for a message is cut in slices of at most `WAIT_SLICE_MS` and looks at the stop
+ * flag in between, and the worker looks at it while this thread waits for an answer, so a wait
+ * for the spawn or for an answer kills the harness (its process group),
  * reaps it and throws `Stopped`, not a `HarnessFailure`. `close` on a stop kills at once
  * instead of granting `quit` its grace, and does not throw (it runs in clean-up code, where a
  * throw would hide the error in flight and leave the next harness unclosed).
@@ -30,17 +35,20 @@
  * No child outlives this process: `close()` sends `quit` and reaps the child, and an `exit`
  * hook (and SIGINT/SIGTERM/SIGHUP) kills the process group of every harness still running.
  */
+import { closeSync, writeSync } from "node:fs";
 import {
   MessageChannel,
   receiveMessageOnPort,
   Worker,
   type MessagePort,
 } from "node:worker_threads";
-import { ERRNOS } from "../result.ts";
-import { Stopped, stopRequested } from "../stop.ts";
+import { Stopped, stopFlagBuffer, stopRequested } from "../stop.ts";
 import { HarnessFailure, type HarnessFailureKind } from "./harnessFailure.ts";
-import { EOOPS } from "./kernelOops.ts";
+import { checkAnswer, checkBatch, type Answer } from "./answerEnvelope.ts";
 import { splitShellWords } from "./shellWords.ts";
+import { LineReader, stdoutFifo } from "./stdoutFifo.ts";
+
+export type { Answer } from "./answerEnvelope.ts";
 
 /** docs/protocol.md: "does not answer within the timeout (default 5 s)". */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -76,18 +84,23 @@ export interface HarnessOptions {
   readonly cwd?: string;
 }
 
-/** An answer that passed the envelope checks: the echoed id and `ok`, and the rest. */
-export type Answer = { readonly ok: boolean } & Record<string, unknown>;
+/** One request of a batch: its op and fields (the id is given when it is sent). */
+export interface BatchRequest {
+  readonly op: string;
+  readonly fields: Record<string, unknown>;
+}
 
 /** What a wait does on a stop request: end the harness and throw, give up waiting, or go on. */
 type OnStop = "throw" | "give-up" | "ignore";
 
 type WorkerMessage =
-  | { type: "spawned"; pid: number }
-  | { type: "line"; line: string }
-  | { type: "overlong"; length: number }
+  | { type: "spawned"; pid: number; stdinFd?: number }
   | { type: "exit"; code: number | null; signal: string | null; stderr: string }
   | { type: "stderr"; text: string };
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
 
 const LIVE = new Set<HarnessProcess>();
 let hooked = false;
@@ -122,6 +135,15 @@ export class HarnessProcess {
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
   private childPid: number | undefined;
+  /** The child's standard input (the worker's pipe), written here. */
+  private stdinFd: number | undefined;
+  /** The FIFO of the child's standard output: read here; the worker's end for its markers. */
+  private readonly readFd: number;
+  private readonly wakeFd: number;
+  /** What this thread waits for, for the worker: [deadline in ms since the epoch or 0, wait number]. */
+  private readonly watch: Float64Array;
+  private waitNumber = 0;
+  private readonly reader: LineReader;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
   private lastStderr = "";
   /** Whether a request has been answered: the first answer is waited for as part of starting. */
@@ -141,14 +163,23 @@ export class HarnessProcess {
     this.flag = new Int32Array(flagBuffer);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    const fifo = stdoutFifo();
+    this.readFd = fifo.read;
+    this.wakeFd = fifo.wake;
+    this.reader = new LineReader(fifo.read, this.maxLineBytes);
+    const watchBuffer = new SharedArrayBuffer(16);
+    this.watch = new Float64Array(watchBuffer);
     this.worker = new Worker(new URL("./harnessWorker.mjs", import.meta.url), {
       workerData: {
         argv,
         flagBuffer,
         port: port2,
-        maxLine: this.maxLineBytes,
         maxStderr: options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES,
         cwd: options.cwd,
+        stdoutFd: fifo.child,
+        wakeFd: fifo.wake,
+        watchBuffer,
+        stopBuffer: stopFlagBuffer(),
       },
       transferList: [port2],
       stdout: false,
@@ -157,9 +188,16 @@ export class HarnessProcess {
     this.worker.unref();
     hookProcessExit();
     LIVE.add(this);
-    const first = this.next(this.startTimeoutMs, "throw");
+    let first: WorkerMessage | undefined;
+    try {
+      first = this.next(this.startTimeoutMs, "throw");
+    } finally {
+      // The child has its copy of the FIFO's write end (or will never have one).
+      closeSync(fifo.child);
+    }
     if (first?.type === "spawned") {
       this.childPid = first.pid;
+      this.stdinFd = first.stdinFd;
       return;
     }
     if (first === undefined)
@@ -183,66 +221,122 @@ export class HarnessProcess {
    * waits. An `ok: false` answer is returned (its error code checked).
    */
   request(op: string, fields: Record<string, unknown> = {}): Answer {
+    this.usable(op);
+    const id = ++this.lastId;
+    const line = JSON.stringify({ id, op, ...fields });
+    const got = checkAnswer(this.exchange(line), id);
+    if ("problem" in got) this.fail("protocol-error", got.problem, line);
+    return got.ok;
+  }
+
+  /**
+   * Sends the requests as one batch line (docs/protocol.md, the capability `batch`) and returns
+   * their answers in order: one for each, or fewer ending at the first `ok: false` answer (the
+   * rest were not run, and their ids are given to the next requests). An answer line that is
+   * not a list, holds more answers than requests, fewer without ending at an error, answers out
+   * of order (a wrong id) or goes on after an error is a protocol-error naming what was
+   * expected. Failures and stops as for `request`.
+   */
+  requestBatch(requests: readonly BatchRequest[]): Answer[] {
+    if (requests.length === 0) return [];
+    this.usable(requests[0]?.op ?? "batch");
+    const first = this.lastId + 1;
+    const lines = requests.map((r, i) => JSON.stringify({ id: first + i, op: r.op, ...r.fields }));
+    this.lastId += requests.length;
+    const line = `[${lines.join(",")}]`;
+    const got = checkBatch(this.exchange(line), requests.length, first);
+    if ("problem" in got) this.fail("protocol-error", got.problem, line);
+    const answers = got.ok;
+    // The requests that did not run gave their ids back.
+    this.lastId = first + answers.length - 1;
+    return answers;
+  }
+
+  /** Throws what ended this process, if anything did, before a request is sent. */
+  private usable(op: string): void {
     if (this.stopped !== undefined) throw this.stopped;
     if (this.failure !== undefined) throw this.failure;
     if (this.exitInfo !== undefined) {
       this.fail("harness-crash", `asked ${op} after it had ${this.exitText()}`, undefined);
     }
-    const id = ++this.lastId;
-    const line = JSON.stringify({ id, op, ...fields });
-    this.worker.postMessage({ type: "send", line });
-    const first = !this.answered;
-    const message = this.next(first ? this.startTimeoutMs : this.timeoutMs, "throw");
-    if (message === undefined) {
-      this.fail(
-        "harness-hang",
-        first
-          ? `no first answer within ${this.startTimeoutMs} ms of starting`
-          : `no answer within ${this.timeoutMs} ms`,
-        line,
-      );
-    }
-    if (message.type !== "line") this.failFrom(message, line);
-    this.answered = true;
-    return this.parseAnswer(message.line, id, line);
   }
 
-  private parseAnswer(text: string, id: number, request: string): Answer {
-    let json: unknown;
+  /** Writes one line and waits for the answer line. */
+  private exchange(line: string): string {
+    const first = !this.answered;
+    const timeoutMs = first ? this.startTimeoutMs : this.timeoutMs;
+    const seq = ++this.waitNumber;
+    this.watch[1] = seq;
+    this.watch[0] = Date.now() + timeoutMs;
     try {
-      json = JSON.parse(text);
-    } catch {
-      this.fail("protocol-error", `answered a line that is not JSON: ${clip(text)}`, request);
-    }
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      this.fail("protocol-error", `answered ${clip(text)}; expected a JSON object`, request);
-    }
-    const answer = json as Record<string, unknown>;
-    if (answer.id !== id) {
-      this.fail(
-        "protocol-error",
-        `answered with id ${JSON.stringify(answer.id)}; expected id ${id}`,
-        request,
-      );
-    }
-    if (typeof answer.ok !== "boolean") {
-      this.fail("protocol-error", `answered ${clip(text)}; expected "ok": true or false`, request);
-    }
-    if (!answer.ok) {
-      // EOOPS is valid on the wire; whether this harness may answer it (it declared `oops`)
-      // is the allocator client's question.
-      if (
-        !([...ERRNOS, EOOPS] as readonly unknown[]).includes(answer.error) ||
-        typeof answer.message !== "string"
-      ) {
+      this.write(`${line}\n`, line);
+      const got = this.reader.next(seq);
+      if (typeof got === "object") {
+        this.answered = true;
+        return got.line;
+      }
+      if (got === "watch") {
+        const signal = stopRequested();
+        if (signal !== 0) this.stop(signal);
         this.fail(
-          "protocol-error",
-          `answered ${clip(text)}; an "ok": false answer needs "error" (one of ${ERRNOS.join(", ")}, or ${EOOPS} where hello declares "oops") and a "message" string`,
-          request,
+          "harness-hang",
+          first
+            ? `no first answer within ${this.startTimeoutMs} ms of starting`
+            : `no answer within ${timeoutMs} ms`,
+          line,
         );
       }
+      if (got === "overlong") {
+        this.fail(
+          "protocol-error",
+          `printed a line longer than ${this.maxLineBytes} bytes (${this.reader.pending} bytes read, no newline yet)`,
+          line,
+        );
+      }
+      // "exit", or the end of the FIFO (the worker's end gone with it): the child is gone.
+      this.crashed(line);
+    } finally {
+      this.watch[0] = 0;
     }
-    return answer as Answer;
+  }
+
+  /** Writes all of `text` to the child's standard input (a pipe that may be full for a while). */
+  private write(text: string, request: string): void {
+    const fd = this.stdinFd;
+    if (fd === undefined) {
+      this.worker.postMessage({ type: "send", line: text.slice(0, -1) });
+      return;
+    }
+    let bytes = Buffer.from(text, "utf8");
+    while (bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(writeSync(fd, bytes));
+      } catch (e) {
+        const code = errno(e);
+        if (code === "EAGAIN") {
+          // The harness has not read yet: give it a moment (a hang is the worker's to see).
+          const signal = stopRequested();
+          if (signal !== 0) this.stop(signal);
+          if (Date.now() >= (this.watch[0] ?? 0)) {
+            this.fail(
+              "harness-hang",
+              `did not read its request within ${this.timeoutMs} ms`,
+              request,
+            );
+          }
+          Atomics.wait(this.flag, 0, Atomics.load(this.flag, 0), 1);
+          continue;
+        }
+        if (code === "EPIPE" || code === "EBADF") this.crashed(request);
+        throw e;
+      }
+    }
+  }
+
+  /** The harness has exited (its standard input closed, or the worker said so): a crash. */
+  private crashed(request: string): never {
+    this.awaitExit(REAP_TIMEOUT_MS, "ignore");
+    this.fail("harness-crash", this.exitText(), request);
   }
 
   /** Marks the harness failed (killing it unless it exited) and throws. */
@@ -255,15 +349,8 @@ export class HarnessProcess {
     throw this.failure;
   }
 
-  /** A failure for an exit (or an overlong line) seen instead of the answer. */
+  /** A failure for an exit seen instead of what was awaited. */
   private failFrom(message: WorkerMessage, request: string | undefined): never {
-    if (message.type === "overlong") {
-      this.fail(
-        "protocol-error",
-        `printed a line longer than ${this.maxLineBytes} bytes (${message.length} bytes read, no newline yet)`,
-        request,
-      );
-    }
     if (message.type === "exit") {
       this.noteExit(message);
       this.fail("harness-crash", this.exitText(), request);
@@ -370,7 +457,10 @@ export class HarnessProcess {
   /** Ends the worker once the child is reaped. */
   private release(): void {
     LIVE.delete(this);
-    void this.worker.terminate();
+    closeSync(this.readFd);
+    // The worker may still write a marker until it is gone: its end is closed after it.
+    const wakeFd = this.wakeFd;
+    void this.worker.terminate().finally(() => closeSync(wakeFd));
     this.port.close();
   }
 
@@ -389,10 +479,4 @@ export class HarnessProcess {
     this.kill();
     this.release();
   }
-}
-
-function clip(text: string): string {
-  return text.length > 120
-    ? `${JSON.stringify(text.slice(0, 120))}… (${text.length} characters)`
-    : JSON.stringify(text);
 }

@@ -8,3 +8,4 @@ export * from "./externalAllocator.ts";
 export * from "./harnessPool.ts";
 export * from "./declaredPool.ts";
 export * from "./reservedArea.ts";
+export * from "./batcher.ts";

@@ -89,7 +89,10 @@ export const ptrAnswer = z.object({ ptr: hexAddress });
 export const addrAnswer = z.object({ addr: hexAddress });
 export const nodeAnswer = z.object({ node: count });
 export const readAnswer = z.object({
-  hex: z.string().regex(/^([0-9a-fA-F]{2})*$/, "hexadecimal bytes"),
+  // Decoding stops at the first character that is not a pair of hexadecimal digits: what it
+  // decodes is the whole string only when every character is one (a page's 8 KiB is read
+  // natively, not by a regular expression a character at a time).
+  hex: z.string().refine((s) => Buffer.from(s, "hex").length * 2 === s.length, "hexadecimal bytes"),
 });
 
 export const statsAnswer = z.object({

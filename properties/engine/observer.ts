@@ -3,7 +3,13 @@
  * invariants: each live copy's address (`ptr`) and bytes (`read`). Every observation is a
  * black-box request, so the same checks run on an external harness.
  */
-import { ok, type InspectView, type PercpuAllocator, type Result } from "../../impl/index.ts";
+import {
+  ok,
+  type InspectView,
+  type PercpuAllocator,
+  type Query,
+  type Result,
+} from "../../impl/index.ts";
 import { INDEX_PAGE, type Copy } from "./copyIndex.ts";
 import type { ObjectRecord } from "./model.ts";
 
@@ -17,9 +23,37 @@ export class Observer {
   private readonly pages = new Map<number, Result<Uint8Array>>();
   private readonly nodes = new Map<number, Result<number>>();
   private view: Result<InspectView> | undefined;
+  /** Pages whose reads the allocator took as planned: ranges on them are cut from the pages. */
+  private readonly plannedPages = new Set<number>();
 
   constructor(target: PercpuAllocator) {
     this.target = target;
+  }
+
+  /**
+   * Announces what the checks will ask (engine/plan.ts), now or (`afterChange`) after the
+   * step's request. Where the allocator takes the hint, a range on a planned page is cut from
+   * the page's read rather than asked on its own.
+   */
+  plan(queries: readonly Query[], afterChange = false): void {
+    if (queries.length === 0 || this.target.plan?.(queries, afterChange) !== true) return;
+    for (const q of queries) {
+      if (q.op === "read" && q.len === INDEX_PAGE && q.addr % INDEX_PAGE === 0) {
+        this.plannedPages.add(q.addr);
+      }
+    }
+  }
+
+  /** The copies' addresses of `obj` on `cpus` will be asked (an allocation's). */
+  planAddrs(obj: ObjectRecord, cpus: readonly number[]): void {
+    this.target.plan?.(cpus.map((cpu) => ({ op: "ptr", ptr: obj.ptr, cpu })));
+  }
+
+  /** A page read so far, or read now if it was planned; undefined otherwise. */
+  private known(page: number): Result<Uint8Array> | undefined {
+    const got = this.pages.get(page);
+    if (got !== undefined || !this.plannedPages.has(page)) return got;
+    return this.pageBytes(page);
   }
 
   /** per_cpu_ptr(obj, cpu) as the allocator answers it now. */
@@ -93,14 +127,14 @@ export class Observer {
 
   private fromPages(start: number, end: number): Result<Uint8Array> | undefined {
     const first = pageOf(start);
-    if (!this.pages.has(first)) return undefined;
+    if (!this.pages.has(first) && !this.plannedPages.has(first)) return undefined;
     if (end - first <= INDEX_PAGE) {
-      const page = this.pages.get(first);
+      const page = this.known(first);
       return page?.ok ? ok(page.value.subarray(start - first, end - first)) : undefined;
     }
     const out = new Uint8Array(end - start);
     for (let page = first; page < end; page += INDEX_PAGE) {
-      const got = this.pages.get(page);
+      const got = this.known(page);
       if (got === undefined || !got.ok) return undefined;
       const lo = Math.max(page, start);
       const hi = Math.min(page + INDEX_PAGE, end);

@@ -25,6 +25,7 @@ import type {
   Capability,
   PercpuAllocator,
   PoolBound,
+  Query,
 } from "../../impl/index.ts";
 import { HarnessFailure } from "../../impl/external/index.ts";
 import type { Expectation, Invariant, StepContext, TwinView } from "../invariants/invariant.ts";
@@ -33,6 +34,7 @@ import { PercpuModel } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
 import { Observer } from "./observer.ts";
 import { PageShadow } from "./pageShadow.ts";
+import { planObservations } from "./plan.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
 import { opOf, outcomeOf } from "./ops/index.ts";
 import { describeValue, type Step } from "./step.ts";
@@ -42,6 +44,7 @@ import { Violation } from "./violation.ts";
 /** The id of the invariant that judges exceptions thrown by the allocator. */
 export const NO_OOPS = "no-oops";
 const VALID: Expectation = { valid: true, why: "valid request" };
+const STATS: readonly Query[] = [{ op: "stats" }];
 
 /** The NR_CPUS pair of the relational check. */
 export const TWIN_NR_CPUS = [8, 512] as const;
@@ -164,6 +167,9 @@ export class Session {
       const baseline = this.bootOne(allocator, twinCfg);
       this.twin = { allocator, config: twinCfg, ptrs: new Map(), baseline };
     }
+    // Nothing runs between boot and the first step: the baseline is the stats before it.
+    this.lastStats = this.baseline;
+    this.lastTwinStats = this.twin?.baseline;
   }
 
   private bootOne(allocator: PercpuAllocator, config: BootConfig): AllocatorStats {
@@ -238,6 +244,36 @@ export class Session {
     // Into the trace before it runs, so that a step that raises is part of the trace.
     if (!implicit) this.trace.push(step);
     const logged = { op: step.op, step: implicit ? undefined : index, valid: expectation.valid };
+    // Where the allocator batches, the stats after the step go in the step's own line, and so
+    // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug
+    // event's pages and copies; an allocation's depend on the addresses it is given).
+    const observe = new Observer(a);
+    // An allocation's copies are asked right after it (allocOp's granted).
+    const made =
+      step.op === "alloc" && expectation.valid
+        ? model.possible.map((cpu): Query => ({ op: "ptr", ptr: "new", cpu }))
+        : [];
+    if (a.plan !== undefined) {
+      const audit =
+        this.auditNext || this.sinceAudit + 1 >= this.auditEvery || prepared.audit === true;
+      const ok = expectation.valid;
+      const scope = stepScope({ step, record, ok, audit, index: this.copyIndex, model });
+      const checks =
+        step.op === "alloc"
+          ? []
+          : planObservations({
+              before: true,
+              step,
+              record,
+              ok,
+              error: undefined,
+              expectation,
+              scope,
+              model,
+              judges: this.judges,
+            });
+      observe.plan([...STATS, ...made, ...checks], true);
+    }
     const result = this.guard(
       () => {
         try {
@@ -255,7 +291,14 @@ export class Session {
     );
     const twinResult =
       this.twin && prepared.performTwin
-        ? this.guard(() => prepared.performTwin?.(this.twin as Twin), index, step)
+        ? this.guard(
+            () => {
+              this.twin?.allocator.plan?.(STATS, true);
+              return prepared.performTwin?.(this.twin as Twin);
+            },
+            index,
+            step,
+          )
         : undefined;
     const outcome = outcomeOf(result);
     // An atomic request the design serves from populated memory only may fail on its own
@@ -269,7 +312,6 @@ export class Session {
     const granted = result.ok && expectation.valid;
     if (granted) record = prepared.apply?.(result.value) ?? record;
 
-    const observe = new Observer(a);
     if (granted) prepared.granted?.({ record, model, observe, copies: this.copyIndex });
     const audit =
       this.auditNext ||
@@ -282,6 +324,18 @@ export class Session {
       this.sinceAudit = 0;
     }
     const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
+    observe.plan(
+      planObservations({
+        step,
+        record,
+        ok: result.ok,
+        error: result.ok ? undefined : result.error,
+        expectation,
+        scope,
+        model,
+        judges: this.judges,
+      }),
+    );
     const after = this.stats(a, index, step);
     this.lastStats = after;
     const twin: TwinView | undefined =

@@ -143,6 +143,7 @@ export const allocOp: Op<AllocStep> = {
       },
       granted: ({ record, observe, copies }) => {
         if (record === undefined) return;
+        observe.planAddrs(record, model.possible);
         for (const cpu of model.possible) {
           const addr = observe.copyAddr(record, cpu);
           if (addr.ok) record.copies.set(cpu, addr.value);

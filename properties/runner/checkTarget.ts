@@ -252,8 +252,20 @@ function withoutUnreadable(report: TargetReport): TargetReport {
   return { ...report, results: report.results.filter((r) => !unreadable(r)) };
 }
 
+/**
+ * The invariants a check judges: those asked for, else every one that applies, but for the
+ * churn-round ones on an external harness (thousands of requests a run: planned only when
+ * asked for, as selection.ts's `churnFor` plans them for the CLI).
+ */
+function wantedInvariants(target: Target, settings: RunSettings): readonly Invariant[] {
+  if (settings.invariants !== undefined) return applicable(settings.invariants, target);
+  return applicable(INVARIANTS, target).filter(
+    (i) => i.ownRuns !== "churn-rounds" || target.kind !== "external",
+  );
+}
+
 function checkTargetOnce(target: Target, settings: RunSettings): TargetReport {
-  const wanted = applicable(settings.invariants ?? INVARIANTS, target);
+  const wanted = wantedInvariants(target, settings);
   const results = new Map<string, InvariantResult>();
   const counter: RunCounter = { commands: 0, shrinkMs: 0 };
   const harness: HarnessRecorder = {};

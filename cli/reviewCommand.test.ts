@@ -271,8 +271,9 @@ describe("pcpu-verify review", () => {
       "counters",
     );
     const first = run.stdout.split("\n")[0] ?? "";
+    // 2.6.10's kmalloc classes keep it under 98% after churn; kiran-2005-09 holds at this budget.
     expect(first).toMatch(
-      /^pcpu-verify review legacy-2\.6\.10 -> kiran-2005-09: HEAD is better on \d+ metrics \(.*memory loads per deref.*\), worse on \d+ metrics \(.*vmalloc bytes.*\); \d+ equal, .*; invariants: same$/,
+      /^pcpu-verify review legacy-2\.6\.10 -> kiran-2005-09: HEAD is better on \d+ metrics \(.*memory loads per deref.*\), worse on \d+ metrics \(.*vmalloc bytes.*\); \d+ equal, .*; invariants: 1 changed \(utilization-after-churn\)$/,
     );
   });
 

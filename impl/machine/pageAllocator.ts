@@ -126,7 +126,8 @@ export class PageAllocator {
   /**
    * An allocation that is not of pages but that fault injection counts as one (a harness that
    * fails every allocation the kernel makes, kmalloc included, counts them so): it fails if an
-   * injected failure is due, else it counts as a successful allocation for `failAfter`.
+   * injected failure is due, else it counts as a successful allocation (`allocations`, and for
+   * `failAfter`), as pcpu-linux's `page_allocs` counts every allocation.
    */
   faultPoint(what: string): Result<void> {
     if (this.injectSkip === 0 && this.injectFail > 0) {
@@ -134,6 +135,7 @@ export class PageAllocator {
       this.failures++;
       return err("ENOMEM", `${what} failed (injected)`);
     }
+    this.allocations++;
     if (this.injectSkip > 0) this.injectSkip--;
     return { ok: true, value: undefined };
   }

@@ -24,6 +24,9 @@ import {
   type Target,
 } from "../index.ts";
 
+/** Targets whose sweep workload releases no chunk (see below). */
+const NO_RELEASE = new Set(["bitmap-2017-kernel"]);
+
 function problems(report: EnomemSweepReport): string[] {
   return report.findings.map((f) => `k=${f.k} ${f.invariant} at step ${f.stepIndex}: ${f.message}`);
 }
@@ -45,7 +48,10 @@ describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, targe
     expect(report.enomemAnswers).toBeGreaterThan(0);
     if (report.maxBlocks > 0) {
       expect(report.maxBlocks).toBeGreaterThanOrEqual(3);
-      expect(report.blockReleases).toBeGreaterThanOrEqual(1);
+      // bitmap-2017-kernel's first chunk takes the small objects, so when the workload frees
+      // its "two chunks empty at once" one of them still holds o10 (sidelined): the sweep
+      // reaches no release there; bitmap-2017, the same chunk code, releases two.
+      if (!NO_RELEASE.has(target.id)) expect(report.blockReleases).toBeGreaterThanOrEqual(1);
     }
   });
 });

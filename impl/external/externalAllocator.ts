@@ -284,7 +284,11 @@ export class ExternalAllocator implements PercpuAllocator {
       if (!got.ok) return got;
       const taken = (got.value as Record<symbol, unknown>)[READ_BYTES] as ReadBytes;
       if ("problem" in taken) {
-        this.harness.fail("protocol-error", taken.problem, JSON.stringify({ op: "read", ...fields }));
+        this.harness.fail(
+          "protocol-error",
+          taken.problem,
+          JSON.stringify({ op: "read", ...fields }),
+        );
       }
       return ok(taken.bytes);
     }

@@ -1,6 +1,6 @@
 /**
  * Checked steps per second through the harness protocol, with batches and without, beside the
- * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE|-] [C runs] [linux runs]`,
+ * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE|-] [C runs] [linux runs] [BASE's name]`,
  * `npm run bench:batch`). BASE is an export of that commit with its harnesses built (`git archive
  * 26a6f42 | tar -x -C BASE`, its node_modules linked, `make -C BASE/examples/c-harness`, and
  * its linux harness as below); without it the base rows are left out.
@@ -27,6 +27,8 @@ const base = process.argv[3] === "-" ? undefined : process.argv[3];
 /** Runs of each check: 200 (check's default), or fewer for the slower linux harness. */
 const cRuns = Number(process.argv[4] ?? 200);
 const linuxRuns = Number(process.argv[5] ?? 200);
+/** What BASE is, for its rows (default: the commit before batches). */
+const baseName = process.argv[6] ?? "before batches (26a6f42)";
 const here = fileURLToPath(new URL("..", import.meta.url));
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const load = () =>
@@ -73,7 +75,7 @@ for (const [what, bin, runs] of [
     runs,
   );
   if (base !== undefined) {
-    add(`${what}, before batches (26a6f42)`, base, bin(base), bin(base), runs);
+    add(`${what}, ${baseName}`, base, bin(base), bin(base), runs);
   }
 }
 if (base !== undefined)

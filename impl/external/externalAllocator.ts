@@ -282,11 +282,11 @@ export class ExternalAllocator implements PercpuAllocator {
       const fields = { addr: formatAddr(addr), len };
       const got = this.answer("read", fields);
       if (!got.ok) return got;
-      const taken = (got.value as Record<symbol, unknown>)[READ_BYTES] as ReadBytes;
-      if ("problem" in taken) {
+      const taken = (got.value as Record<symbol, unknown>)[READ_BYTES] as ReadBytes | undefined;
+      if (taken === undefined || "problem" in taken) {
         this.harness.fail(
           "protocol-error",
-          taken.problem,
+          taken?.problem ?? "read answered ok with no bytes taken",
           JSON.stringify({ op: "read", ...fields }),
         );
       }

@@ -1,13 +1,14 @@
 /**
  * Checked steps per second through the harness protocol, with batches and without, beside the
- * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE|-] [C runs] [linux runs]`,
+ * commit before them (`npx tsx bench/batchSpeed.ts [repeats] [BASE|-] [C runs] [linux runs] [BASE's name]`,
  * `npm run bench:batch`). BASE is an export of that commit with its harnesses built (`git archive
  * 26a6f42 | tar -x -C BASE`, its node_modules linked, `make -C BASE/examples/c-harness`, and
  * its linux harness as below); without it the base rows are left out.
  *
  * Subjects: the C example harness (examples/c-harness) and, where built, the linux 6.12
- * harness (`make -C harnesses/linux -j1 KSRC=... BUILD=build/6.12`): this tree with `batch`,
- * this tree with `--no-batch` (one request a line, through this tree's transport), and BASE
+ * harness (`make -C harnesses/linux -j1 KSRC=... BUILD=build/6.12`): this tree with `batch`
+ * and `digest`, with `batch` alone (`--no-digest`), with neither (one request a line, through
+ * this tree's transport), and BASE
  * (one request a line through the worker thread, as before). Each is check's default (seed
  * 20051, 200 runs of up to 60 commands, every invariant that applies, no model round), in a
  * fresh process per sample (bench/checkOnce.ts), the samples of all subjects interleaved so
@@ -26,6 +27,8 @@ const base = process.argv[3] === "-" ? undefined : process.argv[3];
 /** Runs of each check: 200 (check's default), or fewer for the slower linux harness. */
 const cRuns = Number(process.argv[4] ?? 200);
 const linuxRuns = Number(process.argv[5] ?? 200);
+/** What BASE is, for its rows (default: the commit before batches). */
+const baseName = process.argv[6] ?? "before batches (26a6f42)";
 const here = fileURLToPath(new URL("..", import.meta.url));
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const load = () =>
@@ -45,6 +48,8 @@ interface Sample {
   readonly ms: number;
   readonly steps: number;
   readonly lines: number;
+  /** Reads answered "same" (the capability digest). */
+  readonly same?: number;
   readonly requests: Record<string, number>;
   readonly statuses: string[];
   readonly load: string;
@@ -60,10 +65,17 @@ for (const [what, bin, runs] of [
   ["C example harness", c, cRuns],
   ["linux 6.12", linux, linuxRuns],
 ] as const) {
-  add(`${what}, batch`, here, bin(here), bin(here), runs);
-  add(`${what}, --no-batch`, here, `${bin(here)} --no-batch`, bin(here), runs);
+  add(`${what}, batch + digest`, here, bin(here), bin(here), runs);
+  add(`${what}, batch, --no-digest`, here, `${bin(here)} --no-digest`, bin(here), runs);
+  add(
+    `${what}, --no-batch --no-digest`,
+    here,
+    `${bin(here)} --no-batch --no-digest`,
+    bin(here),
+    runs,
+  );
   if (base !== undefined) {
-    add(`${what}, before batches (26a6f42)`, base, bin(base), bin(base), runs);
+    add(`${what}, ${baseName}`, base, bin(base), bin(base), runs);
   }
 }
 if (base !== undefined)
@@ -95,9 +107,9 @@ out(
 );
 out();
 out(
-  "| target | steps | median s | steps/s | lines/step | requests/step | samples s | load average of the median sample |",
+  "| target | steps | median s | steps/s | lines/step | requests/step | reads answered same | samples s | load average of the median sample |",
 );
-out("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
 const medians = new Map<string, Sample>();
 for (const s of subjects) {
   const list = samples.get(s.name) ?? [];
@@ -106,7 +118,7 @@ for (const s of subjects) {
   medians.set(s.name, mid);
   const reqs = Object.values(mid.requests).reduce((a, b) => a + b, 0);
   out(
-    `| ${s.name} | ${mid.steps.toLocaleString("en-US")} | ${(mid.ms / 1000).toFixed(2)} | ${Math.round((mid.steps / mid.ms) * 1000).toLocaleString("en-US")} | ${(mid.lines / mid.steps).toFixed(2)} | ${(reqs / mid.steps).toFixed(2)} | ${list.map((x) => (x.ms / 1000).toFixed(2)).join(", ")} | ${mid.load} |`,
+    `| ${s.name} | ${mid.steps.toLocaleString("en-US")} | ${(mid.ms / 1000).toFixed(2)} | ${Math.round((mid.steps / mid.ms) * 1000).toLocaleString("en-US")} | ${(mid.lines / mid.steps).toFixed(2)} | ${(reqs / mid.steps).toFixed(2)} | ${mid.same === undefined || !mid.requests.read ? "-" : `${((100 * mid.same) / mid.requests.read).toFixed(0)}%`} | ${list.map((x) => (x.ms / 1000).toFixed(2)).join(", ")} | ${mid.load} |`,
   );
 }
 out();

@@ -3,7 +3,8 @@
  * `npx tsx bench/checkOnce.ts "CMD ARGS" [runs]` prints one JSON line: the wall time of the
  * check, its steps, the lines written to the harness and the requests by operation (a batch
  * line counts once as a line and each of its requests as a request), and each invariant's
- * status. Written against the interfaces the commit before batches already had, so that the
+ * status, and where the client has digests (readDigests.ts) how many reads were answered
+ * `same`. Written against the interfaces the commit before batches already had, so that the
  * same file measures that commit too (batchSpeed copies it into an export of it).
  */
 import { performance } from "node:perf_hooks";
@@ -37,6 +38,19 @@ if (batch !== undefined) {
   };
 }
 
+// Reads answered "same" (the capability digest), where this tree has it.
+let same = 0;
+const digests = (await import("../impl/external/readDigests.ts").catch(() => undefined)) as
+  | { ReadDigests?: { prototype: { incoming: (s: unknown, a: { same?: unknown }) => unknown } } }
+  | undefined;
+const incoming = digests?.ReadDigests?.prototype.incoming;
+if (digests?.ReadDigests !== undefined && incoming !== undefined) {
+  digests.ReadDigests.prototype.incoming = function (this: unknown, s, a) {
+    if (a.same === true) same++;
+    return incoming.call(this, s, a);
+  };
+}
+
 const target = externalTarget(command);
 const t0 = performance.now();
 try {
@@ -47,6 +61,7 @@ try {
       ms,
       steps: report.commands,
       lines,
+      same,
       requests: Object.fromEntries(requests),
       statuses: report.results.map((r) => `${r.invariant}:${r.status}`),
     })}\n`,

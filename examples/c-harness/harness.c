@@ -4,7 +4,9 @@
  * standard output; diagnostics go to standard error. Exits 0 on `quit` or at end of input.
  * A line that is a JSON list is a batch (the capability `batch`): its requests are answered in
  * order on one line, up to the first error. `--no-batch` leaves the capability out of `hello`
- * (the client then sends one request a line), to compare the two.
+ * (the client then sends one request a line), to compare the two. A read that carries the
+ * digest of the bytes the client saw there before (`unless`, the capability `digest`) is
+ * answered `"same":true` where they are unchanged; `--no-digest` leaves that capability out.
  */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 
 static const char *const ERRNAMES[] = { "", "EINVAL", "ENOMEM", "EFAULT" };
 static int offer_batch = 1;
+static int offer_digest = 1;
 
 
 static void answer_code(int code, const char *why)
@@ -36,9 +39,9 @@ static void do_hello(void)
 {
 	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"c-arena\",\"revision\":\"%s\","
-	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\"%s],"
+	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\"%s%s],"
 	       "\"max_size\":%u",
-	       SEEDED_BUG ? "1-seeded-bug" : "1", offer_batch ? ",\"batch\"" : "", UNIT_SIZE);
+	       SEEDED_BUG ? "1-seeded-bug" : "1", offer_batch ? ",\"batch\"" : "", offer_digest ? ",\"digest\"" : "", UNIT_SIZE);
 	answer_end();
 }
 
@@ -68,10 +71,14 @@ static void do_boot(const struct jobj *o)
 	answer_code(arena_boot(&cfg, &why), why);
 }
 
-static void do_read(uint64_t addr, long long len)
+static void do_read(const struct jobj *o, uint64_t addr, long long len)
 {
 	uint8_t *data;
 	const char *why = "";
+	int given;
+	uint64_t digest;
+	if (get_unless(o, offer_digest, &given, &digest))
+		return;
 	if (len > UNIT_SIZE * 64ll) {
 		answer_err("EINVAL", "len is too large");
 		return;
@@ -81,11 +88,7 @@ static void do_read(uint64_t addr, long long len)
 		answer_code(code, why);
 		return;
 	}
-	answer_begin();
-	fputs(",\"hex\":\"", stdout);
-	put_hex(data, (size_t)len);
-	putchar('"');
-	answer_end();
+	answer_read(data, (size_t)len, given, digest);
 }
 
 static void do_write(uint64_t addr, const char *hex)
@@ -203,7 +206,7 @@ static int handle(const struct jobj *o)
 	} else if (strcmp(op, "read") == 0) {
 		if (get_addr(o, "addr", &p) || get_int(o, "len", &a))
 			return 0;
-		do_read(p, a);
+		do_read(o, p, a);
 	} else if (strcmp(op, "write") == 0) {
 		const struct jval *hex = jobj_get(o, "hex");
 		if (get_addr(o, "addr", &p))
@@ -289,8 +292,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-batch") == 0) {
 			offer_batch = 0;
+		} else if (strcmp(argv[i], "--no-digest") == 0) {
+			offer_digest = 0;
 		} else {
-			fprintf(stderr, "usage: pcpu-harness [--no-batch]\n");
+			fprintf(stderr, "usage: pcpu-harness [--no-batch] [--no-digest]\n");
 			return 2;
 		}
 	}

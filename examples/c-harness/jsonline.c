@@ -381,6 +381,53 @@ void put_hex(const uint8_t *data, size_t len)
 	fwrite(buf, 1, n, stdout);
 }
 
+/* ---- digests ---- */
+
+uint64_t digest_bytes(const uint8_t *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= data[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int get_unless(const struct jobj *o, int digests, int *given, uint64_t *digest)
+{
+	const struct jval *v = digests ? jobj_get(o, "unless") : NULL;
+	*given = 0;
+	if (!v)
+		return 0;
+	uint64_t d = 0;
+	int good = v->type == J_STR && strlen(v->str) == 16;
+	for (int i = 0; good && i < 16; i++) {
+		int x = hexval(v->str[i]);
+		good = x >= 0;
+		d = d << 4 | (uint64_t)(x < 0 ? 0 : x);
+	}
+	if (!good) {
+		answer_err("EPROTO", "field unless: expected a digest, 16 hexadecimal digits");
+		return -1;
+	}
+	*given = 1;
+	*digest = d;
+	return 0;
+}
+
+void answer_read(const uint8_t *data, size_t len, int given, uint64_t digest)
+{
+	answer_begin();
+	if (given && digest_bytes(data, len) == digest) {
+		fputs(",\"same\":true", stdout);
+	} else {
+		fputs(",\"hex\":\"", stdout);
+		put_hex(data, len);
+		putchar('"');
+	}
+	answer_end();
+}
+
 /* ---- batches ---- */
 
 int batch_line(const char *line)

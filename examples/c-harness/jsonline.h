@@ -51,6 +51,17 @@ void put_hex(const uint8_t *data, size_t len);
 int answer_failed(void);
 
 /*
+ * Digests (the capability `digest`, docs/protocol.md): `digest_bytes` is FNV-1a, 64 bits, over
+ * the bytes in order. `get_unless` takes a read's `unless` (16 hexadecimal digits, the
+ * digest most significant digit first) where `digests` is on, else ignores it: 0 with `given`
+ * set where it is there, -1 after answering EPROTO where it is malformed. `answer_read`
+ * answers a read: `"same":true` where `given` and the bytes' digest is `digest`, else `hex`.
+ */
+uint64_t digest_bytes(const uint8_t *data, size_t len);
+int get_unless(const struct jobj *o, int digests, int *given, uint64_t *digest);
+void answer_read(const uint8_t *data, size_t len, int given, uint64_t digest);
+
+/*
  * Batches (the capability `batch`): a line that is a JSON list of requests, answered by one
  * line that is the list of their answers, in order, ending at the first error. Between
  * `answer_batch_begin` (it prints "[") and `answer_batch_end` (it prints "]" and ends the line)

@@ -14,6 +14,8 @@ struct jobj;
 
 /* harness.c: whether hello offers `batch` (--no-batch leaves it out). */
 extern int offer_batch;
+/* harness.c: whether hello offers `digest` (--no-digest leaves it out). */
+extern int offer_digest;
 
 /* In the first process, before each fork of a worker: the shared buffer, cleared. */
 void batch_prepare(void);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kapi.h"
@@ -11,23 +12,55 @@
 #include "oops.h"
 #include "batch.h"
 
-/* One request line, read a byte at a time; -1 at end of input. */
+/*
+ * Standard input, read ahead into memory the first process and every worker share: what one
+ * process read past its line is there for the next (a worker handing back a boot, the first
+ * process answering for a worker that died), so no line is lost to a process that ended, and
+ * a line costs a read or two, not a read a byte. Only one process reads at a time (the first
+ * waits for its worker).
+ */
+struct input {
+	size_t start, end;
+	char data[64 << 10];
+};
+static struct input *input;
+
+int read_line_init(void)
+{
+	input = mmap(NULL, sizeof(*input), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		     0);
+	if (input == MAP_FAILED)
+		return -1;
+	input->start = input->end = 0;
+	return 0;
+}
+
+/* One request line; -1 at end of input. */
 int read_line(char *buf)
 {
 	size_t n = 0;
 	for (;;) {
-		char c;
-		ssize_t r = read(0, &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return n ? (buf[n] = '\0', 0) : -1;
-		if (c == '\n') {
+		if (input->start == input->end) {
+			ssize_t r = read(0, input->data, sizeof(input->data));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return n ? (buf[n] = '\0', 0) : -1;
+			input->start = 0;
+			input->end = (size_t)r;
+		}
+		char *from = input->data + input->start;
+		char *nl = memchr(from, '\n', input->end - input->start);
+		size_t take = (size_t)((nl ? nl : input->data + input->end) - from);
+		size_t keep = take < LINE_MAX_BYTES - 1 - n ? take : LINE_MAX_BYTES - 1 - n;
+		memcpy(buf + n, from, keep);
+		n += keep;
+		input->start += take;
+		if (nl) {
+			input->start++;
 			buf[n] = '\0';
 			return 0;
 		}
-		if (n + 1 < LINE_MAX_BYTES)
-			buf[n++] = c;
 	}
 }
 

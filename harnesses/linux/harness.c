@@ -4,8 +4,8 @@
  * The allocator's globals are set once, by pcpu_setup_first_chunk(), so every `boot` runs in
  * a fresh process: the first process (which never touches the allocator) forks a worker per
  * boot; the worker boots the kernel and answers every request until the next `boot` (which it
- * hands back through shared memory) or `quit`. Requests are read a byte at a time, so that no
- * process reads ahead of the line it answers. A worker killed by a signal (a kernel BUG, an
+ * hands back through shared memory) or `quit`. Standard input is read ahead into shared
+ * memory (dispatch.c), so that what one process read past its line is the next one's. A worker killed by a signal (a kernel BUG, an
  * oops: a fault of the kernel's own access) while it answers a request is answered EOOPS by
  * the first process, which then refuses everything but `boot` (oops.c); any other death of a
  * worker ends the harness with status 70 and the reason on standard error (a harness crash).
@@ -49,6 +49,7 @@ int node_order_reverse;
 
 char *shared_line; /* a boot request handed from a worker to the first process */
 int offer_batch = 1; /* --no-batch: hello leaves the capability `batch` out */
+int offer_digest = 1; /* --no-digest: hello leaves the capability `digest` out */
 
 /* Runs one worker from `line`; returns its exit status, or exits the harness on a crash. */
 static int run_worker(char *line)
@@ -83,7 +84,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: pcpu-linux [--small-unit] [--static-size N] [--reserved-size N] "
 			"[--dyn-size N] [--atom-size N] [--node-order forward|reverse] [--guard-pages] "
-			"[--no-batch]\n");
+			"[--no-batch] [--no-digest]\n");
 	exit(2);
 }
 
@@ -129,6 +130,8 @@ int main(int argc, char **argv)
 			guard_pages = 1;
 		} else if (strcmp(argv[i], "--no-batch") == 0) {
 			offer_batch = 0;
+		} else if (strcmp(argv[i], "--no-digest") == 0) {
+			offer_digest = 0;
 		} else {
 			usage();
 		}
@@ -136,7 +139,7 @@ int main(int argc, char **argv)
 
 	shared_line = mmap(NULL, LINE_MAX_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			   -1, 0);
-	if (!line || shared_line == MAP_FAILED || machine_init(&why)) {
+	if (!line || shared_line == MAP_FAILED || read_line_init() || machine_init(&why)) {
 		fprintf(stderr, "pcpu-linux: cannot start: %s\n", why);
 		return EXIT_CRASH;
 	}

@@ -38,7 +38,8 @@ extern long first_static, first_reserved, first_dyn, first_atom;
 extern int node_order_reverse;
 extern char *shared_line;
 
-/* dispatch.c */
+/* dispatch.c: read_line_init maps the input that every process reads (0, or -1). */
+int read_line_init(void);
 int read_line(char *buf);
 const char *op_of(const struct jobj *o);
 int parse(const char *line, struct jobj *o);

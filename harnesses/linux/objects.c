@@ -11,6 +11,7 @@
 #include "kapi.h"
 #include "machine.h"
 #include "harness.h"
+#include "batch.h"
 
 void do_alloc(const struct jobj *o)
 {
@@ -93,9 +94,11 @@ static int access_range(uint64_t addr, long long len, uint8_t *buf, int write)
 
 void do_read(const struct jobj *o)
 {
-	uint64_t addr;
+	uint64_t addr, digest;
 	long long len;
-	if (get_addr(o, "addr", &addr) || get_int(o, "len", &len))
+	int given;
+	if (get_addr(o, "addr", &addr) || get_int(o, "len", &len) ||
+	    get_unless(o, offer_digest, &given, &digest))
 		return;
 	if (len < 0 || len > (1 << 20))
 		return answer_err("EINVAL", "read: len must be 0..1048576");
@@ -104,11 +107,7 @@ void do_read(const struct jobj *o)
 		free(buf);
 		return answer_err("EFAULT", "read: an address is not mapped");
 	}
-	answer_begin();
-	fputs(",\"hex\":\"", stdout);
-	put_hex(buf, (size_t)len);
-	putchar('"');
-	answer_end();
+	answer_read(buf, (size_t)len, given, digest);
 	free(buf);
 }
 

@@ -13,7 +13,8 @@
  * `"@alloc"` and kept as the `ptr` of the pointer the allocation answered.
  */
 import { formatAddr, type Query } from "../allocator.ts";
-import type { Answer, BatchRequest, HarnessProcess } from "./harnessProcess.ts";
+import type { Answer, BatchRequest } from "./harnessProcess.ts";
+import type { Wire } from "./readDigests.ts";
 
 /** The most requests the client puts in one batch line (the protocol allows 1024). */
 export const BATCH_MAX_REQUESTS = 256;
@@ -63,7 +64,7 @@ function answerBytes(r: BatchRequest): number {
 }
 
 export class Batcher {
-  private readonly harness: HarnessProcess;
+  private readonly harness: Wire;
   /** Questions announced by `plan`, to go in the line of the next request. */
   private readonly planned = new Map<string, BatchRequest>();
   /** Questions announced for after the next request that may change something. */
@@ -71,7 +72,7 @@ export class Batcher {
   /** Answers of questions sent ahead, by request, since the last request that may change something. */
   private readonly ahead = new Map<string, Answer>();
 
-  constructor(harness: HarnessProcess) {
+  constructor(harness: Wire) {
     this.harness = harness;
   }
 

@@ -13,7 +13,9 @@
  * `boot` (before any step a run could shrink) a harness-crash.
  *
  * With the capability `batch`, `plan`'s hints are taken (batcher.ts): the questions a check
- * will ask go in the line of the request before them.
+ * will ask go in the line of the request before them. With the capability `digest`
+ * (readDigests.ts), a page read again carries the digest of the bytes seen there, and crosses
+ * the pipe again only where they changed.
  */
 import type { z } from "zod";
 import {
@@ -32,9 +34,17 @@ import {
 } from "../allocator.ts";
 import { err, ok, type Errno, type Result } from "../result.ts";
 import { Batcher } from "./batcher.ts";
-import type { HarnessProcess } from "./harnessProcess.ts";
+import type { Answer, HarnessProcess } from "./harnessProcess.ts";
 import type { DeclaredPool } from "./declaredPool.ts";
 import { EOOPS, KernelOops, OOPS_CAPABILITY } from "./kernelOops.ts";
+import {
+  DIGEST_CAPABILITY,
+  READ_BYTES,
+  ReadDigests,
+  digestWire,
+  type ReadBytes,
+  type Wire,
+} from "./readDigests.ts";
 import type { ReservedArea } from "./reservedArea.ts";
 import {
   addrAnswer,
@@ -59,6 +69,8 @@ export interface HarnessInfo extends AllocatorInfo {
   readonly oops: boolean;
   /** Whether it answers a line of several requests (the capability `batch`). */
   readonly batch: boolean;
+  /** Whether it answers a read's `unless` with `same` (the capability `digest`). */
+  readonly digest: boolean;
   /** The reserved area (`reserved_area`), if the harness offers `reserved`. */
   readonly reservedArea: ReservedArea | undefined;
   /** Capabilities the harness named that this suite does not know (ignored). */
@@ -104,6 +116,7 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
     minAlign: parsed.data.min_align,
     oops: parsed.data.capabilities.includes(OOPS_CAPABILITY),
     batch: parsed.data.capabilities.includes(BATCH_CAPABILITY),
+    digest: parsed.data.capabilities.includes(DIGEST_CAPABILITY),
     reservedArea: area && {
       start: Number(BigInt(area.start)),
       size: area.size,
@@ -111,7 +124,8 @@ export function helloHarness(harness: HarnessProcess): HarnessInfo {
       ...(area.block !== undefined ? { block: area.block } : {}),
     },
     unknownCapabilities: parsed.data.capabilities.filter(
-      (c) => !known(c) && c !== OOPS_CAPABILITY && c !== BATCH_CAPABILITY,
+      (c) =>
+        !known(c) && c !== OOPS_CAPABILITY && c !== BATCH_CAPABILITY && c !== DIGEST_CAPABILITY,
     ),
   };
 }
@@ -122,6 +136,9 @@ export class ExternalAllocator implements PercpuAllocator {
   private readonly current: () => boolean;
   /** Where the harness offers `batch`: the questions planned and the answers sent ahead. */
   private readonly batcher: Batcher | undefined;
+  /** Where the harness offers `digest`: the bytes seen, and the wire that sends reads by them. */
+  private readonly digests: ReadDigests | undefined;
+  private readonly wire: Wire;
   /**
    * `current` says whether this client still owns the process: a pool hands a process to a
    * newer client, whose `boot` forgets this one's objects; using a stale client is a bug of
@@ -131,7 +148,22 @@ export class ExternalAllocator implements PercpuAllocator {
     this.harness = harness;
     this.info = info;
     this.current = current;
-    this.batcher = info.batch ? new Batcher(harness) : undefined;
+    this.digests = info.digest ? new ReadDigests() : undefined;
+    this.wire = this.digests ? digestWire(harness, this.digests) : harness;
+    this.batcher = info.batch ? new Batcher(this.wire) : undefined;
+  }
+
+  /** The answer to one request: an `ok: false` one as an Err, EOOPS raised. */
+  private answer(op: string, fields: Record<string, unknown>): Result<Answer> {
+    if (!this.current()) {
+      throw new Error(
+        `external allocator (${this.harness.command}): ${op} on a client whose harness process was handed to a newer client`,
+      );
+    }
+    const answer = this.batcher?.send(op, fields) ?? this.wire.request(op, fields);
+    if (!answer.ok && answer.error === EOOPS) this.oopsed(op, fields, answer.message as string);
+    if (!answer.ok) return err(answer.error as Errno, answer.message as string);
+    return ok(answer);
   }
 
   private ask<S extends z.ZodTypeAny>(
@@ -139,16 +171,10 @@ export class ExternalAllocator implements PercpuAllocator {
     fields: Record<string, unknown>,
     schema: S | undefined,
   ): Result<z.infer<S>> {
-    if (!this.current()) {
-      throw new Error(
-        `external allocator (${this.harness.command}): ${op} on a client whose harness process was handed to a newer client`,
-      );
-    }
-    const answer = this.batcher?.send(op, fields) ?? this.harness.request(op, fields);
-    if (!answer.ok && answer.error === EOOPS) this.oopsed(op, fields, answer.message as string);
-    if (!answer.ok) return err(answer.error as Errno, answer.message as string);
+    const got = this.answer(op, fields);
+    if (!got.ok) return got;
     if (schema === undefined) return ok(undefined);
-    const parsed = schema.safeParse(answer);
+    const parsed = schema.safeParse(got.value);
     if (!parsed.success) {
       this.harness.fail(
         "protocol-error",
@@ -197,6 +223,7 @@ export class ExternalAllocator implements PercpuAllocator {
   }
 
   boot(config: BootConfig): Result<void> {
+    this.digests?.clear();
     return this.ask(
       "boot",
       {
@@ -251,6 +278,20 @@ export class ExternalAllocator implements PercpuAllocator {
   }
 
   read(addr: Addr, len: number): Result<Uint8Array> {
+    if (this.digests !== undefined) {
+      const fields = { addr: formatAddr(addr), len };
+      const got = this.answer("read", fields);
+      if (!got.ok) return got;
+      const taken = (got.value as Record<symbol, unknown>)[READ_BYTES] as ReadBytes | undefined;
+      if (taken === undefined || "problem" in taken) {
+        this.harness.fail(
+          "protocol-error",
+          taken?.problem ?? "read answered ok with no bytes taken",
+          JSON.stringify({ op: "read", ...fields }),
+        );
+      }
+      return ok(taken.bytes);
+    }
     const r = this.ask("read", { addr: formatAddr(addr), len }, readAnswer);
     if (!r.ok) return r;
     const bytes = Uint8Array.from(Buffer.from(r.value.hex, "hex"));

@@ -9,3 +9,4 @@ export * from "./harnessPool.ts";
 export * from "./declaredPool.ts";
 export * from "./reservedArea.ts";
 export * from "./batcher.ts";
+export * from "./readDigests.ts";

@@ -11,12 +11,26 @@ import type { Finding } from "./finding.ts";
 import { checkLinearizable, type SequentialSpec } from "./linearizability.ts";
 import type { LockOrder } from "./lockOrder.ts";
 import type { SharedField } from "./races.ts";
-import { formatTrace, runInterleaved, type Run, type System, type ThreadSpec } from "./run.ts";
+import {
+  formatTrace,
+  runInterleaved,
+  type PointInvariant,
+  type Run,
+  type System,
+  type ThreadSpec,
+} from "./run.ts";
 
 export interface InterleaveCheck<S, C, R, O> {
   readonly threads: readonly ThreadSpec<C>[];
-  /** A fresh system for each run, and how to observe its final state for the spec's final check. */
-  readonly setup: () => { readonly system: System<C, R>; readonly observe?: () => O };
+  /**
+   * A fresh system for each run, how to observe its final state for the spec's final check, and
+   * the invariants to judge on it between sections.
+   */
+  readonly setup: () => {
+    readonly system: System<C, R>;
+    readonly observe?: () => O;
+    readonly points?: readonly PointInvariant[];
+  };
   readonly spec?: SequentialSpec<S, C, R, O>;
   readonly shared?: readonly SharedField[];
   readonly lockOrder?: LockOrder;
@@ -34,6 +48,16 @@ export interface InterleaveResult<C, R> {
   readonly findings: readonly Finding[];
   /** The failing run as printable lines: the schedule, each section, each finding. */
   readonly lines: readonly string[];
+  /** What a counterexample file records, to replay the failing run. */
+  readonly counterexample?: InterleaveCounterexample<C>;
+}
+
+/** The threads with their calls, the schedule, and what was seen: replayable as data. */
+export interface InterleaveCounterexample<C> {
+  readonly threads: readonly ThreadSpec<C>[];
+  readonly schedule: readonly number[];
+  readonly sections: readonly string[];
+  readonly findings: readonly Finding[];
 }
 
 /** A schedule of `threads` threads: an array of choices, each a thread index. */
@@ -49,9 +73,14 @@ export function judgeSchedule<S, C, R, O>(
   check: Omit<InterleaveCheck<S, C, R, O>, "seed">,
   schedule: readonly number[],
 ): { run: Run<C, R>; findings: Finding[] } {
-  const { system, observe } = check.setup();
-  const options = { threads: check.threads, system, schedule };
-  const run = runInterleaved(check.shared ? { ...options, shared: check.shared } : options);
+  const { system, observe, points } = check.setup();
+  const run = runInterleaved({
+    threads: check.threads,
+    system,
+    schedule,
+    ...(check.shared ? { shared: check.shared } : {}),
+    ...(points ? { points } : {}),
+  });
   const findings = [...run.findings];
   if (check.spec !== undefined && run.completed) {
     const verdict = checkLinearizable(run.calls, check.spec, observe?.());
@@ -84,5 +113,6 @@ export function checkInterleavings<S, C, R, O>(
     ...formatTrace(run),
     ...findings.map((f) => `${f.invariant}: ${f.message}`),
   ];
-  return { ok: false, schedule, run, findings, lines };
+  const counterexample = { threads: check.threads, schedule, sections: formatTrace(run), findings };
+  return { ok: false, schedule, run, findings, lines, counterexample };
 }

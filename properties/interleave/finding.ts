@@ -14,6 +14,7 @@ export type InterleaveInvariant =
   | "progress";
 
 export interface Finding {
-  readonly invariant: InterleaveInvariant;
+  /** One of the above, or the id of an invariant judged between sections (PointInvariant). */
+  readonly invariant: InterleaveInvariant | (string & Record<never, never>);
   readonly message: string;
 }

@@ -21,6 +21,7 @@ export { formatTrace, runInterleaved, show } from "./run.ts";
 export type {
   CallRecord,
   LockEdge,
+  PointInvariant,
   Run,
   RunOptions,
   System,
@@ -33,5 +34,5 @@ export { LockOrder } from "./lockOrder.ts";
 export { findRaces } from "./races.ts";
 export type { Access, SharedField } from "./races.ts";
 export { checkInterleavings, judgeSchedule, scheduleArbitrary } from "./check.ts";
-export type { InterleaveCheck, InterleaveResult } from "./check.ts";
+export type { InterleaveCheck, InterleaveCounterexample, InterleaveResult } from "./check.ts";
 export type { Finding, InterleaveInvariant } from "./finding.ts";

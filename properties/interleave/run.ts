@@ -45,6 +45,20 @@ export interface RunOptions<C, R> {
   readonly shared?: readonly SharedField[];
   /** Sections after which a run that has not finished is a progress finding (a livelock). */
   readonly maxSteps?: number;
+  /** Invariants judged between sections, where no thread holds their locks. */
+  readonly points?: readonly PointInvariant[];
+}
+
+/**
+ * An invariant judged on the shared state between sections: after every section at which no
+ * thread holds any of `unlessHeld` (pcpu_lock for the structural invariants, which hold only
+ * outside it; none for state read without the lock, which must be consistent everywhere).
+ */
+export interface PointInvariant {
+  readonly id: string;
+  readonly unlessHeld: readonly Lock[];
+  /** The violation as a message, or undefined. */
+  check(): string | undefined;
 }
 
 export interface CallRecord<C, R> {
@@ -143,6 +157,21 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
     }
   };
 
+  const judgePoint = (step: number): boolean => {
+    for (const p of options.points ?? []) {
+      if (p.unlessHeld.some((l) => threads.some((t) => t.held.some((h) => h.name === l.name)))) {
+        continue;
+      }
+      const wrong = p.check();
+      if (wrong === undefined) continue;
+      const line = trace[trace.length - 1];
+      const after = line ? `${line.thread} ${line.label}: ${line.section}` : "start";
+      findings.push({ invariant: p.id, message: `after step ${step} (${after}): ${wrong}` });
+      return true;
+    }
+    return false;
+  };
+
   for (let step = 0; !stopped && threads.some((t) => !t.done); step++) {
     if (step >= maxSteps) {
       findings.push({
@@ -217,63 +246,64 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
       t.last = "start";
       t.next++;
       t.done = t.next >= t.spec.calls.length;
-      continue;
-    }
-    const b = result.value;
-    trace.push({ step, thread: t.spec.name, label: record.label, section: b.section });
-    const lockset = t.held.filter(excludes).map((l) => l.name);
-    for (const field of b.reads ?? []) {
-      accesses.push({
-        step,
-        thread: t.spec.name,
-        section: `${record.label}: ${b.section}`,
-        field,
-        write: false,
-        held: lockset,
-      });
-    }
-    for (const field of b.writes ?? []) {
-      accesses.push({
-        step,
-        thread: t.spec.name,
-        section: `${record.label}: ${b.section}`,
-        field,
-        write: true,
-        held: lockset,
-      });
-    }
-    t.last = b.section;
-    if (b.sleeps === true && inAtomic(t)) {
-      findings.push({
-        invariant: "sleep-in-atomic",
-        message: `${who(t)} sleeps in atomic context (holding ${names(t.held)}): "${b.section}"`,
-      });
-    }
-    for (const lock of b.touch ?? []) take(t, lock, step);
-    for (const lock of b.release ?? []) {
-      const at = t.held.findIndex((l) => l.name === lock.name);
-      if (at < 0) {
-        const by = holder.get(lock.name)?.spec.name;
-        findings.push({
-          invariant: "lock-misuse",
-          message: `${who(t)} releases ${lock.name}, which it does not hold (${by ? `held by ${by}` : "held by no one"}): "${b.section}"`,
+    } else {
+      const b = result.value;
+      trace.push({ step, thread: t.spec.name, label: record.label, section: b.section });
+      const lockset = t.held.filter(excludes).map((l) => l.name);
+      for (const field of b.reads ?? []) {
+        accesses.push({
+          step,
+          thread: t.spec.name,
+          section: `${record.label}: ${b.section}`,
+          field,
+          write: false,
+          held: lockset,
         });
-        stopped = true;
-        break;
       }
-      t.held.splice(at, 1);
-      if (holder.get(lock.name) === t) holder.delete(lock.name);
-    }
-    for (const lock of b.acquire ?? []) {
-      if (excludes(lock) && holder.get(lock.name) === t) {
-        findings.push({
-          invariant: "deadlock",
-          message: `${who(t)} takes ${lock.name} again while holding it (recursive locking): "${b.section}"`,
+      for (const field of b.writes ?? []) {
+        accesses.push({
+          step,
+          thread: t.spec.name,
+          section: `${record.label}: ${b.section}`,
+          field,
+          write: true,
+          held: lockset,
         });
-        stopped = true;
       }
+      t.last = b.section;
+      if (b.sleeps === true && inAtomic(t)) {
+        findings.push({
+          invariant: "sleep-in-atomic",
+          message: `${who(t)} sleeps in atomic context (holding ${names(t.held)}): "${b.section}"`,
+        });
+      }
+      for (const lock of b.touch ?? []) take(t, lock, step);
+      for (const lock of b.release ?? []) {
+        const at = t.held.findIndex((l) => l.name === lock.name);
+        if (at < 0) {
+          const by = holder.get(lock.name)?.spec.name;
+          findings.push({
+            invariant: "lock-misuse",
+            message: `${who(t)} releases ${lock.name}, which it does not hold (${by ? `held by ${by}` : "held by no one"}): "${b.section}"`,
+          });
+          stopped = true;
+          break;
+        }
+        t.held.splice(at, 1);
+        if (holder.get(lock.name) === t) holder.delete(lock.name);
+      }
+      for (const lock of b.acquire ?? []) {
+        if (excludes(lock) && holder.get(lock.name) === t) {
+          findings.push({
+            invariant: "deadlock",
+            message: `${who(t)} takes ${lock.name} again while holding it (recursive locking): "${b.section}"`,
+          });
+          stopped = true;
+        }
+      }
+      t.pending = b.acquire ?? [];
     }
-    t.pending = b.acquire ?? [];
+    if (!stopped) stopped = judgePoint(step);
   }
   if (options.shared !== undefined) findings.push(...findRaces(accesses, options.shared));
   return {

@@ -8,7 +8,7 @@
  *
  * Expect "a = b" judged where pcpu_lock is free to hold for the first and to fail for the second
  * (naming the section after which it broke); judged everywhere, to fail for both. Also: a thread
- * that retries forever is a progress finding, and a failing check gives a counterexample that
+ * that retries forever is a progress finding, one that throws an oops, and a failing check gives a counterexample that
  * records the threads, their calls and the schedule, and replays to the same sections.
  */
 import { describe, expect, it } from "vitest";
@@ -110,6 +110,21 @@ describe("progress and counterexamples", () => {
       },
     ]);
     expect(run.trace).toHaveLength(50);
+  });
+
+  it("a section that throws is an oops finding naming where it was", () => {
+    const system: System<Call, number> = {
+      label: () => "free",
+      *start() {
+        yield { section: "chunk looked up" };
+        throw new Error("no chunk at 0x40");
+      },
+    };
+    const run = runInterleaved({ threads: threads.slice(0, 1), system, schedule: [] });
+    expect(run.findings).toEqual([
+      { invariant: "oops", message: 'T1 free threw after "chunk looked up": no chunk at 0x40' },
+    ]);
+    expect(run.completed).toBe(false);
   });
 
   it("a counterexample records threads, calls and schedule, and replays to the same sections", () => {

@@ -233,7 +233,8 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
         label: record.label,
         section: `returned ${show(result.value)}`,
       });
-      const kept = t.held.slice((t.spec.context ?? []).length);
+      const context = new Set((t.spec.context ?? []).map((l) => l.name));
+      const kept = t.held.filter((l) => !context.has(l.name));
       if (kept.length > 0) {
         findings.push({
           invariant: "lock-misuse",

@@ -19,6 +19,7 @@ import {
   formatTrace,
   mutex,
   runInterleaved,
+  scheduleArbitrary,
   type Operation,
   type SequentialSpec,
   type System,
@@ -100,6 +101,19 @@ describe("a counter whose increment drops its lock", () => {
       });
       expect(checkLinearizable(shorter.calls, spec, again.observe()).ok).toBe(true);
     }
+  });
+
+  it("the same seed finds the same schedule and lines", () => {
+    const again = () =>
+      checkInterleavings({ threads, setup: setup(racyIncrement), spec, seed: 17 });
+    expect(again().lines).toEqual(again().lines);
+  });
+
+  it("a schedule of no threads is refused before any run", () => {
+    expect(() => scheduleArbitrary(0, 4)).toThrow(/expected a positive number of threads, got 0/);
+    expect(() =>
+      runInterleaved({ threads: [], system: setup(increment)().system, schedule: [] }),
+    ).toThrow(/expected at least one thread/);
   });
 
   it("prints each section as it ran", () => {

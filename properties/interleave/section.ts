@@ -1,0 +1,63 @@
+/**
+ * An operation written as atomic sections: a generator that runs until the kernel would drop a
+ * lock, take one, sleep or schedule work, and there yields a Boundary naming what the section
+ * just did and what it wants next. The same generator serves both paths: `drain` runs it to
+ * completion for the sequential checks, `runInterleaved` runs it one section at a time between
+ * other threads' sections.
+ */
+import type { Lock } from "./locks.ts";
+
+export interface Boundary {
+  /** What the section just run did, as the trace prints it ("area found at chunk 2 off 0x40"). */
+  readonly section: string;
+  /** Locks released at the end of this section, in order. */
+  readonly release?: readonly Lock[];
+  /** Locks the next section needs: taken (all at once) before it runs; the thread waits. */
+  readonly acquire?: readonly Lock[];
+  /** Locks taken and dropped at once (fs_reclaim around a page allocation): lock order only. */
+  readonly touch?: readonly Lock[];
+  /** The section slept (populating pages, GFP_KERNEL allocation): illegal under a spinlock. */
+  readonly sleeps?: boolean;
+  /** Shared fields the section read and wrote, for the data-race check. */
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
+}
+
+/** One operation as atomic sections, returning its result R. */
+export type Operation<R> = Generator<Boundary, R, void>;
+
+/** Raised by `drain` when the sections misuse a lock on the sequential path. */
+export class LockMisuse extends Error {
+  override readonly name = "LockMisuse";
+}
+
+/**
+ * Runs an operation's sections one after the other, as the sequential path does, tracking the
+ * locks it takes so that a release of a lock not held, or a return with a lock still held, is
+ * caught on this path too. Returns the operation's result.
+ */
+export function drain<R>(op: Operation<R>, onSection?: (b: Boundary) => void): R {
+  const held = new Set<string>();
+  for (;;) {
+    const step = op.next();
+    if (step.done) {
+      if (held.size > 0) {
+        throw new LockMisuse(`the operation returned holding ${[...held].join(", ")}`);
+      }
+      return step.value;
+    }
+    const b = step.value;
+    onSection?.(b);
+    for (const l of b.release ?? []) {
+      if (!held.delete(l.name)) {
+        throw new LockMisuse(`section "${b.section}" releases ${l.name}, which it does not hold`);
+      }
+    }
+    for (const l of b.acquire ?? []) {
+      if (held.has(l.name)) {
+        throw new LockMisuse(`section "${b.section}" takes ${l.name} again while holding it`);
+      }
+      held.add(l.name);
+    }
+  }
+}

@@ -134,10 +134,15 @@ export class Machine {
 
   read(addr: number, len: number): Result<Uint8Array> {
     const out = new Uint8Array(len);
-    const r = this.pieces(addr, len, "read", (pfn, offset, n, done) =>
+    const r = this.readInto(addr, out);
+    return r.ok ? { ok: true, value: out } : r;
+  }
+
+  /** `read(addr, out.length)` into `out` (untouched when the answer is an error). */
+  readInto(addr: number, out: Uint8Array): Result<void> {
+    return this.pieces(addr, out.length, "read", (pfn, offset, n, done) =>
       this.memory.read(pfn, offset, n, out, done),
     );
-    return r.ok ? { ok: true, value: out } : r;
   }
 
   write(addr: number, bytes: Uint8Array): Result<void> {

@@ -24,29 +24,37 @@ export class PageShadow {
   matches(page: number, now: Uint8Array, own: ObjectRecord | undefined): boolean {
     const kept = this.pages.get(page);
     if (kept === undefined || kept.length !== now.length) return false;
-    let expect = kept;
+    // The own copies' expected bytes go into the shadow in place (no copy of the page); the
+    // bytes they replace are kept to be put back if the page differs.
+    const saved: [number, Uint8Array][] = [];
     if (own !== undefined && own.live) {
       for (const [cpu, start] of own.copies) {
         const end = start + own.size;
         if (end <= page || start >= page + INDEX_PAGE) continue;
-        if (expect === kept) expect = Uint8Array.from(kept);
-        const lo = Math.max(page, start);
-        const hi = Math.min(page + INDEX_PAGE, end);
+        const lo = Math.max(page, start) - page;
+        const hi = Math.min(page + INDEX_PAGE, end) - page;
+        saved.push([lo, kept.slice(lo, hi)]);
         const want = own.contents.get(cpu);
-        if (want === undefined) expect.fill(0, lo - page, hi - page);
-        else expect.set(want.subarray(lo - start, hi - start), lo - page);
+        if (want === undefined) kept.fill(0, lo, hi);
+        else kept.set(want.subarray(lo + page - start, hi + page - start), lo);
       }
     }
-    const equal = Buffer.from(expect.buffer, expect.byteOffset, expect.byteLength).equals(
-      Buffer.from(now.buffer, now.byteOffset, now.byteLength),
-    );
+    const equal = Buffer.compare(kept, now) === 0;
     // The step's own changes are verified with the rest: they are the shadow from now on.
-    if (equal && expect !== kept) this.pages.set(page, expect);
+    if (!equal) {
+      for (let i = saved.length - 1; i >= 0; i--) {
+        const [at, bytes] = saved[i] as [number, Uint8Array];
+        kept.set(bytes, at);
+      }
+    }
     return equal;
   }
 
   /** Keeps a verified page (a copy of it). */
   set(page: number, now: Uint8Array): void {
-    this.pages.set(page, Uint8Array.from(now));
+    const kept = this.pages.get(page);
+    // The shadow's own array is reused: nothing outside holds it.
+    if (kept !== undefined && kept.length === now.length) kept.set(now);
+    else this.pages.set(page, Uint8Array.from(now));
   }
 }

@@ -32,7 +32,7 @@ import type { Expectation, Invariant, StepContext, TwinView } from "../invariant
 import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
-import { Observer } from "./observer.ts";
+import { Observer, PagePool } from "./observer.ts";
 import { PageShadow } from "./pageShadow.ts";
 import { planObservations } from "./plan.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
@@ -137,6 +137,8 @@ export class Session {
   private readonly copyIndex = new CopyIndex();
   /** The verified content of pages holding live copies, for the integrity checks. */
   private readonly shadow = new PageShadow();
+  /** The page buffers of the steps' observers, reused from step to step. */
+  private readonly pagePool = new PagePool();
   /** A full audit every this many steps (1: every step is audited). */
   private readonly auditEvery: number;
   private sinceAudit = 0;
@@ -247,7 +249,7 @@ export class Session {
     // Where the allocator batches, the stats after the step go in the step's own line, and so
     // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug
     // event's pages and copies; an allocation's depend on the addresses it is given).
-    const observe = new Observer(a);
+    const observe = new Observer(a, this.pagePool);
     // An allocation's copies are asked right after it (allocOp's granted).
     const made =
       step.op === "alloc" && expectation.valid
@@ -381,6 +383,8 @@ export class Session {
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
     this.onStep?.(ctx);
+    // What the step's checks read is not kept past the step (the shadow keeps copies).
+    observe.release();
     const refused = expectation.valid && !result.ok && result.error === "ENOMEM";
     if (!agrees && !(refused && this.runOnRefusal)) this.diverged = true;
     return true;

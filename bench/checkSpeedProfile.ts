@@ -1,0 +1,58 @@
+/**
+ * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`): self time by function and by file,
+ * the top `n` of each (`npx tsx bench/checkSpeedProfile.ts file.cpuprofile [n]`). Used for
+ * BENCHMARKS' profile of a round; paths are shown relative to the repository.
+ */
+import { readFileSync } from "node:fs";
+
+interface Node {
+  readonly id: number;
+  readonly callFrame: {
+    readonly functionName: string;
+    readonly url: string;
+    readonly lineNumber: number;
+  };
+}
+interface Profile {
+  readonly nodes: readonly Node[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+const file = process.argv[2];
+if (file === undefined) throw new Error("usage: checkSpeedProfile.ts file.cpuprofile [n]");
+const n = Number(process.argv[3] ?? 25);
+const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+const selfUs = new Map<number, number>();
+profile.samples.forEach((id, i) => {
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
+const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+const short = (url: string) =>
+  url === ""
+    ? "(native)"
+    : url
+        .replace(/^file:\/\//, "")
+        .replace(/^.*\/node_modules\//, "node_modules/")
+        .replace(/^\/work\/wt\/[^/]+\//, "");
+const byFunction = new Map<string, number>();
+const byFile = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const f = byId.get(id)?.callFrame;
+  if (f === undefined) continue;
+  const where = short(f.url);
+  const name = `${f.functionName || "(anonymous)"} ${where}${f.url === "" ? "" : `:${f.lineNumber + 1}`}`;
+  byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+  byFile.set(where, (byFile.get(where) ?? 0) + us);
+}
+const table = (title: string, m: Map<string, number>) => {
+  process.stdout.write(`\n| ${title} | self ms | % |\n| --- | ---: | ---: |\n`);
+  for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+    process.stdout.write(
+      `| ${k.replace(/\|/g, "\\|")} | ${(us / 1000).toFixed(0)} | ${((us / total) * 100).toFixed(1)} |\n`,
+    );
+};
+process.stdout.write(`total ${(total / 1000).toFixed(0)} ms sampled\n`);
+table("function", byFunction);
+table("file", byFile);

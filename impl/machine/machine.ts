@@ -117,6 +117,13 @@ export class Machine {
     if (len > 0 && !Number.isSafeInteger(addr)) {
       return err("EFAULT", `${what}: ${String(addr)} is not mapped`);
     }
+    // One page, the checks' page reads and most accesses: no list of translations.
+    if (len > 0 && (addr % PAGE_SIZE) + len <= PAGE_SIZE) {
+      const t = this.translate(addr);
+      if (t === undefined) return err("EFAULT", `${what}: 0x${addr.toString(16)} is not mapped`);
+      visit(t.pfn, t.offset, len, 0);
+      return ok();
+    }
     const found: Translation[] = [];
     for (let a = addr; a < addr + len; a = a - (a % PAGE_SIZE) + PAGE_SIZE) {
       const t = this.translate(a);

@@ -13,8 +13,55 @@
 import type { ObjectRecord } from "./model.ts";
 import { INDEX_PAGE } from "./copyIndex.ts";
 
+/** An object's copies sorted by address, each with its place in `copies`' order. */
+interface SortedCopies {
+  readonly count: number;
+  readonly starts: number[];
+  readonly cpus: number[];
+  /** The copy's index in `copies`' iteration order. */
+  readonly order: number[];
+}
+
 export class PageShadow {
   private readonly pages = new Map<number, Uint8Array>();
+  /** Each step object's copies by address, so a page finds its own in O(log P), not O(P). */
+  private readonly sorted = new WeakMap<ObjectRecord, SortedCopies>();
+
+  private sortedCopies(own: ObjectRecord): SortedCopies {
+    let s = this.sorted.get(own);
+    if (s === undefined || s.count !== own.copies.size) {
+      const all = [...own.copies].map(([cpu, start], order) => ({ cpu, start, order }));
+      all.sort((a, b) => a.start - b.start || a.order - b.order);
+      s = {
+        count: own.copies.size,
+        starts: all.map((c) => c.start),
+        cpus: all.map((c) => c.cpu),
+        order: all.map((c) => c.order),
+      };
+      this.sorted.set(own, s);
+    }
+    return s;
+  }
+
+  /** `own`'s copies that overlap the page, as [cpu, start], in `copies`' order. */
+  private copiesOn(page: number, own: ObjectRecord): [number, number][] {
+    const s = this.sortedCopies(own);
+    // The first copy that ends after the page's start: start > page - size.
+    let lo = 0;
+    let hi = s.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((s.starts[mid] as number) + own.size <= page) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: [number, number, number][] = [];
+    for (let i = lo; i < s.starts.length && (s.starts[i] as number) < page + INDEX_PAGE; i++) {
+      found.push([s.order[i] as number, s.cpus[i] as number, s.starts[i] as number]);
+    }
+    // Where copies overlap each other the later one in `copies`' order is what the page holds.
+    if (found.length > 1) found.sort((a, b) => a[0] - b[0]);
+    return found.map(([, cpu, start]) => [cpu, start]);
+  }
 
   /**
    * Whether the page as read now equals the shadow once `own`'s copies on it are set to what
@@ -28,9 +75,8 @@ export class PageShadow {
     // bytes they replace are kept to be put back if the page differs.
     const saved: [number, Uint8Array][] = [];
     if (own !== undefined && own.live) {
-      for (const [cpu, start] of own.copies) {
+      for (const [cpu, start] of this.copiesOn(page, own)) {
         const end = start + own.size;
-        if (end <= page || start >= page + INDEX_PAGE) continue;
         const lo = Math.max(page, start) - page;
         const hi = Math.min(page + INDEX_PAGE, end) - page;
         saved.push([lo, kept.slice(lo, hi)]);

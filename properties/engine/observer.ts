@@ -20,14 +20,26 @@ import type { ObjectRecord } from "./model.ts";
 export class PagePool {
   private readonly free: Uint8Array[] = [];
 
+  /** `limit`: the most buffers kept between steps (4 MiB at the default). */
+  constructor(private readonly limit = 1024) {}
+
   take(): Uint8Array {
     return this.free.pop() ?? new Uint8Array(INDEX_PAGE);
   }
 
   give(pages: Iterable<Uint8Array>): void {
-    for (const p of pages) this.free.push(p);
+    for (const p of pages) {
+      if (this.free.length >= this.limit) return;
+      this.free.push(p);
+    }
   }
 }
+
+/**
+ * The pool every session's observers share: sessions follow one another (a check's runs) or
+ * interleave step by step (a diff), and a step's buffers are given back only when it is over.
+ */
+export const SHARED_PAGES = new PagePool();
 
 export class Observer {
   private readonly target: PercpuAllocator;
@@ -37,8 +49,8 @@ export class Observer {
   private readonly taken: Uint8Array[] = [];
   /** per_cpu_ptr answers, by object and then by CPU. */
   private readonly addrs = new Map<ObjectRecord, (Result<number> | undefined)[]>();
-  /** Bytes read, by `start:length`. */
-  private readonly bytes = new Map<string, Result<Uint8Array>>();
+  /** Bytes read, by start and then by length. */
+  private readonly bytes = new Map<number, Map<number, Result<Uint8Array>>>();
   /** Whole pages read, by page address. */
   private readonly pages = new Map<number, Result<Uint8Array>>();
   private readonly nodes = new Map<number, Result<number>>();
@@ -133,11 +145,15 @@ export class Observer {
    * read fine, else asked for on their own (so a failure names this range).
    */
   bytesAt(start: number, length: number): Result<Uint8Array> {
-    const key = `${start}:${length}`;
-    let r = this.bytes.get(key);
+    let byLength = this.bytes.get(start);
+    if (byLength === undefined) {
+      byLength = new Map();
+      this.bytes.set(start, byLength);
+    }
+    let r = byLength.get(length);
     if (r === undefined) {
       r = this.fromPages(start, start + length) ?? this.target.read(start, length);
-      this.bytes.set(key, r);
+      byLength.set(length, r);
     }
     return r;
   }

@@ -32,7 +32,7 @@ import type { Expectation, Invariant, StepContext, TwinView } from "../invariant
 import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
-import { Observer, PagePool } from "./observer.ts";
+import { Observer, SHARED_PAGES } from "./observer.ts";
 import { PageShadow } from "./pageShadow.ts";
 import { planObservations } from "./plan.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
@@ -137,8 +137,6 @@ export class Session {
   private readonly copyIndex = new CopyIndex();
   /** The verified content of pages holding live copies, for the integrity checks. */
   private readonly shadow = new PageShadow();
-  /** The page buffers of the steps' observers, reused from step to step. */
-  private readonly pagePool = new PagePool();
   /** A full audit every this many steps (1: every step is audited). */
   private readonly auditEvery: number;
   private sinceAudit = 0;
@@ -249,7 +247,7 @@ export class Session {
     // Where the allocator batches, the stats after the step go in the step's own line, and so
     // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug
     // event's pages and copies; an allocation's depend on the addresses it is given).
-    const observe = new Observer(a, this.pagePool);
+    const observe = new Observer(a, SHARED_PAGES);
     // An allocation's copies are asked right after it (allocOp's granted).
     const made =
       step.op === "alloc" && expectation.valid

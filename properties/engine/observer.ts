@@ -92,7 +92,8 @@ export class Observer {
 
   /** The copies' addresses of `obj` on `cpus` will be asked (an allocation's). */
   planAddrs(obj: ObjectRecord, cpus: readonly number[]): void {
-    this.target.plan?.(cpus.map((cpu) => ({ op: "ptr", ptr: obj.ptr, cpu })));
+    if (this.target.plan === undefined) return;
+    this.target.plan(cpus.map((cpu) => ({ op: "ptr", ptr: obj.ptr, cpu })));
   }
 
   /** A page read so far, or read now if it was planned; undefined otherwise. */

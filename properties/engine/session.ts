@@ -324,18 +324,21 @@ export class Session {
       this.sinceAudit = 0;
     }
     const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
-    observe.plan(
-      planObservations({
-        step,
-        record,
-        ok: result.ok,
-        error: result.ok ? undefined : result.error,
-        expectation,
-        scope,
-        model,
-        judges: this.judges,
-      }),
-    );
+    // Only an allocator that takes plans is told (in process, the questions are asked as is).
+    if (a.plan !== undefined) {
+      observe.plan(
+        planObservations({
+          step,
+          record,
+          ok: result.ok,
+          error: result.ok ? undefined : result.error,
+          expectation,
+          scope,
+          model,
+          judges: this.judges,
+        }),
+      );
+    }
     const after = this.stats(a, index, step);
     this.lastStats = after;
     const twin: TwinView | undefined =

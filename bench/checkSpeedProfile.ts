@@ -1,12 +1,15 @@
 /**
  * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`): self time by function and by file,
- * the top `n` of each (`npx tsx bench/checkSpeedProfile.ts file.cpuprofile [n]`). Used for
+ * the top `n` of each, and the inclusive time of each function named `inclusive` (default
+ * `afterStep`: each invariant's judgement of a step), counted once per sample at its outermost
+ * call (`npx tsx bench/checkSpeedProfile.ts file.cpuprofile [n] [inclusive]`). Used for
  * BENCHMARKS' profile of a round; paths are shown relative to the repository.
  */
 import { readFileSync } from "node:fs";
 
 interface Node {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: {
     readonly functionName: string;
     readonly url: string;
@@ -22,6 +25,7 @@ interface Profile {
 const file = process.argv[2];
 if (file === undefined) throw new Error("usage: checkSpeedProfile.ts file.cpuprofile [n]");
 const n = Number(process.argv[3] ?? 25);
+const inclusiveName = process.argv[4] ?? "afterStep";
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((x) => [x.id, x]));
 const selfUs = new Map<number, number>();
@@ -46,13 +50,26 @@ for (const [id, us] of selfUs) {
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   byFile.set(where, (byFile.get(where) ?? 0) + us);
 }
-const table = (title: string, m: Map<string, number>) => {
-  process.stdout.write(`\n| ${title} | self ms | % |\n| --- | ---: | ---: |\n`);
+const table = (title: string, m: Map<string, number>, column = "self ms") => {
+  process.stdout.write(`\n| ${title} | ${column} | % |\n| --- | ---: | ---: |\n`);
   for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
     process.stdout.write(
       `| ${k.replace(/\|/g, "\\|")} | ${(us / 1000).toFixed(0)} | ${((us / total) * 100).toFixed(1)} |\n`,
     );
 };
+const parent = new Map<number, number>();
+for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  let outer: string | undefined;
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const f = byId.get(at)?.callFrame;
+    if (f?.functionName === inclusiveName) outer = `${f.functionName} ${short(f.url)}`;
+  }
+  if (outer !== undefined) inclusive.set(outer, (inclusive.get(outer) ?? 0) + us);
+}
+
 process.stdout.write(`total ${(total / 1000).toFixed(0)} ms sampled\n`);
 table("function", byFunction);
 table("file", byFile);
+table(inclusiveName, inclusive, "inclusive ms");

@@ -22,9 +22,16 @@ const areasOf = (chunk: BitmapChunkDetail, d: BitmapDetail): [number, number][] 
 
 const PER_CHUNK: Conjuncts<[BitmapChunkDetail, BitmapDetail]> = {
   free_bytes(chunk, d) {
+    // allocMap holds 0s and 1s only: the set bits counted run by run (native scans).
     const map = allocMap(chunk);
-    let clear = 0;
-    for (let i = 0; i < map.length; i++) clear += 1 - (map[i] as number);
+    let set = 0;
+    for (let i = map.indexOf(1); i >= 0;) {
+      const end = map.indexOf(0, i);
+      const j = end < 0 ? map.length : end;
+      set += j - i;
+      i = map.indexOf(1, j);
+    }
+    const clear = map.length - set;
     return chunk.freeBytes !== d.minAllocSize * clear
       ? `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`
       : undefined;

@@ -80,7 +80,7 @@ export function nullTarget(like: Target): Target {
     id: "null",
     kind: "revision",
     design: undefined,
-    create: () => new NullAllocator(),
+    create: () => new NullAllocator(like),
     knownViolations: {},
   };
 }

@@ -162,6 +162,12 @@ export interface PercpuAllocator {
   ptr(ptr: Ptr, cpu: number): Result<Addr>;
   node(addr: Addr): Result<number>;
   read(addr: Addr, len: number): Result<Uint8Array>;
+  /**
+   * `read(addr, out.length)` into `out`: the same answer (`out` holds the bytes when it is ok)
+   * without a new array. Optional: the checks, which read whole pages after every step, reuse
+   * their page buffers where an in-process allocator offers it, and `read` otherwise.
+   */
+  readInto?(addr: Addr, out: Uint8Array): Result<void>;
   write(addr: Addr, bytes: Uint8Array): Result<void>;
   cpuAdd(cpu: number): Result<void>;
   cpuRemove(cpu: number): Result<void>;

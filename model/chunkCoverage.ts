@@ -39,8 +39,21 @@ interface Candidate {
 const regionNode = (region: string): AnyStateNode =>
   chunkMachine.root.states[region] as AnyStateNode;
 
+/** `candidates`' answers, by region, state and event: the definition never changes. */
+const candidateMemo = new Map<string, Candidate[]>();
+
 /** The candidates of an event in one state of a region, in the order xstate tries them. */
 function candidates(region: string, state: string, event: string): Candidate[] {
+  const key = `${region}|${state}|${event}`;
+  let found = candidateMemo.get(key);
+  if (found === undefined) {
+    found = definitionCandidates(region, state, event);
+    candidateMemo.set(key, found);
+  }
+  return found;
+}
+
+function definitionCandidates(region: string, state: string, event: string): Candidate[] {
   const node = regionNode(region).states[state] as AnyStateNode | undefined;
   const list = node?.transitions.get(event) ?? [];
   return list.map((t) => {

@@ -31,7 +31,6 @@
  * difference: a `transition:` or a `state:` message (the invariant's conjuncts). Chunks seen in
  * the first view of a run are taken as they are.
  */
-import { transition, type SnapshotFrom } from "xstate";
 import type { ChunkCoverage } from "./chunkCoverage.ts";
 import { chunkStep } from "./chunkCoverage.ts";
 import {
@@ -42,8 +41,7 @@ import {
   type ChunkEvent,
 } from "./chunkMachine.ts";
 import type { ObservedChunk } from "./chunkView.ts";
-
-type ChunkSnapshot = SnapshotFrom<typeof chunkMachine>;
+import { chunkTransition, type ChunkSnapshot } from "./chunkTransition.ts";
 
 const valueOf = (s: ChunkSnapshot) => s.value as Record<string, string>;
 
@@ -248,7 +246,7 @@ export class ChunkLifecycle {
       return `transition: chunk ${id}: ${describeChunkEvent(event)} is refused by the chunk lifecycle on ${v.lists}, ${v.holding} (${describeChunk(before.context)})${earlier.length > 0 ? ` after ${earlier.join(", ")}` : ""}`;
     }
     this.coverage?.record(steps);
-    const [next] = transition(chunkMachine, before, event);
+    const next = chunkTransition(before, event);
     this.chunks.set(id, next);
     this.coverage?.visit(valueOf(next));
     return undefined;

@@ -117,6 +117,13 @@ export class Machine {
     if (len > 0 && !Number.isSafeInteger(addr)) {
       return err("EFAULT", `${what}: ${String(addr)} is not mapped`);
     }
+    // One page, the checks' page reads and most accesses: no list of translations.
+    if (len > 0 && (addr % PAGE_SIZE) + len <= PAGE_SIZE) {
+      const t = this.translate(addr);
+      if (t === undefined) return err("EFAULT", `${what}: 0x${addr.toString(16)} is not mapped`);
+      visit(t.pfn, t.offset, len, 0);
+      return ok();
+    }
     const found: Translation[] = [];
     for (let a = addr; a < addr + len; a = a - (a % PAGE_SIZE) + PAGE_SIZE) {
       const t = this.translate(a);
@@ -134,10 +141,15 @@ export class Machine {
 
   read(addr: number, len: number): Result<Uint8Array> {
     const out = new Uint8Array(len);
-    const r = this.pieces(addr, len, "read", (pfn, offset, n, done) =>
+    const r = this.readInto(addr, out);
+    return r.ok ? { ok: true, value: out } : r;
+  }
+
+  /** `read(addr, out.length)` into `out` (untouched when the answer is an error). */
+  readInto(addr: number, out: Uint8Array): Result<void> {
+    return this.pieces(addr, out.length, "read", (pfn, offset, n, done) =>
       this.memory.read(pfn, offset, n, out, done),
     );
-    return r.ok ? { ok: true, value: out } : r;
   }
 
   write(addr: number, bytes: Uint8Array): Result<void> {

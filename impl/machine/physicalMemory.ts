@@ -42,6 +42,7 @@ export class PhysicalMemory implements PageContentsHook {
   read(pfn: number, offset: number, len: number, out: Uint8Array, at: number): void {
     const bytes = this.pages.get(pfn);
     if (bytes === undefined) out.fill(this.fills.get(pfn) ?? POISON, at, at + len);
+    else if (offset === 0 && len === bytes.length) out.set(bytes, at);
     else out.set(bytes.subarray(offset, offset + len), at);
   }
 

@@ -188,6 +188,12 @@ export abstract class SimulatedAllocator implements PercpuAllocator {
     return this.machine.read(addr, len);
   }
 
+  readInto(addr: number, out: Uint8Array): Result<void> {
+    const early = this.notBooted("read") ?? this.checkAddr("read", addr, out.length);
+    if (!early.ok) return early;
+    return this.machine.readInto(addr, out);
+  }
+
   write(addr: number, bytes: Uint8Array): Result<void> {
     const early = this.notBooted("write");
     if (early) return early;

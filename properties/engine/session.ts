@@ -32,7 +32,7 @@ import type { Expectation, Invariant, StepContext, TwinView } from "../invariant
 import type { AbstractState } from "../../model/systemMachine.ts";
 import { PercpuModel } from "./model.ts";
 import { CopyIndex } from "./copyIndex.ts";
-import { Observer } from "./observer.ts";
+import { Observer, SHARED_PAGES } from "./observer.ts";
 import { PageShadow } from "./pageShadow.ts";
 import { planObservations } from "./plan.ts";
 import { DEFAULT_AUDIT_EVERY, stepScope } from "./scope.ts";
@@ -247,7 +247,7 @@ export class Session {
     // Where the allocator batches, the stats after the step go in the step's own line, and so
     // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug
     // event's pages and copies; an allocation's depend on the addresses it is given).
-    const observe = new Observer(a);
+    const observe = new Observer(a, SHARED_PAGES);
     // An allocation's copies are asked right after it (allocOp's granted).
     const made =
       step.op === "alloc" && expectation.valid
@@ -324,18 +324,21 @@ export class Session {
       this.sinceAudit = 0;
     }
     const scope = stepScope({ step, record, ok: result.ok, audit, index: this.copyIndex, model });
-    observe.plan(
-      planObservations({
-        step,
-        record,
-        ok: result.ok,
-        error: result.ok ? undefined : result.error,
-        expectation,
-        scope,
-        model,
-        judges: this.judges,
-      }),
-    );
+    // Only an allocator that takes plans is told (in process, the questions are asked as is).
+    if (a.plan !== undefined) {
+      observe.plan(
+        planObservations({
+          step,
+          record,
+          ok: result.ok,
+          error: result.ok ? undefined : result.error,
+          expectation,
+          scope,
+          model,
+          judges: this.judges,
+        }),
+      );
+    }
     const after = this.stats(a, index, step);
     this.lastStats = after;
     const twin: TwinView | undefined =
@@ -381,6 +384,8 @@ export class Session {
       if (broken !== undefined) throw new Violation(inv.id, broken, index, step);
     }
     this.onStep?.(ctx);
+    // What the step's checks read is not kept past the step (the shadow keeps copies).
+    observe.release();
     const refused = expectation.valid && !result.ok && result.error === "ENOMEM";
     if (!agrees && !(refused && this.runOnRefusal)) this.diverged = true;
     return true;

@@ -3,6 +3,7 @@ import { perDetail } from "./bitmapRuns.ts";
 import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
 import { conjunctNames, firstBroken, type Conjuncts, type StepContext } from "./invariant.ts";
 import { whiteBoxInvariant } from "./whiteBox.ts";
+import { sameBytes } from "../engine/observer.ts";
 
 const WHOLE: Conjuncts<[BitmapDetail, StepContext]> = {
   live_areas(d, ctx) {
@@ -21,8 +22,16 @@ const areasOf = (chunk: BitmapChunkDetail, d: BitmapDetail): [number, number][] 
 
 const PER_CHUNK: Conjuncts<[BitmapChunkDetail, BitmapDetail]> = {
   free_bytes(chunk, d) {
-    let clear = 0;
-    for (const b of allocMap(chunk)) clear += 1 - b;
+    // allocMap holds 0s and 1s only: the set bits counted run by run (native scans).
+    const map = allocMap(chunk);
+    let set = 0;
+    for (let i = map.indexOf(1); i >= 0;) {
+      const end = map.indexOf(0, i);
+      const j = end < 0 ? map.length : end;
+      set += j - i;
+      i = map.indexOf(1, j);
+    }
+    const clear = map.length - set;
     return chunk.freeBytes !== d.minAllocSize * clear
       ? `chunk ${chunk.id}: free_bytes ${chunk.freeBytes}, but ${clear} bits are clear (${d.minAllocSize * clear} bytes)`
       : undefined;
@@ -44,6 +53,8 @@ const PER_CHUNK: Conjuncts<[BitmapChunkDetail, BitmapDetail]> = {
     const map = allocMap(chunk);
     const owned = new Uint8Array(chunk.mapBits);
     for (const [start, bits] of areasOf(chunk, d)) owned.fill(1, start, start + bits);
+    // Equal maps (native memcmp) need no walk; a walk finds the first bit that differs.
+    if (sameBytes(map, owned)) return undefined;
     for (let i = 0; i < chunk.mapBits; i++) {
       if (map[i] !== owned[i]) {
         return `chunk ${chunk.id}: alloc bit ${i} is ${map[i]}, but ${owned[i] === 1 ? "a live area covers it" : "no live area covers it"}`;

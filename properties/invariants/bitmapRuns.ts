@@ -45,23 +45,22 @@ export function allocMap(chunk: BitmapChunkDetail): Uint8Array {
 /** Whether bits [from, from + bits) are all clear (and inside the map). */
 export function allClear(map: Uint8Array, from: number, bits: number): boolean {
   if (from < 0 || from + bits > map.length) return false;
-  for (let i = from; i < from + bits; i++) if (map[i] === 1) return false;
-  return true;
+  const set = map.indexOf(1, from);
+  return set < 0 || set >= from + bits;
 }
 
-/** The free runs [start, length) of map[from, to), in order. */
+/**
+ * The free runs [start, length) of map[from, to), in order, by native scans. The maps are
+ * `allocMap`'s, of 0s and 1s only, so a free run ends at the next 1.
+ */
 export function freeRuns(map: Uint8Array, from: number, to: number): [number, number][] {
   const runs: [number, number][] = [];
-  let i = from;
-  while (i < to) {
-    if (map[i] === 1) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < to && map[j] === 0) j++;
+  let i = map.indexOf(0, from);
+  while (i >= 0 && i < to) {
+    const set = map.indexOf(1, i);
+    const j = set < 0 || set > to ? to : set;
     runs.push([i, j - i]);
-    i = j;
+    i = j >= to ? -1 : map.indexOf(0, j);
   }
   return runs;
 }

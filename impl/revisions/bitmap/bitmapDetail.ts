@@ -69,21 +69,26 @@ export interface BitmapDetail {
   readonly live: readonly { readonly chunk: number; readonly off: number; readonly size: number }[];
 }
 
-/** Runs of set bits [start, length). */
+/**
+ * Runs of set bits [start, length), by native scans (the detail is made once per state). The
+ * maps hold 0 and 1 only (ChunkMaps.fill takes `0 | 1`), so a run ends at the next 0.
+ */
 export function setRuns(map: Uint8Array): [number, number][] {
   const runs: [number, number][] = [];
-  let i = 0;
-  while (i < map.length) {
-    if (map[i] !== 1) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < map.length && map[j] === 1) j++;
+  for (let i = map.indexOf(1); i >= 0;) {
+    const end = map.indexOf(0, i);
+    const j = end < 0 ? map.length : end;
     runs.push([i, j - i]);
-    i = j;
+    i = map.indexOf(1, j);
   }
   return runs;
+}
+
+/** The indices of the set bits (1) of a map. */
+export function setBits(map: Uint8Array): number[] {
+  const bits: number[] = [];
+  for (let i = map.indexOf(1); i >= 0; i = map.indexOf(1, i + 1)) bits.push(i);
+  return bits;
 }
 
 /** One chunk's detail; `translate(cpu, page)` is the frame mapped there, if any. */
@@ -93,14 +98,12 @@ export function chunkDetail(
   translate: (cpu: number, page: number) => number | undefined,
 ): BitmapChunkDetail {
   const cpus = [...chunk.pages.keys()];
-  const mapped = Array.from(
-    { length: chunk.nrPages },
-    (_, page) => cpus.filter((cpu) => translate(cpu, page) !== undefined).length,
-  );
-  const bounds: number[] = [];
-  chunk.boundMap.forEach((b, i) => {
-    if (b === 1) bounds.push(i);
-  });
+  const mapped: number[] = [];
+  for (let page = 0; page < chunk.nrPages; page++) {
+    let n = 0;
+    for (const cpu of cpus) if (translate(cpu, page) !== undefined) n++;
+    mapped.push(n);
+  }
   return {
     id: chunk.id,
     slot,
@@ -111,7 +114,7 @@ export function chunkDetail(
     nrPopulated: chunk.nrPopulated,
     nrEmptyPopPages: chunk.nrEmptyPopPages,
     allocRuns: setRuns(chunk.allocMap),
-    bounds,
+    bounds: setBits(chunk.boundMap),
     populated: [...chunk.populated],
     mapped,
     units: cpus.length,

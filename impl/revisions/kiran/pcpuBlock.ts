@@ -66,8 +66,10 @@ export class PcpuBlock {
 
   /** Number of set bits (for the white-box view). */
   setBits(): number {
+    // An indexed loop: the detail sums every block's bitmap at each audit.
+    const map = this.bitmap;
     let n = 0;
-    for (const b of this.bitmap) n += b;
+    for (let i = 0; i < map.length; i++) n += map[i] as number;
     return n;
   }
 }

@@ -18,11 +18,7 @@ export const MUTATION_TARGETS: Readonly<Record<string, readonly string[]>> = {
   "kiran-2005-01": ["impl/revisions/kiran/kiranJanuaryAllocator.ts"],
   "kiran-2005-09": ["impl/revisions/kiran/kiranAllocator.ts", "impl/revisions/kiran/pcpuBlock.ts"],
   "areamap-2009": ["impl/revisions/areamap/*.ts", NOT_TESTS],
-  "bitmap-2017": [
-    "impl/revisions/bitmap/*.ts",
-    NOT_TESTS,
-    ...BITMAP_KERNEL.map((f) => `!${f}`),
-  ],
+  "bitmap-2017": ["impl/revisions/bitmap/*.ts", NOT_TESTS, ...BITMAP_KERNEL.map((f) => `!${f}`)],
   "bitmap-2017-kernel": BITMAP_KERNEL,
   machine: ["impl/machine/*.ts", NOT_TESTS],
 };

@@ -20,11 +20,12 @@ export default {
   // A loaded machine makes runs slower, not wrong: a mutant is a timeout only well past its
   // dry-run time.
   timeoutFactor: 3,
-  timeoutMS: 60_000,
+  timeoutMS: 20_000,
   // Sandboxes, reports and the incremental file stay outside the committed tree (.gitignore).
   tempDirName: ".stryker-tmp",
   cleanTempDir: true,
-  reporters: ["html", "clear-text", "progress", "json"],
+  // event-recorder: each tested mutant is a file under .stryker/events/<target>/ as it is done.
+  reporters: ["html", "clear-text", "progress", "json", "event-recorder"],
   htmlReporter: { fileName: `.stryker/reports/${target}.html` },
   jsonReporter: { fileName: `.stryker/reports/${target}.json` },
   incrementalFile: `.stryker/${target}.incremental.json`,

@@ -3,7 +3,16 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "coverage/**", "examples/**/build/**", "scratch/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "coverage/**",
+      "examples/**/build/**",
+      "scratch/**",
+      ".stryker/**",
+      ".stryker-tmp/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

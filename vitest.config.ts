@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**"],
+    // Stryker's sandboxes (npm run mutation) hold a copy of every test.
+    exclude: ["node_modules/**", ".stryker-tmp/**"],
     // Property runs are deterministic (fixed seeds); no wall-clock assertions anywhere. The
     // timeout only catches a hang: the model's paths and the mutants' checks take 30 to 60 s
     // each with both cores busy, and more on a machine shared with other jobs.

@@ -57,4 +57,70 @@ describe("bitmap-2017-kernel", () => {
     expect(unwrap(a.inspect()).blocks).toHaveLength(3);
     expect(a.detailView().nrEmptyPopPages).toBeGreaterThanOrEqual(4);
   });
+
+  /*
+   * Two CPUs on node 0, one group of two 32 KiB units. An allocation of a whole unit does not
+   * fit the first chunk's 20 KiB, so pcpu_create_chunk makes chunk #2:
+   *
+   *   metadata (pcpu_mem_zalloc, in bytes): chunk struct 144, alloc_map 1024 (8192 bits),
+   *     bound_map 1032 (8193 bits, in longs), md_blocks 256 (8 blocks x 32);
+   *     pcpu_get_vm_areas: the vm_struct pointer array 8 (one group), one vm_struct 72;
+   *     pcpu_get_pages: the page array 128 (8 bytes x 2 units x 8 pages), once
+   *   vm: the group's 65,536 bytes; pages: 8 per CPU, and one page-table page (2 MiB span)
+   *
+   * Expect those costs, each of the 24 allocations among them failed in turn to be an ENOMEM
+   * naming its stage, and the allocation made after each failure to cost exactly the same (a
+   * failed stage frees its metadata and vm space again).
+   */
+  it("a dynamic chunk costs its metadata, vm areas and pages; a failure at each step is undone", () => {
+    const config = bootConfig({ possible: [0, 1] });
+    const fresh = () => {
+      const a = new BitmapKernelAllocator();
+      unwrap(a.boot(config));
+      return a;
+    };
+    const a = fresh();
+    expect(unwrap(a.stats())).toMatchObject({ vmBytes: 0, metaBytes: 0, unitBytes: 28672 });
+    expect(a.dataPages).toBe(16);
+    unwrap(a.alloc(32768, 4));
+    const made = unwrap(a.stats());
+    expect(made).toMatchObject({ vmBytes: 65536, metaBytes: 2664, unitBytes: 28672 + 32768 });
+    expect(a.dataPages).toBe(32);
+    const stages = [
+      ...Array<string>(4).fill("pcpu_create_chunk: chunk metadata"),
+      "pcpu_get_vm_areas: pcpu_mem_zalloc(8)",
+      "pcpu_get_vm_areas: pcpu_mem_zalloc(72)",
+      "pcpu_get_pages: pcpu_mem_zalloc(128)",
+      ...Array<string>(16).fill("pcpu_populate_chunk: page"),
+      "pcpu_map_pages: page table of the vmalloc area",
+    ];
+    stages.forEach((stage, k) => {
+      const b = fresh();
+      unwrap(b.failPageAlloc(k, 1));
+      const r = b.alloc(32768, 4);
+      expect(r.ok ? "ok" : r.message, `k=${k}`).toContain(stage);
+      unwrap(b.alloc(32768, 4));
+      expect(unwrap(b.stats()), `k=${k}`).toMatchObject({
+        vmBytes: made.vmBytes,
+        metaBytes: made.metaBytes,
+      });
+    });
+  });
+
+  it("refuses a chunk past vmalloc_bytes, counted in the group areas' bytes", () => {
+    const a = new BitmapKernelAllocator();
+    unwrap(a.boot({ ...bootConfig({ possible: [0, 1] }), vmallocBytes: 65536 }));
+    unwrap(a.alloc(32768, 4));
+    const r = a.alloc(32768, 4);
+    expect(r.ok ? "ok" : r.message).toContain("pcpu_get_vm_areas: vmalloc_bytes 65536 reached");
+    expect(unwrap(a.stats()).metaBytes).toBe(2664);
+  });
+
+  it("serves alignments 0 to 3 at PCPU_MIN_ALLOC_SIZE (4), as 6.12 raises them", () => {
+    const a = new BitmapKernelAllocator();
+    unwrap(a.boot(bootConfig({ possible: [0, 1] })));
+    const ptrs = [0, 1, 2, 3, 4].map((align) => unwrap(a.alloc(1, align)));
+    for (const p of ptrs) expect(p % 4).toBe(0);
+    expect(new Set(ptrs).size).toBe(5);
+  });
 });

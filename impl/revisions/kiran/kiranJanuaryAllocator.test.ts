@@ -4,15 +4,17 @@
  * checked through the protocol, `inspect`, the work counters and the white-box machine.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { BootConfig } from "../../allocator.ts";
+import type { BootConfig, Ptr } from "../../allocator.ts";
 import {
+  MachineError,
   PAGE_SIZE,
+  POISON,
   pfnToDirect,
   totalPages,
   type PageFrame,
   type PageRequest,
 } from "../../machine/index.ts";
-import { unwrap } from "../../result.ts";
+import { err, unwrap } from "../../result.ts";
 import {
   allocWritten,
   booted,
@@ -30,6 +32,8 @@ import { DATA_OWNER, KiranAllocator, MGMT_OWNER, PCPU_BLKSIZE } from "./kiranAll
 import type { KiranDetail } from "./kiranAllocator.ts";
 import {
   BLOCK_MANAGEMENT_PAGES,
+  JANUARY_BLOCK_STRUCT,
+  januaryBlockStruct,
   januaryMgmtBytes,
   KiranJanuaryAllocator,
 } from "./kiranJanuaryAllocator.ts";
@@ -166,6 +170,28 @@ describe("the obj_map bubble sort", () => {
     expect(unwrap(a.alloc(16, 8))).toBe(p[0]);
     expect(unwrap(a.alloc(16, 8))).toBe(p[2]);
   });
+
+  /** Free runs of these sizes, each followed by a live 4-byte object, then the tail: their starts. */
+  function holes(sizes: readonly number[]): Ptr[] {
+    booted(a);
+    const p = sizes.map((size) => {
+      const hole = unwrap(a.alloc(size, 4));
+      unwrap(a.alloc(4, 4));
+      return hole;
+    });
+    for (const hole of p) unwrap(a.free(hole));
+    return p;
+  }
+
+  it("moves a run past every smaller one and never swaps runs of equal size", () => {
+    // Runs of 3, 2 and 1 bits (12, 8, 4 bytes): sorted 1, 2, 3; 8 bytes best fit the middle one.
+    const down = holes([12, 8, 4]);
+    expect(unwrap(a.alloc(8, 4))).toBe(down[1]);
+    // Runs of 1, 1 and 2 bits: a swap of the equal pair on its first pass would put the second
+    // 4-byte run first.
+    const equal = holes([4, 4, 8]);
+    expect(unwrap(a.alloc(4, 4))).toBe(equal[0]);
+  });
 });
 
 describe("loops over NR_CPUS testing cpu_possible", () => {
@@ -201,6 +227,7 @@ describe("management pages", () => {
   it("BLOCK_MANAGEMENT_PAGES is 9 on either build: the bufctls and the block struct", () => {
     expect(januaryMgmtBytes(4)).toBe(2048 * 16 + 280);
     expect(januaryMgmtBytes(8)).toBe(1024 * 32 + 176);
+    expect(januaryBlockStruct(4)).toBe(JANUARY_BLOCK_STRUCT);
     for (const word of [4, 8]) {
       expect(Math.ceil(januaryMgmtBytes(word) / PAGE_SIZE)).toBe(BLOCK_MANAGEMENT_PAGES);
     }
@@ -275,6 +302,21 @@ describe("low memory only", () => {
     const data = requests.filter((r) => r.owner === DATA_OWNER);
     expect(data).toHaveLength(16);
     for (const r of data) expect(r.highmem ?? false).toBe(false);
+  });
+
+  it("data pages are not zeroed by the page allocator: past a new object its page is uninitialised", () => {
+    booted(a);
+    const p = unwrap(a.alloc(64, 8));
+    const copy = unwrap(a.ptr(p, 0));
+    expectEveryCopyZero(a, p, 64);
+    expect([...unwrap(a.read(copy + 64, 8))]).toEqual(Array(8).fill(POISON));
+  });
+
+  it("a management page that cannot be cleared is a MachineError naming clear_page and the page", () => {
+    booted(a);
+    vi.spyOn(machineOf(a), "fill").mockReturnValue(err("EFAULT", "no such page"));
+    expect(() => a.alloc(8, 8)).toThrow(MachineError);
+    expect(() => a.alloc(8, 8)).toThrow(/^kiran-2005-01: clear_page of pfn \d+: no such page$/);
   });
 
   it("a node whose low memory is used up fails the block with ENOMEM and nothing held", () => {

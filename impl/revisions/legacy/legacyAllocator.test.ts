@@ -4,8 +4,14 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Ptr } from "../../allocator.ts";
-import { ADDRESS_MASK, KMALLOC_MAX_SIZE, POINTER_SIZE, SLAB_OWNER } from "../../machine/index.ts";
-import { unwrap } from "../../result.ts";
+import {
+  ADDRESS_MASK,
+  KMALLOC_MAX_SIZE,
+  MachineError,
+  POINTER_SIZE,
+  SLAB_OWNER,
+} from "../../machine/index.ts";
+import { err, ok, unwrap, type Result } from "../../result.ts";
 import {
   allocWritten,
   booted,
@@ -168,6 +174,17 @@ describe("sizes and alignment", () => {
     },
   );
 
+  it("a bad size or alignment is refused for what it is, before the class is looked at", () => {
+    booted(a);
+    const before = snapshot(a);
+    // Size 0 would fall in the 32-byte class, and 64 is above it: the size is what is wrong.
+    expectErr(a.alloc(0, 64), "EINVAL", "size 0 out of range");
+    // 8192 is above the 32-byte class too, but above PAGE_SIZE first: an invalid alignment.
+    expectErr(a.alloc(8, 8192), "EINVAL", "align 8192 invalid");
+    expectErr(a.alloc(8, 64), "EINVAL", "align 64 above the 32-byte kmalloc class");
+    expect(snapshot(a)).toEqual(before);
+  });
+
   it("serves sizes up to KMALLOC_MAX_SIZE and refuses more", () => {
     booted(a);
     expect(a.maxSize).toBe(KMALLOC_MAX_SIZE);
@@ -296,6 +313,12 @@ describe("rollback after an injected ENOMEM at each slab page allocation", () =>
     );
   });
 
+  it("the ENOMEM names the CPU whose copy could not be made", () => {
+    booted(a, { possible: [0, 1, 3], present: [0, 1], online: [0] });
+    unwrap(a.failPageAlloc(2, 1)); // the array's slab page, CPU 0's copy, then CPU 1's
+    expectErr(a.alloc(4096, 8), "ENOMEM", "alloc: kmalloc_node for cpu 1 failed: ");
+  });
+
   it("with live objects: every copy of a fresh size class needs a new slab page", () => {
     // The live objects' arrays keep the kmalloc-64 slab; kmalloc-8192 copies are order-1 runs.
     failEach(
@@ -323,6 +346,24 @@ describe("rollback after an injected ENOMEM at each slab page allocation", () =>
       },
       4096,
       6,
+    );
+  });
+});
+
+describe("a machine failure the model does not expect", () => {
+  /** The allocator's own check of a machine answer that must succeed. */
+  class Probe extends LegacyAllocator {
+    must(r: Result<unknown>): void {
+      this.mustSucceed(r);
+    }
+  }
+
+  it("is a MachineError naming the revision and the failure; a success passes", () => {
+    const probe = new Probe();
+    expect(() => probe.must(ok(1))).not.toThrow();
+    expect(() => probe.must(err("EFAULT", "load at 0x10 faults"))).toThrow(MachineError);
+    expect(() => probe.must(err("EFAULT", "load at 0x10 faults"))).toThrow(
+      "legacy-2.6.10: load at 0x10 faults",
     );
   });
 });

@@ -42,5 +42,6 @@ export const bitmapThirdChunkUnmoved: MutantEntry = {
   source:
     "mm/percpu.c pcpu_chunk_relocate, 'if (chunk != pcpu_reserved_chunk) ... pcpu_chunk_move(chunk, nslot, oslot < nslot)' (percpu: replace area map allocator with bitmap, 2017): the exemption as a bound on chunks in use",
   expected: ["bitmap-slots"],
+  deep: "chunks-3",
   create: () => new BitmapThirdChunkUnmoved(),
 };

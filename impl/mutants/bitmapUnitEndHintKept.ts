@@ -41,5 +41,6 @@ export const bitmapUnitEndHintKept: MutantEntry = {
   source:
     "mm/percpu.c pcpu_block_update_hint_alloc, 'if (pcpu_region_overlap(chunk_md->contig_hint_start, ...)) pcpu_chunk_refresh_hint(chunk, false)' (percpu: update alloc path to only scan if contig hints are broken, 2017): the bound at pcpu_chunk_map_bits off by one",
   expected: ["bitmap-chunk-hint"],
+  deep: "unit-last-page",
   create: () => new BitmapUnitEndHintKept(),
 };

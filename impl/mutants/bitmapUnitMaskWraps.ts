@@ -63,5 +63,6 @@ export const bitmapUnitMaskWraps: MutantEntry = {
   source:
     "mm/percpu-vm.c pcpu_populate_chunk, 'for_each_possible_cpu(cpu)' over every unit (percpu: replace area map allocator with bitmap, 2017); the mask is the mutant's, x86's SHL counts modulo 64",
   expected: ["no-oops"],
+  deep: "cpus-64",
   create: () => new BitmapUnitMaskWraps(),
 };

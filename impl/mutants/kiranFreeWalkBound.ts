@@ -30,5 +30,6 @@ export const kiranFreeWalkBound: MutantEntry = {
   source:
     "LKML Sep 2005 [patch 2/11] <20050913155608.GD3570@localhost.localdomain>: free_percpu walks the global bufctl list for the exact address; OBJS_PER_BLOCK = PCPU_BLKSIZE / PCPU_CURR_SIZE, 1,024 with the January patch's 8-byte currency, 2,048 with sizeof(int)",
   expected: ["completeness"],
+  deep: "live-1000",
   create: () => new KiranFreeWalkBound(),
 };

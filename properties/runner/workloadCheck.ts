@@ -44,7 +44,7 @@ export const WORKLOAD_AUDIT_FACTOR = 16;
 /** Invariants judged on their own runs or between every two steps: not on the workloads. */
 const NOT_ON_WORKLOADS = new Set(["refinement", "chunk-lifecycle"]);
 /** Steps a minimisation may replay in all (its first, coarse pass). */
-export const MINIMISE_STEP_BUDGET = 400_000;
+export const MINIMISE_STEP_BUDGET = 150_000;
 /** A reduced counterexample this short or shorter is made 1-minimal (minimize.ts). */
 export const ONE_MINIMAL_MAX_STEPS = 200;
 /** Depth measures of the workload runs are kept apart from the generated runs'. */

@@ -46,7 +46,7 @@ const NOT_ON_WORKLOADS = new Set(["refinement", "chunk-lifecycle"]);
 /** Steps a minimisation may replay in all (its first, coarse pass). */
 export const MINIMISE_STEP_BUDGET = 150_000;
 /** A reduced counterexample this short or shorter is made 1-minimal (minimize.ts). */
-export const ONE_MINIMAL_MAX_STEPS = 200;
+export const ONE_MINIMAL_MAX_STEPS = 400;
 /** A workload run's depth is measured every this many steps (and at the audits). */
 const DEPTH_SAMPLE = 16;
 /** Depth measures of the workload runs are kept apart from the generated runs'. */

@@ -454,7 +454,7 @@ function checkJudged(
   const workloads =
     settings.workloads === false
       ? undefined
-      : workloadRound(target, settings, results, counter, depth);
+      : workloadRound(target, settings, wanted, results, counter, depth);
   const late = settings.deadline !== undefined && Date.now() > settings.deadline;
   const model =
     settings.model === false || late ? undefined : modelRound(target, settings, results, counter);
@@ -491,14 +491,15 @@ function checkJudged(
 function workloadRound(
   target: Target,
   settings: RunSettings,
+  wanted: readonly Invariant[],
   results: Map<string, InvariantResult>,
   counter: RunCounter,
   depth: DepthMeter | undefined,
 ): WorkloadRow[] | undefined {
-  const passing = [...results.values()]
-    .filter((r) => r.status === "pass")
-    .map((r) => findInvariant(r.invariant) as Invariant)
-    .filter((i) => i.ownRuns === undefined);
+  // The invariants asked for, which may be outside the table (a test's own).
+  const passing = wanted.filter(
+    (i) => results.get(i.id)?.status === "pass" && i.ownRuns === undefined,
+  );
   if (passing.length === 0) return undefined;
   const report = checkTargetWorkloads(target, passing, settings, counter, depth);
   for (const { invariant, counterexample } of report.failures) {

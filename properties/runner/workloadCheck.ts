@@ -15,8 +15,9 @@
  * WORKLOAD_AUDIT_FACTOR × `auditEvery` steps (256 by default; the incremental checks judge
  * every step's pages as always), and judge the white-box invariants at those audits only:
  * they are predicates of the state, so a broken state that lasts is seen at the next audit.
- * chunk-lifecycle judges the transitions between every two steps and costs O(chunks) a step;
- * it is left to the random runs, as refinement is to the model's.
+ * chunk-lifecycle and block-lifecycle judge the transitions between every two steps (a machine
+ * per chunk or block, O(chunks) a step): they are left to the random runs, as refinement is to
+ * the model's.
  */
 import { performance } from "node:perf_hooks";
 import type { BootConfig } from "../../impl/index.ts";
@@ -42,7 +43,7 @@ import {
 /** The workload runs audit this many times less often than the random runs. */
 export const WORKLOAD_AUDIT_FACTOR = 16;
 /** Invariants judged on their own runs or between every two steps: not on the workloads. */
-const NOT_ON_WORKLOADS = new Set(["refinement", "chunk-lifecycle"]);
+const NOT_ON_WORKLOADS = new Set(["refinement", "chunk-lifecycle", "block-lifecycle"]);
 /** Steps a minimisation may replay in all (its first, coarse pass). */
 export const MINIMISE_STEP_BUDGET = 150_000;
 /** A reduced counterexample this short or shorter is made 1-minimal (minimize.ts). */

@@ -30,6 +30,7 @@ describe("pcpu-verify check", () => {
       "elapsed_ms",
       "results",
       "depth",
+      "workloads",
       "not_planned",
       "exit_code",
     ]);

@@ -68,6 +68,7 @@ import {
   type Row,
 } from "./checkOutput.ts";
 import { junitXml } from "./junit.ts";
+import { workloadLines, workloadRowJson, type WorkloadRowJson } from "./workloadRows.ts";
 import { checkOutputDir, checkOutputFile } from "./outputPaths.ts";
 import { formatDuration, formatTopology, plural } from "./format.ts";
 import { statusLine } from "./progress.ts";
@@ -132,6 +133,8 @@ export interface CheckOptions {
   readonly allowIncomplete?: boolean;
   /** A depth goal not met fails the check (exit 1); by default it is only reported. */
   readonly requireDepth?: boolean;
+  /** Run the workloads as checked runs (`--no-workloads`: not); default on. */
+  readonly workloads?: boolean;
 }
 
 export interface CheckResultJson {
@@ -172,6 +175,8 @@ export interface CheckJson {
   chunk_coverage?: Record<string, ChunkCoverageJson>;
   /** Per target, how deep its generated runs went and its depth goals (properties/depth). */
   depth?: Record<string, DepthJson>;
+  /** Per target, the workloads' checked runs (properties/runner/workloadCheck.ts). */
+  workloads?: Record<string, WorkloadRowJson[]>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -237,6 +242,7 @@ export function checkCommand(
   const coverage: Record<string, CoverageJson> = {};
   const chunkCoverage: Record<string, ChunkCoverageJson> = {};
   const depth: Record<string, DepthJson> = {};
+  const workloadRuns: Record<string, WorkloadRowJson[]> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -266,6 +272,7 @@ export function checkCommand(
             ? { utilizationThreshold: options.utilizationThreshold }
             : {}),
           invariants: mineInvariants,
+          ...(options.workloads === false ? { workloads: false } : {}),
           onRun: progress,
           ...(deadline !== undefined ? { deadline } : {}),
         });
@@ -323,6 +330,10 @@ export function checkCommand(
       chunkCoverage[target.id] = chunkCoverageJson(report.chunkCoverage);
       human([`  chunk lifecycle coverage: ${chunkCoverageText(report.chunkCoverage)}`]);
     }
+    if (report.workloads !== undefined) {
+      workloadRuns[target.id] = report.workloads.map((r) => workloadRowJson(r, written));
+      human(workloadLines(report.workloads, written));
+    }
     if (report.depth !== undefined) {
       depth[target.id] = report.depth;
       human(depthLines(report.depth));
@@ -370,6 +381,7 @@ export function checkCommand(
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
       ...(Object.keys(chunkCoverage).length > 0 ? { chunk_coverage: chunkCoverage } : {}),
       ...(Object.keys(depth).length > 0 ? { depth } : {}),
+      ...(Object.keys(workloadRuns).length > 0 ? { workloads: workloadRuns } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({

@@ -256,6 +256,10 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
       "--require-depth",
       "exit 1 when a target's depth goals are not all met (by default they are only reported)",
     )
+    .option(
+      "--no-workloads",
+      "skip the workloads' checked runs (kiran-2005, counters, zhou-2017, kernel-mix as steps, every invariant judged; an external harness runs kiran-2005 only)",
+    )
     .option("--json", "print JSON only")
     .action(
       (opts: {
@@ -279,6 +283,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         churn?: boolean;
         allowIncomplete?: boolean;
         requireDepth?: boolean;
+        workloads?: boolean;
       }) => {
         exit.code = checkCommand(opts, io);
       },

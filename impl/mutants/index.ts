@@ -48,6 +48,10 @@ import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
 import { bitmapAlignNotPowerOfTwo } from "./bitmapAlignNotPowerOfTwo.ts";
 import { bitmapPopulateKeepsPages } from "./bitmapPopulateKeepsPages.ts";
 import { bitmapAllocKeepsSidelined } from "./bitmapAllocKeepsSidelined.ts";
+import { bitmapThirdChunkUnmoved } from "./bitmapThirdChunkUnmoved.ts";
+import { bitmapUnitEndHintKept } from "./bitmapUnitEndHintKept.ts";
+import { kiranFreeWalkBound } from "./kiranFreeWalkBound.ts";
+import { bitmapUnitMaskWraps } from "./bitmapUnitMaskWraps.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 export const MUTANTS: readonly MutantEntry[] = [
@@ -95,6 +99,10 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapPopulateKeepsPages,
   bitmapAlignNotPowerOfTwo,
   bitmapAllocKeepsSidelined,
+  bitmapThirdChunkUnmoved,
+  bitmapUnitEndHintKept,
+  kiranFreeWalkBound,
+  bitmapUnitMaskWraps,
 ];
 
 export function findMutant(id: string): MutantEntry | undefined {

@@ -15,5 +15,11 @@ export interface MutantEntry {
   readonly source: string;
   /** Invariants that must catch it. */
   readonly expected: readonly string[];
+  /**
+   * The depth goal (properties/depth/depthGoals.ts) a run must reach before its bug shows, for a
+   * mutant seeded to break only deep: short random runs do not catch it, the workloads' checked
+   * runs or deeper runs do, with a counterexample as long as the depth needs.
+   */
+  readonly deep?: "chunks-3" | "unit-last-page" | "live-1000" | "cpus-64";
   readonly create: () => PercpuAllocator;
 }

@@ -71,6 +71,14 @@ describe("utilization-after-churn on hand-made workloads", () => {
     expect([0.5, 1]).toContain(o.figures.rounds[0]?.after_free);
   });
 
+  it("an allocator that raises in a churn run fails it with the oops, not an internal error", () => {
+    // bitmap-third-chunk-unmoved leaves a third chunk in use on a stale slot; the balance
+    // work then takes pages from under its objects and a later zeroing faults.
+    const mutant = findTarget("bitmap-third-chunk-unmoved") as Target;
+    const o = runChurn(mutant, handMade(64, 4096), 0.98);
+    expect(o.violation).toMatch(/^the workload could not run: the allocator raised MachineError: /);
+  });
+
   it("the threshold is a parameter: the 54.93% refill holds at 50%", () => {
     expect(runChurn(kiran, handMade(2, 3000), 0.5).violation).toBeUndefined();
   });

@@ -89,8 +89,11 @@ export function runChurn(target: Target, params: ChurnParams, threshold: number)
     try {
       m = run.runPhase(phase);
     } catch (e) {
-      if (!(e instanceof Error) || e.name !== "Error") throw e;
-      return { figures: figures(), violation: `the workload could not run: ${e.message}` };
+      if (!(e instanceof Error)) throw e;
+      // A refused request (a plain Error of the run), or the allocator raising (its oops: a
+      // MachineError, a TypeError of its code): either way the workload cannot go on.
+      const why = e.name === "Error" ? e.message : `the allocator raised ${e.name}: ${e.message}`;
+      return { figures: figures(), violation: `the workload could not run: ${why}` };
     }
     const u = exact(m);
     const round = Number(phase.name.split("-")[1]);

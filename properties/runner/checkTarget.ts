@@ -48,6 +48,7 @@ import {
 } from "./interruption.ts";
 import { minimizeSteps } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
+import { checkTargetWorkloads, type WorkloadRow } from "./workloadCheck.ts";
 
 export interface RunSettings {
   readonly seed: number;
@@ -72,6 +73,8 @@ export interface RunSettings {
   readonly onRun?: (progress: RunProgress) => void;
   /** The least utilization after each refill of `utilization-after-churn` (default 0.98). */
   readonly utilizationThreshold?: number;
+  /** Also run the workloads as checked runs (runner/workloadCheck.ts; default true). */
+  readonly workloads?: boolean;
 }
 
 /** Where a check is: its round and the runs begun so far (of every round). */
@@ -138,6 +141,8 @@ export interface TargetReport {
   readonly stopped?: number;
   /** How deep the generated runs went (properties/depth), with the goals judged. */
   readonly depth?: DepthJson;
+  /** The workloads' checked runs (absent when not run). */
+  readonly workloads?: WorkloadRow[];
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -446,6 +451,10 @@ function checkJudged(
     });
   }
   throwIfStopped();
+  const workloads =
+    settings.workloads === false
+      ? undefined
+      : workloadRound(target, settings, wanted, results, counter, depth);
   const late = settings.deadline !== undefined && Date.now() > settings.deadline;
   const model =
     settings.model === false || late ? undefined : modelRound(target, settings, results, counter);
@@ -471,7 +480,40 @@ function checkJudged(
     shrinkMs: counter.shrinkMs,
     ...(coverage !== undefined ? { coverage } : {}),
     ...(depth !== undefined ? { depth: depth.summary() } : {}),
+    ...(workloads !== undefined ? { workloads } : {}),
   };
+}
+
+/**
+ * The workloads as checked runs (runner/workloadCheck.ts), judged by every invariant that still
+ * passes (those judged on their own runs aside); a failure replaces the pass.
+ */
+function workloadRound(
+  target: Target,
+  settings: RunSettings,
+  wanted: readonly Invariant[],
+  results: Map<string, InvariantResult>,
+  counter: RunCounter,
+  depth: DepthMeter | undefined,
+): WorkloadRow[] | undefined {
+  // The invariants asked for, which may be outside the table (a test's own).
+  const passing = wanted.filter(
+    (i) => results.get(i.id)?.status === "pass" && i.ownRuns === undefined,
+  );
+  if (passing.length === 0) return undefined;
+  const report = checkTargetWorkloads(target, passing, settings, counter, depth);
+  for (const { invariant, counterexample } of report.failures) {
+    const known = target.knownViolations[invariant.id];
+    results.set(invariant.id, {
+      target: target.id,
+      invariant: invariant.id,
+      status: "fail",
+      runs: results.get(invariant.id)?.runs ?? 0,
+      ...(known !== undefined ? { expected: true, reason: known } : {}),
+      counterexample,
+    });
+  }
+  return report.rows;
 }
 
 /**

@@ -79,6 +79,8 @@ export interface KillSettings {
   readonly seed: number;
   readonly runs: number;
   readonly maxCommands: number;
+  /** The workloads' checked runs too (default true, as in a check). */
+  readonly workloads?: boolean;
 }
 
 export const KILL_SETTINGS: KillSettings = { seed: 20051, runs: 200, maxCommands: 60 };

@@ -12,6 +12,7 @@
  * the kill matrix does not rest on, and shrinking each costs the suite minutes).
  */
 import { describe, expect, it } from "vitest";
+import { findMutant } from "../../impl/mutants/index.ts";
 import {
   ALL_TARGETS,
   checkTarget,
@@ -40,7 +41,8 @@ describe("incremental checks agree with a full audit of every step", () => {
     expect(verdicts(target, 16)).toEqual(full);
     // A mutant is caught by what it must break under both (refinement is judged only on the
     // model's runs, which this comparison leaves out).
-    if (target.kind === "mutant") {
+    // (bitmap-unit-mask-wraps needs 64 possible CPUs, which these runs do not draw.)
+    if (target.kind === "mutant" && findMutant(target.id)?.deep !== "cpus-64") {
       const judged = Object.entries(full).filter(([id]) => id !== "refinement");
       for (const [id, status] of judged) expect(status, id).toBe("fail");
     }

@@ -29,6 +29,7 @@ import {
   checkTarget,
   consequenceOf,
   counterexampleFileName,
+  deepLine,
   depthLines,
   describeStep,
   emptySelection,
@@ -44,6 +45,7 @@ import {
   signalName,
   survived,
   toFile,
+  type DeepFigures,
   type DepthJson,
   type Shard,
   type TargetReport,
@@ -172,6 +174,8 @@ export interface CheckJson {
   chunk_coverage?: Record<string, ChunkCoverageJson>;
   /** Per target, how deep its generated runs went and its depth goals (properties/depth). */
   depth?: Record<string, DepthJson>;
+  /** Per target, what its deep rounds ran (runner/deepRound.ts; absent where none ran). */
+  deep?: Record<string, DeepFigures>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -237,6 +241,7 @@ export function checkCommand(
   const coverage: Record<string, CoverageJson> = {};
   const chunkCoverage: Record<string, ChunkCoverageJson> = {};
   const depth: Record<string, DepthJson> = {};
+  const deep: Record<string, DeepFigures> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -327,6 +332,10 @@ export function checkCommand(
       depth[target.id] = report.depth;
       human(depthLines(report.depth));
     }
+    if (report.deep !== undefined) {
+      deep[target.id] = report.deep;
+      human([deepLine(report.deep)]);
+    }
   }
   for (const t of externals) closeTarget(t);
   status.clear();
@@ -370,6 +379,7 @@ export function checkCommand(
       ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
       ...(Object.keys(chunkCoverage).length > 0 ? { chunk_coverage: chunkCoverage } : {}),
       ...(Object.keys(depth).length > 0 ? { depth } : {}),
+      ...(Object.keys(deep).length > 0 ? { deep } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({

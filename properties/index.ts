@@ -33,3 +33,4 @@ export * from "./report/index.ts";
 export * from "./runner/enomemSweep.ts";
 export * from "./depth/index.ts";
 export * from "./runner/churnCheck.ts";
+export * from "./runner/deepRound.ts";

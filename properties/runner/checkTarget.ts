@@ -51,7 +51,7 @@ import {
   DEEP_COMMANDS,
   DEEP_DEPTH_INDEX,
   DEEP_POSSIBLE_CPUS,
-  DEEP_RUNS,
+  deepRunsOf,
   emptyDeepFigures,
   type DeepFigures,
 } from "./deepRound.ts";
@@ -80,7 +80,10 @@ export interface RunSettings {
   readonly onRun?: (progress: RunProgress) => void;
   /** The least utilization after each refill of `utilization-after-churn` (default 0.98). */
   readonly utilizationThreshold?: number;
-  /** Deep runs per target after the rounds (runner/deepRound.ts; default DEEP_RUNS, 0: none). */
+  /**
+   * Deep runs per target after the rounds (runner/deepRound.ts; default DEEP_RUNS where a round
+   * has at least DEEP_MIN_RUNS runs, else none; 0: none).
+   */
   readonly deepRuns?: number;
 }
 
@@ -240,7 +243,7 @@ export function runRound(
   );
   const details = fc.check(property, {
     seed: settings.seed,
-    numRuns: deep !== undefined ? (settings.deepRuns ?? DEEP_RUNS) : settings.runs,
+    numRuns: deep !== undefined ? deepRunsOf(settings) : settings.runs,
     ...(settings.deadline !== undefined
       ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
       : {}),
@@ -477,7 +480,7 @@ function checkJudged(
   remaining = rounds(remaining);
   // The deep rounds, on every invariant the rounds passed (runner/deepRound.ts).
   const deepFigures = emptyDeepFigures();
-  if ((settings.deepRuns ?? DEEP_RUNS) > 0 && remaining.length === 0) {
+  if (deepRunsOf(settings) > 0 && remaining.length === 0) {
     const passed = wanted.filter(
       (i) => i.ownRuns === undefined && results.get(i.id)?.status === "pass",
     );

@@ -9,6 +9,19 @@
 
 /** Deep runs per target in a check. */
 export const DEEP_RUNS = 3;
+/**
+ * The fewest runs per round of a check that makes deep rounds (the default check's 200 does):
+ * a short check (`--runs 15`, a test's) stays short.
+ */
+export const DEEP_MIN_RUNS = 100;
+
+/** The deep runs a check of these settings makes. */
+export function deepRunsOf(settings: {
+  readonly runs: number;
+  readonly deepRuns?: number;
+}): number {
+  return settings.deepRuns ?? (settings.runs >= DEEP_MIN_RUNS ? DEEP_RUNS : 0);
+}
 /** The most commands of a deep run (most of them bulk: a few thousand requests). */
 export const DEEP_COMMANDS = 8;
 /**

@@ -52,5 +52,5 @@ export function emptyDeepFigures(): DeepFigures {
 /** The deep rounds' line of a check's text. */
 export function deepLine(d: DeepFigures): string {
   const n = (x: number) => x.toLocaleString("en-US");
-  return `  deep rounds: ${n(d.runs)} runs, ${n(d.steps)} steps, ${n(d.requests)} requests (at most ${n(d.requests_max)} in a run)`;
+  return `  deep rounds: ${n(d.runs)} run${d.runs === 1 ? "" : "s"}, ${n(d.steps)} steps, ${n(d.requests)} requests (at most ${n(d.requests_max)} in a run)`;
 }

@@ -29,6 +29,7 @@ import {
   checkTarget,
   consequenceOf,
   counterexampleFileName,
+  deepLine,
   depthLines,
   describeStep,
   emptySelection,
@@ -44,6 +45,7 @@ import {
   signalName,
   survived,
   toFile,
+  type DeepFigures,
   type DepthJson,
   type Shard,
   type TargetReport,
@@ -177,6 +179,8 @@ export interface CheckJson {
   depth?: Record<string, DepthJson>;
   /** Per target, the workloads' checked runs (properties/runner/workloadCheck.ts). */
   workloads?: Record<string, WorkloadRowJson[]>;
+  /** Per target, what its deep rounds ran (runner/deepRound.ts; absent where none ran). */
+  deep?: Record<string, DeepFigures>;
   /** Units left out of the plan because the options leave them unjudgeable. */
   not_planned?: { target: string; invariant: string; reason: string }[];
   /** Some unit is not-checked (a time limit, a missing capability, a stop). */
@@ -243,6 +247,7 @@ export function checkCommand(
   const chunkCoverage: Record<string, ChunkCoverageJson> = {};
   const depth: Record<string, DepthJson> = {};
   const workloadRuns: Record<string, WorkloadRowJson[]> = {};
+  const deep: Record<string, DeepFigures> = {};
   let commands = 0;
   let madeOut = false;
   let stopped: number | undefined;
@@ -338,6 +343,10 @@ export function checkCommand(
       depth[target.id] = report.depth;
       human(depthLines(report.depth));
     }
+    if (report.deep !== undefined) {
+      deep[target.id] = report.deep;
+      human([deepLine(report.deep)]);
+    }
   }
   for (const t of externals) closeTarget(t);
   status.clear();
@@ -382,6 +391,7 @@ export function checkCommand(
       ...(Object.keys(chunkCoverage).length > 0 ? { chunk_coverage: chunkCoverage } : {}),
       ...(Object.keys(depth).length > 0 ? { depth } : {}),
       ...(Object.keys(workloadRuns).length > 0 ? { workloads: workloadRuns } : {}),
+      ...(Object.keys(deep).length > 0 ? { deep } : {}),
       ...(notPlanned.length > 0
         ? {
             not_planned: notPlanned.map((n) => ({

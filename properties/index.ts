@@ -35,3 +35,4 @@ export * from "./depth/index.ts";
 export * from "./runner/churnCheck.ts";
 export * from "./runner/workloadCheck.ts";
 export * from "./runner/workloadSteps.ts";
+export * from "./runner/deepRound.ts";

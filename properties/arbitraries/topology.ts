@@ -5,6 +5,13 @@
  * see memory held for an impossible CPU). Possible sets below CPU 8 are frequent, so the
  * relational NR_CPUS 8 / 512 check has runs to judge.
  *
+ * The possible set is drawn two ways. Most runs draw a small set as fast-check sizes arrays
+ * (at its default size, at most about 12 CPUs: the sets the relational check and the hotplug
+ * rules need); one draw in seven is a large machine: every CPU up to NR_CPUS where that is at
+ * most 64, else 64 to 128 possible CPUs (0..63 or spread across NR_CPUS), so that the
+ * `cpus-64` depth goal is met and units are laid out for as many CPUs as real servers have.
+ * A large set shrinks toward 64 CPUs, and the choice itself toward the small sets.
+ *
  * A `shape` fixes the number of possible CPUs (0..n-1, NR_CPUS at least n) or of nodes, for a
  * diff held to a topology (`diff --cpus 64 --nodes 4`); the rest is drawn as always.
  *
@@ -18,6 +25,24 @@ import type { BootConfig } from "../../impl/index.ts";
 export const NR_CPUS_CHOICES = [8, 16, 64, 128, 512] as const;
 /** Property runs give the machine address space to spare (exhaustion is a metric). */
 export const RUN_VMALLOC_BYTES = 2 ** 31;
+/** A large machine's possible CPUs: at least this many (where NR_CPUS allows)... */
+export const LARGE_POSSIBLE_MIN = 64;
+/** ... and at most this many. */
+export const LARGE_POSSIBLE_MAX = 128;
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, c) => c);
+
+/** The possible CPUs of a large machine of NR_CPUS `nrCpus`. */
+function largePossible(nrCpus: number): fc.Arbitrary<number[]> {
+  if (nrCpus <= LARGE_POSSIBLE_MIN) return fc.constant(range(nrCpus));
+  const all = range(nrCpus);
+  return fc.oneof(
+    fc.constant(range(LARGE_POSSIBLE_MIN)),
+    fc
+      .integer({ min: LARGE_POSSIBLE_MIN, max: Math.min(nrCpus, LARGE_POSSIBLE_MAX) })
+      .chain((n) => fc.shuffledSubarray(all, { minLength: n, maxLength: n })),
+  );
+}
 
 /** A topology held fixed in part: this many possible CPUs (0..n-1), this many nodes. */
 export interface TopologyShape {
@@ -30,7 +55,8 @@ export function topologyArbitrary(
 ): fc.Arbitrary<BootConfig> {
   const { possibleCpus, nodes } = options.shape ?? {};
   const nrCpusChoices = NR_CPUS_CHOICES.filter((n) => n >= (possibleCpus ?? 1));
-  // One present and one online flag per possible CPU (64 draws unless more are possible).
+  // One present and one online flag per possible CPU (a large machine's CPUs past the 64th
+  // are present and online).
   const flags = Math.max(64, possibleCpus ?? 0);
   return fc
     .record({
@@ -49,7 +75,10 @@ export function topologyArbitrary(
         emptyNode: fc.constant(emptyNode && nrNodes > 1 && possibleCpus === undefined),
         possible:
           possibleCpus === undefined
-            ? fc.uniqueArray(cpu, { minLength: 1, maxLength: 64 })
+            ? fc.oneof(
+                { weight: 6, arbitrary: fc.uniqueArray(cpu, { minLength: 1, maxLength: 64 }) },
+                { weight: 1, arbitrary: largePossible(nrCpus) },
+              )
             : fc.constant(Array.from({ length: possibleCpus }, (_, c) => c)),
         nodes: fc.array(fc.integer({ min: 0, max: nrNodes - 1 }), {
           minLength: nrCpus,

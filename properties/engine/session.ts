@@ -144,6 +144,8 @@ export class Session {
   private auditNext = false;
   private lastStats: AllocatorStats | undefined;
   private lastTwinStats: AllocatorStats | undefined;
+  /** The trace index of the bulk step whose parts run now (engine/ops/op.ts `expand`). */
+  private bulkIndex: number | undefined;
 
   private readonly runOnRefusal: boolean;
 
@@ -215,6 +217,11 @@ export class Session {
    */
   execute(step: Step, implicit = false): boolean {
     if (this.diverged) return false;
+    const expand = opOf(step).expand;
+    if (expand !== undefined) {
+      const parts = expand(step, { model: this.model, target: this.target });
+      return parts !== undefined && this.executeBulk(step, parts as readonly Step[], implicit);
+    }
     try {
       return this.run(step, implicit);
     } catch (e) {
@@ -223,9 +230,30 @@ export class Session {
     }
   }
 
+  /**
+   * A bulk step: one line of the trace, its parts run as ordinary steps under its index (a
+   * violation names the part and the bulk step's index). A part that is skipped is skipped
+   * alone; a run that diverges stops the rest.
+   */
+  private executeBulk(step: Step, parts: readonly Step[], implicit: boolean): boolean {
+    if (parts.length === 0 || this.bulkIndex !== undefined) return false;
+    const index = this.trace.length;
+    if (!implicit) this.trace.push(step);
+    this.bulkIndex = index;
+    try {
+      for (const part of parts) {
+        if (this.diverged) break;
+        this.execute(part, implicit);
+      }
+    } finally {
+      this.bulkIndex = undefined;
+    }
+    return true;
+  }
+
   private run(step: Step, implicit: boolean): boolean {
     const model = this.model;
-    const index = this.trace.length;
+    const index = this.bulkIndex ?? this.trace.length;
     const a = this.allocator;
     const op = opOf(step);
     if (op.needs !== undefined && !this.capabilities.has(op.needs)) return false;
@@ -242,7 +270,7 @@ export class Session {
       ? (this.lastTwinStats ?? this.stats(this.twin.allocator, index, step))
       : undefined;
     // Into the trace before it runs, so that a step that raises is part of the trace.
-    if (!implicit) this.trace.push(step);
+    if (!implicit && this.bulkIndex === undefined) this.trace.push(step);
     const logged = { op: step.op, step: implicit ? undefined : index, valid: expectation.valid };
     // Where the allocator batches, the stats after the step go in the step's own line, and so
     // do the checks' questions that do not depend on its answer (a free's, a write's, a hotplug

@@ -47,6 +47,14 @@ import {
   type HarnessRecorder,
 } from "./interruption.ts";
 import { minimizeSteps } from "./minimize.ts";
+import {
+  DEEP_COMMANDS,
+  DEEP_DEPTH_INDEX,
+  DEEP_POSSIBLE_CPUS,
+  deepRunsOf,
+  emptyDeepFigures,
+  type DeepFigures,
+} from "./deepRound.ts";
 import { replaySteps } from "./replay.ts";
 import { checkTargetWorkloads, type WorkloadRow } from "./workloadCheck.ts";
 
@@ -75,6 +83,11 @@ export interface RunSettings {
   readonly utilizationThreshold?: number;
   /** Also run the workloads as checked runs (runner/workloadCheck.ts; default true). */
   readonly workloads?: boolean;
+  /**
+   * Deep runs per target after the rounds (runner/deepRound.ts; default DEEP_RUNS where a round
+   * has at least DEEP_MIN_RUNS runs, else none; 0: none).
+   */
+  readonly deepRuns?: number;
 }
 
 /** Where a check is: its round and the runs begun so far (of every round). */
@@ -143,6 +156,8 @@ export interface TargetReport {
   readonly depth?: DepthJson;
   /** The workloads' checked runs (absent when not run). */
   readonly workloads?: WorkloadRow[];
+  /** What the deep rounds ran (absent when none ran). */
+  readonly deep?: DeepFigures;
 }
 
 /** The capabilities a target declares in its `hello`. */
@@ -170,14 +185,21 @@ export function runRound(
   harness: HarnessRecorder = {},
   progress: RunTally = new RunTally(),
   depth?: DepthMeter,
+  /** A deep round (runner/deepRound.ts): its figures are added here. */
+  deep?: DeepFigures,
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   let firstFailAt: number | undefined;
   // The generated runs of the round, by index (the shrinking tries after them are not measured).
-  let generated = 0;
+  let generated = deep !== undefined ? DEEP_DEPTH_INDEX + deep.runs : 0;
   progress.round++;
   const property = fc.property(
-    topologyArbitrary({ densePossible: target.densePossible !== undefined }),
-    commandsArbitrary(target, capabilities, settings.maxCommands),
+    topologyArbitrary({
+      densePossible: target.densePossible !== undefined,
+      ...(deep !== undefined ? { shape: { possibleCpus: DEEP_POSSIBLE_CPUS } } : {}),
+    }),
+    deep !== undefined
+      ? commandsArbitrary(target, capabilities, DEEP_COMMANDS, "deep")
+      : commandsArbitrary(target, capabilities, settings.maxCommands),
     (config, commands) => {
       // After a harness failure the remaining runs do nothing: the check of this target is over.
       if (harness.finding !== undefined) return;
@@ -190,7 +212,8 @@ export function runRound(
         throw new Stopped(signal);
       }
       settings.onRun?.(progress.next());
-      const probe = firstFailAt === undefined ? depth?.run(generated++, config) : undefined;
+      const measured = firstFailAt === undefined;
+      const probe = measured ? depth?.run(generated++, config) : undefined;
       let session: Session | undefined;
       try {
         session = new Session({
@@ -213,12 +236,19 @@ export function runRound(
         harness.finding = harnessFinding(e, config, session?.trace ?? [], settings.seed);
       } finally {
         counter.commands += session?.trace.length ?? 0;
+        if (deep !== undefined && measured && session !== undefined) {
+          const requests = session.log.length;
+          deep.runs++;
+          deep.steps += session.trace.length;
+          deep.requests += requests;
+          deep.requests_max = Math.max(deep.requests_max, requests);
+        }
       }
     },
   );
   const details = fc.check(property, {
     seed: settings.seed,
-    numRuns: settings.runs,
+    numRuns: deep !== undefined ? deepRunsOf(settings) : settings.runs,
     ...(settings.deadline !== undefined
       ? { interruptAfterTimeLimit: Math.max(1, settings.deadline - Date.now()) }
       : {}),
@@ -387,59 +417,80 @@ function checkJudged(
   const depth = settings.depth === false ? undefined : new DepthMeter(target, capabilities);
   // Kept where a harness failure or a stop, thrown out of here, can still report it.
   measured.meter = depth;
-  while (remaining.length > 0) {
-    throwIfStopped();
-    if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
-    const details = runRound(
-      target,
-      capabilities,
-      remaining,
-      settings,
-      counter,
-      harness,
-      tally,
-      depth,
-    );
-    // A stop request makes every later run pass: look at it before any verdict of the round.
-    if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
-    if (harness.finding !== undefined) throw harness.finding.failure;
-    // A round the time limit interrupted judged part of its runs: the rest is not-checked.
-    if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
-      break;
-    }
-    if (!details.failed) {
-      for (const inv of remaining) {
-        results.set(inv.id, {
-          target: target.id,
-          invariant: inv.id,
-          status: "pass",
-          runs: details.numRuns,
-        });
+  /**
+   * Rounds until every invariant of `judged` passes or fails (each failure ends a round, the
+   * rest go on); returns those the time limit left unjudged. A deep round's passes leave the
+   * rounds' verdicts as they were.
+   */
+  const rounds = (judged: Invariant[], deep?: DeepFigures): Invariant[] => {
+    let left = judged;
+    while (left.length > 0) {
+      throwIfStopped();
+      if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
+      const details = runRound(
+        target,
+        capabilities,
+        left,
+        settings,
+        counter,
+        harness,
+        tally,
+        depth,
+        deep,
+      );
+      // A stop request makes every later run pass: look at it before any verdict of the round.
+      if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
+      if (harness.finding !== undefined) throw harness.finding.failure;
+      // A round the time limit interrupted judged part of its runs: the rest is not-checked.
+      if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
+        break;
       }
-      remaining = [];
-      break;
+      if (!details.failed) {
+        if (deep === undefined) {
+          for (const inv of left) {
+            results.set(inv.id, {
+              target: target.id,
+              invariant: inv.id,
+              status: "pass",
+              runs: details.numRuns,
+            });
+          }
+        }
+        return [];
+      }
+      const error = details.errorInstance;
+      if (!(error instanceof Violation) || details.counterexample === null) throw error;
+      const [config, commands] = details.counterexample;
+      const found: Found = {
+        violation: error,
+        config,
+        commands,
+        path: details.counterexamplePath ?? undefined,
+      };
+      const inv = left.find((i) => i.id === error.invariant) as Invariant;
+      const ce = toCounterexample(target, found, inv, settings.seed, counter, left);
+      const known = target.knownViolations[inv.id];
+      results.set(inv.id, {
+        target: target.id,
+        invariant: inv.id,
+        status: "fail",
+        runs: (deep !== undefined ? (results.get(inv.id)?.runs ?? 0) : 0) + details.numRuns,
+        ...(known !== undefined ? { expected: true, reason: known } : {}),
+        counterexample: ce,
+      });
+      left = left.filter((i) => i !== inv);
     }
-    const error = details.errorInstance;
-    if (!(error instanceof Violation) || details.counterexample === null) throw error;
-    const [config, commands] = details.counterexample;
-    const found: Found = {
-      violation: error,
-      config,
-      commands,
-      path: details.counterexamplePath ?? undefined,
-    };
-    const inv = remaining.find((i) => i.id === error.invariant) as Invariant;
-    const ce = toCounterexample(target, found, inv, settings.seed, counter, remaining);
-    const known = target.knownViolations[inv.id];
-    results.set(inv.id, {
-      target: target.id,
-      invariant: inv.id,
-      status: "fail",
-      runs: details.numRuns,
-      ...(known !== undefined ? { expected: true, reason: known } : {}),
-      counterexample: ce,
-    });
-    remaining = remaining.filter((i) => i !== inv);
+    return left;
+  };
+  remaining = rounds(remaining);
+  // The deep rounds, on every invariant the rounds passed (runner/deepRound.ts).
+  const deepFigures = emptyDeepFigures();
+  if (deepRunsOf(settings) > 0 && remaining.length === 0) {
+    const passed = wanted.filter(
+      (i) => i.ownRuns === undefined && results.get(i.id)?.status === "pass",
+    );
+    // What a deep round the time limit cut short left unjudged keeps the rounds' pass.
+    rounds(passed, deepFigures);
   }
   for (const inv of remaining) {
     results.set(inv.id, {
@@ -481,6 +532,7 @@ function checkJudged(
     ...(coverage !== undefined ? { coverage } : {}),
     ...(depth !== undefined ? { depth: depth.summary() } : {}),
     ...(workloads !== undefined ? { workloads } : {}),
+    ...(deepFigures.runs > 0 ? { deep: deepFigures } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import type { BootConfig } from "../../impl/index.ts";
 import { topologyProblem } from "../../impl/machine/index.ts";
 import { splitShellWords } from "../../impl/external/index.ts";
 import { systemEventSchema } from "../../model/systemEventSchema.ts";
+import { namesMade } from "../engine/ops/index.ts";
 import { describeStep, stepSchema, type Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { asExternal } from "../targets.ts";
@@ -200,10 +201,13 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
   }
   const names = new Set<string>();
   parsed.data.commands.forEach((s: Step, i: number) => {
-    if (s.op === "alloc") {
-      if (names.has(s.as))
-        throw new CounterexampleFileError(file, `field commands.${i}.as: ${s.as} is made twice`);
-      names.add(s.as);
+    const made = namesMade(s);
+    if (made.length > 0) {
+      for (const name of made) {
+        if (names.has(name))
+          throw new CounterexampleFileError(file, `field commands.${i}.as: ${name} is made twice`);
+        names.add(name);
+      }
       return;
     }
     // A step that names an object no earlier step makes would be skipped by the replay, which

@@ -7,6 +7,8 @@ import type { Target } from "../target.ts";
 import { allocOp } from "./allocOp.ts";
 import { failPageAllocOp } from "./failPageAllocOp.ts";
 import { freeOp } from "./freeOp.ts";
+import { drainOp } from "./drainOp.ts";
+import { fillOp } from "./fillOp.ts";
 import { cpuAddOp, cpuDownOp, cpuRemoveOp, cpuUpOp } from "./hotplugOps.ts";
 import type { Op, StepGenerator } from "./op.ts";
 import { ptrOp } from "./ptrOp.ts";
@@ -26,6 +28,8 @@ export const OPS = [
   failPageAllocOp,
   reclaimOp,
   readOp,
+  fillOp,
+  drainOp,
 ] as const;
 
 type StepOf<T> = T extends Op<infer S> ? S : never;
@@ -43,10 +47,12 @@ export function opOf<S extends AnyStep>(step: S): Op<S> {
 }
 
 export type {
+  BulkShape,
   GrantContext,
   MachineStepView,
   Op,
   OpContext,
+  PartStep,
   Prepared,
   SessionView,
   StepChoice,
@@ -54,6 +60,14 @@ export type {
   TwinAllocator,
 } from "./op.ts";
 export { objectPages, outcomeOf } from "./op.ts";
+
+/** Every object name a step makes, in order (a fill makes several). */
+export function namesMade(step: AnyStep): readonly string[] {
+  const op = opOf(step);
+  if (op.madeNames !== undefined) return op.madeNames(step);
+  const made = op.makes?.(step);
+  return made === undefined ? [] : [made];
+}
 export type { HotplugOp } from "./hotplugOps.ts";
 
 /** Every operation's random commands for a target, in the table's order. */

@@ -10,6 +10,8 @@
  *   rename, makes      how minimisation renames its objects
  *   fromMachineEvent   the step a system-machine event stands for (model-driven runs)
  *   generators         the random commands that make it (properties/commands)
+ *   expand, bulk       a bulk step (fill, drain): the ordinary steps it stands for, and how
+ *                      minimisation lowers its count or splits it
  *
  * so that a new operation is one file and one line in the table.
  */
@@ -93,6 +95,21 @@ export interface StepChoice<S> {
   intent(): string;
 }
 
+/** An ordinary step a bulk step expands to (any operation of the table but a bulk one). */
+export interface PartStep {
+  readonly op: string;
+}
+
+/** How minimisation makes a bulk step smaller (runner/minimize.ts). */
+export interface BulkShape<S> {
+  /** How many requests it stands for. */
+  count(step: S): number;
+  /** The same step standing for its first `count` requests (1 <= count < its own). */
+  withCount(step: S, count: number): S;
+  /** Two steps that stand for its first `at` requests and the rest, in order. */
+  split(step: S, at: number): readonly [S, S];
+}
+
 /** A weighted source of random steps of one operation. */
 export interface StepGenerator<S> {
   readonly weight: number;
@@ -120,11 +137,20 @@ export interface Op<S extends { readonly op: string }> {
   scopeCpu?(step: S): number | undefined;
   /** The object name the step makes, if any. */
   makes?(step: S): string | undefined;
+  /** Every object name the step makes, in order, for a step that makes several (a fill). */
+  madeNames?(step: S): readonly string[];
   /** The step with its object names passed through `rename`. */
   rename?(step: S, rename: (name: string) => string): S;
   /** The machine event types it stands for, and its step for one. */
   readonly machineEvents?: readonly SystemEvent["type"][];
   fromMachineEvent?(event: SystemEvent, view: MachineStepView): S | undefined;
+  /**
+   * A bulk step: the ordinary steps it stands for in the current state, run in order as parts
+   * of it (one line of the trace; session.ts), or undefined when it is skipped. A bulk step
+   * has no `prepare` of its own to speak of: it is never run unexpanded.
+   */
+  expand?(step: S, ctx: OpContext): readonly PartStep[] | undefined;
+  readonly bulk?: BulkShape<S>;
   /** Random commands that make it, for a target with these capabilities (appended to the mix). */
   generators?(target: Target, capabilities: ReadonlySet<Capability>): StepGenerator<S>[];
 }

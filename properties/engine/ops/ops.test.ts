@@ -21,6 +21,8 @@ const ONE_OF_EACH: Step[] = [
   { op: "fail_page_alloc", after: 2, count: 1 },
   { op: "reclaim" },
   { op: "read", obj: "o7", cpu: 1, offset: 0, len: 8 },
+  { op: "fill", count: 3, size: 16, align: 8, as: "o9" },
+  { op: "drain", every: 2, count: 1 },
 ];
 
 const CONFIG = {
@@ -55,12 +57,15 @@ describe("the operation table", () => {
       "fail_page_alloc(after 2, count 1)",
       "reclaim()",
       "read(o7, cpu 1, 0, 8)",
+      "fill(3 x alloc(16, 8)) -> o9..o11",
+      "drain(every 2, 1)",
     ]);
   });
 
   it("renames every object a step names through its own module", () => {
     const renamed = renameObjects(ONE_OF_EACH).map(describeStep);
-    expect(renamed.at(-1)).toBe("read(o1, cpu 1, 0, 8)");
+    expect(renamed[10]).toBe("read(o1, cpu 1, 0, 8)");
+    expect(renamed[11]).toBe("fill(3 x alloc(16, 8)) -> o2..o4");
     expect(renamed.slice(0, 4)).toEqual([
       "alloc(24, 8) -> o1",
       "free(o1+4)",

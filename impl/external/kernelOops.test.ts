@@ -40,10 +40,14 @@ afterEach(() => {
 });
 afterAll(() => target?.close());
 
+/**
+ * Seed 3's 30 runs draw a double free (a run whose swarm configuration has frees and bad input
+ * on); at seed 20051 the swarm's runs reach one only after 30 runs, and then through a drain.
+ */
 function check(invariants: string[], ...flags: string[]) {
   target = externalTarget(oopsHarness(C_HARNESS, ...flags), OPTIONS);
   const report = checkTarget(target, {
-    seed: 20051,
+    seed: 3,
     runs: 30,
     maxCommands: 30,
     model: false,

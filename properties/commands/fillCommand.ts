@@ -1,5 +1,6 @@
 import type { Session } from "../engine/session.ts";
 import type { Step } from "../engine/step.ts";
+import { cappedAlign } from "./allocCommand.ts";
 import { StepCommand } from "./stepCommand.ts";
 
 /** `count` allocations of one shape, one step (engine/ops/fillOp.ts); alignment as alloc's. */
@@ -14,7 +15,7 @@ export class FillCommand extends StepCommand {
   }
 
   protected resolve(session: Session): Step {
-    const align = Math.min(2 ** this.alignLog2, session.target.maxAlign(this.size));
+    const align = cappedAlign(session, this.size, this.alignLog2);
     return {
       op: "fill",
       count: this.count,

@@ -13,8 +13,9 @@
  * An object that leaves its block while the model still has it live is not freed: the machine
  * keeps it, so that a block the implementation empties or releases under a live object differs.
  */
-import { transition, type SnapshotFrom } from "xstate";
+import type { SnapshotFrom } from "xstate";
 import { blockMachine, usedUnits, type BlockEvent } from "./blockMachine.ts";
+import { inertTransition } from "./inertTransition.ts";
 
 /** A block as the implementation shows it: its state and the units of each object in it. */
 export interface ObservedBlock {
@@ -30,6 +31,8 @@ interface Tracked {
   snapshot: BlockSnapshot;
   readonly objects: Map<number, number>;
 }
+
+const blockStep = inertTransition(blockMachine, { capacity: 1 });
 
 const describe = (e: BlockEvent) => ("units" in e ? `${e.type}(${e.units})` : e.type);
 
@@ -104,7 +107,7 @@ export class BlockLifecycle {
   /** Runs one event; why the machine refused it, or undefined. */
   private send(id: number, t: Tracked, event: BlockEvent): string | undefined {
     const before = t.snapshot;
-    const [next] = transition(blockMachine, before, event);
+    const next = blockStep(before, event);
     t.snapshot = next;
     const held = before.context.objects.length;
     const took =

@@ -1,40 +1,19 @@
 /**
  * One event of the chunk machine from a snapshot, as xstate's `transition(chunkMachine, s, e)`
- * computes it, with one inert actor scope for every call. xstate's `transition` builds a new
- * actor per call, and the actor's constructor computes the machine's initial snapshot: that
- * was half of the chunk-lifecycle invariant's time on bitmap-2017. The chunk machine's actions
- * are all `assign`s and it has no children, so nothing a transition does reaches the scope:
- * the shared one gives the same snapshot (chunkTransition.test.ts compares the two).
+ * computes it, on the shared inert scope (inertTransition.ts; chunkTransition.test.ts compares
+ * the two).
  *
  * The machine is deterministic and its snapshots are never changed in place, so the snapshot
  * after an event is a function of the state value, the context and the event: each is
  * computed once and kept (a check's chunks go through the same few states over and over).
  */
-import { createActor, type AnyActorScope, type SnapshotFrom } from "xstate";
+import type { SnapshotFrom } from "xstate";
 import { chunkMachine, type ChunkEvent } from "./chunkMachine.ts";
+import { inertTransition } from "./inertTransition.ts";
 
 export type ChunkSnapshot = SnapshotFrom<typeof chunkMachine>;
 
-let scope: AnyActorScope | undefined;
-
-function inertScope(): AnyActorScope {
-  if (scope === undefined) {
-    // As xstate's own inert scope: an actor that is never started, and no-op effects.
-    const self = createActor(chunkMachine, { input: { nrPages: 1, unitBytes: 4096 } });
-    scope = {
-      self,
-      id: "",
-      sessionId: "",
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      stopChild: () => {},
-      system: self.system,
-      actionExecutor: () => {},
-    };
-  }
-  return scope;
-}
+const step = inertTransition(chunkMachine, { nrPages: 1, unitBytes: 4096 });
 
 /** Snapshots after an event, by `keyOf`; emptied when it grows past MEMO_LIMIT. */
 const memo = new Map<string, ChunkSnapshot>();
@@ -50,7 +29,7 @@ export function chunkTransition(before: ChunkSnapshot, event: ChunkEvent): Chunk
   const key = keyOf(before, event);
   let next = memo.get(key);
   if (next === undefined) {
-    next = chunkMachine.transition(before, event, inertScope());
+    next = step(before, event);
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(key, next);
   }

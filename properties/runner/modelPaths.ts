@@ -14,7 +14,8 @@
  */
 import { throwIfStopped } from "../../impl/stop.ts";
 import fc from "fast-check";
-import { transition, type SnapshotFrom } from "xstate";
+import type { SnapshotFrom } from "xstate";
+import { inertTransition } from "../../model/inertTransition.ts";
 import type { BootConfig } from "../../impl/index.ts";
 import {
   buildSystemGraph,
@@ -53,6 +54,9 @@ export const SCOPE_CONFIG: BootConfig = {
 };
 
 type SystemSnapshot = SnapshotFrom<typeof systemMachine>;
+
+/** The system machine's transition function, on a shared inert scope (model/inertTransition.ts). */
+const systemStep = inertTransition(systemMachine);
 
 /** [covered, total] */
 export type Fraction = [number, number];
@@ -164,7 +168,7 @@ export class ModelDriver {
   /** Advances the machine by `event` and runs the matching step; throws `Violation`. */
   run(event: SystemEvent): void {
     const from = this.snapshot.context;
-    const [next] = transition(systemMachine, this.snapshot, event);
+    const next = systemStep(this.snapshot, event);
     const step = this.toStep(event);
     this.snapshot = next;
     this.events.push(event);

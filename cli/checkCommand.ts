@@ -20,10 +20,12 @@ import {
   type ChunkCoverageJson,
 } from "./chunkCoverageText.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   ALL_TARGETS,
+  TargetJobs,
   asExternal,
   byTarget,
   checkTarget,
@@ -35,6 +37,7 @@ import {
   emptySelection,
   expectedReason,
   externalTarget,
+  findTarget,
   formatCounterexample,
   interruptedReason,
   modelFor,
@@ -47,6 +50,7 @@ import {
   toFile,
   type DeepFigures,
   type DepthJson,
+  type JobSettings,
   type Shard,
   type TargetReport,
   type Invariant,
@@ -80,6 +84,13 @@ import { UsageError } from "./usageError.ts";
 export const DEFAULT_SEED = 20051;
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_MAX_COMMANDS = 60;
+/** The command line's `--jobs` by default: the machine's cores, up to this many. */
+export const MAX_DEFAULT_JOBS = 8;
+
+/** `--jobs` when not given: one worker per core, at most MAX_DEFAULT_JOBS. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_JOBS));
+}
 /**
  * Where counterexample files go, relative to the working directory: a folder of its own that
  * git ignores, not the committed corpus (counterexamples/, refreshed by `npm run corpus`).
@@ -116,6 +127,12 @@ export interface CheckOptions {
   readonly shard?: Shard;
   /** Stop starting new work after this many seconds; what was not judged is not-checked. */
   readonly timeLimit?: number;
+  /**
+   * Check this many in-process targets side by side, in worker threads (`--jobs`; default 1
+   * here, the CLI's default is the machine's cores up to MAX_DEFAULT_JOBS). What is printed and
+   * written is the same for any number.
+   */
+  readonly jobs?: number;
   /** Also write a JUnit XML report here. */
   readonly junit?: string;
   readonly out: string;
@@ -252,101 +269,138 @@ export function checkCommand(
   let madeOut = false;
   let stopped: number | undefined;
   const harnessFailures: string[] = [];
-  for (const [index, { target, invariants: mineInvariants }] of plan.entries()) {
-    const signal = stopRequested();
-    if (stopped === undefined && signal !== 0) stopped = signal;
-    let report: TargetReport;
-    try {
-      if (stopped !== undefined) {
-        report = notReached(target, mineInvariants, interruptedReason(stopped));
-      } else if (deadline !== undefined && Date.now() > deadline) {
-        report = notReached(target, mineInvariants, "the time limit ended the check first");
-      } else {
-        const progress = (p: RunProgress) =>
-          status.show(
-            `check: target ${index + 1}/${plan.length} ${target.id}, round ${p.round}, ${plural(p.runs, "run")}, ${formatDuration(performance.now() - started)}`,
-          );
-        progress({ round: 1, runs: 0 });
-        report = checkTarget(target, {
-          seed: options.seed,
-          runs: options.runs,
-          maxCommands: options.maxCommands,
-          model: modelFor(target, options.model),
-          auditEvery: options.auditEvery,
-          ...(options.utilizationThreshold !== undefined
-            ? { utilizationThreshold: options.utilizationThreshold }
-            : {}),
-          invariants: mineInvariants,
-          ...(options.workloads === false ? { workloads: false } : {}),
-          onRun: progress,
-          ...(deadline !== undefined ? { deadline } : {}),
-        });
-        if (report.stopped !== undefined) stopped = report.stopped;
+  const settingsOf = (target: Target): JobSettings => ({
+    seed: options.seed,
+    runs: options.runs,
+    maxCommands: options.maxCommands,
+    model: modelFor(target, options.model),
+    auditEvery: options.auditEvery,
+    ...(options.utilizationThreshold !== undefined
+      ? { utilizationThreshold: options.utilizationThreshold }
+      : {}),
+    ...(options.workloads === false ? { workloads: false } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+  });
+  // The targets a worker can check (those it finds by id), as jobs; the rest are checked here.
+  const sent =
+    (options.jobs ?? 1) > 1
+      ? plan.flatMap((p, index) =>
+          findTarget(p.target.id) === p.target
+            ? [
+                {
+                  index,
+                  job: {
+                    target: p.target.id,
+                    invariants: p.invariants.map((i) => i.id),
+                    settings: settingsOf(p.target),
+                  },
+                },
+              ]
+            : [],
+        )
+      : [];
+  const jobOf = new Map(sent.map((s, k) => [s.index, k]));
+  const pool =
+    sent.length > 1
+      ? new TargetJobs(
+          sent.map((s) => s.job),
+          options.jobs ?? 1,
+        )
+      : undefined;
+  try {
+    for (const [index, { target, invariants: mineInvariants }] of plan.entries()) {
+      const signal = stopRequested();
+      if (stopped === undefined && signal !== 0) stopped = signal;
+      let report: TargetReport;
+      try {
+        if (stopped !== undefined) {
+          report = notReached(target, mineInvariants, interruptedReason(stopped));
+        } else if (deadline !== undefined && Date.now() > deadline) {
+          report = notReached(target, mineInvariants, "the time limit ended the check first");
+        } else {
+          const progress = (p: RunProgress) =>
+            status.show(
+              `check: target ${index + 1}/${plan.length} ${target.id}, round ${p.round}, ${plural(p.runs, "run")}, ${formatDuration(performance.now() - started)}`,
+            );
+          progress({ round: 1, runs: 0 });
+          const job = jobOf.get(index);
+          report =
+            pool !== undefined && job !== undefined
+              ? pool.take(job, target)
+              : checkTarget(target, {
+                  ...settingsOf(target),
+                  invariants: mineInvariants,
+                  onRun: progress,
+                });
+          if (report.stopped !== undefined) stopped = report.stopped;
+        }
+      } finally {
+        closeTarget(target);
       }
-    } finally {
-      closeTarget(target);
-    }
-    commands += report.commands;
-    const written = new Map<string, string>();
-    const mine: Row[] = report.results.map((result) => {
-      const expected = expectedReason(target, result);
-      const consequence = consequenceOf(target, result);
-      const harness = isHarnessFailureKind(result.status);
-      const row = { target, result, expected, consequenceOf: consequence, file: undefined };
-      // A failure that repeats the base revision's by design is a consequence: no file.
-      if ((result.status !== "fail" && !harness) || consequence !== undefined) return row;
-      if (!madeOut) {
-        mkdirSync(options.out, { recursive: true });
-        madeOut = true;
+      commands += report.commands;
+      const written = new Map<string, string>();
+      const mine: Row[] = report.results.map((result) => {
+        const expected = expectedReason(target, result);
+        const consequence = consequenceOf(target, result);
+        const harness = isHarnessFailureKind(result.status);
+        const row = { target, result, expected, consequenceOf: consequence, file: undefined };
+        // A failure that repeats the base revision's by design is a consequence: no file.
+        if ((result.status !== "fail" && !harness) || consequence !== undefined) return row;
+        if (!madeOut) {
+          mkdirSync(options.out, { recursive: true });
+          madeOut = true;
+        }
+        // A harness failure is one finding for the target: one file, named after its kind.
+        const name = harness ? result.status : result.invariant;
+        let file = written.get(name);
+        if (file === undefined) {
+          file = join(options.out, counterexampleFileName(target, name));
+          writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
+          written.set(name, file);
+        }
+        return { ...row, file };
+      });
+      if (report.harnessFailure !== undefined) {
+        const failure = report.harnessFailure;
+        harnessFailures.push(target.id);
+        const ce = failure.counterexample;
+        human([
+          "",
+          `${target.id}: ${failure.failure.kind.toUpperCase()}`,
+          ...withoutKind(failure.failure.kind, failure.failure.message)
+            .split("\n")
+            .map((l) => `  ${l}`),
+          `  topology: ${formatTopology(ce.config)}`,
+          `  steps sent in that run (${plural(ce.steps.length, "step")}):`,
+          ...ce.steps.map((s, i) => `  ${String(i).padStart(3)}  ${describeStep(s)}`),
+          `  file: ${written.get(failure.failure.kind) ?? "(none)"}`,
+        ]);
       }
-      // A harness failure is one finding for the target: one file, named after its kind.
-      const name = harness ? result.status : result.invariant;
-      let file = written.get(name);
-      if (file === undefined) {
-        file = join(options.out, counterexampleFileName(target, name));
-        writeFileSync(file, formatCounterexample(toFile(target, result, expected !== undefined)));
-        written.set(name, file);
+      rows.push(...mine);
+      human(targetReport(target, mine));
+      if (report.coverage !== undefined) {
+        coverage[target.id] = report.coverage;
+        human([`  model coverage: ${coverageText(report.coverage)}`]);
       }
-      return { ...row, file };
-    });
-    if (report.harnessFailure !== undefined) {
-      const failure = report.harnessFailure;
-      harnessFailures.push(target.id);
-      const ce = failure.counterexample;
-      human([
-        "",
-        `${target.id}: ${failure.failure.kind.toUpperCase()}`,
-        ...withoutKind(failure.failure.kind, failure.failure.message)
-          .split("\n")
-          .map((l) => `  ${l}`),
-        `  topology: ${formatTopology(ce.config)}`,
-        `  steps sent in that run (${plural(ce.steps.length, "step")}):`,
-        ...ce.steps.map((s, i) => `  ${String(i).padStart(3)}  ${describeStep(s)}`),
-        `  file: ${written.get(failure.failure.kind) ?? "(none)"}`,
-      ]);
+      if (report.chunkCoverage !== undefined) {
+        chunkCoverage[target.id] = chunkCoverageJson(report.chunkCoverage);
+        human([`  chunk lifecycle coverage: ${chunkCoverageText(report.chunkCoverage)}`]);
+      }
+      if (report.workloads !== undefined) {
+        workloadRuns[target.id] = report.workloads.map((r) => workloadRowJson(r, written));
+        human(workloadLines(report.workloads, written));
+      }
+      if (report.depth !== undefined) {
+        depth[target.id] = report.depth;
+        human(depthLines(report.depth));
+      }
+      if (report.deep !== undefined) {
+        deep[target.id] = report.deep;
+        human([deepLine(report.deep)]);
+      }
     }
-    rows.push(...mine);
-    human(targetReport(target, mine));
-    if (report.coverage !== undefined) {
-      coverage[target.id] = report.coverage;
-      human([`  model coverage: ${coverageText(report.coverage)}`]);
-    }
-    if (report.chunkCoverage !== undefined) {
-      chunkCoverage[target.id] = chunkCoverageJson(report.chunkCoverage);
-      human([`  chunk lifecycle coverage: ${chunkCoverageText(report.chunkCoverage)}`]);
-    }
-    if (report.workloads !== undefined) {
-      workloadRuns[target.id] = report.workloads.map((r) => workloadRowJson(r, written));
-      human(workloadLines(report.workloads, written));
-    }
-    if (report.depth !== undefined) {
-      depth[target.id] = report.depth;
-      human(depthLines(report.depth));
-    }
-    if (report.deep !== undefined) {
-      deep[target.id] = report.deep;
-      human([deepLine(report.deep)]);
-    }
+  } finally {
+    pool?.close();
   }
   for (const t of externals) closeTarget(t);
   status.clear();

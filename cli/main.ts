@@ -37,6 +37,8 @@ import {
   DEFAULT_OUT,
   DEFAULT_RUNS,
   DEFAULT_SEED,
+  MAX_DEFAULT_JOBS,
+  defaultJobs,
   checkCommand,
 } from "./checkCommand.ts";
 import { processIo, type CliIo } from "./cliIo.ts";
@@ -227,6 +229,14 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
     )
     .addOption(
       new Option(
+        "--jobs <n>",
+        "check this many revisions or mutants side by side, in worker threads (the output is the same for any n)",
+      )
+        .argParser(parsePositiveInt)
+        .default(defaultJobs(), `the cores, up to ${MAX_DEFAULT_JOBS}`),
+    )
+    .addOption(
+      new Option(
         "--utilization-threshold <percent>",
         "utilization-after-churn: the least utilization after each refill, in percent",
       )
@@ -276,6 +286,7 @@ export function buildProgram(io: CliIo, exit: { code: number }): Command {
         utilizationThreshold: number;
         shard?: { index: number; count: number };
         timeLimit?: number;
+        jobs: number;
         junit?: string;
         out: string;
         json?: boolean;

@@ -10,6 +10,7 @@ export * from "./invariants/index.ts";
 export * from "./commands/index.ts";
 export * from "./arbitraries/topology.ts";
 export * from "./runner/checkTarget.ts";
+export { TargetJobs, type JobSettings } from "./runner/targetJobs.ts";
 export * from "./runner/interruption.ts";
 export * from "./runner/replay.ts";
 export * from "./runner/minimize.ts";

@@ -26,6 +26,7 @@ import {
 } from "../../model/systemGraph.ts";
 import {
   abstractState,
+  type AbstractState,
   MENU,
   SYSTEM_SCOPE,
   systemEvents,
@@ -40,6 +41,7 @@ import type { Step } from "../engine/step.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
 import type { Invariant } from "../invariants/index.ts";
+import { WalkMemo } from "./walkMemo.ts";
 
 /** The topology of the model's scope, as the implementation boots. */
 export const SCOPE_CONFIG: BootConfig = {
@@ -68,13 +70,41 @@ export interface ModelCoverage {
   readonly pairs: Fraction;
 }
 
+/** What one transition adds to the coverage: its key, the state it reaches, its guard outcomes. */
+interface CoverageKeys {
+  /** The transition's number (`transitionNumber`): pairs of them are counted as numbers. */
+  readonly transition: number;
+  readonly to: string;
+  readonly guards: readonly string[];
+}
+
+const transitionNumbers = new Map<string, number>();
+
+/** A transition's key as a small number, the same for the whole process. */
+function transitionNumber(key: string): number {
+  let n = transitionNumbers.get(key);
+  if (n === undefined) transitionNumbers.set(key, (n = transitionNumbers.size));
+  return n;
+}
+
+/** A pair of transitions as one number (2^26 transitions at most, far above the scope's). */
+const pairNumber = (first: number, second: number) => first * 2 ** 26 + second;
+
+function coverageKeys(from: SystemContext, event: SystemEvent, to: SystemContext): CoverageKeys {
+  return {
+    transition: transitionNumber(`${stateKey(from)}|${JSON.stringify(event)}`),
+    to: stateKey(to),
+    guards: guardOutcomes(from, event).map(([guard, outcome]) => `${guard}:${outcome}`),
+  };
+}
+
 /** Counts what model-driven runs have covered. */
 export class CoverageCounter {
   private readonly graph: SystemGraph;
   private readonly states = new Set<string>();
-  private readonly transitions = new Set<string>();
+  private readonly transitions = new Set<number>();
   private readonly guards = new Set<string>();
-  private readonly pairs = new Set<string>();
+  private readonly pairs = new Set<number>();
   private readonly guardNames: readonly string[];
 
   constructor(graph: SystemGraph) {
@@ -83,20 +113,13 @@ export class CoverageCounter {
     this.states.add(graph.initial);
   }
 
-  /** Records a transition, the guards it evaluated, and the pair with the one before. */
-  record(
-    from: SystemContext,
-    event: SystemEvent,
-    to: SystemContext,
-    previous: string | undefined,
-  ): string {
-    const key = `${stateKey(from)}|${JSON.stringify(event)}`;
-    this.transitions.add(key);
-    this.states.add(stateKey(to));
-    for (const [guard, outcome] of guardOutcomes(from, event))
-      this.guards.add(`${guard}:${outcome}`);
-    if (previous !== undefined) this.pairs.add(`${previous}>${key}`);
-    return key;
+  /** Records a transition by its keys (`coverageKeys`); returns the transition's key. */
+  recordKeys(keys: CoverageKeys, previous: number | undefined): number {
+    this.transitions.add(keys.transition);
+    this.states.add(keys.to);
+    for (const g of keys.guards) this.guards.add(g);
+    if (previous !== undefined) this.pairs.add(pairNumber(previous, keys.transition));
+    return keys.transition;
   }
 
   coverage(): ModelCoverage {
@@ -141,23 +164,53 @@ export function guardOutcomes(context: SystemContext, event: SystemEvent): [stri
   return out;
 }
 
+function initialSnapshot(): SystemSnapshot {
+  return systemMachine.resolveState({
+    value: "running",
+    context: systemMachine.config.context as SystemContext,
+  });
+}
+
+/** The machine's side of one event: what `ModelDriver.run` computes before the step runs. */
+interface Moved {
+  readonly next: SystemSnapshot;
+  readonly keys: CoverageKeys;
+  readonly abstract: AbstractState;
+}
+
+type SystemWalkMemo = WalkMemo<SystemSnapshot, SystemEvent, Moved>;
+
+function newWalkMemo(): SystemWalkMemo {
+  return new WalkMemo<SystemSnapshot, SystemEvent, Moved>(initialSnapshot(), (before, event) => {
+    const next = systemStep(before, event);
+    return {
+      next,
+      keys: coverageKeys(before.context, event, next.context),
+      abstract: abstractState(next.context),
+    };
+  });
+}
+
 /** Runs machine events against one fresh session of a target. */
 export class ModelDriver {
   readonly session: Session;
   snapshot: SystemSnapshot;
-  private previous: string | undefined;
+  private previous: number | undefined;
   private readonly coverage: CoverageCounter | undefined;
   /** The machine events run so far. */
   readonly events: SystemEvent[] = [];
 
-  constructor(target: Target, invariants: readonly Invariant[], coverage?: CoverageCounter) {
+  /** `walkMemo`: the machine's side of the walks' events, shared by the targets (walkMemo.ts). */
+  constructor(
+    target: Target,
+    invariants: readonly Invariant[],
+    coverage?: CoverageCounter,
+    private readonly walkMemo?: SystemWalkMemo,
+  ) {
     // Each path and random run starts here: a stop request (impl/stop.ts) ends the model round.
     throwIfStopped();
     this.session = new Session({ target, config: SCOPE_CONFIG, invariants });
-    this.snapshot = systemMachine.resolveState({
-      value: "running",
-      context: systemMachine.config.context as SystemContext,
-    });
+    this.snapshot = walkMemo?.initial ?? initialSnapshot();
     this.coverage = coverage;
   }
 
@@ -167,14 +220,17 @@ export class ModelDriver {
 
   /** Advances the machine by `event` and runs the matching step; throws `Violation`. */
   run(event: SystemEvent): void {
+    const moved = this.walkMemo?.get(this.snapshot, event);
     const from = this.snapshot.context;
-    const next = systemStep(this.snapshot, event);
+    const next = moved?.next ?? systemStep(this.snapshot, event);
     const step = this.toStep(event);
     this.snapshot = next;
     this.events.push(event);
-    if (this.coverage)
-      this.previous = this.coverage.record(from, event, next.context, this.previous);
-    this.session.machineState = abstractState(next.context);
+    if (this.coverage) {
+      const keys = moved?.keys ?? coverageKeys(from, event, next.context);
+      this.previous = this.coverage.recordKeys(keys, this.previous);
+    }
+    this.session.machineState = moved?.abstract ?? abstractState(next.context);
     if (step !== undefined) this.session.execute(step);
   }
 
@@ -238,6 +294,7 @@ export interface ModelRunReport {
 let cachedGraph: SystemGraph | undefined;
 let cachedShortest: SystemEvent[][] | undefined;
 let cachedWalks: SystemEvent[][] | undefined;
+let cachedWalkMemo: SystemWalkMemo | undefined;
 
 /** The shortest path (breadth-first) to every state of the system machine, made once. */
 export function shortestWalks(): readonly SystemEvent[][] {
@@ -306,7 +363,7 @@ export function runModelPaths(
         interrupted: true,
       };
     }
-    const driver = new ModelDriver(target, invariants, counter);
+    const driver = new ModelDriver(target, invariants, counter, (cachedWalkMemo ??= newWalkMemo()));
     ran++;
     try {
       for (const event of walk) driver.run(event);

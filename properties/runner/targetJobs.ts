@@ -1,0 +1,111 @@
+/**
+ * Targets checked side by side, in worker threads (`check --jobs N`): each in-process target is
+ * independent of the others (its own sessions, the same seed), so N workers take them from a
+ * shared counter, one at a time, and hand back each target's report. The caller takes the
+ * reports in its own order, so that what a check prints and writes is the same for any N.
+ *
+ *   caller:   take(0) ......... take(1) ... take(2) ....      (prints in plan order)
+ *   worker 1: [target 0 ...........] [target 2 ....]
+ *   worker 2: [target 1 ....] [target 3 ..........]
+ *
+ * The work is synchronous end to end, so the caller waits in `Atomics.wait` on a shared
+ * counter the workers bump after each report, and reads the reports with
+ * `receiveMessageOnPort`. A stop request (impl/stop.ts) reaches the workers through the flag
+ * they share with the caller. Only targets a worker can find by id (findTarget: the revisions
+ * and mutants) go to workers; the caller checks the others (external harnesses) itself.
+ */
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from "node:worker_threads";
+import { stopFlagBuffer } from "../../impl/stop.ts";
+import type { Target } from "../engine/target.ts";
+import type { RunSettings, TargetReport } from "./checkTarget.ts";
+
+/** What a worker is sent for one target: its id, the invariants' ids, the plain settings. */
+export interface TargetJob {
+  readonly target: string;
+  readonly invariants: readonly string[];
+  readonly settings: JobSettings;
+}
+
+/** The settings a worker can be sent (no callbacks, no objects with behaviour). */
+export type JobSettings = Omit<RunSettings, "invariants" | "onRun">;
+
+/** A report as a worker sends it: the target by id. */
+export type SentReport = Omit<TargetReport, "target"> & { readonly target: string };
+
+/** What a worker posts for a job: its report, or what went wrong. */
+export type JobAnswer =
+  | { readonly index: number; readonly report: SentReport }
+  | { readonly index: number; readonly error: string };
+
+/** Where the shared counters are in the `Int32Array`: the next job to take, reports posted. */
+export const NEXT_JOB = 0;
+export const POSTED = 1;
+
+const WORKER = new URL("../../bin/targetJobWorker.mjs", import.meta.url);
+
+export class TargetJobs {
+  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  private readonly ports: MessagePort[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly answers = new Map<number, JobAnswer>();
+
+  /** Starts `jobs` workers on `list` (a worker takes the next job when it ends one). */
+  constructor(
+    private readonly list: readonly TargetJob[],
+    jobs: number,
+  ) {
+    for (let i = 0; i < Math.min(jobs, list.length); i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER, {
+        workerData: {
+          jobs: list,
+          counters: this.counters.buffer,
+          stopBuffer: stopFlagBuffer(),
+          port: port2,
+        },
+        transferList: [port2],
+      });
+      // A worker that can no longer post keeps nobody alive: the caller ends with `close`.
+      worker.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** The report of job `index`, for `target` (waits for it; rethrows a worker's error). */
+  take(index: number, target: Target): TargetReport {
+    for (;;) {
+      const posted = Atomics.load(this.counters, POSTED);
+      this.drain();
+      const answer = this.answers.get(index);
+      if (answer !== undefined) {
+        this.answers.delete(index);
+        if ("error" in answer)
+          throw new Error(`checking ${target.id} in a worker: ${answer.error}`);
+        return { ...answer.report, target };
+      }
+      // Woken by the next report posted; the time-out only bounds a missed wake-up.
+      Atomics.wait(this.counters, POSTED, posted, 1000);
+    }
+  }
+
+  /** Ends the workers (those still checking a target are stopped where they are). */
+  close(): void {
+    for (const port of this.ports) port.close();
+    for (const worker of this.workers) void worker.terminate();
+  }
+
+  private drain(): void {
+    for (const port of this.ports) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const answer = m.message as JobAnswer;
+        this.answers.set(answer.index, answer);
+      }
+    }
+  }
+}

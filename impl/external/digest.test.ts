@@ -9,18 +9,13 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  checkTarget,
-  externalTarget,
-  findLinuxTree,
-  type ExternalTarget,
-  type TargetReport,
-} from "../../properties/index.ts";
+import { findLinuxTree, type ExternalTarget } from "../../properties/index.ts";
 import type { BootConfig } from "../allocator.ts";
 import { HarnessFailure } from "./harnessFailure.ts";
 import { HarnessPool } from "./harnessPool.ts";
 import { HarnessProcess } from "./harnessProcess.ts";
 import { digestOf } from "./readDigests.ts";
+import { checkedWith } from "./verdictsEitherWay.ts";
 import { buildCHarness, C_HARNESS, C_HARNESS_BUG, fakeHarness } from "./testing.ts";
 
 /** An answer timeout far above what a loaded machine needs: no outcome depends on speed. */
@@ -213,53 +208,20 @@ describe("a read answered wrongly by a harness with digest is a protocol error",
   }
 });
 
-/**
- * A message as both ways must give it: without the harness's command line (one has the flag
- * that turns the extension off) and without the harness's stderr, whose request ids count the
- * requests sent, which batches and digests change.
- */
-function sameEitherWay(message: string | undefined, command: string): string | undefined {
-  return message?.replace(`harness "${command}": `, "").split("\nharness stderr")[0];
-}
-
-/** What a check found, as the same seed must find it: statuses, steps, counterexamples. */
-function verdicts(report: TargetReport, command: string) {
-  return {
-    commands: report.commands,
-    results: report.results.map((r) => ({
-      invariant: r.invariant,
-      status: r.status,
-      steps: r.counterexample?.steps,
-      message: sameEitherWay(r.counterexample?.message, command),
-      topology: r.counterexample?.config,
-    })),
-  };
-}
-
-function checked(command: string, runs: number) {
-  pool = new HarnessPool(command, OPTIONS);
-  const digest = pool.info().digest;
-  pool.close();
-  target = externalTarget(command, OPTIONS);
-  const report = checkTarget(target, { seed: 20051, runs, maxCommands: 60, model: false });
-  target.close();
-  return { digest, verdicts: verdicts(report, command) };
-}
-
 describe("the same verdicts with digests and without, at the same seed", () => {
   beforeAll(() => buildCHarness());
 
   it("the C example harness: every invariant passes both ways, after the same steps", () => {
-    const on = checked(C_HARNESS, 40);
-    const off = checked(`${C_HARNESS} --no-digest`, 40);
-    expect([on.digest, off.digest]).toEqual([true, false]);
+    const on = checkedWith(C_HARNESS, 40, "digest");
+    const off = checkedWith(`${C_HARNESS} --no-digest`, 40, "digest");
+    expect([on.offered, off.offered]).toEqual([true, false]);
     expect(on.verdicts.results.every((r) => r.status === "pass")).toBe(true);
     expect(on.verdicts).toEqual(off.verdicts);
   }, 300_000);
 
   it("its seeded bug: the same counterexample both ways", () => {
-    const on = checked(C_HARNESS_BUG, 40);
-    const off = checked(`${C_HARNESS_BUG} --no-digest`, 40);
+    const on = checkedWith(C_HARNESS_BUG, 40, "digest");
+    const off = checkedWith(`${C_HARNESS_BUG} --no-digest`, 40, "digest");
     expect(on.verdicts.results.some((r) => r.status === "fail")).toBe(true);
     expect(on.verdicts).toEqual(off.verdicts);
   }, 300_000);
@@ -287,9 +249,9 @@ describe("the real kernel's harness (6.12) with digests", () => {
   }, 300_000);
 
   it("a check of the bad-free build: the same counterexamples both ways", () => {
-    const on = checked(bin, 20);
-    const off = checked(`${bin} --no-digest`, 20);
-    expect([on.digest, off.digest]).toEqual([true, false]);
+    const on = checkedWith(bin, 20, "digest");
+    const off = checkedWith(`${bin} --no-digest`, 20, "digest");
+    expect([on.offered, off.offered]).toEqual([true, false]);
     expect(on.verdicts.results.filter((r) => r.status === "fail").map((r) => r.invariant)).toEqual(
       expect.arrayContaining(["no-oops"]),
     );

@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findLinuxTree, type ExternalTarget } from "../../properties/index.ts";
+import { findLinuxTree } from "../../properties/index.ts";
 import type { BootConfig } from "../allocator.ts";
 import { HarnessFailure } from "./harnessFailure.ts";
 import { HarnessPool } from "./harnessPool.ts";
@@ -30,12 +30,9 @@ const CONFIG: BootConfig = {
 };
 
 let pool: HarnessPool | undefined;
-let target: ExternalTarget | undefined;
 afterEach(() => {
   pool?.close();
-  target?.close();
   pool = undefined;
-  target = undefined;
 });
 
 /** The failure of an allocation batched with its stats, on the fake harness in MODE. */

@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findLinuxTree, type ExternalTarget } from "../../properties/index.ts";
+import { findLinuxTree } from "../../properties/index.ts";
 import type { BootConfig } from "../allocator.ts";
 import { HarnessFailure } from "./harnessFailure.ts";
 import { HarnessPool } from "./harnessPool.ts";
@@ -32,12 +32,9 @@ const CONFIG: BootConfig = {
 };
 
 let pool: HarnessPool | undefined;
-let target: ExternalTarget | undefined;
 afterEach(() => {
   pool?.close();
-  target?.close();
   pool = undefined;
-  target = undefined;
 });
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -10,7 +10,7 @@
  * The work budget bounds a churn run by the allocator's own work counters (workCounters.ts:
  * comparisons, loop iterations, bits scanned; deterministic, unlike a time), so a pathological
  * allocator ends its churn run at the same request on every machine. The revisions' runs stay
- * far below it (BENCHMARKS "check --all: per-mutant time").
+ * far below it (BENCHMARKS §19).
  */
 import type { PercpuAllocator } from "../../impl/index.ts";
 import { throwIfStopped } from "../../impl/stop.ts";

@@ -248,6 +248,9 @@ export function runRound(
           throw new Stopped(harness.stopped);
         }
         if (e instanceof TimeLimitReached) {
+          // A shrinking try the time limit cut: the failure found stands, shrunk so far
+          // (fast-check's own time limit then ends the shrinking).
+          if (firstFailAt !== undefined) return;
           harness.timeLimit = true;
           throw e;
         }

@@ -69,6 +69,11 @@ export interface SessionOptions {
    * what the sides do next.
    */
   readonly runOnRefusal?: boolean;
+  /**
+   * Called before every request (each part of a bulk step too): a check's stop request and time
+   * limit (runner/runBudget.ts); what it throws ends the run and passes through, unjudged.
+   */
+  readonly checkpoint?: () => void;
 }
 
 /**
@@ -148,6 +153,7 @@ export class Session {
   private bulkIndex: number | undefined;
 
   private readonly runOnRefusal: boolean;
+  private readonly checkpoint: (() => void) | undefined;
 
   constructor(options: SessionOptions) {
     this.target = options.target;
@@ -157,6 +163,7 @@ export class Session {
     this.onStep = options.onStep;
     this.auditEvery = options.auditEvery ?? DEFAULT_AUDIT_EVERY;
     this.runOnRefusal = options.runOnRefusal === true;
+    this.checkpoint = options.checkpoint;
     this.model = new PercpuModel(options.config);
     this.allocator = this.target.create();
     this.capabilities = new Set(this.allocator.hello().capabilities);
@@ -252,6 +259,7 @@ export class Session {
   }
 
   private run(step: Step, implicit: boolean): boolean {
+    this.checkpoint?.();
     const model = this.model;
     const index = this.bulkIndex ?? this.trace.length;
     const a = this.allocator;

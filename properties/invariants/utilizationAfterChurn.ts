@@ -1,3 +1,4 @@
+import type { PercpuAllocator } from "../../impl/index.ts";
 import type { Target } from "../engine/target.ts";
 import { metricsBootConfig } from "../metrics/metricsTopology.ts";
 import { WorkloadRun, type PhaseMetrics } from "../metrics/runWorkload.ts";
@@ -78,8 +79,29 @@ export const CHURN_BOOT = metricsBootConfig(8);
  * wants the shortest run), and the violation names the workload cut to that round. A request the target refuses is a violation too: the workload asks
  * only for what every target serves, on a machine large enough.
  */
-export function runChurn(target: Target, params: ChurnParams, threshold: number): ChurnOutcome {
-  const run = new WorkloadRun(target, { boot: CHURN_BOOT });
+export function runChurn(
+  target: Target,
+  params: ChurnParams,
+  threshold: number,
+  /** Called before every request; what it throws ends the run and passes through, unjudged. */
+  beforeRequest?: (allocator: PercpuAllocator) => void,
+): ChurnOutcome {
+  let interrupted: { readonly error: unknown } | undefined;
+  const checkpoint =
+    beforeRequest === undefined
+      ? undefined
+      : (allocator: PercpuAllocator) => {
+          try {
+            beforeRequest(allocator);
+          } catch (e) {
+            interrupted = { error: e };
+            throw e;
+          }
+        };
+  const run = new WorkloadRun(target, {
+    boot: CHURN_BOOT,
+    ...(checkpoint !== undefined ? { beforeRequest: checkpoint } : {}),
+  });
   let afterAlloc = 0;
   const rounds: ChurnRound[] = [];
   let trough = 0;
@@ -89,6 +111,7 @@ export function runChurn(target: Target, params: ChurnParams, threshold: number)
     try {
       m = run.runPhase(phase);
     } catch (e) {
+      if (interrupted !== undefined) throw interrupted.error;
       if (!(e instanceof Error)) throw e;
       // A refused request (a plain Error of the run), or the allocator raising (its oops: a
       // MachineError, a TypeError of its code): either way the workload cannot go on.

@@ -49,6 +49,11 @@ export interface RunOptions {
   readonly boot: BootConfig;
   /** Record each phase's wall-clock time. */
   readonly timing?: boolean;
+  /**
+   * Called before every request of a phase with the run's allocator (a check's stop request,
+   * time limit and work budget, runner/runBudget.ts); what it throws ends the run.
+   */
+  readonly beforeRequest?: (allocator: PercpuAllocator) => void;
 }
 
 /** A run in progress: the allocator, its live objects, and the figures so far. */
@@ -74,7 +79,9 @@ export class WorkloadRun {
   runPhase(phase: WorkloadPhase): PhaseMetrics {
     const before = readWork(this.allocator);
     const started = this.options.timing ? performance.now() : 0;
+    const beforeRequest = this.options.beforeRequest;
     for (const op of phase.ops) {
+      beforeRequest?.(this.allocator);
       if (op.op === "alloc") this.alloc(phase.name, op.key, op.size, op.align);
       else if (op.op === "free") this.free(phase.name, op.key);
       else this.reclaim(phase.name);

@@ -51,11 +51,13 @@ import {
   DEEP_COMMANDS,
   DEEP_DEPTH_INDEX,
   DEEP_POSSIBLE_CPUS,
+  DEEP_SHRINK_TRIES,
   deepRunsOf,
   emptyDeepFigures,
   type DeepFigures,
 } from "./deepRound.ts";
 import { replaySteps } from "./replay.ts";
+import { interruptCheck, TimeLimitReached } from "./runBudget.ts";
 import { checkTargetWorkloads, type WorkloadRow } from "./workloadCheck.ts";
 
 export interface RunSettings {
@@ -189,6 +191,11 @@ export function runRound(
   deep?: DeepFigures,
 ): fc.RunDetails<[BootConfig, Iterable<fc.Command<Session, Session>>]> {
   let firstFailAt: number | undefined;
+  // Runs made since the first failure: fast-check's shrinking tries.
+  let shrinkTries = 0;
+  // Every run looks at a stop request and the time limit before each request (a deep run's
+  // fill is hundreds of them).
+  const checkpoint = interruptCheck(settings.deadline);
   // The generated runs of the round, by index (the shrinking tries after them are not measured).
   let generated = deep !== undefined ? DEEP_DEPTH_INDEX + deep.runs : 0;
   progress.round++;
@@ -211,6 +218,14 @@ export function runRound(
         harness.stopped = signal;
         throw new Stopped(signal);
       }
+      // After the time limit ended a run, the rest fail at once too (no shrinking): the round
+      // is reported as the time limit left it.
+      if (harness.timeLimit === true) throw new TimeLimitReached();
+      // A deep run's shrinking tries are bounded (deepRound.ts): the tries past the bound are
+      // not made, fast-check keeps the smallest failing run found so far.
+      if (firstFailAt !== undefined && deep !== undefined && ++shrinkTries > DEEP_SHRINK_TRIES) {
+        return;
+      }
       settings.onRun?.(progress.next());
       const measured = firstFailAt === undefined;
       const probe = measured ? depth?.run(generated++, config) : undefined;
@@ -221,6 +236,7 @@ export function runRound(
           config,
           invariants: enabled,
           auditEvery: settings.auditEvery,
+          checkpoint,
           ...(probe !== undefined ? { onStep: probe.step } : {}),
         });
         fc.modelRun(() => ({ model: session as Session, real: session as Session }), commands);
@@ -230,6 +246,13 @@ export function runRound(
           // Whatever broke after a stop request (a harness killed under it) is not a finding.
           harness.stopped = e instanceof Stopped ? e.signal : stopRequested();
           throw new Stopped(harness.stopped);
+        }
+        if (e instanceof TimeLimitReached) {
+          // A shrinking try the time limit cut: the failure found stands, shrunk so far
+          // (fast-check's own time limit then ends the shrinking).
+          if (firstFailAt !== undefined) return;
+          harness.timeLimit = true;
+          throw e;
         }
         if (e instanceof Violation) firstFailAt ??= performance.now();
         if (!(e instanceof HarnessFailure)) throw e;
@@ -441,6 +464,8 @@ function checkJudged(
       // A stop request makes every later run pass: look at it before any verdict of the round.
       if (harness.stopped !== undefined) throw new Stopped(harness.stopped);
       if (harness.finding !== undefined) throw harness.finding.failure;
+      // The time limit ended a run: as an interrupted round, the rest is not judged.
+      if (harness.timeLimit === true) break;
       // A round the time limit interrupted judged part of its runs: the rest is not-checked.
       if (details.interrupted && !(details.failed && details.errorInstance instanceof Violation)) {
         break;

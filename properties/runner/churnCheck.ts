@@ -13,6 +13,12 @@
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { Stopped, stopRequested } from "../../impl/stop.ts";
+import {
+  churnCheckpoint,
+  interruptCheck,
+  TimeLimitReached,
+  WorkBudgetExceeded,
+} from "./runBudget.ts";
 import type { Target } from "../engine/target.ts";
 import { Violation } from "../engine/violation.ts";
 import type { Invariant } from "../invariants/invariant.ts";
@@ -79,10 +85,11 @@ export function checkChurn(
   }
   const scope = { maxSize: target.maxSize, unitBytes };
   const outcomes = new Map<string, ChurnOutcome>();
+  const interrupt = interruptCheck(settings.deadline);
   const judge = (g: ChurnGenes): ChurnOutcome => {
     const signal = stopRequested();
     if (signal !== 0) throw new Stopped(signal);
-    return remembered(outcomes, target, churnParamsOf(g, scope), threshold, counter);
+    return remembered(outcomes, target, churnParamsOf(g, scope), threshold, counter, interrupt);
   };
   const property = fc.property(churnGenesArbitrary(scope), (g) => {
     const outcome = judge(g);
@@ -101,6 +108,12 @@ export function checkChurn(
   });
   const error = details.errorInstance;
   if (error instanceof Stopped) throw error;
+  // A churn run the time limit or the work budget ended is no verdict (the other churn runs
+  // of a round it ends are not made: fast-check stops at the first failure here).
+  if (error instanceof TimeLimitReached) return notChecked("the time limit ended the check first");
+  if (error instanceof WorkBudgetExceeded) {
+    return notChecked(`a churn run was ended unjudged: ${error.message}`);
+  }
   // Interrupted by the time limit (fast-check may then say "failed" with no error): the churn
   // runs not made are not judged.
   if (details.interrupted && !(details.failed && error instanceof Violation)) {
@@ -192,10 +205,11 @@ function remembered(
   p: ChurnParams,
   threshold: number,
   counter: RunCounter,
+  interrupt: () => void,
 ): ChurnOutcome {
   const run = (): ChurnOutcome => {
     counter.commands += requests(p);
-    return runChurn(target, p, threshold);
+    return runChurn(target, p, threshold, churnCheckpoint(interrupt));
   };
   const key = `${threshold} ${JSON.stringify(p)}`;
   const known = mine.get(key);

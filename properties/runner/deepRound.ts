@@ -30,6 +30,14 @@ export const DEEP_COMMANDS = 8;
  * machines reach 64 and more.
  */
 export const DEEP_POSSIBLE_CPUS = 4;
+/**
+ * The most shrinking tries fast-check makes of a failing deep run (the default rounds' runs
+ * shrink without a bound). A try replays a run of thousands of requests, and on an allocator
+ * that takes a block per object each request walks every block: unbounded, the shrinking of one
+ * deep run took over an hour on kiran-skip-tail-run. Past the bound the smallest failing run
+ * found so far goes on to the minimiser (minimize.ts), whose tries are mostly short.
+ */
+export const DEEP_SHRINK_TRIES = 40;
 /** Where the deep runs' measures go in the depth meter (after any round's runs). */
 export const DEEP_DEPTH_INDEX = 1_000_000;
 

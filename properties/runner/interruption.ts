@@ -23,6 +23,8 @@ export interface HarnessRecorder {
   finding?: HarnessFinding;
   /** The signal of a stop request seen during the round. */
   stopped?: number;
+  /** The time limit ended a run of the round (runner/runBudget.ts): the rest is not judged. */
+  timeLimit?: boolean;
 }
 
 /** "SIGINT" for 2, "SIGTERM" for 15; "signal N" for a number without a name. */

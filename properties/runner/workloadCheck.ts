@@ -33,6 +33,7 @@ import { DEFAULT_AUDIT_EVERY } from "../engine/scope.ts";
 import type { Counterexample, RunCounter, RunSettings } from "./checkTarget.ts";
 import { minimizeWith, renameObjects, type Trial } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
+import { interruptCheck, TimeLimitReached } from "./runBudget.ts";
 import {
   checkedWorkloadSteps,
   checkWorkloads,
@@ -136,6 +137,8 @@ export function checkTargetWorkloads(
       config,
       invariants: enabled,
       auditEvery,
+      // A stop request and the time limit, before every request of the run.
+      checkpoint: interruptCheck(settings.deadline),
       ...(probe !== undefined ? { onStep: sampled(probe.step) } : {}),
     });
     try {
@@ -148,6 +151,15 @@ export function checkTargetWorkloads(
         ...(session.diverged ? { reason: "stopped where an invariant set aside broke" } : {}),
       });
     } catch (e) {
+      if (e instanceof TimeLimitReached) {
+        rows.push({
+          ...base,
+          steps: session.trace.length,
+          status: "not-checked",
+          reason: "the time limit",
+        });
+        continue;
+      }
       if (!(e instanceof Violation)) throw e;
       const invariant = judged.find((i) => i.id === e.invariant) as Invariant;
       const started = performance.now();

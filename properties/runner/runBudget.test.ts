@@ -33,6 +33,22 @@ function counting(base: Target, onAlloc: (made: number) => void): Target {
 const IN_A_DEEP_RUN = 300;
 const invariants = ["completeness", "no-overlap"].map((id) => findInvariant(id) as Invariant);
 
+/**
+ * kiran-2005-01 on a clock that stands still until its `at`-th allocation, then is an hour on:
+ * `start` is the clock before, `after()` the allocations asked once it moved.
+ */
+function lateAfter(at: number): { start: number; target: Target; after: () => number } {
+  const start = Date.now();
+  let late = false;
+  let after = 0;
+  vi.spyOn(Date, "now").mockImplementation(() => (late ? start + 3_600_000 : start));
+  const target = counting(findTarget("kiran-2005-01")!, (made) => {
+    if (late) after++;
+    if (made === at) late = true;
+  });
+  return { start, target, after: () => after };
+}
+
 afterEach(() => {
   clearStop();
   vi.restoreAllMocks();
@@ -66,14 +82,7 @@ describe("a long run ends between two requests", () => {
   });
 
   it("at the time limit, reached inside a deep run's fill: the rounds' pass is kept", () => {
-    const start = Date.now();
-    let late = false;
-    let after = 0;
-    vi.spyOn(Date, "now").mockImplementation(() => (late ? start + 3_600_000 : start));
-    const target = counting(findTarget("kiran-2005-01")!, (made) => {
-      if (late) after++;
-      if (made === IN_A_DEEP_RUN) late = true;
-    });
+    const { start, target, after } = lateAfter(IN_A_DEEP_RUN);
     const r = checkTarget(target, {
       seed: 20051,
       runs: 5,
@@ -84,20 +93,13 @@ describe("a long run ends between two requests", () => {
       deadline: start + 60_000,
       invariants,
     });
-    expect(after).toBe(0);
+    expect(after()).toBe(0);
     expect(r.stopped).toBeUndefined();
     expect(r.results.map((x) => x.status)).toEqual(["pass", "pass"]);
   });
 
   it("at the time limit, reached inside a workload: that workload and the rest are not-checked", () => {
-    const start = Date.now();
-    let late = false;
-    let after = 0;
-    vi.spyOn(Date, "now").mockImplementation(() => (late ? start + 3_600_000 : start));
-    const target = counting(findTarget("kiran-2005-01")!, (made) => {
-      if (late) after++;
-      if (made === 500) late = true;
-    });
+    const { start, target, after } = lateAfter(500);
     const r = checkTarget(target, {
       seed: 20051,
       runs: 5,
@@ -107,7 +109,7 @@ describe("a long run ends between two requests", () => {
       deadline: start + 60_000,
       invariants,
     });
-    expect(after).toBe(0);
+    expect(after()).toBe(0);
     const rows = r.workloads ?? [];
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.every((w) => w.status === "not-checked" && w.reason === "the time limit")).toBe(

@@ -1,6 +1,6 @@
 /**
  * One event of a machine from a snapshot, as xstate's `transition(machine, s, e)` computes it,
- * with one inert actor scope per machine for every call. xstate's `transition` builds a new
+ * with one inert actor scope for every call of the function `inertTransition` returns. xstate's `transition` builds a new
  * actor per call, and the actor's constructor computes the machine's initial snapshot: that was
  * half of the chunk-lifecycle invariant's time on bitmap-2017, and a sixth of the model round's
  * (the system machine's events and the 2005 blocks' machine). The suite's machines act only by
@@ -16,27 +16,20 @@ import {
   type SnapshotFrom,
 } from "xstate";
 
-const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
-
+/** An inert scope for `machine`: as xstate's own, an actor never started, no-op effects. */
 function inertScope(machine: AnyStateMachine, input: unknown): AnyActorScope {
-  let scope = scopes.get(machine);
-  if (scope === undefined) {
-    // As xstate's own inert scope: an actor that is never started, and no-op effects.
-    const self = createActor(machine, { input });
-    scope = {
-      self,
-      id: "",
-      sessionId: "",
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      stopChild: () => {},
-      system: self.system,
-      actionExecutor: () => {},
-    };
-    scopes.set(machine, scope);
-  }
-  return scope;
+  const self = createActor(machine, { input });
+  return {
+    self,
+    id: "",
+    sessionId: "",
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    stopChild: () => {},
+    system: self.system,
+    actionExecutor: () => {},
+  };
 }
 
 /**
@@ -47,6 +40,8 @@ export function inertTransition<M extends AnyStateMachine>(
   machine: M,
   input?: InputFrom<M>,
 ): (before: SnapshotFrom<M>, event: EventFromLogic<M>) => SnapshotFrom<M> {
+  // Made at the first transition, so that importing a machine's transition builds no actor.
+  let scope: AnyActorScope | undefined;
   return (before, event) =>
-    machine.transition(before, event, inertScope(machine, input)) as SnapshotFrom<M>;
+    machine.transition(before, event, (scope ??= inertScope(machine, input))) as SnapshotFrom<M>;
 }

@@ -37,7 +37,6 @@ import {
   emptySelection,
   expectedReason,
   externalTarget,
-  findTarget,
   formatCounterexample,
   interruptedReason,
   modelFor,
@@ -281,32 +280,9 @@ export function checkCommand(
     ...(options.workloads === false ? { workloads: false } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
   });
-  // The targets a worker can check (those it finds by id), as jobs; the rest are checked here.
-  const sent =
-    (options.jobs ?? 1) > 1
-      ? plan.flatMap((p, index) =>
-          findTarget(p.target.id) === p.target
-            ? [
-                {
-                  index,
-                  job: {
-                    target: p.target.id,
-                    invariants: p.invariants.map((i) => i.id),
-                    settings: settingsOf(p.target),
-                  },
-                },
-              ]
-            : [],
-        )
-      : [];
-  const jobOf = new Map(sent.map((s, k) => [s.index, k]));
+  // The targets a worker can check go to workers when there are jobs to share; the rest here.
   const pool =
-    sent.length > 1
-      ? new TargetJobs(
-          sent.map((s) => s.job),
-          options.jobs ?? 1,
-        )
-      : undefined;
+    (options.jobs ?? 1) > 1 ? TargetJobs.forPlan(plan, settingsOf, options.jobs ?? 1) : undefined;
   try {
     for (const [index, { target, invariants: mineInvariants }] of plan.entries()) {
       const signal = stopRequested();
@@ -323,15 +299,13 @@ export function checkCommand(
               `check: target ${index + 1}/${plan.length} ${target.id}, round ${p.round}, ${plural(p.runs, "run")}, ${formatDuration(performance.now() - started)}`,
             );
           progress({ round: 1, runs: 0 });
-          const job = jobOf.get(index);
-          report =
-            pool !== undefined && job !== undefined
-              ? pool.take(job, target)
-              : checkTarget(target, {
-                  ...settingsOf(target),
-                  invariants: mineInvariants,
-                  onRun: progress,
-                });
+          report = pool?.has(index)
+            ? pool.take(index, target)
+            : checkTarget(target, {
+                ...settingsOf(target),
+                invariants: mineInvariants,
+                onRun: progress,
+              });
           if (report.stopped !== undefined) stopped = report.stopped;
         }
       } finally {

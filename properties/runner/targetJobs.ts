@@ -22,6 +22,8 @@ import {
 } from "node:worker_threads";
 import { stopFlagBuffer } from "../../impl/stop.ts";
 import type { Target } from "../engine/target.ts";
+import type { Invariant } from "../invariants/index.ts";
+import { findTarget } from "../targets.ts";
 import type { RunSettings, TargetReport } from "./checkTarget.ts";
 
 /** What a worker is sent for one target: its id, the invariants' ids, the plain settings. */
@@ -53,12 +55,41 @@ export class TargetJobs {
   private readonly ports: MessagePort[] = [];
   private readonly workers: Worker[] = [];
   private readonly answers = new Map<number, JobAnswer>();
+  /** The job of each of the caller's indices (`at`). */
+  private readonly jobAt: ReadonlyMap<number, number>;
 
-  /** Starts `jobs` workers on `list` (a worker takes the next job when it ends one). */
-  constructor(
-    private readonly list: readonly TargetJob[],
+  /**
+   * The jobs of a check's plan: each target a worker can find by id (findTarget: the
+   * revisions and mutants), at its place in the plan; none when fewer than two are.
+   */
+  static forPlan(
+    plan: readonly { readonly target: Target; readonly invariants: readonly Invariant[] }[],
+    settingsOf: (target: Target) => JobSettings,
     jobs: number,
+  ): TargetJobs | undefined {
+    const at = plan.flatMap((p, index) => (findTarget(p.target.id) === p.target ? [index] : []));
+    if (at.length < 2) return undefined;
+    const list = at.map((index): TargetJob => {
+      const { target, invariants } = plan[index] as (typeof plan)[number];
+      return {
+        target: target.id,
+        invariants: invariants.map((i) => i.id),
+        settings: settingsOf(target),
+      };
+    });
+    return new TargetJobs(list, jobs, at);
+  }
+
+  /**
+   * Starts `jobs` workers on `list` (a worker takes the next job when it ends one). `at`: the
+   * caller's index of each job, what `take` is asked by (default: its place in `list`).
+   */
+  constructor(
+    list: readonly TargetJob[],
+    jobs: number,
+    at: readonly number[] = list.map((_, k) => k),
   ) {
+    this.jobAt = new Map(at.map((index, k) => [index, k]));
     for (let i = 0; i < Math.min(jobs, list.length); i++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER, {
@@ -77,14 +108,21 @@ export class TargetJobs {
     }
   }
 
-  /** The report of job `index`, for `target` (waits for it; rethrows a worker's error). */
+  /** Whether the caller's `index` is one of the jobs. */
+  has(index: number): boolean {
+    return this.jobAt.has(index);
+  }
+
+  /** The report of the job at `index`, for `target` (waits for it; rethrows a worker's error). */
   take(index: number, target: Target): TargetReport {
+    const job = this.jobAt.get(index);
+    if (job === undefined) throw new Error(`no job at ${index}: ${target.id} is checked here`);
     for (;;) {
       const posted = Atomics.load(this.counters, POSTED);
       this.drain();
-      const answer = this.answers.get(index);
+      const answer = this.answers.get(job);
       if (answer !== undefined) {
-        this.answers.delete(index);
+        this.answers.delete(job);
         if ("error" in answer)
           throw new Error(`checking ${target.id} in a worker: ${answer.error}`);
         return { ...answer.report, target };

@@ -5,8 +5,8 @@
  *   caller ── jobs [legacy, kiran-node0] ──> worker 1, worker 2
  *          <── report 0, report 1 (by index, whatever order they end in)
  *
- * Expect each report equal to checkTarget's in this thread, and after a stop request every
- * report stopped with that signal.
+ * Expect each report equal to checkTarget's in this thread, after a stop request every
+ * report stopped with that signal, and a job whose worker died an error naming its target.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { clearStop, requestStop } from "../../impl/stop.ts";
@@ -53,6 +53,21 @@ describe("TargetJobs", () => {
     try {
       for (const [i, job] of jobs.entries()) {
         expect(pool.take(i, targetOf(job.target)).stopped).toBe(15);
+      }
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("fails a job whose worker died without reporting it, instead of waiting for ever", () => {
+    const dies = new URL("./dyingJobWorker.fixture.mjs", import.meta.url);
+    const pool = new TargetJobs(jobs, 2, undefined, dies);
+    try {
+      // Both workers die; each job is then an error, whichever is asked first.
+      for (const i of [1, 0]) {
+        expect(() => pool.take(i, targetOf(jobs[i]!.target))).toThrow(
+          `checking ${jobs[i]!.target} in a worker: every worker ended and none reported it`,
+        );
       }
     } finally {
       pool.close();

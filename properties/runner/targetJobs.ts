@@ -13,6 +13,11 @@
  * `receiveMessageOnPort`. A stop request (impl/stop.ts) reaches the workers through the flag
  * they share with the caller. Only targets a worker can find by id (findTarget: the revisions
  * and mutants) go to workers; the caller checks the others (external harnesses) itself.
+ *
+ * A worker that ends, normally or by an error thrown past its jobs' own catch (a failed import,
+ * a `process.exit` inside a check), bumps a third counter on its way out (bin/workerEnd.mjs). A job
+ * still unanswered when every worker has ended is an error naming the target, not a wait that
+ * never ends. (A worker killed outright, out of memory, runs no handler and is not seen.)
  */
 import {
   MessageChannel,
@@ -44,14 +49,18 @@ export type JobAnswer =
   | { readonly index: number; readonly report: SentReport }
   | { readonly index: number; readonly error: string };
 
-/** Where the shared counters are in the `Int32Array`: the next job to take, reports posted. */
+/**
+ * Where the shared counters are in the `Int32Array`: the next job to take, reports posted,
+ * workers ended.
+ */
 export const NEXT_JOB = 0;
 export const POSTED = 1;
+export const ENDED = 2;
 
 const WORKER = new URL("../../bin/targetJobWorker.mjs", import.meta.url);
 
 export class TargetJobs {
-  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  private readonly counters = new Int32Array(new SharedArrayBuffer(12));
   private readonly ports: MessagePort[] = [];
   private readonly workers: Worker[] = [];
   private readonly answers = new Map<number, JobAnswer>();
@@ -83,16 +92,18 @@ export class TargetJobs {
   /**
    * Starts `jobs` workers on `list` (a worker takes the next job when it ends one). `at`: the
    * caller's index of each job, what `take` is asked by (default: its place in `list`).
+   * `script`: the worker's module (bin/targetJobWorker.mjs; a test gives one that dies).
    */
   constructor(
     list: readonly TargetJob[],
     jobs: number,
     at: readonly number[] = list.map((_, k) => k),
+    script: URL = WORKER,
   ) {
     this.jobAt = new Map(at.map((index, k) => [index, k]));
     for (let i = 0; i < Math.min(jobs, list.length); i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER, {
+      const worker = new Worker(script, {
         workerData: {
           jobs: list,
           counters: this.counters.buffer,
@@ -103,6 +114,9 @@ export class TargetJobs {
       });
       // A worker that can no longer post keeps nobody alive: the caller ends with `close`.
       worker.unref();
+      // Its death is the job's error in `take`; what killed it is said once the caller's event
+      // loop runs again (the caller is blocked in `take` until then).
+      worker.on("error", (e) => console.error(`pcpu-verify: a check worker died: ${e.stack ?? e}`));
       this.workers.push(worker);
       this.ports.push(port1);
     }
@@ -119,6 +133,8 @@ export class TargetJobs {
     if (job === undefined) throw new Error(`no job at ${index}: ${target.id} is checked here`);
     for (;;) {
       const posted = Atomics.load(this.counters, POSTED);
+      // Read before the drain: a worker posts its last report before it ends.
+      const ended = Atomics.load(this.counters, ENDED);
       this.drain();
       const answer = this.answers.get(job);
       if (answer !== undefined) {
@@ -127,6 +143,11 @@ export class TargetJobs {
           throw new Error(`checking ${target.id} in a worker: ${answer.error}`);
         return { ...answer.report, target };
       }
+      if (ended >= this.workers.length)
+        throw new Error(
+          `checking ${target.id} in a worker: every worker ended and none reported it ` +
+            `(a worker died in the middle of a job; run with --jobs 1 to see the error)`,
+        );
       // Woken by the next report posted; the time-out only bounds a missed wake-up.
       Atomics.wait(this.counters, POSTED, posted, 1000);
     }

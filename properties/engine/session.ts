@@ -151,6 +151,8 @@ export class Session {
   private lastTwinStats: AllocatorStats | undefined;
   /** The trace index of the bulk step whose parts run now (engine/ops/op.ts `expand`). */
   private bulkIndex: number | undefined;
+  /** The parts each bulk step of the trace ran, by its trace index (what `expand` gave). */
+  private readonly bulkParts = new Map<number, Step[]>();
 
   private readonly runOnRefusal: boolean;
   private readonly checkpoint: (() => void) | undefined;
@@ -247,10 +249,14 @@ export class Session {
     const index = this.trace.length;
     if (!implicit) this.trace.push(step);
     this.bulkIndex = index;
+    const ran: Step[] = [];
+    if (!implicit) this.bulkParts.set(index, ran);
     try {
       for (const part of parts) {
         if (this.diverged) break;
-        this.execute(part, implicit);
+        // Pushed before it runs: a part that breaks an invariant ran too.
+        ran.push(part);
+        if (!this.execute(part, implicit)) ran.pop();
       }
     } finally {
       this.bulkIndex = undefined;
@@ -427,7 +433,13 @@ export class Session {
     return true;
   }
 
+  /** The parts a bulk step ran (a drain's frees, a fill's allocations), by its trace index. */
+  partsOf(index: number): readonly Step[] | undefined {
+    return this.bulkParts.get(index);
+  }
+
   /** What each step of the trace returned, by its index in the trace (from the log). */
+
   returnedByStep(): Map<number, string> {
     const returned = new Map<number, string>();
     for (const entry of this.log) {

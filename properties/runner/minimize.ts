@@ -11,7 +11,8 @@
  *   2. single steps, then pairs of steps for a short trace;
  *   3. bulk steps: the count halved while the failure stays, then lowered one at a time; the
  *      first requests dropped (the step split in two and its first part removed), half of
- *      them, a quarter, ... one; a fill of one becomes the allocation it stands for.
+ *      them, a quarter, ... one; a bulk step of one becomes the step it ran (a drain's free,
+ *      a fill's allocation).
  *
  * Then the objects are renamed o1, o2, ... in the order they are made.
  */
@@ -33,6 +34,23 @@ export interface Trial {
   readonly ran: readonly number[];
   /** Index among the steps that ran of the failing one; -1 for the end of the run. */
   readonly stepIndex: number;
+  /**
+   * The parts a bulk step of the candidate ran, by its index in the candidate (a drain's
+   * frees): where a bulk step of one ran one part, that step replaces it. Without it only a
+   * fill, whose part needs no state, becomes its allocation.
+   */
+  readonly partsOf?: (index: number) => readonly Step[] | undefined;
+}
+
+/** A trial's `partsOf` from the session that replayed it and the candidate's indices that ran. */
+export function partsOfReplay(
+  session: { partsOf(traceIndex: number): readonly Step[] | undefined },
+  ran: readonly number[],
+): (index: number) => readonly Step[] | undefined {
+  return (index) => {
+    const k = ran.indexOf(index);
+    return k < 0 ? undefined : session.partsOf(k);
+  };
 }
 
 function bulkOf(step: Step): BulkShape<Step> | undefined {
@@ -52,12 +70,15 @@ export function minimizeWith(
   let current = first.ran.map((i) => steps[i] as Step);
   // Steps after the failing one never ran to any effect: drop them.
   if (first.reproduces && first.stepIndex >= 0) current = current.slice(0, first.stepIndex + 1);
+  /** The parts of `current`'s bulk steps, by index in `current` (from the trial that made it). */
+  let partsOf = (i: number) => first.partsOf?.(first.ran[i] ?? -1);
   /** Tries a candidate; keeps it if the failure stays. */
   const attempt = (candidate: readonly Step[]): boolean => {
     const again = trial(candidate);
     if (!again.reproduces) return false;
     current = again.ran.map((k) => candidate[k] as Step);
     if (again.stepIndex >= 0) current = current.slice(0, again.stepIndex + 1);
+    partsOf = (i) => again.partsOf?.(again.ran[i] ?? -1);
     return true;
   };
   const without = (drop: ReadonlySet<number>): boolean =>
@@ -127,15 +148,17 @@ export function minimizeWith(
         head = Math.floor(head / 2);
       }
     }
-    // A fill of one reads better as the allocation it stands for.
-    const parts = bulk.count(step()) === 1 ? singlePart(step()) : undefined;
-    if (parts !== undefined && replaced(i, [parts])) did = true;
+    // A bulk step of one reads better as the step it stands for: the free a drain of one ran,
+    // the allocation a fill of one made.
+    const part = bulk.count(step()) === 1 ? singlePart(step(), partsOf(i)) : undefined;
+    if (part !== undefined && replaced(i, [part])) did = true;
     return did;
   }
 }
 
-/** The one step a bulk step of count 1 stands for, where that needs no state (a fill's). */
-function singlePart(step: Step): Step | undefined {
+/** The one step a bulk step of count 1 stands for: the one part it ran, or a fill's allocation. */
+function singlePart(step: Step, ran: readonly Step[] | undefined): Step | undefined {
+  if (ran?.length === 1) return ran[0];
   if (step.op !== "fill") return undefined;
   const { count: _count, op: _op, ...shape } = step;
   return { ...shape, op: "alloc" };
@@ -156,6 +179,7 @@ export function minimizeSteps(
       reproduces: r.violation?.invariant === invariant.id,
       ran: r.ran,
       stepIndex: r.violation?.stepIndex ?? -1,
+      partsOf: partsOfReplay(r.session, r.ran),
     };
   });
 }

@@ -13,10 +13,9 @@ export {
   pcpu_lock,
   pseudoLock,
   spinlock,
-} from "./locks.ts";
-export type { Lock, LockKind } from "./locks.ts";
-export { drain, LockMisuse } from "./section.ts";
-export type { Boundary, Operation } from "./section.ts";
+} from "../../impl/sections/index.ts";
+export type { Boundary, Lock, LockKind, Operation } from "../../impl/sections/index.ts";
+export { drain, LockMisuse } from "../../impl/sections/index.ts";
 export { formatTrace, runInterleaved, show } from "./run.ts";
 export type {
   CallRecord,

@@ -5,7 +5,7 @@
  * run at the same instant, since nothing but a common lock orders two threads' sections).
  */
 import type { Finding } from "./finding.ts";
-import type { Lock } from "./locks.ts";
+import type { Lock } from "../../impl/sections/index.ts";
 
 export interface SharedField {
   /** The field as the kernel names it: "pcpu_nr_empty_pop_pages". */

@@ -11,8 +11,7 @@
  * Locks are enforced: a thread whose next section needs a lock another thread holds is skipped;
  * when every unfinished thread waits, the run ends with a deadlock finding.
  */
-import { excludes, type Lock } from "./locks.ts";
-import type { Boundary, Operation } from "./section.ts";
+import { excludes, type Boundary, type Lock, type Operation } from "../../impl/sections/index.ts";
 import { findRaces, type Access, type SharedField } from "./races.ts";
 import type { Finding } from "./finding.ts";
 
@@ -249,13 +248,14 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
       t.done = t.next >= t.spec.calls.length;
     } else {
       const b = result.value;
-      trace.push({ step, thread: t.spec.name, label: record.label, section: b.section });
+      const section = b.section;
+      trace.push({ step, thread: t.spec.name, label: record.label, section });
       const lockset = t.held.filter(excludes).map((l) => l.name);
       for (const field of b.reads ?? []) {
         accesses.push({
           step,
           thread: t.spec.name,
-          section: `${record.label}: ${b.section}`,
+          section: `${record.label}: ${section}`,
           field,
           write: false,
           held: lockset,
@@ -265,17 +265,17 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
         accesses.push({
           step,
           thread: t.spec.name,
-          section: `${record.label}: ${b.section}`,
+          section: `${record.label}: ${section}`,
           field,
           write: true,
           held: lockset,
         });
       }
-      t.last = b.section;
+      t.last = section;
       if (b.sleeps === true && inAtomic(t)) {
         findings.push({
           invariant: "sleep-in-atomic",
-          message: `${who(t)} sleeps in atomic context (holding ${names(t.held)}): "${b.section}"`,
+          message: `${who(t)} sleeps in atomic context (holding ${names(t.held)}): "${section}"`,
         });
       }
       for (const lock of b.touch ?? []) take(t, lock, step);
@@ -285,7 +285,7 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
           const by = holder.get(lock.name)?.spec.name;
           findings.push({
             invariant: "lock-misuse",
-            message: `${who(t)} releases ${lock.name}, which it does not hold (${by ? `held by ${by}` : "held by no one"}): "${b.section}"`,
+            message: `${who(t)} releases ${lock.name}, which it does not hold (${by ? `held by ${by}` : "held by no one"}): "${section}"`,
           });
           stopped = true;
           break;
@@ -297,7 +297,7 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
         if (excludes(lock) && holder.get(lock.name) === t) {
           findings.push({
             invariant: "deadlock",
-            message: `${who(t)} takes ${lock.name} again while holding it (recursive locking): "${b.section}"`,
+            message: `${who(t)} takes ${lock.name} again while holding it (recursive locking): "${section}"`,
           });
           stopped = true;
         }

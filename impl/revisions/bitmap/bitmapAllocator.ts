@@ -44,6 +44,14 @@
 import type { AllocOptions, BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
+import {
+  drain,
+  pcpu_alloc_mutex,
+  pcpu_lock,
+  type Boundary,
+  type Lock,
+  type Operation,
+} from "../../sections/index.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import {
   PcpuBalanceAllocator,
@@ -70,6 +78,17 @@ export interface WatermarkCheck {
   /** Whether it scheduled the balance worker. */
   readonly scheduled: boolean;
 }
+
+/** The locks of pcpu_alloc's sections, and its boundaries that say the same every time. */
+const LOCK: readonly Lock[] = [pcpu_lock];
+const MUTEX: readonly Lock[] = [pcpu_alloc_mutex];
+const MUTEX_AND_LOCK: readonly Lock[] = [pcpu_alloc_mutex, pcpu_lock];
+const REQUEST: Boundary = { section: "request made", acquire: MUTEX_AND_LOCK };
+const ATOMIC_REQUEST: Boundary = { section: "atomic request made", acquire: LOCK };
+const FREE_REQUEST: Boundary = { section: "free requested", acquire: LOCK };
+const NO_CHUNK_FITS: Boundary = { section: "no chunk fits, lock dropped", release: LOCK };
+const A_FREE_CHUNK: Boundary = { section: "a free chunk is there", acquire: LOCK };
+const MUTEX_DROPPED: Boundary = { section: "mutex dropped", release: MUTEX };
 
 export class BitmapAllocator extends PcpuBalanceAllocator {
   readonly name: string = "bitmap-2017";
@@ -113,6 +132,42 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     atomic: boolean,
     options?: AllocOptions,
   ): Result<Ptr> {
+    return drain(this.allocSections(size, align, atomic, options));
+  }
+
+  /**
+   * alloc as atomic sections, for an interleaved run (properties/interleave): the request's
+   * size and alignment checked first (an error is the one section), then pcpu_alloc's sections.
+   */
+  *allocOperation(size: number, align: number, options?: AllocOptions): Operation<Result<Ptr>> {
+    const checked = this.checkSizeAlign(size, align);
+    if (!checked.ok) return checked;
+    const { size: s, align: a } = checked.value;
+    return yield* this.allocSections(s, a, options?.atomic === true, options);
+  }
+
+  /** free as atomic sections, for an interleaved run (free_percpu's). */
+  freeOperation(ptr: Ptr): Operation<Result<void>> {
+    return this.freeSections(ptr);
+  }
+
+  /**
+   * pcpu_alloc_noprof as atomic sections (impl/sections/): each yield is where 6.12 takes or
+   * drops pcpu_alloc_mutex (not for an atomic request) or pcpu_lock, or sleeps. `allocate` runs
+   * them one after the other; an interleaved run runs other threads' sections in between.
+   *
+   *   [mutex, lock] slot scan ─ found ──────────────> area found, lock dropped
+   *                     └ none: lock dropped, create a chunk (sleeps), [lock], scan again
+   *   for each unpopulated page range: populate (sleeps), [lock] mark populated, lock dropped
+   *   mutex dropped; the LOW check reads pcpu_nr_empty_pop_pages with no lock; zero the copies
+   */
+  protected *allocSections(
+    size: number,
+    align: number,
+    atomic: boolean,
+    options?: AllocOptions,
+  ): Operation<Result<Ptr>> {
+    yield atomic ? ATOMIC_REQUEST : REQUEST;
     this.detailCache = undefined;
     const bits = size / PCPU_MIN_ALLOC_SIZE;
     const bitAlign = align / PCPU_MIN_ALLOC_SIZE;
@@ -124,45 +179,71 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       const start = reservedChunk.findBlockFit(bits, bitAlign, atomic);
       const bitOff = start < 0 ? -1 : reservedChunk.allocArea(bits, bitAlign, start);
       if (bitOff < 0) {
-        if (atomic) {
-          this.atomicAllocFailed = true;
-          this.scheduleBalanceWork();
-        }
-        return err("ENOMEM", `alloc: alloc from reserved chunk failed (${size} bytes)`);
+        yield { section: "reserved chunk full, lock dropped", release: LOCK };
+        return yield* this.failSections(
+          atomic,
+          "reserved chunk full",
+          `alloc: alloc from reserved chunk failed (${size} bytes)`,
+        );
       }
       found = { chunk: reservedChunk, bitOff };
     }
     for (let attempt = 0; found === undefined; attempt++) {
       found = this.searchSlots(size, bits, bitAlign, atomic);
       if (found !== undefined) break;
+      yield NO_CHUNK_FITS;
       if (atomic) {
-        this.atomicAllocFailed = true;
-        this.scheduleBalanceWork();
-        return err("ENOMEM", `alloc: atomic alloc failed, no populated space for ${size} bytes`);
+        return yield* this.failSections(
+          atomic,
+          "no populated space",
+          `alloc: atomic alloc failed, no populated space for ${size} bytes`,
+        );
       }
       if (attempt > 0 && (this.slots.lists[this.slots.freeSlot] as PcpuChunk[]).length > 0) {
         throw new MachineError(`${this.name}: a fully free chunk did not fit ${size} bytes`);
       }
       if ((this.slots.lists[this.slots.freeSlot] as PcpuChunk[]).length === 0) {
         const made = this.createChunk();
-        if (!made.ok) return err("ENOMEM", `alloc: failed to allocate new chunk: ${made.message}`);
+        if (!made.ok) {
+          return yield* this.failSections(
+            atomic,
+            "no chunk made",
+            `alloc: failed to allocate new chunk: ${made.message}`,
+          );
+        }
+        const id = made.value.id;
+        yield { section: `chunk ${id} created`, sleeps: true, acquire: LOCK };
         this.slots.relocate(made.value, -1);
+      } else {
+        yield A_FREE_CHUNK;
       }
     }
     const { chunk } = found;
     const off = found.bitOff * PCPU_MIN_ALLOC_SIZE;
+    const where = `area found at chunk ${chunk.id} off 0x${off.toString(16)}`;
+    yield { section: `${where}, lock dropped`, release: LOCK };
     if (!atomic) {
       const pageStart = Math.floor(off / PAGE_SIZE);
       const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
       for (const [rs, re] of chunk.populatedRegions(0, pageStart, pageEnd)) {
         const r = this.populateChunk(chunk, rs, re);
+        const did = r.ok ? "populated" : "not populated";
+        yield { section: `pages ${rs}..${re} ${did}`, sleeps: true, acquire: LOCK };
         if (!r.ok) {
           this.unwindArea(chunk, off);
-          return err("ENOMEM", `alloc: failed to populate: ${r.message}`);
+          yield { section: `${where} freed again, lock dropped`, release: LOCK };
+          return yield* this.failSections(
+            atomic,
+            "populating failed",
+            `alloc: failed to populate: ${r.message}`,
+          );
         }
         this.chunkPopulatedForAlloc(chunk, rs, re);
+        yield { section: `pages ${rs}..${re} marked, lock dropped`, release: LOCK };
       }
+      yield MUTEX_DROPPED;
     }
+    // The LOW check reads pcpu_nr_empty_pop_pages with no lock held.
     const seen = this.watermarkCount(emptyAtEntry);
     const scheduled = seen < PCPU_EMPTY_POP_PAGES_LOW;
     this.lastAlloc = { emptyAfter: this.counters.nrEmptyPopPages, scheduled };
@@ -171,6 +252,18 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     if (scheduled) this.scheduleBalanceWork();
     this.zeroCopies(ptr, size);
     return { ok: true, value: ptr };
+  }
+
+  /** pcpu_alloc's fail: (pcpu_lock dropped) an atomic failure flags the worker, else the mutex goes. */
+  private *failSections(atomic: boolean, why: string, message: string): Operation<Result<Ptr>> {
+    if (atomic) {
+      this.atomicAllocFailed = true;
+      this.scheduleBalanceWork();
+      yield { section: `${why}, balance work scheduled` };
+    } else {
+      yield { section: `${why}, mutex dropped`, release: MUTEX };
+    }
+    return err("ENOMEM", message);
   }
 
   /** pcpu_reserved_chunk: none in the model's configuration. */
@@ -267,10 +360,21 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   // ---- free_percpu -----------------------------------------------------------------------
 
   protected release(ptr: Ptr): Result<void> {
+    return drain(this.freeSections(ptr));
+  }
+
+  /**
+   * free_percpu as atomic sections: all of it under pcpu_lock (it may come from atomic
+   * context), the balance work scheduled after the lock is dropped.
+   */
+  protected *freeSections(ptr: Ptr): Operation<Result<void>> {
+    yield FREE_REQUEST;
     this.detailCache = undefined;
     const area = this.live.get(ptr);
     if (area === undefined) {
-      return err("EINVAL", `free: 0x${ptr.toString(16)} is not a live percpu pointer`);
+      const hex = `0x${ptr.toString(16)}`;
+      yield { section: `${hex} not live, lock dropped`, release: LOCK };
+      return err("EINVAL", `free: ${hex} is not a live percpu pointer`);
     }
     this.live.delete(ptr);
     const { chunk } = area;
@@ -283,6 +387,10 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       this.isolateChunk(chunk);
       needBalance = true;
     }
+    yield {
+      section: `area at chunk ${chunk.id} off 0x${area.off.toString(16)} freed, lock dropped`,
+      release: LOCK,
+    };
     if (needBalance) this.scheduleBalanceWork();
     return ok();
   }

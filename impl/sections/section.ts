@@ -8,7 +8,11 @@
 import type { Lock } from "./locks.ts";
 
 export interface Boundary {
-  /** What the section just run did, as the trace prints it ("area found at chunk 2 off 0x40"). */
+  /**
+   * What the section just run did, as the trace prints it ("area found at chunk 2 off 0x40").
+   * A plain string: a function made at each yield, for a text made only when printed, costs
+   * more than the text under tsx (esbuild's keepNames names each closure as it is made).
+   */
   readonly section: string;
   /** Locks released at the end of this section, in order. */
   readonly release?: readonly Lock[];
@@ -37,27 +41,37 @@ export class LockMisuse extends Error {
  * caught on this path too. Returns the operation's result.
  */
 export function drain<R>(op: Operation<R>, onSection?: (b: Boundary) => void): R {
-  const held = new Set<string>();
+  // The locks held, by name: a short list (two at most in mm/percpu.c), cheaper than a set.
+  const held: string[] = [];
   for (;;) {
     const step = op.next();
-    if (step.done) {
-      if (held.size > 0) {
-        throw new LockMisuse(`the operation returned holding ${[...held].join(", ")}`);
+    if (step.done === true) {
+      if (held.length > 0) {
+        throw new LockMisuse(`the operation returned holding ${held.join(", ")}`);
       }
       return step.value;
     }
     const b = step.value;
     onSection?.(b);
-    for (const l of b.release ?? []) {
-      if (!held.delete(l.name)) {
-        throw new LockMisuse(`section "${b.section}" releases ${l.name}, which it does not hold`);
+    const { release, acquire } = b;
+    if (release !== undefined) {
+      for (let k = 0; k < release.length; k++) {
+        const name = (release[k] as Lock).name;
+        const at = held.indexOf(name);
+        if (at < 0) {
+          throw new LockMisuse(`section "${b.section}" releases ${name}, which it does not hold`);
+        }
+        held.splice(at, 1);
       }
     }
-    for (const l of b.acquire ?? []) {
-      if (held.has(l.name)) {
-        throw new LockMisuse(`section "${b.section}" takes ${l.name} again while holding it`);
+    if (acquire !== undefined) {
+      for (let k = 0; k < acquire.length; k++) {
+        const name = (acquire[k] as Lock).name;
+        if (held.includes(name)) {
+          throw new LockMisuse(`section "${b.section}" takes ${name} again while holding it`);
+        }
+        held.push(name);
       }
-      held.add(l.name);
     }
   }
 }

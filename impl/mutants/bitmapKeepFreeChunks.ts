@@ -1,4 +1,5 @@
 import { BitmapAllocator } from "../revisions/index.ts";
+import type { Operation } from "../sections/index.ts";
 import type { MutantEntry } from "./mutant.ts";
 
 /**
@@ -7,8 +8,8 @@ import type { MutantEntry } from "./mutant.ts";
  * up on the free list.
  */
 class BitmapKeepFreeChunks extends BitmapAllocator {
-  protected override balanceFree(_emptyOnly: boolean): void {
-    super.balanceFree(true);
+  protected override *balanceFreeSections(_emptyOnly: boolean): Operation<void> {
+    yield* super.balanceFreeSections(true);
   }
 }
 

@@ -20,15 +20,39 @@
  * model runs it right there, at the end of that operation, and on `reclaim`: the same work at
  * the point it was asked for, deterministically. Its page allocations are best effort
  * (__GFP_NORETRY): a failure ends the populating, never the operation.
+ *
+ * Written as atomic sections (impl/sections/) that end where 6.12 drops or retakes pcpu_lock
+ * or calls cond_resched(): the worker holds pcpu_alloc_mutex throughout and pcpu_lock except
+ * around each depopulation, TLB flush, population, chunk creation and destruction.
+ * `balanceWorkfn` drains them; an interleaved run runs a free (which takes only pcpu_lock) in
+ * between.
  */
 import { PCPU_UNIT_SIZE, PercpuVmAllocator } from "./percpuVm.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { PCPU_BITMAP_BLOCK_BITS } from "./chunkMaps.ts";
 import { ChunkSlots } from "./chunkSlots.ts";
 import { PAGE_SIZE } from "../../machine/index.ts";
+import {
+  drain,
+  pcpu_alloc_mutex,
+  pcpu_lock,
+  type Boundary,
+  type Lock,
+  type Operation,
+} from "../../sections/index.ts";
 
 export const PCPU_EMPTY_POP_PAGES_LOW = 2;
 export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
+
+const LOCK: readonly Lock[] = [pcpu_lock];
+const WORK_STARTS: Boundary = {
+  section: "balance work starts",
+  acquire: [pcpu_alloc_mutex, pcpu_lock],
+};
+const WORK_ENDS: Boundary = {
+  section: "balance work done, locks dropped",
+  release: [pcpu_lock, pcpu_alloc_mutex],
+};
 
 export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
   protected slots = new ChunkSlots(PCPU_UNIT_SIZE);
@@ -45,18 +69,34 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
    */
   protected workerKept = new Set<number>();
 
-  /** pcpu_balance_workfn. */
+  /** pcpu_balance_workfn, run to its end. */
   protected balanceWorkfn(): void {
-    this.workerRuns++;
-    this.workerKept = new Set();
-    this.balanceFree(false);
-    this.reclaimPopulated();
-    this.balancePopulated();
-    this.balanceFree(true);
+    drain(this.balanceWorkSections());
   }
 
-  /** pcpu_balance_free: destroy the fully free chunks but the first (with empty_only, only those without empty populated pages). */
-  protected balanceFree(emptyOnly: boolean): void {
+  /** The balance work as a worker thread of an interleaved run runs it (properties/interleave). */
+  balanceOperation(): Operation<void> {
+    return this.balanceWorkSections();
+  }
+
+  /** pcpu_balance_workfn as sections: [mutex, lock] the four passes, both locks dropped. */
+  protected *balanceWorkSections(): Operation<void> {
+    yield WORK_STARTS;
+    this.workerRuns++;
+    this.workerKept = new Set();
+    yield* this.balanceFreeSections(false);
+    yield* this.reclaimPopulatedSections();
+    yield* this.balancePopulatedSections();
+    yield* this.balanceFreeSections(true);
+    yield WORK_ENDS;
+  }
+
+  /**
+   * pcpu_balance_free (pcpu_lock held on entry and exit): destroy the fully free chunks but
+   * the first (with empty_only, only those without empty populated pages), each depopulated and
+   * destroyed with the lock dropped.
+   */
+  protected *balanceFreeSections(emptyOnly: boolean): Operation<void> {
     const freeList = this.slots.lists[this.slots.freeSlot] as PcpuChunk[];
     const spare = freeList[0];
     if (spare !== undefined && !emptyOnly) this.workerKept.add(spare.id);
@@ -69,17 +109,30 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         toFree.unshift(chunk); // list_move: to the head of to_free
       }
     }
+    if (toFree.length === 0) return;
+    yield { section: `${toFree.length} free chunks taken off, lock dropped`, release: LOCK };
     for (const chunk of toFree) {
       for (const [rs, re] of chunk.populatedRegions(1, 0, chunk.nrPages)) {
         this.depopulateChunk(chunk, rs, re);
+        yield { section: `chunk ${chunk.id} pages ${rs}..${re} depopulated`, acquire: LOCK };
         chunk.chunkDepopulated(rs, re);
+        yield {
+          section: `chunk ${chunk.id} pages ${rs}..${re} marked, lock dropped`,
+          release: LOCK,
+        };
       }
       this.destroyChunk(chunk);
+      yield { section: `chunk ${chunk.id} destroyed, cond_resched`, sleeps: true };
     }
+    yield { section: "free chunks destroyed", acquire: LOCK };
   }
 
-  /** pcpu_reclaim_populated: partial depopulation of the chunks on the to_depopulate list. */
-  protected reclaimPopulated(): void {
+  /**
+   * pcpu_reclaim_populated (pcpu_lock held on entry and exit): partial depopulation of the
+   * chunks on the to_depopulate list, each range depopulated and each chunk's TLB flushed with
+   * the lock dropped.
+   */
+  protected *reclaimPopulatedSections(): Operation<void> {
     const list = this.slots.lists[this.slots.toDepopulateSlot] as PcpuChunk[];
     for (let chunk = list[0]; chunk !== undefined; chunk = list[0]) {
       let freedStart = chunk.nrPages;
@@ -100,13 +153,27 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
           i--;
         }
         if (end === -1) continue;
+        yield {
+          section: `chunk ${chunk.id} pages ${i + 1}..${end + 1} to go, lock dropped`,
+          release: LOCK,
+        };
         this.depopulateChunk(chunk, i + 1, end + 1);
+        yield {
+          section: `chunk ${chunk.id} pages ${i + 1}..${end + 1} depopulated, cond_resched`,
+          sleeps: true,
+          acquire: LOCK,
+        };
         chunk.chunkDepopulated(i + 1, end + 1);
         freedStart = Math.min(freedStart, i + 1);
         freedEnd = Math.max(freedEnd, end + 1);
         end = -1;
       }
-      if (freedStart < freedEnd) this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
+      if (freedStart < freedEnd) {
+        yield { section: `chunk ${chunk.id} TLB to flush, lock dropped`, release: LOCK };
+        this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
+        const flushed = `chunk ${chunk.id} TLB flushed, cond_resched`;
+        yield { section: flushed, sleeps: true, acquire: LOCK };
+      }
       if (reintegrate || chunk.freeBytes === chunk.nrPages * PAGE_SIZE) {
         this.reintegrateChunk(chunk);
         this.workerKept.add(chunk.id);
@@ -134,8 +201,11 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
     this.slots.move(chunk, this.slots.toDepopulateSlot, true);
   }
 
-  /** pcpu_balance_populated: populate up to HIGH empty pages, creating a chunk if need be. */
-  protected balancePopulated(): void {
+  /**
+   * pcpu_balance_populated (pcpu_lock held on entry and exit): populate up to HIGH empty pages,
+   * creating a chunk if need be, each population and creation with the lock dropped.
+   */
+  protected *balancePopulatedSections(): Operation<void> {
     for (;;) {
       let nrToPop: number;
       if (this.atomicAllocFailed) {
@@ -155,7 +225,15 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         if (chunk === undefined) continue;
         for (const [rs, re] of chunk.populatedRegions(0, 0, chunk.nrPages)) {
           const nr = Math.min(re - rs, nrToPop);
-          if (this.populateChunk(chunk, rs, rs + nr).ok) {
+          yield {
+            section: `chunk ${chunk.id} pages ${rs}..${rs + nr} to fill, lock dropped`,
+            release: LOCK,
+          };
+          const populated = this.populateChunk(chunk, rs, rs + nr).ok;
+          const did = populated ? "populated" : "not populated";
+          const pages = `chunk ${chunk.id} pages ${rs}..${rs + nr}`;
+          yield { section: `${pages} ${did}, cond_resched`, sleeps: true, acquire: LOCK };
+          if (populated) {
             nrToPop -= nr;
             chunk.chunkPopulated(rs, rs + nr);
           } else {
@@ -165,7 +243,10 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         }
       }
       if (nrToPop === 0) return;
+      yield { section: "no chunk to fill, lock dropped", release: LOCK };
       const made = this.createChunk();
+      const what = made.ok ? `chunk ${made.value.id} created` : "no chunk made";
+      yield { section: `${what}, cond_resched`, sleeps: true, acquire: LOCK };
       if (!made.ok) return;
       this.workerKept.add(made.value.id);
       this.slots.relocate(made.value, -1);

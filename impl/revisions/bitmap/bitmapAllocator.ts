@@ -143,12 +143,29 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const checked = this.checkSizeAlign(size, align);
     if (!checked.ok) return checked;
     const { size: s, align: a } = checked.value;
-    return yield* this.allocSections(s, a, options?.atomic === true, options);
+    return yield* this.freshDetail(this.allocSections(s, a, options?.atomic === true, options));
   }
 
   /** free as atomic sections, for an interleaved run (free_percpu's). */
   freeOperation(ptr: Ptr): Operation<Result<void>> {
-    return this.freeSections(ptr);
+    return this.freshDetail(this.freeSections(ptr));
+  }
+
+  override balanceOperation(): Operation<void> {
+    return this.freshDetail(super.balanceOperation());
+  }
+
+  /**
+   * The sections of `op`, the white-box detail forgotten after each: in an interleaved run
+   * the detail is read between any two sections (an operation run to its end forgets it once).
+   */
+  private *freshDetail<R>(op: Operation<R>): Operation<R> {
+    for (;;) {
+      const next = op.next();
+      this.detailCache = undefined;
+      if (next.done === true) return next.value;
+      yield next.value;
+    }
   }
 
   /**

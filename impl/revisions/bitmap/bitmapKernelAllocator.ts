@@ -42,6 +42,7 @@ import {
   type Machine,
 } from "../../machine/index.ts";
 import { err, isIntIn, ok, type Result } from "../../result.ts";
+import type { Operation } from "../../sections/index.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
 import { buildAllocInfo, type AllocInfo, type FirstChunkGeometry } from "./allocInfo.ts";
@@ -202,9 +203,10 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     this.workPending = true;
   }
 
-  protected override runDeferredWork(): void {
+  /** The work item is taken off the queue as its function starts: a schedule meanwhile queues it again. */
+  protected override *balanceWorkSections(): Operation<void> {
     this.workPending = false;
-    super.runDeferredWork();
+    yield* super.balanceWorkSections();
   }
 
   /** Whether the balance work is queued (white-box tests). */

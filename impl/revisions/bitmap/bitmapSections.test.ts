@@ -20,8 +20,11 @@ import type { Ptr } from "../../allocator.ts";
 import type { Result } from "../../result.ts";
 import { drain, type Boundary } from "../../sections/index.ts";
 import { runInterleaved, type System } from "../../../properties/interleave/index.ts";
+import { unwrap } from "../../result.ts";
 import { booted } from "../testing.ts";
 import { BitmapAllocator } from "./bitmapAllocator.ts";
+import type { BitmapDetail } from "./bitmapDetail.ts";
+import { BitmapKernelAllocator } from "./bitmapKernelAllocator.ts";
 
 type Call = { readonly op: "alloc"; readonly size: number; readonly atomic?: boolean };
 
@@ -103,5 +106,52 @@ describe("bitmap-2017 as sections", () => {
     expect(lines[t2[0] ?? -1]).toBe("T2 request made");
     const t1 = lines.flatMap((l, k) => (l.startsWith("T1") ? [k] : []));
     expect(t1.at(-1)).toBeLessThan(t2[1] ?? -1);
+  });
+
+  /*
+   *   set-up (bitmap-2017-kernel, whose balance work is queued, not run in place):
+   *     two 20 KiB objects and o3 (8 bytes) allocated, the two big ones freed: work queued
+   *   T1 worker: [mutex, lock] ... pages to go, lock dropped │ depopulate, cond_resched ...
+   *   T2 free(o3), atomic:                                  [lock] area freed, lock dropped
+   *
+   * Expect the free to run where the worker holds only the mutex (after a section of it that
+   * dropped pcpu_lock, before the one that has it again), both to complete with no finding,
+   * and the empty-page count afterwards to be the sum of the chunks' (the accounting the free
+   * and the worker share under pcpu_lock).
+   */
+  it("runs a free inside the balance worker's window with the lock dropped, and the counts agree", () => {
+    const a = booted(new BitmapKernelAllocator());
+    const big = [unwrap(a.alloc(20480, 4)), unwrap(a.alloc(20480, 4))];
+    const small = unwrap(a.alloc(8, 8));
+    for (const p of big) unwrap(a.free(p));
+    expect(a.balanceWorkPending).toBe(true);
+    type Job = { readonly op: "work" } | { readonly op: "free"; readonly ptr: Ptr };
+    const system: System<Job, unknown> = {
+      start: (j) => (j.op === "work" ? a.balanceOperation() : a.freeOperation(j.ptr)),
+      label: (j) => j.op,
+    };
+    const run = runInterleaved({
+      threads: [
+        { name: "T1", calls: [{ op: "work" }] },
+        { name: "T2", calls: [{ op: "free", ptr: small }], atomic: true },
+      ],
+      system,
+      // The worker to its first lock drop (3 sections), then the free, then the worker on.
+      schedule: [0, 0, 0, 1, 1, 1],
+    });
+    expect(run.findings).toEqual([]);
+    expect(run.completed).toBe(true);
+    const lines = run.trace.map((l) => `${l.thread} ${l.section}`);
+    const freed = lines.findIndex((l) => l.startsWith("T2 area at chunk"));
+    const before = lines.slice(0, freed).filter((l) => l.startsWith("T1"));
+    // T1's last section before the free dropped the lock or slept without it; it holds the
+    // mutex, not pcpu_lock, and has not finished.
+    expect(before.at(-1)).toMatch(/(lock dropped|cond_resched)$/);
+    expect(before.at(-1)).not.toMatch(/locks dropped$/);
+    expect(lines.slice(freed).some((l) => l.startsWith("T1"))).toBe(true);
+    const d = unwrap(a.inspect()).detail as BitmapDetail;
+    expect(d.nrEmptyPopPages).toBe(
+      d.chunks.filter((c) => !c.isolated && !c.reserved).reduce((n, c) => n + c.nrEmptyPopPages, 0),
+    );
   });
 });

@@ -14,5 +14,5 @@ export {
   spinlock,
 } from "./locks.ts";
 export type { Lock, LockKind } from "./locks.ts";
-export { drain, LockMisuse } from "./section.ts";
+export { drain, LockMisuse, sectionText } from "./section.ts";
 export type { Boundary, Operation } from "./section.ts";

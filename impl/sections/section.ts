@@ -9,11 +9,14 @@ import type { Lock } from "./locks.ts";
 
 export interface Boundary {
   /**
-   * What the section just run did, as the trace prints it ("area found at chunk 2 off 0x40").
-   * A plain string: a function made at each yield, for a text made only when printed, costs
-   * more than the text under tsx (esbuild's keepNames names each closure as it is made).
+   * What the section just run did, as the trace prints it ("area found at chunk 2 off 0x40"),
+   * with each `%d` (decimal) and `%x` (0x and hex) replaced by the next of `args`: the text is
+   * made only when a trace or an error prints it (`sectionText`), never on the sequential path.
+   * (Neither a string made at each yield nor a function to make it is cheap enough there: under
+   * tsx, esbuild's keepNames names each closure as it is made.)
    */
   readonly section: string;
+  readonly args?: readonly number[];
   /** Locks released at the end of this section, in order. */
   readonly release?: readonly Lock[];
   /** Locks the next section needs: taken (all at once) before it runs; the thread waits. */
@@ -25,6 +28,18 @@ export interface Boundary {
   /** Shared fields the section read and wrote, for the data-race check. */
   readonly reads?: readonly string[];
   readonly writes?: readonly string[];
+}
+
+/** The section's text: `section` with its `%d` and `%x` replaced by `args`. */
+export function sectionText(b: Boundary): string {
+  const args = b.args;
+  if (args === undefined) return b.section;
+  let k = 0;
+  return b.section.replace(/%[dx]/g, (m) => {
+    const v = args[k++];
+    if (v === undefined) return "?";
+    return m === "%x" ? `0x${v.toString(16)}` : String(v);
+  });
 }
 
 /** One operation as atomic sections, returning its result R. */
@@ -59,7 +74,9 @@ export function drain<R>(op: Operation<R>, onSection?: (b: Boundary) => void): R
         const name = (release[k] as Lock).name;
         const at = held.indexOf(name);
         if (at < 0) {
-          throw new LockMisuse(`section "${b.section}" releases ${name}, which it does not hold`);
+          throw new LockMisuse(
+            `section "${sectionText(b)}" releases ${name}, which it does not hold`,
+          );
         }
         held.splice(at, 1);
       }
@@ -68,7 +85,7 @@ export function drain<R>(op: Operation<R>, onSection?: (b: Boundary) => void): R
       for (let k = 0; k < acquire.length; k++) {
         const name = (acquire[k] as Lock).name;
         if (held.includes(name)) {
-          throw new LockMisuse(`section "${b.section}" takes ${name} again while holding it`);
+          throw new LockMisuse(`section "${sectionText(b)}" takes ${name} again while holding it`);
         }
         held.push(name);
       }

@@ -15,7 +15,7 @@ export {
   spinlock,
 } from "../../impl/sections/index.ts";
 export type { Boundary, Lock, LockKind, Operation } from "../../impl/sections/index.ts";
-export { drain, LockMisuse } from "../../impl/sections/index.ts";
+export { drain, LockMisuse, sectionText } from "../../impl/sections/index.ts";
 export { formatTrace, runInterleaved, show } from "./run.ts";
 export type {
   CallRecord,

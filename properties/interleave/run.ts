@@ -11,7 +11,13 @@
  * Locks are enforced: a thread whose next section needs a lock another thread holds is skipped;
  * when every unfinished thread waits, the run ends with a deadlock finding.
  */
-import { excludes, type Boundary, type Lock, type Operation } from "../../impl/sections/index.ts";
+import {
+  excludes,
+  sectionText,
+  type Boundary,
+  type Lock,
+  type Operation,
+} from "../../impl/sections/index.ts";
 import { findRaces, type Access, type SharedField } from "./races.ts";
 import type { Finding } from "./finding.ts";
 
@@ -248,7 +254,7 @@ export function runInterleaved<C, R>(options: RunOptions<C, R>): Run<C, R> {
       t.done = t.next >= t.spec.calls.length;
     } else {
       const b = result.value;
-      const section = b.section;
+      const section = sectionText(b);
       trace.push({ step, thread: t.spec.name, label: record.label, section });
       const lockset = t.held.filter(excludes).map((l) => l.name);
       for (const field of b.reads ?? []) {

@@ -110,19 +110,28 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
       }
     }
     if (toFree.length === 0) return;
-    yield { section: `${toFree.length} free chunks taken off, lock dropped`, release: LOCK };
+    yield {
+      section: "%d free chunks taken off, lock dropped",
+      args: [toFree.length],
+      release: LOCK,
+    };
     for (const chunk of toFree) {
       for (const [rs, re] of chunk.populatedRegions(1, 0, chunk.nrPages)) {
         this.depopulateChunk(chunk, rs, re);
-        yield { section: `chunk ${chunk.id} pages ${rs}..${re} depopulated`, acquire: LOCK };
+        yield {
+          section: "chunk %d pages %d..%d depopulated",
+          args: [chunk.id, rs, re],
+          acquire: LOCK,
+        };
         chunk.chunkDepopulated(rs, re);
         yield {
-          section: `chunk ${chunk.id} pages ${rs}..${re} marked, lock dropped`,
+          section: "chunk %d pages %d..%d marked, lock dropped",
+          args: [chunk.id, rs, re],
           release: LOCK,
         };
       }
       this.destroyChunk(chunk);
-      yield { section: `chunk ${chunk.id} destroyed, cond_resched`, sleeps: true };
+      yield { section: "chunk %d destroyed, cond_resched", args: [chunk.id], sleeps: true };
     }
     yield { section: "free chunks destroyed", acquire: LOCK };
   }
@@ -154,12 +163,14 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         }
         if (end === -1) continue;
         yield {
-          section: `chunk ${chunk.id} pages ${i + 1}..${end + 1} to go, lock dropped`,
+          section: "chunk %d pages %d..%d to go, lock dropped",
+          args: [chunk.id, i + 1, end + 1],
           release: LOCK,
         };
         this.depopulateChunk(chunk, i + 1, end + 1);
         yield {
-          section: `chunk ${chunk.id} pages ${i + 1}..${end + 1} depopulated, cond_resched`,
+          section: "chunk %d pages %d..%d depopulated, cond_resched",
+          args: [chunk.id, i + 1, end + 1],
           sleeps: true,
           acquire: LOCK,
         };
@@ -169,10 +180,10 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         end = -1;
       }
       if (freedStart < freedEnd) {
-        yield { section: `chunk ${chunk.id} TLB to flush, lock dropped`, release: LOCK };
+        yield { section: "chunk %d TLB to flush, lock dropped", args: [chunk.id], release: LOCK };
         this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
-        const flushed = `chunk ${chunk.id} TLB flushed, cond_resched`;
-        yield { section: flushed, sleeps: true, acquire: LOCK };
+        const flushed = "chunk %d TLB flushed, cond_resched";
+        yield { section: flushed, args: [chunk.id], sleeps: true, acquire: LOCK };
       }
       if (reintegrate || chunk.freeBytes === chunk.nrPages * PAGE_SIZE) {
         this.reintegrateChunk(chunk);
@@ -226,13 +237,19 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         for (const [rs, re] of chunk.populatedRegions(0, 0, chunk.nrPages)) {
           const nr = Math.min(re - rs, nrToPop);
           yield {
-            section: `chunk ${chunk.id} pages ${rs}..${rs + nr} to fill, lock dropped`,
+            section: "chunk %d pages %d..%d to fill, lock dropped",
+            args: [chunk.id, rs, rs + nr],
             release: LOCK,
           };
           const populated = this.populateChunk(chunk, rs, rs + nr).ok;
-          const did = populated ? "populated" : "not populated";
-          const pages = `chunk ${chunk.id} pages ${rs}..${rs + nr}`;
-          yield { section: `${pages} ${did}, cond_resched`, sleeps: true, acquire: LOCK };
+          yield {
+            section: populated
+              ? "chunk %d pages %d..%d populated, cond_resched"
+              : "chunk %d pages %d..%d not populated, cond_resched",
+            args: [chunk.id, rs, rs + nr],
+            sleeps: true,
+            acquire: LOCK,
+          };
           if (populated) {
             nrToPop -= nr;
             chunk.chunkPopulated(rs, rs + nr);
@@ -245,8 +262,14 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
       if (nrToPop === 0) return;
       yield { section: "no chunk to fill, lock dropped", release: LOCK };
       const made = this.createChunk();
-      const what = made.ok ? `chunk ${made.value.id} created` : "no chunk made";
-      yield { section: `${what}, cond_resched`, sleeps: true, acquire: LOCK };
+      yield made.ok
+        ? {
+            section: "chunk %d created, cond_resched",
+            args: [made.value.id],
+            sleeps: true,
+            acquire: LOCK,
+          }
+        : { section: "no chunk made, cond_resched", sleeps: true, acquire: LOCK };
       if (!made.ok) return;
       this.workerKept.add(made.value.id);
       this.slots.relocate(made.value, -1);

@@ -228,8 +228,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
             `alloc: failed to allocate new chunk: ${made.message}`,
           );
         }
-        const id = made.value.id;
-        yield { section: `chunk ${id} created`, sleeps: true, acquire: LOCK };
+        yield { section: "chunk %d created", args: [made.value.id], sleeps: true, acquire: LOCK };
         this.slots.relocate(made.value, -1);
       } else {
         yield A_FREE_CHUNK;
@@ -237,18 +236,19 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     }
     const { chunk } = found;
     const off = found.bitOff * PCPU_MIN_ALLOC_SIZE;
-    const where = `area found at chunk ${chunk.id} off 0x${off.toString(16)}`;
-    yield { section: `${where}, lock dropped`, release: LOCK };
+    const where = [chunk.id, off];
+    yield { section: "area found at chunk %d off %x, lock dropped", args: where, release: LOCK };
     if (!atomic) {
       const pageStart = Math.floor(off / PAGE_SIZE);
       const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
       for (const [rs, re] of chunk.populatedRegions(0, pageStart, pageEnd)) {
         const r = this.populateChunk(chunk, rs, re);
-        const did = r.ok ? "populated" : "not populated";
-        yield { section: `pages ${rs}..${re} ${did}`, sleeps: true, acquire: LOCK };
+        const did = r.ok ? "pages %d..%d populated" : "pages %d..%d not populated";
+        yield { section: did, args: [rs, re], sleeps: true, acquire: LOCK };
         if (!r.ok) {
           this.unwindArea(chunk, off);
-          yield { section: `${where} freed again, lock dropped`, release: LOCK };
+          const again = "area found at chunk %d off %x freed again, lock dropped";
+          yield { section: again, args: where, release: LOCK };
           return yield* this.failSections(
             atomic,
             "populating failed",
@@ -256,7 +256,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
           );
         }
         this.chunkPopulatedForAlloc(chunk, rs, re);
-        yield { section: `pages ${rs}..${re} marked, lock dropped`, release: LOCK };
+        yield { section: "pages %d..%d marked, lock dropped", args: [rs, re], release: LOCK };
       }
       yield MUTEX_DROPPED;
     }
@@ -390,7 +390,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const area = this.live.get(ptr);
     if (area === undefined) {
       const hex = `0x${ptr.toString(16)}`;
-      yield { section: `${hex} not live, lock dropped`, release: LOCK };
+      yield { section: "%x not live, lock dropped", args: [ptr], release: LOCK };
       return err("EINVAL", `free: ${hex} is not a live percpu pointer`);
     }
     this.live.delete(ptr);
@@ -405,7 +405,8 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       needBalance = true;
     }
     yield {
-      section: `area at chunk ${chunk.id} off 0x${area.off.toString(16)} freed, lock dropped`,
+      section: "area at chunk %d off %x freed, lock dropped",
+      args: [chunk.id, area.off],
       release: LOCK,
     };
     if (needBalance) this.scheduleBalanceWork();

@@ -18,7 +18,7 @@
 import { describe, expect, it } from "vitest";
 import type { Ptr } from "../../allocator.ts";
 import type { Result } from "../../result.ts";
-import { drain, type Boundary } from "../../sections/index.ts";
+import { drain, sectionText, type Boundary } from "../../sections/index.ts";
 import { runInterleaved, type System } from "../../../properties/interleave/index.ts";
 import { unwrap } from "../../result.ts";
 import { booted } from "../testing.ts";
@@ -39,7 +39,7 @@ describe("bitmap-2017 as sections", () => {
   it("drains a first allocation's sections in pcpu_alloc's order, and returns its pointer", () => {
     const a = booted(new BitmapAllocator());
     const sections: string[] = [];
-    const r = drain(a.allocOperation(8, 8), (b: Boundary) => sections.push(b.section));
+    const r = drain(a.allocOperation(8, 8), (b: Boundary) => sections.push(sectionText(b)));
     expect(r.ok).toBe(true);
     expect(sections).toEqual([
       "request made",

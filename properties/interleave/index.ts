@@ -5,17 +5,8 @@
  * linearizability, lock order across runs, and data races. Revision-independent: a revision's
  * operation enters by being written as sections and drained on the sequential path.
  */
-export {
-  excludes,
-  fs_reclaim,
-  mutex,
-  pcpu_alloc_mutex,
-  pcpu_lock,
-  pseudoLock,
-  spinlock,
-} from "../../impl/sections/index.ts";
-export type { Boundary, Lock, LockKind, Operation } from "../../impl/sections/index.ts";
-export { drain, LockMisuse, sectionText } from "../../impl/sections/index.ts";
+// The vocabulary of sections (locks, boundaries, drain), which the revisions' code uses too.
+export * from "../../impl/sections/index.ts";
 export { formatTrace, runInterleaved, show } from "./run.ts";
 export type {
   CallRecord,

@@ -11,18 +11,11 @@
 import { describe, expect, it } from "vitest";
 import type { Step } from "../engine/step.ts";
 import type { Invariant } from "../invariants/index.ts";
+import { bootConfig } from "../../impl/revisions/testing.ts";
 import { findTarget } from "../targets.ts";
 import { minimizeSteps } from "./minimize.ts";
 
-const CONFIG = {
-  nrCpus: 8,
-  possible: [0, 1, 2, 3],
-  present: [0, 1, 2, 3],
-  online: [0, 1, 2, 3],
-  cpuToNode: [0, 0, 0, 0, 0, 0, 0, 0],
-  nrNodes: 1,
-  pageSize: 4096,
-};
+const CONFIG = bootConfig();
 
 /** Breaks when a step of the trace (not the teardown) frees the 40-byte object. */
 const freesTheBigOne: Invariant = {

@@ -37,6 +37,21 @@ function workOf(op: () => void): { comparisons: number; bitsScanned: number } {
   };
 }
 
+describe("the list before the first boot", () => {
+  /*
+   * A new allocator, not booted:
+   *
+   *   list head -> (no block)        bufctl list -> (no object)
+   *
+   * Expect the white-box detail to show an empty block list, first-not-full at the head (0)
+   * and no bufctl.
+   */
+  it("is empty, with first-not-full at the head and no bufctl", () => {
+    const fresh = new KiranAllocator();
+    expect(fresh.detailView()).toMatchObject({ firstNotFull: 0, list: [], bufctls: [] });
+  });
+});
+
 describe("moveDown and first-not-full", () => {
   /*
    * Block 0 (first-not-full) holds x (8000 bytes) and y (100); block 1 holds z (4096):

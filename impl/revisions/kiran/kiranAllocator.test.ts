@@ -660,6 +660,7 @@ describe("patch 2/11's BUG_ON(!IS_ALIGNED(size, PCPU_CURR_SIZE)), as an option",
     const b = new KiranAllocator({ bugOnUnaligned: true });
     booted(b);
     expect(() => b.alloc(6, 4)).toThrow(KernelOops);
+    expect(() => b.alloc(10, 4)).toThrow(/^alloc answered EOOPS: kernel BUG: BUG_ON/);
     for (const size of [3, 4, 8]) expect(b.alloc(size, 4).ok).toBe(true);
     const base = findTarget("kiran-2005-09") as Target;
     const report = checkTarget(

@@ -44,11 +44,11 @@ import {
 export const PCPU_EMPTY_POP_PAGES_LOW = 2;
 export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
 
-const LOCK: readonly Lock[] = [pcpu_lock];
-const WORK_STARTS: Boundary = {
-  section: "balance work starts",
-  acquire: [pcpu_alloc_mutex, pcpu_lock],
-};
+/** The lock lists of mm/percpu.c's sections (here and in bitmapAllocator.ts). */
+export const LOCK: readonly Lock[] = [pcpu_lock];
+export const MUTEX: readonly Lock[] = [pcpu_alloc_mutex];
+export const MUTEX_AND_LOCK: readonly Lock[] = [pcpu_alloc_mutex, pcpu_lock];
+const WORK_STARTS: Boundary = { section: "balance work starts", acquire: MUTEX_AND_LOCK };
 const WORK_ENDS: Boundary = {
   section: "balance work done, locks dropped",
   release: [pcpu_lock, pcpu_alloc_mutex],

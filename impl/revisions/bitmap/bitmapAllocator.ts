@@ -44,16 +44,12 @@
 import type { AllocOptions, BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
-import {
-  drain,
-  pcpu_alloc_mutex,
-  pcpu_lock,
-  type Boundary,
-  type Lock,
-  type Operation,
-} from "../../sections/index.ts";
+import { drain, type Boundary, type Operation } from "../../sections/index.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import {
+  LOCK,
+  MUTEX,
+  MUTEX_AND_LOCK,
   PcpuBalanceAllocator,
   PCPU_EMPTY_POP_PAGES_HIGH,
   PCPU_EMPTY_POP_PAGES_LOW,
@@ -79,10 +75,7 @@ export interface WatermarkCheck {
   readonly scheduled: boolean;
 }
 
-/** The locks of pcpu_alloc's sections, and its boundaries that say the same every time. */
-const LOCK: readonly Lock[] = [pcpu_lock];
-const MUTEX: readonly Lock[] = [pcpu_alloc_mutex];
-const MUTEX_AND_LOCK: readonly Lock[] = [pcpu_alloc_mutex, pcpu_lock];
+/** pcpu_alloc's boundaries that say the same every time. */
 const REQUEST: Boundary = { section: "request made", acquire: MUTEX_AND_LOCK };
 const ATOMIC_REQUEST: Boundary = { section: "atomic request made", acquire: LOCK };
 const FREE_REQUEST: Boundary = { section: "free requested", acquire: LOCK };

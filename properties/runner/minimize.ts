@@ -35,22 +35,11 @@ export interface Trial {
   /** Index among the steps that ran of the failing one; -1 for the end of the run. */
   readonly stepIndex: number;
   /**
-   * The parts a bulk step of the candidate ran, by its index in the candidate (a drain's
-   * frees): where a bulk step of one ran one part, that step replaces it. Without it only a
-   * fill, whose part needs no state, becomes its allocation.
+   * The parts a bulk step ran (a drain's frees), by its index among the steps that ran (its
+   * index in the replay's trace): where a bulk step of one ran one part, that step replaces it.
+   * Without it only a fill, whose part needs no state, becomes its allocation.
    */
-  readonly partsOf?: (index: number) => readonly Step[] | undefined;
-}
-
-/** A trial's `partsOf` from the session that replayed it and the candidate's indices that ran. */
-export function partsOfReplay(
-  session: { partsOf(traceIndex: number): readonly Step[] | undefined },
-  ran: readonly number[],
-): (index: number) => readonly Step[] | undefined {
-  return (index) => {
-    const k = ran.indexOf(index);
-    return k < 0 ? undefined : session.partsOf(k);
-  };
+  readonly partsOf?: (ranIndex: number) => readonly Step[] | undefined;
 }
 
 function bulkOf(step: Step): BulkShape<Step> | undefined {
@@ -70,15 +59,15 @@ export function minimizeWith(
   let current = first.ran.map((i) => steps[i] as Step);
   // Steps after the failing one never ran to any effect: drop them.
   if (first.reproduces && first.stepIndex >= 0) current = current.slice(0, first.stepIndex + 1);
-  /** The parts of `current`'s bulk steps, by index in `current` (from the trial that made it). */
-  let partsOf = (i: number) => first.partsOf?.(first.ran[i] ?? -1);
+  /** The parts of `current`'s bulk steps, by index in `current`: the steps that ran, in order. */
+  let partsOf = (i: number) => first.partsOf?.(i);
   /** Tries a candidate; keeps it if the failure stays. */
   const attempt = (candidate: readonly Step[]): boolean => {
     const again = trial(candidate);
     if (!again.reproduces) return false;
     current = again.ran.map((k) => candidate[k] as Step);
     if (again.stepIndex >= 0) current = current.slice(0, again.stepIndex + 1);
-    partsOf = (i) => again.partsOf?.(again.ran[i] ?? -1);
+    partsOf = (i) => again.partsOf?.(i);
     return true;
   };
   const without = (drop: ReadonlySet<number>): boolean =>
@@ -179,7 +168,7 @@ export function minimizeSteps(
       reproduces: r.violation?.invariant === invariant.id,
       ran: r.ran,
       stepIndex: r.violation?.stepIndex ?? -1,
-      partsOf: partsOfReplay(r.session, r.ran),
+      partsOf: (k) => r.session.partsOf(k),
     };
   });
 }

@@ -31,7 +31,7 @@ import { Violation } from "../engine/violation.ts";
 import type { Invariant, StepContext } from "../invariants/index.ts";
 import { DEFAULT_AUDIT_EVERY } from "../engine/scope.ts";
 import type { Counterexample, RunCounter, RunSettings } from "./checkTarget.ts";
-import { minimizeWith, partsOfReplay, renameObjects, type Trial } from "./minimize.ts";
+import { minimizeWith, renameObjects, type Trial } from "./minimize.ts";
 import { replaySteps } from "./replay.ts";
 import { interruptCheck, TimeLimitReached } from "./runBudget.ts";
 import {
@@ -254,7 +254,7 @@ export function minimiseWorkloadFailure(
       if (e instanceof HarnessFailure) throw e;
       if (e.stepIndex >= 0 && current >= 0 && ran[ran.length - 1] !== current) ran.push(current);
       const stepIndex = e.stepIndex >= 0 ? ran.length - 1 : -1;
-      const partsOf = partsOfReplay(session, ran);
+      const partsOf = (k: number) => session.partsOf(k);
       return { reproduces: e.invariant === invariant.id, ran, stepIndex, partsOf };
     }
     return { reproduces: false, ran, stepIndex: -1 };

@@ -16,9 +16,21 @@ export type Ptr = number;
 /** A virtual address of one CPU's copy, as `per_cpu_ptr` returns it. */
 export type Addr = number;
 
-/** Operations beyond the required ones (docs/protocol.md, "Capabilities"). */
+/**
+ * Operations beyond the required ones (docs/protocol.md, "Capabilities"). `threads`: the calls
+ * run as atomic sections for interleaved runs (impl/sections/concurrent.ts); the models offer it
+ * through `concurrently`, not yet a harness through the protocol, so CAPABILITIES, what a
+ * harness's hello may declare, leaves it out.
+ */
 export type Capability =
-  "cpu_add" | "cpu_remove" | "fail_page_alloc" | "reclaim" | "inspect" | "gfp" | "reserved";
+  | "cpu_add"
+  | "cpu_remove"
+  | "fail_page_alloc"
+  | "reclaim"
+  | "inspect"
+  | "gfp"
+  | "reserved"
+  | "threads";
 
 export const CAPABILITIES: readonly Capability[] = [
   "cpu_add",

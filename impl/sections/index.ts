@@ -16,3 +16,11 @@ export {
 export type { Lock, LockKind } from "./locks.ts";
 export { drain, LockMisuse, sectionText } from "./section.ts";
 export type { Boundary, Operation } from "./section.ts";
+export { callLabel } from "./concurrent.ts";
+export type {
+  ConcurrentAllocator,
+  ConcurrentCall,
+  ConcurrentResult,
+  ConcurrentSystem,
+  SharedField,
+} from "./concurrent.ts";

@@ -5,14 +5,9 @@
  * run at the same instant, since nothing but a common lock orders two threads' sections).
  */
 import type { Finding } from "./finding.ts";
-import type { Lock } from "../../impl/sections/index.ts";
+import type { SharedField } from "../../impl/sections/index.ts";
 
-export interface SharedField {
-  /** The field as the kernel names it: "pcpu_nr_empty_pop_pages". */
-  readonly field: string;
-  /** The lock the kernel protects it by (for the message: any common lock orders the pair). */
-  readonly protectedBy: Lock;
-}
+export type { SharedField };
 
 /** One read or write of a field in one section. */
 export interface Access {

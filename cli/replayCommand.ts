@@ -38,6 +38,7 @@ import {
 } from "../properties/index.ts";
 import { replayDiffCommand } from "./diffReplay.ts";
 import { replayChurn } from "./replayChurn.ts";
+import { replayInterleave } from "./replayInterleave.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
@@ -243,6 +244,22 @@ function replayOn(
   if (invariant === undefined) {
     throw new UsageError(
       `${file}: field invariant: unknown invariant "${ce.invariant}"; valid invariants: ${listIds(INVARIANTS.map((i) => i.id))}`,
+    );
+  }
+  // A failure judged on concurrent rounds is its threads, run again (cli/replayInterleave.ts).
+  if (ce.interleave !== undefined || invariant.ownRuns === "interleavings") {
+    if (ce.interleave === undefined) {
+      throw new UsageError(
+        `${file}: field interleave: missing; ${invariant.id} is judged on concurrent rounds, and its file gives the threads and the schedule`,
+      );
+    }
+    return replayInterleave(
+      target,
+      file,
+      { ...ce, interleave: ce.interleave },
+      invariant,
+      options.json === true,
+      io,
     );
   }
   // A failure judged on churn rounds is its workload, run again (cli/replayChurn.ts).

@@ -37,3 +37,12 @@ export * from "./runner/churnCheck.ts";
 export * from "./runner/workloadCheck.ts";
 export * from "./runner/workloadSteps.ts";
 export * from "./runner/deepRound.ts";
+export {
+  checkInterleave,
+  judgeMaterialized,
+  INTERLEAVE_BOOT,
+  type InterleaveCounterexample,
+  type JudgedRun,
+} from "./runner/interleaveCheck.ts";
+export { threadsFromJson, type InterleaveFileJson } from "./runner/interleaveFile.ts";
+export { formatTrace } from "./interleave/index.ts";

@@ -35,6 +35,7 @@ import { kiranMgmtPagePointers } from "./kiranMgmtPagePointers.ts";
 import { bitmapFreeBytesBits } from "./bitmapFreeBytesBits.ts";
 import { bitmapEmptyOnPopulate } from "./bitmapEmptyOnPopulate.ts";
 import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
+import { bitmapUnlockedWatermark } from "./bitmapUnlockedWatermark.ts";
 import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
 import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
 import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
@@ -89,6 +90,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapFreeBytesBits,
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,
+  bitmapUnlockedWatermark,
   bitmapScanHintKept,
   bitmapChunkHintKept,
   bitmapFreeNoRelocate,

@@ -113,6 +113,7 @@ export const bitmapBlockHints = whiteBoxInvariant<BitmapDetail>({
   design: BITMAP_DESIGN,
   read: bitmapDetail,
   conjuncts: conjunctNames(PER_BLOCK),
+  state: (d) => judge(d),
   judge(d) {
     return perDetail(d, "blockHints", () => judge(d));
   },

@@ -73,6 +73,7 @@ export const bitmapChunkHint = whiteBoxInvariant<BitmapDetail>({
   design: BITMAP_DESIGN,
   read: bitmapDetail,
   conjuncts: conjunctNames(PER_CHUNK),
+  state: (d) => judge(d),
   judge(d) {
     return perDetail(d, "chunkHint", () => judge(d));
   },

@@ -88,6 +88,7 @@ export const bitmapFreeBytes = whiteBoxInvariant<BitmapDetail>({
   design: BITMAP_DESIGN,
   read: bitmapDetail,
   conjuncts: conjunctNames(WHOLE, PER_CHUNK),
+  state: (d) => judge(d),
   judge(d, ctx) {
     return firstBroken(WHOLE, d, ctx) ?? perDetail(d, "freeBytes", () => judge(d));
   },

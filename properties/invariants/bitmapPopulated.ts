@@ -1,3 +1,5 @@
+import { atPointOf } from "./whiteBox.ts";
+import { pcpu_alloc_mutex, pcpu_lock } from "../../impl/sections/index.ts";
 import { conjunctNames, firstBroken, type Conjuncts, type Invariant } from "./invariant.ts";
 import type { BitmapChunkDetail, BitmapDetail } from "../../impl/index.ts";
 import { PAGE_SIZE } from "../../impl/machine/index.ts";
@@ -114,6 +116,10 @@ export const bitmapPopulated: Invariant = {
   needs: ["inspect"],
   designs: [BITMAP_DESIGN],
   conjuncts: conjunctNames(PER_CHUNK, TOTALS, PER_ALLOCATION),
+  atPoint: atPointOf(bitmapDetail, (d) => judge(d)),
+  // pcpu_alloc_area takes an unpopulated page's share off nr_empty_pop_pages at once; the
+  // populate of the same allocation (under pcpu_alloc_mutex) adds it back.
+  atPointUnless: [pcpu_lock, pcpu_alloc_mutex],
   afterStep(ctx) {
     // The counts are a whole-structure check, judged at the full audits (every K steps and at
     // the end); the LOW watermark is a property of each allocation, judged at each.

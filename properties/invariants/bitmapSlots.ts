@@ -63,6 +63,7 @@ export const bitmapSlots = whiteBoxInvariant<BitmapDetail>({
   design: BITMAP_DESIGN,
   read: bitmapDetail,
   conjuncts: conjunctNames(PER_CHUNK),
+  state: (d) => judge(d),
   judge(d) {
     return perDetail(d, "slots", () => judge(d));
   },

@@ -48,6 +48,11 @@ import { bitmapPopulated } from "./bitmapPopulated.ts";
 import { bitmapOneFreeChunk } from "./bitmapOneFreeChunk.ts";
 import { chunkLifecycle } from "./chunkLifecycle.ts";
 import { utilizationAfterChurn } from "./utilizationAfterChurn.ts";
+import { linearizability } from "./linearizability.ts";
+import { dataRace } from "./dataRace.ts";
+import { lockOrder } from "./lockOrder.ts";
+import { interleavingSafety } from "./interleavingSafety.ts";
+import { betweenSections } from "./betweenSections.ts";
 
 export const INVARIANTS: readonly Invariant[] = [
   noOverlap,
@@ -83,6 +88,12 @@ export const INVARIANTS: readonly Invariant[] = [
   chunkLifecycle,
   // Judged on runs of its own (churn rounds, runner/churnCheck.ts), on every target.
   utilizationAfterChurn,
+  // Judged on concurrent rounds (runner/interleaveCheck.ts), on targets with `threads`.
+  linearizability,
+  dataRace,
+  lockOrder,
+  interleavingSafety,
+  betweenSections,
 ];
 
 export function findInvariant(id: string): Invariant | undefined {

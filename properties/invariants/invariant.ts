@@ -5,6 +5,7 @@
  * as a message, or undefined when the invariant holds.
  */
 import type { AllocatorStats, Capability, PoolBound } from "../../impl/index.ts";
+import type { Lock } from "../../impl/sections/index.ts";
 import type { AbstractState } from "../../model/systemMachine.ts";
 import type { ObjectRecord, PercpuModel } from "../engine/model.ts";
 import type { Observer } from "../engine/observer.ts";
@@ -116,10 +117,23 @@ export interface Invariant {
   readonly conjuncts?: readonly string[];
   /**
    * Judged on runs of its own shape rather than on the random command runs (`churn-rounds`:
-   * runner/churnCheck.ts); it then has neither `afterStep` nor `atEnd`.
+   * runner/churnCheck.ts; `interleavings`: the concurrent rounds, runner/interleaveCheck.ts);
+   * it then has neither `afterStep` nor `atEnd`.
    */
-  readonly ownRuns?: "churn-rounds";
+  readonly ownRuns?: "churn-rounds" | "interleavings";
   afterStep?(ctx: StepContext): string | undefined;
+  /**
+   * A judgement of the state alone (no step, no model), for the states between the sections of
+   * an interleaved run where pcpu_lock is free (invariant `between-sections`).
+   */
+  atPoint?(observe: Observer): string | undefined;
+  /**
+   * The locks none of which may be held for `atPoint` to be judged (default: pcpu_lock alone).
+   * A count that an allocation between reserving its area and populating its pages keeps
+   * apart from the bitmaps (mm/percpu.c: "The number of pages will be added back with
+   * pcpu_chunk_populated()") is judged only where pcpu_alloc_mutex is free too.
+   */
+  readonly atPointUnless?: readonly Lock[];
   atEnd?(ctx: EndContext): string | undefined;
 }
 

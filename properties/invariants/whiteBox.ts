@@ -64,6 +64,11 @@ export interface WhiteBoxSpec<T> {
   readonly read?: (observe: Observer) => T | string;
   /** The violation in the detail, or undefined. */
   judge(detail: T, ctx: StepContext): string | undefined;
+  /**
+   * The part of `judge` that needs the detail alone: judged between the sections of an
+   * interleaved run (Invariant.atPoint); absent: not judged there.
+   */
+  state?(detail: T): string | undefined;
 }
 
 /**
@@ -81,11 +86,23 @@ export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
     needs: ["inspect", ...(spec.needs ?? [])],
     designs: [spec.design],
     ...(spec.conjuncts !== undefined ? { conjuncts: spec.conjuncts } : {}),
+    ...(spec.state !== undefined ? { atPoint: atPointOf(read, spec.state) } : {}),
     afterStep(ctx) {
       if (!ctx.scope.audit) return undefined;
       const detail = read(ctx.observe);
       if (typeof detail === "string") return detail;
       return spec.judge(detail, ctx);
     },
+  };
+}
+
+/** A state judgement on a freshly read detail (a detail that cannot be read is the violation). */
+export function atPointOf<T>(
+  read: (observe: Observer) => T | string,
+  state: (detail: T) => string | undefined,
+): (observe: Observer) => string | undefined {
+  return (observe) => {
+    const detail = read(observe);
+    return typeof detail === "string" ? detail : state(detail);
   };
 }

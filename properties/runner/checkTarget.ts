@@ -38,6 +38,7 @@ import { checkModel } from "./modelCheck.ts";
 import type { ChunkCoverageFigures } from "../../model/chunkCoverage.ts";
 import { chunkLifecycle, collectChunkCoverage } from "../invariants/chunkLifecycle.ts";
 import { SCOPE_CONFIG, type ModelCoverage } from "./modelPaths.ts";
+import { checkInterleave, type InterleaveCounterexample } from "./interleaveCheck.ts";
 import {
   HARNESS_FAILED_REASON,
   harnessFinding,
@@ -117,6 +118,8 @@ export interface Counterexample {
   readonly observers?: readonly string[];
   /** For an invariant judged on churn rounds: the workload and its figures (`steps` is empty). */
   readonly churn?: ChurnCounterexample;
+  /** For an invariant judged on concurrent rounds: the threads and the schedule (`steps` is empty). */
+  readonly interleave?: InterleaveCounterexample;
 }
 
 export interface InvariantResult {
@@ -317,8 +320,11 @@ function withoutUnreadable(report: TargetReport): TargetReport {
  */
 function wantedInvariants(target: Target, settings: RunSettings): readonly Invariant[] {
   if (settings.invariants !== undefined) return applicable(settings.invariants, target);
-  return applicable(INVARIANTS, target).filter(
-    (i) => i.ownRuns !== "churn-rounds" || target.kind !== "external",
+  const threads = target.kind !== "external" && capabilitiesOf(target).has("threads");
+  return applicable(INVARIANTS, target).filter((i) =>
+    i.ownRuns === "churn-rounds"
+      ? target.kind !== "external"
+      : i.ownRuns !== "interleavings" || threads,
   );
 }
 
@@ -417,6 +423,7 @@ function checkJudged(
 ): TargetReport {
   const capabilities = capabilitiesOf(target);
   let remaining: Invariant[] = [];
+  const interleaved: Invariant[] = [];
   for (const inv of wanted) {
     if (inv.ownRuns === "churn-rounds") {
       throwIfStopped();
@@ -432,8 +439,17 @@ function checkJudged(
         runs: 0,
         reason: `the target lacks ${missing.join(", ")}`,
       });
+    } else if (inv.ownRuns === "interleavings") {
+      interleaved.push(inv);
     } else {
       remaining.push(inv);
+    }
+  }
+  // The concurrent round (runner/interleaveCheck.ts), before the command rounds.
+  if (interleaved.length > 0) {
+    throwIfStopped();
+    for (const r of checkInterleave(target, interleaved, settings, counter)) {
+      results.set(r.invariant, r);
     }
   }
   const tally = new RunTally();

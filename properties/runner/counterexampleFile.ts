@@ -36,6 +36,7 @@ import { COMPARE_ASPECTS } from "../diff/compareViews.ts";
 import { churnParamsSchema } from "../workloads/churnRounds.ts";
 import type { InvariantResult } from "./checkTarget.ts";
 import type { ChurnCounterexample } from "./churnCheck.ts";
+import { interleaveSchema, interleaveToJson } from "./interleaveFile.ts";
 
 export const COUNTEREXAMPLE_SCHEMA = 1;
 
@@ -138,6 +139,8 @@ export const counterexampleSchema = z
     observers: z.array(z.string().min(1)).optional(),
     /** A failure judged on churn rounds: its workload (`commands` is empty). */
     churn: churnSchema.optional(),
+    /** A failure judged on concurrent rounds: its threads and schedule (`commands` is empty). */
+    interleave: interleaveSchema.optional(),
   })
   .strict();
 
@@ -329,6 +332,7 @@ export function toFile(
     ...(ce.events !== undefined ? { machine_events: [...ce.events] } : {}),
     ...(ce.observers !== undefined ? { observers: [...ce.observers] } : {}),
     ...(ce.churn !== undefined ? { churn: churnToJson(ce.churn) } : {}),
+    ...(ce.interleave !== undefined ? { interleave: interleaveToJson(ce.interleave) } : {}),
   };
 }
 

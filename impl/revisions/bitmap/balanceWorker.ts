@@ -48,10 +48,16 @@ export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
 export const LOCK: readonly Lock[] = [pcpu_lock];
 export const MUTEX: readonly Lock[] = [pcpu_alloc_mutex];
 export const MUTEX_AND_LOCK: readonly Lock[] = [pcpu_alloc_mutex, pcpu_lock];
+/**
+ * pcpu_nr_empty_pop_pages, as the data-race check names it: the sections that read or change
+ * it under pcpu_lock say so (the count of what a section did since it took the lock).
+ */
+export const NR_EMPTY: readonly string[] = ["pcpu_nr_empty_pop_pages"];
 const WORK_STARTS: Boundary = { section: "balance work starts", acquire: MUTEX_AND_LOCK };
 const WORK_ENDS: Boundary = {
   section: "balance work done, locks dropped",
   release: [pcpu_lock, pcpu_alloc_mutex],
+  writes: NR_EMPTY,
 };
 
 export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
@@ -166,6 +172,8 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
           section: "chunk %d pages %d..%d to go, lock dropped",
           args: [chunk.id, i + 1, end + 1],
           release: LOCK,
+          reads: NR_EMPTY,
+          writes: NR_EMPTY,
         };
         this.depopulateChunk(chunk, i + 1, end + 1);
         yield {
@@ -180,7 +188,12 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         end = -1;
       }
       if (freedStart < freedEnd) {
-        yield { section: "chunk %d TLB to flush, lock dropped", args: [chunk.id], release: LOCK };
+        yield {
+          section: "chunk %d TLB to flush, lock dropped",
+          args: [chunk.id],
+          release: LOCK,
+          writes: NR_EMPTY,
+        };
         this.postUnmapTlbFlush(chunk, freedStart, freedEnd);
         const flushed = "chunk %d TLB flushed, cond_resched";
         yield { section: flushed, args: [chunk.id], sleeps: true, acquire: LOCK };
@@ -240,6 +253,8 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
             section: "chunk %d pages %d..%d to fill, lock dropped",
             args: [chunk.id, rs, rs + nr],
             release: LOCK,
+            reads: NR_EMPTY,
+            writes: NR_EMPTY,
           };
           const populated = this.populateChunk(chunk, rs, rs + nr).ok;
           yield {
@@ -260,7 +275,7 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
         }
       }
       if (nrToPop === 0) return;
-      yield { section: "no chunk to fill, lock dropped", release: LOCK };
+      yield { section: "no chunk to fill, lock dropped", release: LOCK, reads: NR_EMPTY };
       const made = this.createChunk();
       yield made.ok
         ? {

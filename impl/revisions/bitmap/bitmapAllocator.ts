@@ -41,15 +41,23 @@
  * request may fail with ENOMEM where a sleeping one would succeed ("atomic alloc failed, no
  * space left"; __alloc_percpu_gfp "is a lot more likely to fail"), which docs/protocol.md allows.
  */
-import type { AllocOptions, BlockView, InspectView, Ptr } from "../../allocator.ts";
+import type { AllocOptions, BlockView, Capability, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
 import { err, isIntIn, isPowerOfTwo, ok, type Result } from "../../result.ts";
-import { drain, type Boundary, type Operation } from "../../sections/index.ts";
+import {
+  drain,
+  type Boundary,
+  type ConcurrentAllocator,
+  type ConcurrentSystem,
+  type Operation,
+} from "../../sections/index.ts";
+import { BITMAP_SHARED, bitmapCall } from "./bitmapConcurrent.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import {
   LOCK,
   MUTEX,
   MUTEX_AND_LOCK,
+  NR_EMPTY,
   PcpuBalanceAllocator,
   PCPU_EMPTY_POP_PAGES_HIGH,
   PCPU_EMPTY_POP_PAGES_LOW,
@@ -82,12 +90,34 @@ const FREE_REQUEST: Boundary = { section: "free requested", acquire: LOCK };
 const NO_CHUNK_FITS: Boundary = { section: "no chunk fits, lock dropped", release: LOCK };
 const A_FREE_CHUNK: Boundary = { section: "a free chunk is there", acquire: LOCK };
 const MUTEX_DROPPED: Boundary = { section: "mutex dropped", release: MUTEX };
+/** The LOW check's read of it holding no lock, as 6.12.117 does (its own section). */
+const UNLOCKED_WATERMARK: Boundary = { section: "LOW watermark read", reads: NR_EMPTY };
 
-export class BitmapAllocator extends PcpuBalanceAllocator {
+export class BitmapAllocator extends PcpuBalanceAllocator implements ConcurrentAllocator {
   readonly name: string = "bitmap-2017";
+  override readonly capabilities: readonly Capability[] = [
+    "cpu_add",
+    "cpu_remove",
+    "fail_page_alloc",
+    "reclaim",
+    "inspect",
+    "threads",
+  ];
   readonly revision: string = "bitmap-2017";
   readonly maxSize = PCPU_UNIT_SIZE;
   protected live = new Map<Ptr, LiveArea>();
+  /**
+   * Areas reserved by an allocation that has not returned (an interleaved run sees them between
+   * its sections): allocated in the bitmaps, owned by the caller, in the detail's `live`.
+   */
+  protected inFlight = new Set<LiveArea>();
+  /**
+   * Deferred work is queued, not run in place (`concurrently`: the kernel's workqueue); the
+   * worker's thread runs it.
+   */
+  protected queueWork = false;
+  /** pcpu_balance_work is queued (since the last time its function started). */
+  protected workQueued = false;
   protected lastAlloc: WatermarkCheck | undefined;
   /** The detail of the current state (every change goes through alloc, free or reclaim). */
   private detailCache: BitmapDetail | undefined;
@@ -98,6 +128,8 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     this.atomicAllocFailed = false;
     this.workerRuns = 0;
     this.live = new Map();
+    this.inFlight = new Set();
+    this.workQueued = false;
     this.lastAlloc = undefined;
     this.detailCache = undefined;
   }
@@ -145,7 +177,22 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
   }
 
   override balanceOperation(): Operation<void> {
-    return this.freshDetail(super.balanceOperation());
+    return this.freshDetail(this.queuedWork());
+  }
+
+  /** The queued work item is taken off the queue as its function starts. */
+  private *queuedWork(): Operation<void> {
+    this.workQueued = false;
+    yield* super.balanceOperation();
+  }
+
+  /**
+   * The calls as sections on this allocator's state, for an interleaved run: from now on the
+   * balance work is queued for the worker's thread (a `balance` call), not run in place.
+   */
+  concurrently(): ConcurrentSystem {
+    this.queueWork = true;
+    return { start: (call) => bitmapCall(this, call), shared: BITMAP_SHARED };
   }
 
   /**
@@ -230,7 +277,17 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
     const { chunk } = found;
     const off = found.bitOff * PCPU_MIN_ALLOC_SIZE;
     const where = [chunk.id, off];
-    yield { section: "area found at chunk %d off %x, lock dropped", args: where, release: LOCK };
+    const area: LiveArea = { chunk, off, size };
+    this.inFlight.add(area);
+    // The LOW check's count, read under pcpu_lock: here, or after the last pages are marked.
+    let seen = this.watermarkCount(emptyAtEntry);
+    yield {
+      section: "area found at chunk %d off %x, lock dropped",
+      args: where,
+      release: LOCK,
+      reads: NR_EMPTY,
+      writes: NR_EMPTY,
+    };
     if (!atomic) {
       const pageStart = Math.floor(off / PAGE_SIZE);
       const pageEnd = Math.ceil((off + size) / PAGE_SIZE);
@@ -239,6 +296,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
         const did = r.ok ? "pages %d..%d populated" : "pages %d..%d not populated";
         yield { section: did, args: [rs, re], sleeps: true, acquire: LOCK };
         if (!r.ok) {
+          this.inFlight.delete(area);
           this.unwindArea(chunk, off);
           const again = "area found at chunk %d off %x freed again, lock dropped";
           yield { section: again, args: where, release: LOCK };
@@ -249,16 +307,27 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
           );
         }
         this.chunkPopulatedForAlloc(chunk, rs, re);
-        yield { section: "pages %d..%d marked, lock dropped", args: [rs, re], release: LOCK };
+        seen = this.watermarkCount(emptyAtEntry);
+        yield {
+          section: "pages %d..%d marked, lock dropped",
+          args: [rs, re],
+          release: LOCK,
+          reads: NR_EMPTY,
+          writes: NR_EMPTY,
+        };
       }
       yield MUTEX_DROPPED;
     }
-    // The LOW check reads pcpu_nr_empty_pop_pages with no lock held.
-    const seen = this.watermarkCount(emptyAtEntry);
+    if (this.watermarkUnlocked()) {
+      // 6.12.117: the LOW check reads pcpu_nr_empty_pop_pages here, holding no lock.
+      seen = this.watermarkCount(emptyAtEntry);
+      yield UNLOCKED_WATERMARK;
+    }
     const scheduled = seen < PCPU_EMPTY_POP_PAGES_LOW;
     this.lastAlloc = { emptyAfter: this.counters.nrEmptyPopPages, scheduled };
     const ptr = chunk.base + off - this.ptrBase;
-    this.live.set(ptr, { chunk, off, size });
+    this.inFlight.delete(area);
+    this.live.set(ptr, area);
     if (scheduled) this.scheduleBalanceWork();
     this.zeroCopies(ptr, size);
     return { ok: true, value: ptr };
@@ -301,14 +370,26 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
    * it is asked for (balanceWorker.ts); the kernel configuration queues it for `reclaim`.
    */
   protected scheduleBalanceWork(): void {
-    this.balanceWorkfn();
+    if (this.queueWork) this.workQueued = true;
+    else this.balanceWorkfn();
+  }
+
+  /**
+   * Whether the LOW check reads pcpu_nr_empty_pop_pages after the mutex is dropped, holding no
+   * lock (6.12.117, the race of syzbot's 2024 KCSAN report), rather than in the last section
+   * that holds pcpu_lock (the fix "percpu: fix data race with pcpu_nr_empty_pop_pages"). Run
+   * to completion, one operation at a time, both read the same value.
+   */
+  protected watermarkUnlocked(): boolean {
+    return false;
   }
 
   /**
    * The empty-page count the LOW check reads: the one after the area is allocated and its
-   * pages populated. 6.12.117 reads pcpu_nr_empty_pop_pages there with no lock held (after
-   * mutex_unlock); run to completion, one operation at a time, that is the same value as a
-   * read under pcpu_lock. The mutant bitmap-stale-watermark reads the value from before.
+   * pages populated, read in the last section that holds pcpu_lock, or with no lock after
+   * mutex_unlock where `watermarkUnlocked` says so (6.12.117); run to completion, one operation
+   * at a time, both are the same value. The mutant bitmap-stale-watermark reads the value from
+   * before.
    */
   protected watermarkCount(_atEntry: number): number {
     return this.counters.nrEmptyPopPages;
@@ -401,6 +482,7 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       section: "area at chunk %d off %x freed, lock dropped",
       args: [chunk.id, area.off],
       release: LOCK,
+      writes: NR_EMPTY,
     };
     if (needBalance) this.scheduleBalanceWork();
     return ok();
@@ -493,7 +575,8 @@ export class BitmapAllocator extends PcpuBalanceAllocator {
       ].map(([c, slot]) =>
         chunkDetail(c, slot, (cpu, page) => m.vmalloc.lookup(this.pageAddr(c, cpu, page))),
       ),
-      live: [...this.live.values()].map((a) => ({
+      // The areas of allocations in flight are the callers' too (an interleaved run's view).
+      live: [...this.live.values(), ...this.inFlight].map((a) => ({
         chunk: a.chunk.id,
         off: a.off,
         size: a.size,

@@ -77,6 +77,7 @@ export class BitmapKernelAllocator extends BitmapAllocator {
     "inspect",
     "gfp",
     "reserved",
+    "threads",
   ];
   private info: AllocInfo | undefined;
   private reserved: PcpuChunk | undefined;
@@ -201,6 +202,11 @@ export class BitmapKernelAllocator extends BitmapAllocator {
 
   protected override scheduleBalanceWork(): void {
     this.workPending = true;
+  }
+
+  /** 6.12.117 reads pcpu_nr_empty_pop_pages for the LOW check after mutex_unlock, unlocked. */
+  protected override watermarkUnlocked(): boolean {
+    return true;
   }
 
   /** The work item is taken off the queue as its function starts: a schedule meanwhile queues it again. */

@@ -10,6 +10,7 @@ import {
   survived,
   type InvariantResult,
   type Target,
+  type InterleaveCounterexample,
 } from "../properties/index.ts";
 import { isHarnessFailureKind } from "../impl/external/index.ts";
 import type { CheckResultJson, CoverageJson } from "./checkCommand.ts";
@@ -129,7 +130,9 @@ export function targetReport(target: Target, rows: readonly Row[]): string[] {
       const what =
         ce.churn !== undefined
           ? `${describeChurn(ce.churn.workload)} (${roundsText(ce.churn.figures)})`
-          : plural(ce.steps.length, "step");
+          : ce.interleave !== undefined
+            ? interleaveText(ce.interleave)
+            : plural(ce.steps.length, "step");
       lines.push(`  ${r.result.invariant} (expected): ${what} in ${r.file}`);
       continue;
     }
@@ -137,15 +140,21 @@ export function targetReport(target: Target, rows: readonly Row[]): string[] {
       "",
       `  FAIL ${r.result.invariant}: ${ce.message}`,
       `    topology: ${formatTopology(ce.config)}`,
-      ...(ce.churn !== undefined
+      ...(ce.interleave !== undefined
         ? [
-            `    counterexample (a churn workload, seed ${ce.seed}): ${describeChurn(ce.churn.workload)}`,
-            `    utilization: ${roundsText(ce.churn.figures)}`,
+            `    counterexample (${interleaveText(ce.interleave)}, seed ${ce.seed}):`,
+            `    schedule [${ce.interleave.schedule.join(", ")}]`,
+            ...ce.interleave.sections.map((line) => `      ${line}`),
           ]
-        : [
-            `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
-            ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
-          ]),
+        : ce.churn !== undefined
+          ? [
+              `    counterexample (a churn workload, seed ${ce.seed}): ${describeChurn(ce.churn.workload)}`,
+              `    utilization: ${roundsText(ce.churn.figures)}`,
+            ]
+          : [
+              `    counterexample (${plural(ce.steps.length, "step")}, seed ${ce.seed}):`,
+              ...ce.steps.map((s, i) => `    ${String(i).padStart(3)}  ${describeStep(s)}`),
+            ]),
       `    file: ${r.file}`,
       `    replay: pcpu-verify replay ${r.file}`,
     );
@@ -239,4 +248,9 @@ export function summary(
       : []),
     verdict,
   ];
+}
+
+/** "2 threads, 12 sections": the size of an interleaved counterexample. */
+function interleaveText(c: InterleaveCounterexample): string {
+  return `${plural(c.threads.length, "thread")}, ${plural(c.schedule.length, "section")}`;
 }

@@ -63,7 +63,7 @@ export function replayInterleave(
     `  target     ${target.id} (${kind})`,
     `  invariant  ${invariant.id}: ${invariant.title}`,
     `  topology   ${formatTopology(config)}`,
-    `  set-up     ${setup.length === 0 ? "none" : setup.map((s) => `alloc ${s.size}${s.align > 4 ? ` align ${s.align}` : ""}`).join(" · ")}`,
+    `  set-up     ${setup.length === 0 ? "none" : setup.map((s) => `alloc ${s.size}${s.align > 4 ? ` align ${s.align}` : ""}${s.freed === true ? " (freed)" : ""}`).join(" · ")}`,
     ...threads.map(
       (t) =>
         `  ${t.name.padEnd(9)}  ${t.calls.map((c) => j.run.calls.find((r) => r.call === c)?.label ?? c.op).join(" · ")}${t.atomic === true ? " (atomic context)" : ""}`,

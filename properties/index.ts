@@ -44,5 +44,6 @@ export {
   type InterleaveCounterexample,
   type JudgedRun,
 } from "./runner/interleaveCheck.ts";
+export type { Materialized } from "./runner/interleaveScenario.ts";
 export { threadsFromJson, type InterleaveFileJson } from "./runner/interleaveFile.ts";
 export { formatTrace } from "./interleave/index.ts";

@@ -36,6 +36,8 @@ import { bitmapFreeBytesBits } from "./bitmapFreeBytesBits.ts";
 import { bitmapEmptyOnPopulate } from "./bitmapEmptyOnPopulate.ts";
 import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
 import { bitmapUnlockedWatermark } from "./bitmapUnlockedWatermark.ts";
+import { bitmapAreaLockDropped } from "./bitmapAreaLockDropped.ts";
+import { bitmapBalanceFreeLocked } from "./bitmapBalanceFreeLocked.ts";
 import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
 import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
 import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
@@ -91,6 +93,8 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,
   bitmapUnlockedWatermark,
+  bitmapAreaLockDropped,
+  bitmapBalanceFreeLocked,
   bitmapScanHintKept,
   bitmapChunkHintKept,
   bitmapFreeNoRelocate,

@@ -10,11 +10,29 @@ import type { Observer } from "../engine/observer.ts";
 import type { Capability } from "../../impl/index.ts";
 import type { Invariant, StepContext } from "./invariant.ts";
 
-/** Whether an invariant is judged on a target: black-box ones everywhere, white-box by design. */
+/**
+ * Whether an invariant is judged on a target: black-box ones everywhere, white-box by design,
+ * those of the concurrent rounds on the in-process targets that run their calls as sections
+ * (the `threads` capability).
+ */
 export function appliesTo(invariant: Invariant, target: Target): boolean {
+  if (invariant.ownRuns === "interleavings" && !hasThreads(target)) return false;
   if (invariant.designs === undefined) return true;
   if (invariant.externals === true && target.kind === "external") return true;
   return target.design !== undefined && invariant.designs.includes(target.design);
+}
+
+const threadsOf = new WeakMap<Target, boolean>();
+
+/** Whether an in-process target's allocator declares `threads` (asked once per target). */
+function hasThreads(target: Target): boolean {
+  if (target.kind === "external") return false;
+  let has = threadsOf.get(target);
+  if (has === undefined) {
+    has = target.create().hello().capabilities.includes("threads");
+    threadsOf.set(target, has);
+  }
+  return has;
 }
 
 /** The invariants of a list that apply to a target, in the list's order. */

@@ -320,11 +320,8 @@ function withoutUnreadable(report: TargetReport): TargetReport {
  */
 function wantedInvariants(target: Target, settings: RunSettings): readonly Invariant[] {
   if (settings.invariants !== undefined) return applicable(settings.invariants, target);
-  const threads = target.kind !== "external" && capabilitiesOf(target).has("threads");
-  return applicable(INVARIANTS, target).filter((i) =>
-    i.ownRuns === "churn-rounds"
-      ? target.kind !== "external"
-      : i.ownRuns !== "interleavings" || threads,
+  return applicable(INVARIANTS, target).filter(
+    (i) => i.ownRuns !== "churn-rounds" || target.kind !== "external",
   );
 }
 

@@ -36,7 +36,13 @@ const callSchema = z.discriminatedUnion("op", [
 export const interleaveSchema = z
   .object({
     setup: z.array(
-      z.object({ size: z.number().int().min(1), align: z.number().int().min(0) }).strict(),
+      z
+        .object({
+          size: z.number().int().min(1),
+          align: z.number().int().min(0),
+          freed: z.boolean().optional(),
+        })
+        .strict(),
     ),
     threads: z
       .array(
@@ -69,7 +75,11 @@ function callFromJson(c: CallJson): ConcurrentCall {
 
 export function interleaveToJson(c: InterleaveCounterexample): InterleaveFileJson {
   return {
-    setup: c.setup.map((s) => ({ size: s.size, align: s.align })),
+    setup: c.setup.map((s) => ({
+      size: s.size,
+      align: s.align,
+      ...(s.freed === true ? { freed: true } : {}),
+    })),
     threads: c.threads.map((t) => ({
       name: t.name,
       ...(t.atomic === true ? { atomic: true } : {}),

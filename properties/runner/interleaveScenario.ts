@@ -39,8 +39,15 @@ export type DrawnCall =
   | { readonly op: "balance" };
 
 export interface Scenario {
-  /** Allocations run to completion before the threads start (size, alignment). */
-  readonly setup: readonly { readonly size: number; readonly align: number }[];
+  /**
+   * Allocations run to completion before the threads start (size, alignment), then the frees
+   * of those marked `freed`, in order; the work they schedule stays queued for the worker.
+   */
+  readonly setup: readonly {
+    readonly size: number;
+    readonly align: number;
+    readonly freed?: boolean;
+  }[];
   /** The callers' calls, one list per thread. */
   readonly callers: readonly (readonly DrawnCall[])[];
   /** The balance worker's thread: how many times it runs pcpu_balance_workfn (0: no worker). */
@@ -49,8 +56,8 @@ export interface Scenario {
   readonly schedule: readonly number[];
 }
 
-/** The set-up's sizes: small areas, a page, and areas of several pages (a unit is 32 KiB). */
-const SETUP_SIZES = [4, 16, 256, 2048, 4096, 8192, 12288] as const;
+/** The set-up's sizes: small areas, a page, areas of several pages, and a whole 32 KiB unit. */
+const SETUP_SIZES = [4, 16, 256, 2048, 4096, 8192, 12288, 16384, 32768] as const;
 /** The callers' sizes: within one page, one page, and across pages. */
 const CALL_SIZES = [4, 8, 64, 1024, 4096, 6144] as const;
 const ALIGNS = [4, 8, 64, 4096] as const;
@@ -76,7 +83,14 @@ export function scenarioArbitrary(maxThreads: number, maxSchedule: number): fc.A
   return fc
     .record({
       setup: fc.array(
-        fc.record({ size: fc.constantFrom(...SETUP_SIZES), align: fc.constantFrom(4, 4096) }),
+        fc.record(
+          {
+            size: fc.constantFrom(...SETUP_SIZES),
+            align: fc.constantFrom(4, 4096),
+            freed: fc.boolean(),
+          },
+          { requiredKeys: ["size", "align"] },
+        ),
         { maxLength: 6 },
       ),
       callers: fc.array(fc.array(drawnCall, { minLength: 1, maxLength: 2 }), {
@@ -125,15 +139,18 @@ export function start(
   }
   const booted = allocator.boot(config);
   if (!booted.ok) throw new Error(`boot refused: ${booted.error} ${booted.message}`);
-  const ptrs: Ptr[] = [];
-  for (const { size, align } of setup) {
+  // Concurrent from the start: the work the set-up schedules is queued for the worker.
+  const system = allocator.concurrently();
+  const made: { ptr: Ptr; freed: boolean }[] = [];
+  for (const { size, align, freed } of setup) {
     const r = allocator.alloc(size, align);
-    if (r.ok) ptrs.push(r.value);
+    if (r.ok) made.push({ ptr: r.value, freed: freed === true });
   }
-  return { allocator, system: allocator.concurrently(), ptrs };
+  for (const m of made) if (m.freed) allocator.free(m.ptr);
+  return { allocator, system, ptrs: made.filter((m) => !m.freed).map((m) => m.ptr) };
 }
 
-/** The scenario's threads on the set-up's pointers: a free of a missing or freed one is left out. */
+/** The scenario's threads on the set-up's live pointers: a free of a missing or freed one is left out. */
 export function materialize(
   create: ConcurrentTarget,
   config: BootConfig,

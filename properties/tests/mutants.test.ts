@@ -11,8 +11,10 @@ import {
   INVARIANTS,
   MUTANT_TARGETS,
   REVISION_TARGETS,
+  judgeMaterialized,
   replayEvents,
   reproduces,
+  type Materialized,
   type Counterexample,
   type Invariant,
   type Target,
@@ -31,6 +33,32 @@ function stillFails(target: Target, ce: Counterexample, inv: Invariant, drop?: n
     ce.steps.filter((_, j) => j !== drop),
     inv,
   );
+}
+
+/**
+ * An interleaved counterexample: at most 3 threads and 12 sections, it fails again when its
+ * threads run under its schedule, and with any one call left out (a thread of one call: the
+ * thread) it does not.
+ */
+function expectMinimalSchedule(mutant: Target, id: string, ce: Counterexample): void {
+  const il = ce.interleave!;
+  expect(il.threads.length).toBeLessThanOrEqual(3);
+  expect(il.schedule.length).toBeLessThanOrEqual(12);
+  const fails = (threads: Materialized["threads"]) =>
+    judgeMaterialized(
+      mutant,
+      { config: ce.config, setup: il.setup, ptrs: [], threads, schedule: il.schedule },
+      new Set([id]),
+    ).findings.some((f) => f.id === id);
+  expect(fails(il.threads)).toBe(true);
+  il.threads.forEach((t, ti) => {
+    t.calls.forEach((_, ci) => {
+      const fewer = il.threads
+        .map((u, k) => (k === ti ? { ...u, calls: u.calls.filter((_, j) => j !== ci) } : u))
+        .filter((u) => u.calls.length > 0);
+      expect(fails(fewer), `${t.name}'s call ${ci} is needed`).toBe(false);
+    });
+  });
 }
 
 describe("mutants", () => {
@@ -80,6 +108,10 @@ describe("mutants", () => {
       expect(r?.status, `${mutant.id} should break ${id}`).toBe("fail");
       const ce = r?.counterexample;
       if (!ce) continue;
+      if (ce.interleave !== undefined) {
+        expectMinimalSchedule(mutant, id, ce);
+        continue;
+      }
       expect(ce.steps.length).toBeLessThanOrEqual(8);
       const inv = findInvariant(id)!;
       expect(stillFails(mutant, ce, inv)).toBe(true);

@@ -275,7 +275,8 @@ export class BitmapAllocator extends PcpuBalanceAllocator implements ConcurrentA
       }
     }
     const { chunk } = found;
-    const off = found.bitOff * PCPU_MIN_ALLOC_SIZE;
+    const off =
+      (yield* this.areaReserved(chunk, found.bitOff, bits, bitAlign)) * PCPU_MIN_ALLOC_SIZE;
     const where = [chunk.id, off];
     const area: LiveArea = { chunk, off, size };
     this.inFlight.add(area);
@@ -331,6 +332,21 @@ export class BitmapAllocator extends PcpuBalanceAllocator implements ConcurrentA
     if (scheduled) this.scheduleBalanceWork();
     this.zeroCopies(ptr, size);
     return { ok: true, value: ptr };
+  }
+
+  /**
+   * The area's bit offset once reserved: found and reserved in the one pcpu_lock section, as
+   * pcpu_alloc does (no section here). The mutant bitmap-area-lock-dropped drops the lock in
+   * between.
+   */
+  // eslint-disable-next-line require-yield
+  protected *areaReserved(
+    _chunk: PcpuChunk,
+    bitOff: number,
+    _bits: number,
+    _bitAlign: number,
+  ): Operation<number> {
+    return bitOff;
   }
 
   /** pcpu_alloc's fail: (pcpu_lock dropped) an atomic failure flags the worker, else the mutex goes. */

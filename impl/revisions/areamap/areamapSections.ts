@@ -336,8 +336,8 @@ export abstract class AreamapSectionsAllocator
     const keepsMutex = this.reclaimKeepsMutex();
     yield {
       section: keepsMutex
-        ? "%d chunks taken off, lock dropped"
-        : "%d chunks taken off, locks dropped",
+        ? "chunks taken off: %d, lock dropped"
+        : "chunks taken off: %d, locks dropped",
       args: [todo.length],
       reads: INDEX,
       writes: INDEX,

@@ -44,6 +44,11 @@
  * - per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu] (setup_per_cpu_areas: delta + cpu x
  *   unit_size), one load. No hotplug callback: every possible CPU has its unit from the start.
  *
+ * - Locking: pcpu_alloc_mutex over the whole allocation and reclaim, pcpu_lock over the index,
+ *   dropped around each memory allocation; free_percpu under pcpu_lock only. alloc, free and
+ *   reclaim are written as atomic sections in areamapSections.ts (the sequential path drains
+ *   them), the calls of an interleaved run in areamapConcurrent.ts.
+ *
  * What it leaves out, and each known difference with its reason: areamapDifferences.ts (also
  * `list --json`'s `differences`). What the suite finds, as expected failures: the populate error
  * path's lost page (areamap-populated, integrity, completeness, node-locality) and the served
@@ -51,9 +56,10 @@
  */
 import type { BlockView, InspectView, Ptr } from "../../allocator.ts";
 import { MachineError, PAGE_SIZE, totalPages, type Machine } from "../../machine/index.ts";
-import type { BootConfig } from "../../allocator.ts";
+import type { BootConfig, Capability } from "../../allocator.ts";
 import { err, ok, type Result } from "../../result.ts";
-import { SimulatedAllocator, type DesignUsage, type SizeAlign } from "../simulatedAllocator.ts";
+import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
+import { AreamapSectionsAllocator } from "./areamapSections.ts";
 import { INT_SIZE, PcpuChunk, type MapMemory } from "./pcpuChunk.ts";
 import { pcpuMemAlloc, pcpuMemFree } from "./pcpuMem.ts";
 import type { AreamapDetail } from "./areamapDetail.ts";
@@ -85,26 +91,23 @@ import { buildUnitLayout, type UnitLayout } from "./unitLayout.ts";
 export * from "./pcpuSizes.ts";
 export type { AreamapDetail } from "./areamapDetail.ts";
 
-export class AreamapAllocator extends SimulatedAllocator {
+export class AreamapAllocator extends AreamapSectionsAllocator {
   readonly name: string = "areamap-2009";
   readonly revision: string = "areamap-2009";
   readonly maxSize = PCPU_MIN_UNIT_SIZE;
+  /** The calls run as sections too (areamapSections.ts, `concurrently`). */
+  override readonly capabilities: readonly Capability[] = [
+    "cpu_add",
+    "cpu_remove",
+    "fail_page_alloc",
+    "reclaim",
+    "inspect",
+    "threads",
+  ];
 
   protected layout!: UnitLayout;
-  /** Every chunk, the first one first, then by creation. */
-  protected chunks: PcpuChunk[] = [];
-  /** pcpu_slot: the chunk lists by free size. */
-  protected slots: PcpuChunk[][] = [];
-  /** Live objects by pointer (the model's index: per_cpu_ptr is arithmetic in the kernel). */
-  protected objects = new Map<Ptr, { chunk: PcpuChunk; size: number }>();
-  protected reclaimPending = false;
   protected mapExtensions = 0;
   private nextChunkId = 0;
-  /**
-   * Bumped by every operation that can change the design's state (boot, alloc, free, reclaim):
-   * `inspect`, asked by each white-box invariant after every step, rebuilds its view only then.
-   */
-  private stateVersion = 0;
   private cached:
     | {
         version: number;
@@ -121,6 +124,7 @@ export class AreamapAllocator extends SimulatedAllocator {
     this.slots = Array.from({ length: NR_SLOTS }, () => []);
     this.objects = new Map();
     this.reclaimPending = false;
+    this.inFlight = new Set();
     this.mapExtensions = 0;
     this.nextChunkId = 0;
     this.setupFirstChunk(machine);
@@ -170,7 +174,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   // ---- slots -----------------------------------------------------------------------------
 
   /** pcpu_size_to_slot: the last slot for a whole unit, else __pcpu_size_to_slot. */
-  protected sizeToSlot(size: number): number {
+  protected override sizeToSlot(size: number): number {
     return size === UNIT_SIZE ? NR_SLOTS - 1 : sizeToSlotRaw(size);
   }
 
@@ -181,7 +185,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   }
 
   /** pcpu_chunk_relocate: to the head of a higher slot, the tail of a lower one. */
-  protected relocate(chunk: PcpuChunk): void {
+  protected override relocate(chunk: PcpuChunk): void {
     const oslot = chunk.slot;
     const nslot = this.chunkSlot(chunk);
     if (oslot === nslot) return;
@@ -215,41 +219,6 @@ export class AreamapAllocator extends SimulatedAllocator {
     return { ok: true, value: { size, align } };
   }
 
-  protected allocate(size: number, align: number): Result<Ptr> {
-    this.stateVersion++;
-    for (;;) {
-      for (let slot = this.sizeToSlot(size); slot < NR_SLOTS; slot++) {
-        // list_for_each_entry, not the _safe variant: the next chunk is read from the current
-        // one's list link after the body, wherever the body has moved it.
-        const list = this.slots[slot] as PcpuChunk[];
-        for (let k = 0; k < list.length; k++) {
-          const chunk = list[k] as PcpuChunk;
-          this.work.loopIterations++;
-          this.work.comparisons++;
-          if (size > chunk.contigHint) continue;
-          // pcpu_extend_area_map returns 0 after extending too, so the walk goes on in the
-          // same chunk (its `case 1: goto restart` is never taken).
-          const newAlloc = this.needToExtend(chunk);
-          if (newAlloc > 0) {
-            const extended = this.extendAreaMap(chunk, newAlloc);
-            if (!extended.ok) return extended;
-          }
-          const off = chunk.allocArea(
-            size,
-            align,
-            (h, m, last) => this.hintAfterFit(h, m, last),
-            this.work,
-          );
-          this.relocate(chunk);
-          if (off >= 0) return this.populateArea(chunk, off, size);
-          if (chunk.slot !== slot) this.walkLeftList(chunk, slot);
-        }
-      }
-      const made = this.allocChunk();
-      if (!made.ok) return made;
-    }
-  }
-
   /**
    * A failed pcpu_alloc_area relocated the chunk the walk stands on (its hint fell below
    * sizeof(int): slot 0, at the tail). list_for_each_entry then reads the next entry from the
@@ -258,19 +227,19 @@ export class AreamapAllocator extends SimulatedAllocator {
    * pcpu_slot[] memory as chunk fields and a walk that does not end where it should. The model
    * stops there, as the oops it leads to.
    */
-  protected walkLeftList(chunk: PcpuChunk, slot: number): never {
+  protected override walkLeftList(chunk: PcpuChunk, slot: number): never {
     throw new MachineError(
       `pcpu_alloc: chunk ${chunk.id} moved from slot ${slot} to slot ${chunk.slot} by its failed pcpu_alloc_area; list_for_each_entry follows its link to pcpu_slot[${chunk.slot}]'s list head and takes the head for a chunk`,
     );
   }
 
   /** The contig hint after a fit: exact when the scan reached the last entry, else raised. */
-  protected hintAfterFit(hint: number, maxContig: number, isLast: boolean): number {
+  protected override hintAfterFit(hint: number, maxContig: number, isLast: boolean): number {
     return isLast ? maxContig : Math.max(hint, maxContig);
   }
 
   /** pcpu_need_to_extend: the new map length when fewer than two entries are spare, else 0. */
-  protected needToExtend(chunk: PcpuChunk): number {
+  protected override needToExtend(chunk: PcpuChunk): number {
     if (chunk.mapAlloc >= chunk.mapUsed + 2) return 0;
     let newAlloc = PCPU_DFL_MAP_ALLOC;
     while (newAlloc < chunk.mapUsed + 2) newAlloc *= 2;
@@ -278,7 +247,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   }
 
   /** pcpu_extend_area_map: a bigger map from pcpu_mem_alloc; the old one freed unless static. */
-  protected extendAreaMap(chunk: PcpuChunk, newAlloc: number): Result<void> {
+  protected override extendAreaMap(chunk: PcpuChunk, newAlloc: number): Result<void> {
     const mem = pcpuMemAlloc(this.machine, newAlloc * INT_SIZE);
     if (!mem.ok) return mem;
     pcpuMemFree(this.machine, chunk.mapMemory, chunk.mapAlloc * INT_SIZE);
@@ -289,7 +258,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   }
 
   /** alloc_pcpu_chunk: struct, map, vm area; a new fully free chunk on its slot. */
-  protected allocChunk(): Result<PcpuChunk> {
+  protected override allocChunk(): Result<PcpuChunk> {
     const m = this.machine;
     const struct = m.kmalloc.alloc(chunkStructSize(this.layout.nrUnits), m.currentNode);
     if (!struct.ok) return struct;
@@ -323,26 +292,13 @@ export class AreamapAllocator extends SimulatedAllocator {
     return map;
   }
 
-  /** pcpu_populate_chunk, then the pointer; on ENOMEM the area is freed again. */
-  protected populateArea(chunk: PcpuChunk, off: number, size: number): Result<Ptr> {
-    const populated = this.populateChunk(chunk, off, size);
-    if (!populated.ok) {
-      this.unwindArea(chunk, off);
-      return populated;
-    }
-    const ptr = chunk.base + off;
-    chunk.live++;
-    this.objects.set(ptr, { chunk, size });
-    return { ok: true, value: ptr };
-  }
-
   /** pcpu_alloc's fail path: the area of a failed allocation freed again (pcpu_free_area). */
-  protected unwindArea(chunk: PcpuChunk, off: number): void {
+  protected override unwindArea(chunk: PcpuChunk, off: number): void {
     this.freeArea(chunk, chunk.findAllocated(off, this.work));
   }
 
   /** pcpu_populate_chunk: the area's missing pages (chunkPages.ts), then the area cleared. */
-  protected populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
+  protected override populateChunk(chunk: PcpuChunk, off: number, size: number): Result<void> {
     const r = populateChunkPages(
       this.machine,
       this.layout,
@@ -382,7 +338,7 @@ export class AreamapAllocator extends SimulatedAllocator {
   // ---- free and reclaim ----------------------------------------------------------------------
 
   /** pcpu_chunk_addr_search: the chunk whose unit 0 holds `addr`. */
-  protected chunkOf(addr: number): PcpuChunk | undefined {
+  protected override chunkOf(addr: number): PcpuChunk | undefined {
     for (const chunk of this.chunks) {
       this.work.loopIterations++;
       if (addr >= chunk.base && addr < chunk.base + UNIT_SIZE) return chunk;
@@ -390,36 +346,13 @@ export class AreamapAllocator extends SimulatedAllocator {
     return undefined;
   }
 
-  protected release(ptr: Ptr): Result<void> {
-    this.stateVersion++;
-    const chunk = this.chunkOf(ptr);
-    const hex = `0x${ptr.toString(16)}`;
-    if (chunk === undefined) return err("EINVAL", `free: ${hex} is in no chunk's unit 0`);
-    const off = ptr - chunk.base;
-    if (chunk.first && off < STATIC_SIZE + RESERVED_SIZE) {
-      return err("EINVAL", `free: ${hex} is in the static or reserved area, not a dynamic object`);
-    }
-    const i = this.findFreeable(chunk, off);
-    if (i < 0) {
-      return err("EINVAL", `free: ${hex} (offset ${off}) does not start an allocated area`);
-    }
-    this.freeArea(chunk, i);
-    chunk.live--;
-    this.objects.delete(ptr);
-    if (chunk.freeSize === UNIT_SIZE) {
-      const others = (this.slots[NR_SLOTS - 1] as PcpuChunk[]).some((c) => c !== chunk);
-      if (others) this.reclaimPending = true;
-    }
-    return ok();
-  }
-
   /** The map entry a free at `off` releases: one that starts there and is allocated, or -1. */
-  protected findFreeable(chunk: PcpuChunk, off: number): number {
+  protected override findFreeable(chunk: PcpuChunk, off: number): number {
     return chunk.findAllocated(off, this.work);
   }
 
   /** pcpu_free_area on map entry i: mark free, merge, raise the hint, relocate. */
-  protected freeArea(chunk: PcpuChunk, i: number): void {
+  protected override freeArea(chunk: PcpuChunk, i: number): void {
     chunk.markFree(i);
     const merged = this.mergeFreed(chunk, i);
     chunk.contigHint = Math.max(chunk.map[merged] as number, chunk.contigHint);
@@ -433,27 +366,13 @@ export class AreamapAllocator extends SimulatedAllocator {
     return at;
   }
 
-  /** pcpu_reclaim: free every fully free chunk but the first on the last slot's list. */
-  protected override runDeferredWork(): void {
-    this.stateVersion++;
-    if (!this.reclaimPending) return;
-    this.reclaimPending = false;
-    const head = this.slots[NR_SLOTS - 1] as PcpuChunk[];
-    for (const chunk of head.slice(1)) {
-      if (chunk.first) continue;
-      head.splice(head.indexOf(chunk), 1);
-      this.chunks.splice(this.chunks.indexOf(chunk), 1);
-      this.destroyChunk(chunk);
-    }
-  }
-
   /** pcpu_depopulate_chunk(chunk, 0, pcpu_unit_size): every populated page freed. */
   protected depopulateForDestroy(chunk: PcpuChunk): void {
     depopulateChunk(this.machine, this.layout, chunk);
   }
 
   /** pcpu_depopulate_chunk(chunk, 0, unit_size) + free_pcpu_chunk. */
-  protected destroyChunk(chunk: PcpuChunk): void {
+  protected override destroyChunk(chunk: PcpuChunk): void {
     const m = this.machine;
     this.depopulateForDestroy(chunk);
     m.vmalloc.release(chunk.base);
@@ -529,6 +448,7 @@ export class AreamapAllocator extends SimulatedAllocator {
       unitOffsets: [...this.layout.unitOffsets].map(([cpu, offset]) => ({ cpu, offset })),
       mapExtensions: this.mapExtensions,
       reclaimPending: this.reclaimPending,
+      inFlight: [...this.inFlight].map((a) => ({ chunk: a.chunk.id, off: a.off, size: a.size })),
       dataPages: totalPages(this.machine.pages.heldBy(UNIT_PAGE_OWNER)),
       chunks: this.chunks.map((c) => ({
         id: c.id,

@@ -20,6 +20,16 @@ export interface AreamapDetail {
   readonly mapExtensions: number;
   /** The reclaim work is scheduled. */
   readonly reclaimPending: boolean;
+  /**
+   * Areas allocations in flight have reserved (between "area found" and their return, in an
+   * interleaved run): allocated in their chunk's map, not yet live objects nor counted in `live`.
+   * Empty between sequential steps.
+   */
+  readonly inFlight: readonly {
+    readonly chunk: number;
+    readonly off: number;
+    readonly size: number;
+  }[];
   /** Unit pages the machine's page allocator holds for the allocator (owner "percpu-data"). */
   readonly dataPages: number;
   readonly chunks: readonly {

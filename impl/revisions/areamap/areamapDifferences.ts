@@ -11,6 +11,8 @@ export const AREAMAP_DIFFERENCES: readonly string[] = [
   "the pages of the first chunk come from the machine's page allocator on each CPU's node, where setup_pcpu_4k takes them from bootmem; the chunk structs of the first chunk are counted in metaBytes like any chunk's, where they are bootmem",
   "alloc_pcpu_chunk of 2.6.30 stores into chunk->map without checking pcpu_mem_alloc's result; the model fails the allocation with ENOMEM instead of oopsing on a NULL map",
   "pcpu_chunk_addr_search uses an rbtree of chunks by address; the model scans its chunk list for the chunk whose unit 0 holds the address (same answer, other cost)",
-  "locking (pcpu_alloc_mutex, pcpu_lock dropped around memory allocation) and cache/TLB flushes are not modelled: requests run one at a time",
+  "the locking (pcpu_alloc_mutex over alloc and reclaim, pcpu_lock over the index, dropped around every memory allocation) is modelled only as the sections of areamapSections.ts, which the sequential checks run one operation at a time; cache and TLB flushes are not modelled",
+  "pcpu_reclaim depopulates and frees the chunks it took off under pcpu_alloc_mutex, as 971f3918a5a8 'percpu: fix pcpu_reclaim() locking' (2.6.32) does and the mutex's own rule (it protects chunk->page arrays) asks; 2.6.30 dropped the mutex with pcpu_lock first, harmless there (each chunk's page array is its own and the chunks are on no list), the mutant areamap-reclaim-unlocked's order; sequentially the two are the same",
+  "pcpu_alloc's alloc_pcpu_chunk and pcpu_extend_area_map's pcpu_mem_alloc run with pcpu_lock dropped in the kernel; the model allocates in the section after the lock is taken again (the section before is the sleeping one), so a chunk or map is never half set up outside the lock",
   "a free of an offset that starts no area, or of a free area, is EINVAL with nothing changed, where pcpu_free_area BUGs",
 ];

@@ -70,8 +70,6 @@ bool slab_is_available(void)
  */
 static void *meta_alloc(size_t size, gfp_t gfp)
 {
-	if (gfpflags_allow_blocking(gfp))
-		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	if (!guard_pages)
 		return machine_kmalloc(size, !!(gfp & __GFP_ZERO));
 	if (!machine_meta_charge((long)size, 1))
@@ -91,6 +89,8 @@ static void meta_free(const void *p)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	if (gfpflags_allow_blocking(gfp))
+		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	return meta_alloc(size, gfp);
 }
 
@@ -101,6 +101,8 @@ void kfree(void *p)
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
+	if (gfpflags_allow_blocking(gfp))
+		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	return meta_alloc(size, gfp);
 }
 

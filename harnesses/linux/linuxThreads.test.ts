@@ -245,3 +245,110 @@ for (const version of LINUX_VERSIONS) {
     });
   });
 }
+
+/**
+ * "percpu: fix pcpu_reclaim() locking" (971f3918a5a8, 2009) put back into 6.12
+ * (mutations-interleaved/reclaim-unlocked.mut: pcpu_reclaim_populated drops pcpu_alloc_mutex
+ * around the depopulation, as the 2009 pcpu_reclaim() did). percpu-vm.c's pages array
+ * (pcpu_get_pages) is shared by every population and depopulation, and only the mutex keeps
+ * them apart: with sleep points, a GFP_KERNEL allocation that makes a chunk X stops between
+ * its page allocations; the worker, holding nothing, depopulates chunk C through the same
+ * array (overwriting X's entries with C's pages, then freeing them); the allocation goes on
+ * and maps the array, so one of X's copies is a page C freed and the allocation itself took
+ * again for another copy: two copies of one object share a page.
+ */
+for (const version of LINUX_VERSIONS) {
+  const tree = findLinuxTree(version)?.dir;
+  const id = "reclaim-unlocked";
+  describe(`linux ${version}: '${id}' caught under an interleaving (sleep points)`, () => {
+    if (tree === undefined) {
+      it("is not built: no tree in .cache/linux nor in the environment", () => {
+        expect(findLinuxTree(version)).toBeUndefined();
+      });
+      return;
+    }
+    const build = join("build", `test-${version}`);
+    const bin = join(HERE, build, "pcpu-linux");
+    const targets: ExternalTarget[] = [];
+    beforeAll(() => {
+      for (const mutation of [[], [`MUTATION=${id}`]]) {
+        execFileSync("make", ["-C", HERE, "-j1", `KSRC=${tree}`, `BUILD=${build}`, ...mutation], {
+          stdio: "pipe",
+        });
+      }
+    }, 120_000);
+    afterAll(() => targets.forEach((t) => t.close()));
+
+    /**
+     * C: a 7-page object beside a live 4-byte one, the 7 pages freed (C isolated for
+     * depopulation, the first chunk's 5 empty pages keeping the count above HIGH); then T1
+     * the worker and T2 an allocation of a whole unit (a new chunk X, 8 pages on each CPU)
+     * under `schedule`. The pages (CPU, page) of T2's object that do not read back what was
+     * written to them (another copy's write reached them), and the trace.
+     */
+    const race = (harness: string, schedule: readonly number[]) => {
+      const target = externalTarget(`${harness} --small-unit`);
+      targets.push(target);
+      const allocator = target.create() as ExternalAllocator;
+      expect(allocator.boot(BOOT).ok).toBe(true);
+      const a1 = allocator.alloc(28672, 4);
+      expect(allocator.alloc(4, 4).ok).toBe(true);
+      if (!a1.ok) throw new Error(a1.message);
+      expect(allocator.free(a1.value).ok).toBe(true);
+      const system = harnessThreads(allocator, { sleepPoints: true });
+      const run = runInterleaved({
+        threads: [
+          { name: "T1", calls: [BALANCE] },
+          { name: "T2", calls: [{ op: "alloc", size: 32768, align: 4, atomic: false }] },
+        ],
+        system: { start: (call) => system.start(call), label: callLabel },
+        schedule,
+        shared: system.shared,
+      });
+      const trace = formatTrace(run);
+      console.log(`${harness}:\n${trace.map((line, i) => `${i}: ${line}`).join("\n")}`);
+      expect(run.completed).toBe(true);
+      const result = run.calls[1]?.result;
+      if (!result?.ok || result.value === undefined) throw new Error("T2's allocation failed");
+      const pages: [number, number, number][] = [];
+      for (const cpu of [0, 1]) {
+        const base = allocator.ptr(result.value, cpu);
+        if (!base.ok) throw new Error(base.message);
+        for (let page = 0; page < 8; page++) pages.push([cpu, page, base.value + page * 4096]);
+      }
+      pages.forEach(([, , addr], k) => {
+        expect(allocator.write(addr, Uint8Array.of(k + 1)).ok).toBe(true);
+      });
+      const aliased = pages.flatMap(([cpu, page, addr], k) => {
+        const got = allocator.read(addr, 1);
+        return got.ok && got.value[0] === k + 1 ? [] : [`cpu ${cpu} page ${page}`];
+      });
+      return { trace, aliased };
+    };
+
+    // T1 to its mutex_unlock in pcpu_reclaim_populated (4 sections), T2 to its second page
+    // allocation in pcpu_alloc_pages (15 sections), T1's depopulation, then the rest.
+    const schedule = [0, 0, 0, 0, ...Array<number>(15).fill(1), 0];
+
+    it("two copies of the new object share a page on the mutant; none on 6.12 as it is, under the same schedule", () => {
+      const mutant = race(`${bin}-${id}`, schedule);
+      const depopulated = mutant.trace.findIndex((l) =>
+        /^T1 balance: pages depopulated \(14 page mappings removed\), 14 pages freed/.test(l),
+      );
+      expect(mutant.trace[3]).toMatch(
+        /^T1 balance: pcpu_alloc_mutex dropped in pcpu_reclaim_populated/,
+      );
+      expect(mutant.trace[depopulated - 1]).toMatch(/^T2 .*then sleeps in alloc_pages_node/);
+      expect(mutant.trace.slice(depopulated + 1).some((l) => /^T2 .*pages populated/.test(l))).toBe(
+        true,
+      );
+      expect(mutant.aliased).toEqual(["cpu 0 page 0"]);
+      // The fixed code keeps the mutex: T2 waits, and the schedule's choices of T2 go to T1.
+      const real = race(bin, schedule);
+      expect(
+        real.trace.some((l) => /pcpu_alloc_mutex dropped in pcpu_reclaim_populated/.test(l)),
+      ).toBe(false);
+      expect(real.aliased).toEqual([]);
+    }, 60_000);
+  });
+}

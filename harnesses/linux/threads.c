@@ -59,6 +59,8 @@ struct kthread {
 	int want;
 	/* The lock dropped at the end of the last section (-1: none). */
 	int released;
+	/* Whether it stops before each allocation that may sleep too, and stopped at one. */
+	int yield_sleep, sleeping;
 	const char *at;
 	/* The section being run: what it did. */
 	int took;
@@ -185,6 +187,15 @@ void pcpu_harness_note(enum pcpu_note what, long n, const char *fn)
 		t->pages_freed += n;
 		break;
 	case PCPU_NOTE_SLEEP:
+		/*
+		 * An allocation that may sleep is where the kernel may schedule: a thread started
+		 * with sleep_points stops before it, so that another runs while it sleeps.
+		 */
+		if (t->yield_sleep) {
+			t->sleeping = 1;
+			t->at = fn;
+			yield();
+		}
 		t->slept = 1;
 		break;
 	}
@@ -315,6 +326,7 @@ void do_thread_start(const struct jobj *o)
 			return answer_err("ENOMEM", "thread_start: no memory for the thread's stack");
 		t->stack = s + 4096;
 	}
+	next.yield_sleep = get_flag(o, "sleep_points");
 	next.stack = t->stack;
 	next.state = T_READY;
 	next.want = next.released = next.took = -1;
@@ -392,10 +404,12 @@ static void put_section(const struct kthread *t)
 		SAY("%s dropped in %s", lock_names[t->released], t->at);
 	} else if (t->want >= 0) {
 		SAY("then takes %s in %s", lock_names[t->want], t->at);
+	} else if (t->sleeping) {
+		SAY("then sleeps in %s", t->at);
 	}
 #undef SAY
 	printf(",\"section\":\"%s\"", text);
-	if (t->state != T_DONE || t->released >= 0 || t->want >= 0)
+	if (t->state != T_DONE)
 		printf(",\"in\":\"%s\"", t->at);
 	int changed = t->accessed && nr_empty_pop_pages != t->empty_before;
 	printf(",\"reads\":[%s]", t->accessed ? "\"pcpu_nr_empty_pop_pages\"" : "");
@@ -441,6 +455,7 @@ void do_thread_step(const struct jobj *o)
 	t->took = -1;
 	t->released = -1;
 	t->want = -1;
+	t->sleeping = 0;
 	t->mapped = t->unmapped = t->flushes = t->vm_made = t->vm_freed = t->pages_freed = 0;
 	t->work = t->work_pending = t->resched = t->slept = t->accessed = 0;
 	t->empty_before = nr_empty_pop_pages;

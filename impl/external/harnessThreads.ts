@@ -74,11 +74,23 @@ function startFields(call: ConcurrentCall): Record<string, unknown> {
   }
 }
 
+export interface HarnessThreadsOptions {
+  /**
+   * Threads also stop before each allocation that may sleep (thread_start's `sleep_points`):
+   * where the kernel may schedule inside a lock-free stretch, such as between the page
+   * allocations of pcpu_populate_chunk. Off, the sections are the stretches between locks.
+   */
+  readonly sleepPoints?: boolean;
+}
+
 /**
  * The harness behind `allocator` (booted, the set-up's calls done) as a ConcurrentSystem;
  * an Error where its hello did not offer `threads`.
  */
-export function harnessThreads(allocator: ExternalAllocator): ConcurrentSystem {
+export function harnessThreads(
+  allocator: ExternalAllocator,
+  options: HarnessThreadsOptions = {},
+): ConcurrentSystem {
   if (!allocator.hello().capabilities.includes("threads")) {
     throw new Error(
       `harnessThreads: the harness does not offer threads (not in its hello capabilities: ${allocator.hello().capabilities.join(", ")})`,
@@ -98,7 +110,7 @@ export function harnessThreads(allocator: ExternalAllocator): ConcurrentSystem {
     try {
       const started = allocator.threadRequest(
         "thread_start",
-        { thread, ...startFields(call) },
+        { thread, ...startFields(call), ...(options.sleepPoints ? { sleep_points: true } : {}) },
         undefined,
       );
       // A refused start (a free of a pointer never handed out): the call's one section's error.

@@ -19,8 +19,8 @@ export type Addr = number;
 /**
  * Operations beyond the required ones (docs/protocol.md, "Capabilities"). `threads`: the calls
  * run as atomic sections for interleaved runs (impl/sections/concurrent.ts); the models offer it
- * through `concurrently`, not yet a harness through the protocol, so CAPABILITIES, what a
- * harness's hello may declare, leaves it out.
+ * through `concurrently`, a harness through the protocol's thread_start, thread_step and
+ * thread_state (impl/external/harnessThreads.ts).
  */
 export type Capability =
   | "cpu_add"
@@ -40,6 +40,7 @@ export const CAPABILITIES: readonly Capability[] = [
   "inspect",
   "gfp",
   "reserved",
+  "threads",
 ];
 
 /** The answer to `hello`. */

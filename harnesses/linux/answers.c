@@ -11,7 +11,7 @@ void do_hello(void)
 	answer_begin();
 	printf(",\"protocol\":1,\"name\":\"linux\",\"revision\":\"%s%s%s\","
 	       "\"capabilities\":[\"cpu_add\",\"cpu_remove\",\"fail_page_alloc\",\"reclaim\","
-	       "\"inspect\",\"gfp\",\"oops\"%s%s%s],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
+	       "\"inspect\",\"gfp\",\"oops\",\"threads\"%s%s%s],\"max_size\":%d,\"kernel\":\"%s\",\"mutation\":",
 	       PCPU_KERNEL_VERSION, PCPU_MUTATION[0] ? "+" : "", PCPU_MUTATION,
 	       first_reserved ? ",\"reserved\"" : "", offer_batch ? ",\"batch\"" : "",
 	       offer_digest ? ",\"digest\"" : "", MAX_SIZE,

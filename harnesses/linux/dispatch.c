@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "oops.h"
 #include "batch.h"
+#include "threads.h"
 
 /*
  * Standard input, read ahead into memory the first process and every worker share: what one
@@ -101,9 +102,11 @@ static void answer_one(struct jobj *o)
 	if (strcmp(op, "hello") == 0) {
 		do_hello();
 	} else if (strcmp(op, "alloc") == 0) {
-		do_alloc(o);
+		if (!threads_refuse(op))
+			do_alloc(o);
 	} else if (strcmp(op, "free") == 0) {
-		do_free(o);
+		if (!threads_refuse(op))
+			do_free(o);
 	} else if (strcmp(op, "ptr") == 0) {
 		do_ptr(o);
 	} else if (strcmp(op, "node") == 0) {
@@ -127,8 +130,16 @@ static void answer_one(struct jobj *o)
 			}
 		}
 	} else if (strcmp(op, "reclaim") == 0) {
-		kapi_reclaim();
-		answer_ok();
+		if (!threads_refuse(op)) {
+			kapi_reclaim();
+			answer_ok();
+		}
+	} else if (strcmp(op, "thread_start") == 0) {
+		do_thread_start(o);
+	} else if (strcmp(op, "thread_step") == 0) {
+		do_thread_step(o);
+	} else if (strcmp(op, "thread_state") == 0) {
+		do_thread_state();
 	} else if (strcmp(op, "stats") == 0) {
 		do_stats();
 	} else if (strcmp(op, "inspect") == 0) {

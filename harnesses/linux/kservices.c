@@ -89,6 +89,8 @@ static void meta_free(const void *p)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	if (gfpflags_allow_blocking(gfp))
+		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	return meta_alloc(size, gfp);
 }
 
@@ -99,6 +101,8 @@ void kfree(void *p)
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
+	if (gfpflags_allow_blocking(gfp))
+		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	return meta_alloc(size, gfp);
 }
 
@@ -120,6 +124,8 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 		pr_err("alloc_pages_node: order %u is not served by this harness\n", order);
 		return NULL;
 	}
+	if (gfpflags_allow_blocking(gfp))
+		pcpu_harness_note(PCPU_NOTE_SLEEP, 0, __func__);
 	page = machine_alloc_page(nid);
 	if (page && (gfp & __GFP_ZERO))
 		memset(page_address(page), 0, PAGE_SIZE);
@@ -128,6 +134,7 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 
 void __free_page(struct page *page)
 {
+	pcpu_harness_note(PCPU_NOTE_PAGE_FREE, 1, __func__);
 	machine_free_page(page);
 }
 
@@ -202,6 +209,7 @@ struct vm_struct **pcpu_get_vm_areas(const unsigned long *offsets, const size_t 
 
 	if (!vms)
 		return NULL;
+	pcpu_harness_note(PCPU_NOTE_VM_GET, nr_vms, __func__);
 	for (i = 0; i < nr_vms; i++) {
 		vms[i] = kzalloc(sizeof(*vms[i]), GFP_KERNEL);
 		if (!vms[i])
@@ -223,6 +231,7 @@ fail:
 
 void pcpu_free_vm_areas(struct vm_struct **vms, int nr_vms)
 {
+	pcpu_harness_note(PCPU_NOTE_VM_FREE, nr_vms, __func__);
 	for (int i = 0; i < nr_vms; i++) {
 		machine_vm_release((uintptr_t)vms[i]->addr, vms[i]->size);
 		kfree(vms[i]);
@@ -235,16 +244,19 @@ int vmap_pages_range_noflush(unsigned long addr, unsigned long end, pgprot_t pro
 {
 	(void)prot;
 	(void)page_shift;
+	pcpu_harness_note(PCPU_NOTE_MAP, (long)((end - addr) >> PAGE_SHIFT), __func__);
 	return machine_map(addr, pages, (long)((end - addr) >> PAGE_SHIFT));
 }
 
 void vunmap_range_noflush(unsigned long start, unsigned long end)
 {
+	pcpu_harness_note(PCPU_NOTE_UNMAP, (long)((end - start) >> PAGE_SHIFT), __func__);
 	machine_unmap(start, end);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
+	pcpu_harness_note(PCPU_NOTE_FLUSH, 0, __func__);
 	machine_tlb_flush(start, end);
 }
 

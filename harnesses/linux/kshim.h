@@ -27,4 +27,12 @@
 #define NR_CPUS CONFIG_NR_CPUS
 #define MAX_NUMNODES 64
 
+/*
+ * Every use of pcpu_nr_empty_pop_pages in the tree's code goes through the harness (its
+ * definition `int pcpu_nr_empty_pop_pages;` becomes a declaration of the function), so that
+ * an interleaved run knows the sections that read or write it (threads.c).
+ */
+int *pcpu_harness_nr_empty_pop_pages(void);
+#define pcpu_nr_empty_pop_pages (*pcpu_harness_nr_empty_pop_pages())
+
 #endif

@@ -333,6 +333,20 @@ export class ExternalAllocator implements PercpuAllocator {
     return this.capability("fail_page_alloc", { after, count });
   }
 
+  /**
+   * A request of the capability `threads` (docs/protocol.md, Threads), its answer checked with
+   * `schema`: ENOTSUP without asking where `hello` did not offer it, an `ok: false` answer as
+   * an Err, EOOPS raised. harnessThreads.ts runs interleaved calls through it.
+   */
+  threadRequest<S extends z.ZodTypeAny>(
+    op: "thread_start" | "thread_step" | "thread_state",
+    fields: Record<string, unknown>,
+    schema: S | undefined,
+  ): Result<z.infer<S>> {
+    if (!this.info.capabilities.includes("threads")) return notOffered("threads");
+    return this.ask(op, fields, schema);
+  }
+
   reclaim(): Result<void> {
     return this.capability("reclaim", {});
   }

@@ -10,3 +10,4 @@ export * from "./declaredPool.ts";
 export * from "./reservedArea.ts";
 export * from "./batcher.ts";
 export * from "./readDigests.ts";
+export * from "./harnessThreads.ts";

@@ -120,6 +120,52 @@ export const inspectAnswer = z.object({
   detail: z.unknown().optional(),
 });
 
+/** A lock as a harness names it: "pcpu_alloc_mutex", "pcpu_lock" (the capability `threads`). */
+const lockList = z.array(z.string().min(1));
+
+/** A call's result inside a `thread_step` or `thread_state` answer: the plain answer, without its id. */
+export const callResult = z.union([
+  z.object({ ok: z.literal(true), ptr: hexAddress.optional() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.enum(["EINVAL", "ENOMEM", "EFAULT", "ENOTSUP", "EPROTO"]),
+    message: z.string(),
+  }),
+]);
+
+/** The section a `thread_step` ran: what it did, and the thread's locks at its end. */
+const sectionFields = {
+  thread: z.number().int().min(1),
+  section: z.string(),
+  in: z.string().optional(),
+  reads: z.array(z.string()),
+  writes: z.array(z.string()),
+  sleeps: z.boolean(),
+  release: lockList,
+  acquire: lockList,
+  held: lockList,
+};
+
+export const threadStepAnswer = z.discriminatedUnion("state", [
+  z.object({ state: z.literal("boundary"), ...sectionFields }),
+  z.object({ state: z.literal("done"), ...sectionFields, result: callResult }),
+]);
+
+export const threadStateAnswer = z.object({
+  threads: z.array(
+    z.object({
+      thread: z.number().int().min(1),
+      call: z.string(),
+      state: z.enum(["runnable", "waiting", "done"]),
+      lock: z.string().optional(),
+      held_by: z.number().int().optional(),
+      held: lockList.optional(),
+      acquire: lockList.optional(),
+      result: callResult.optional(),
+    }),
+  ),
+});
+
 /** The first problem of a failed parse, as "field: what was expected". */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];

@@ -349,18 +349,24 @@ struct obj_cgroup;
 #define mem_cgroup_kmem_disabled() true
 
 /* ---- scheduling, locks, work ---- */
-/* One thread runs the allocator: a mutex only records that it is held. */
+/*
+ * The kernel's scheduling points, owned by the harness's threads (threads.c): a lock is taken
+ * and dropped by name, from the kernel function that called the shim (__func__ at the call
+ * site). Outside a thread (a plain request) they only record the holder; inside one, the
+ * thread yields just before it takes a lock and just after it drops one.
+ */
+#include "threads_kapi.h"
 struct mutex {
-	int held;
+	const char *name;
 };
-#define DEFINE_MUTEX(m) struct mutex m = { 0 }
-#define mutex_lock(m) ((m)->held++)
-#define mutex_lock_killable(m) ((m)->held++, 0)
-#define mutex_unlock(m) ((m)->held--)
+#define DEFINE_MUTEX(m) struct mutex m = { #m }
+#define mutex_lock(m) pcpu_harness_lock((m)->name, __func__)
+#define mutex_lock_killable(m) (pcpu_harness_lock((m)->name, __func__), 0)
+#define mutex_unlock(m) pcpu_harness_unlock((m)->name, __func__)
 #define lockdep_assert_held(l) do { } while (0)
 #define might_sleep() do { } while (0)
 #define might_sleep_if(c) do { } while (0)
-#define cond_resched() do { } while (0)
+#define cond_resched() pcpu_harness_note(PCPU_NOTE_RESCHED, 0, __func__)
 #undef current_gfp_context
 #define current_gfp_context(gfp) (gfp)
 #define memalloc_noio_save() 0u
@@ -377,7 +383,9 @@ struct work_struct {
 	int pending;
 };
 #define DECLARE_WORK(n, f) struct work_struct n = { .func = (f), .pending = 0 }
-#define schedule_work(w) ((w)->pending ? false : ((w)->pending = 1, true))
+#define schedule_work(w)                                                             \
+	(pcpu_harness_note(PCPU_NOTE_WORK, (w)->pending, __func__),                    \
+	 (w)->pending ? false : ((w)->pending = 1, true))
 #define work_pending(w) ((w)->pending)
 
 #endif

@@ -45,6 +45,7 @@ import { bitmapKeepFreeChunks } from "./bitmapKeepFreeChunks.ts";
 import { areamapFailKeepsArea } from "./areamapFailKeepsArea.ts";
 import { areamapReclaimKeepsPages } from "./areamapReclaimKeepsPages.ts";
 import { areamapPopulateKeepsPages } from "./areamapPopulateKeepsPages.ts";
+import { areamapReclaimUnlocked } from "./areamapReclaimUnlocked.ts";
 import { bitmapFailKeepsArea } from "./bitmapFailKeepsArea.ts";
 import { bitmapDestroyKeepsVm } from "./bitmapDestroyKeepsVm.ts";
 import { bitmapNoTlbFlush } from "./bitmapNoTlbFlush.ts";
@@ -89,6 +90,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   areamapFailKeepsArea,
   areamapReclaimKeepsPages,
   areamapPopulateKeepsPages,
+  areamapReclaimUnlocked,
   bitmapFreeBytesBits,
   bitmapEmptyOnPopulate,
   bitmapStaleWatermark,

@@ -40,7 +40,8 @@ export const areamapContigHint = whiteBoxInvariant<AreamapDetail>({
   cost: "O(map entries) per audit",
   design: "areamap-2009",
   conjuncts: conjunctNames(PER_CHUNK),
-  judge(detail) {
+  // The detail alone: judged between the sections of an interleaved run too.
+  state(detail) {
     for (const c of detail.chunks) {
       const broken = firstBroken(PER_CHUNK, c);
       if (broken !== undefined) return broken;

@@ -53,7 +53,8 @@ export const areamapMapSum = whiteBoxInvariant<AreamapDetail>({
   cost: "O(map entries) per audit",
   design: "areamap-2009",
   conjuncts: conjunctNames(PER_CHUNK),
-  judge(detail) {
+  // The detail alone: judged between the sections of an interleaved run too.
+  state(detail) {
     for (const c of detail.chunks) {
       const broken = firstBroken(PER_CHUNK, c, detail.unitSize);
       if (broken !== undefined) return broken;

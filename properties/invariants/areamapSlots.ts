@@ -25,7 +25,8 @@ export const areamapSlots = whiteBoxInvariant<AreamapDetail>({
   source: "mm/percpu.c 2.6.30: pcpu_chunk_slot, pcpu_size_to_slot, pcpu_chunk_relocate",
   cost: "O(chunks + slot entries) per audit",
   design: "areamap-2009",
-  judge(detail) {
+  // The detail alone: judged between the sections of an interleaved run too.
+  state(detail) {
     const { chunks, slots, nrSlots, unitSize } = detail;
     const onList = new Map<number, number[]>();
     slots.forEach((list, slot) => {

@@ -43,7 +43,8 @@ export const kiranBytesUsed = whiteBoxInvariant<KiranDetail>({
   cost: "O(blocks × bitmap words + live objects) per audit",
   design: "kiran-2005",
   conjuncts: conjunctNames(PER_BLOCK),
-  judge(detail) {
+  // The detail alone: judged between the sections of an interleaved run too.
+  state(detail) {
     const { list, bufctls, currency } = detail;
     const bits = new Map<number, number>();
     const count = new Map<number, number>();

@@ -80,8 +80,8 @@ export interface WhiteBoxSpec<T> {
   readonly design: string;
   /** How the detail is read (default: `whiteBoxDetail` of the design); a string is a problem. */
   readonly read?: (observe: Observer) => T | string;
-  /** The violation in the detail, or undefined. */
-  judge(detail: T, ctx: StepContext): string | undefined;
+  /** The violation in the detail, or undefined (absent: `state` is the whole judgement). */
+  judge?(detail: T, ctx: StepContext): string | undefined;
   /**
    * The part of `judge` that needs the detail alone: judged between the sections of an
    * interleaved run (Invariant.atPoint); absent: not judged there.
@@ -96,6 +96,10 @@ export interface WhiteBoxSpec<T> {
  */
 export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
   const read = spec.read ?? ((observe: Observer) => readDetail<T>(observe, spec.design));
+  const state = spec.state?.bind(spec);
+  const judge = spec.judge?.bind(spec) ?? state;
+  if (judge === undefined)
+    throw new Error(`${spec.id}: a white-box invariant needs judge or state`);
   return {
     id: spec.id,
     title: spec.title,
@@ -104,12 +108,12 @@ export function whiteBoxInvariant<T>(spec: WhiteBoxSpec<T>): Invariant {
     needs: ["inspect", ...(spec.needs ?? [])],
     designs: [spec.design],
     ...(spec.conjuncts !== undefined ? { conjuncts: spec.conjuncts } : {}),
-    ...(spec.state !== undefined ? { atPoint: atPointOf(read, spec.state) } : {}),
+    ...(state !== undefined ? { atPoint: atPointOf(read, state) } : {}),
     afterStep(ctx) {
       if (!ctx.scope.audit) return undefined;
       const detail = read(ctx.observe);
       if (typeof detail === "string") return detail;
-      return spec.judge(detail, ctx);
+      return judge(detail, ctx);
     },
   };
 }

@@ -132,7 +132,9 @@ export function targetReport(target: Target, rows: readonly Row[]): string[] {
           ? `${describeChurn(ce.churn.workload)} (${roundsText(ce.churn.figures)})`
           : ce.interleave !== undefined
             ? interleaveText(ce.interleave)
-            : plural(ce.steps.length, "step");
+            : ce.invariant === "lock-order"
+              ? "a lock cycle across the concurrent runs"
+              : plural(ce.steps.length, "step");
       lines.push(`  ${r.result.invariant} (expected): ${what} in ${r.file}`);
       continue;
     }

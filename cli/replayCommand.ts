@@ -247,6 +247,11 @@ function replayOn(
     );
   }
   // A failure judged on concurrent rounds is its threads, run again (cli/replayInterleave.ts).
+  if (invariant.id === "lock-order" && ce.interleave === undefined) {
+    throw new UsageError(
+      `${file}: lock-order is judged on the lock edges of every run of a check together, not on one run: the file's message names each edge of the cycle and the run it was first seen in; check the target again to see it`,
+    );
+  }
   if (ce.interleave !== undefined || invariant.ownRuns === "interleavings") {
     if (ce.interleave === undefined) {
       throw new UsageError(

@@ -38,6 +38,7 @@ import { bitmapStaleWatermark } from "./bitmapStaleWatermark.ts";
 import { bitmapUnlockedWatermark } from "./bitmapUnlockedWatermark.ts";
 import { bitmapAreaLockDropped } from "./bitmapAreaLockDropped.ts";
 import { bitmapBalanceFreeLocked } from "./bitmapBalanceFreeLocked.ts";
+import { bitmapBackingFsReclaim } from "./bitmapBackingFsReclaim.ts";
 import { bitmapScanHintKept } from "./bitmapScanHintKept.ts";
 import { bitmapChunkHintKept } from "./bitmapChunkHintKept.ts";
 import { bitmapFreeNoRelocate } from "./bitmapFreeNoRelocate.ts";
@@ -97,6 +98,7 @@ export const MUTANTS: readonly MutantEntry[] = [
   bitmapUnlockedWatermark,
   bitmapAreaLockDropped,
   bitmapBalanceFreeLocked,
+  bitmapBackingFsReclaim,
   bitmapScanHintKept,
   bitmapChunkHintKept,
   bitmapFreeNoRelocate,

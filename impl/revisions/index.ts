@@ -229,6 +229,8 @@ export const REVISIONS: readonly RevisionEntry[] = [
     knownViolations: {
       "utilization-after-churn":
         "as bitmap-2017 (chunks released only when wholly free), and more so with the worker queued: the frees isolate chunks for depopulation (pcpu_should_reclaim_chunk), which wait on the to_depopulate list, out of every allocation's reach, until the worker runs, so the refill makes new chunks: 86.69% after refill-1 of 2047 objects of 4..4096 bytes, align 1, half freed, seed 0 (the check's shrunk workload; bitmap-2017 98.70%)",
+      "lock-order":
+        "6.12.117's own cycle, kept as the kernel has it: since 'mm, percpu: do not consider sleepable allocations atomic' (2025) a GFP_NOFS caller inside a filesystem takes pcpu_alloc_mutex, and pages populated under the mutex are GFP_KERNEL, which may enter filesystem reclaim: fs_lock → pcpu_alloc_mutex → fs_reclaim → fs_lock; Kaitao Cheng's 'mm/percpu: avoid IO/FS reclaim in backing allocations' (2026) removes the middle edge, as bitmap-2017 does",
       "data-race":
         "6.12.117's own race, kept as the kernel has it: pcpu_alloc_noprof reads pcpu_nr_empty_pop_pages for the LOW check after mutex_unlock, holding no lock, while a free or the balance worker changes it under pcpu_lock (syzbot's 2024 KCSAN report 'data-race in pcpu_alloc_noprof / pcpu_balance_workfn'; the fix 'percpu: fix data race with pcpu_nr_empty_pop_pages' reads it under the lock, as bitmap-2017 does)",
       completeness:

@@ -27,6 +27,8 @@ export type ConcurrentCall =
       readonly size: number;
       readonly align: number;
       readonly atomic: boolean;
+      /** GFP_NOFS: a caller inside a filesystem, holding its lock (the thread's context). */
+      readonly nofs?: boolean;
     }
   /** free_percpu of a pointer the set-up allocated (each freed by at most one call). */
   | { readonly op: "free"; readonly ptr: Ptr }
@@ -61,7 +63,7 @@ export interface ConcurrentAllocator {
 export function callLabel(call: ConcurrentCall): string {
   switch (call.op) {
     case "alloc":
-      return `alloc ${call.size}${call.align > 4 ? ` align ${call.align}` : ""}${call.atomic ? " atomic" : ""}`;
+      return `alloc ${call.size}${call.align > 4 ? ` align ${call.align}` : ""}${call.atomic ? " atomic" : ""}${call.nofs === true ? " nofs" : ""}`;
     case "free":
       return `free 0x${call.ptr.toString(16)}`;
     case "balance":

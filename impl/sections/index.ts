@@ -6,6 +6,7 @@
  */
 export {
   excludes,
+  fs_lock,
   fs_reclaim,
   mutex,
   pcpu_alloc_mutex,

@@ -30,6 +30,8 @@ export function pseudoLock(name: string): Lock {
 export const pcpu_alloc_mutex: Lock = mutex("pcpu_alloc_mutex");
 export const pcpu_lock: Lock = spinlock("pcpu_lock");
 export const fs_reclaim: Lock = pseudoLock("fs_reclaim");
+/** A filesystem's own lock, held by a caller that allocates with GFP_NOFS. */
+export const fs_lock: Lock = pseudoLock("fs_lock");
 
 /** Whether a lock excludes other threads (pseudo-locks do not). */
 export function excludes(lock: Lock): boolean {

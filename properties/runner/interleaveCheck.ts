@@ -161,6 +161,12 @@ export function checkInterleave(
   const results = new Map<string, InvariantResult>();
   const numRuns = interleaveRuns(settings.runs);
   const order = new LockOrder();
+  // What no run shows: reclaim may write back through a filesystem and take its locks.
+  order.declare(
+    "fs_reclaim",
+    "fs_lock",
+    "reclaim may take a filesystem's locks (writeback, shrinkers)",
+  );
   let left = wanted.filter((i) => i.id !== "lock-order").map((i) => i.id);
   // between-sections with no structural invariant to judge a state alone would judge nothing.
   if (left.includes("between-sections") && pointInvariants(target).length === 0) {

@@ -14,7 +14,7 @@
  *   }
  */
 import { z } from "zod";
-import type { ConcurrentCall } from "../../impl/sections/index.ts";
+import { pseudoLock, type ConcurrentCall } from "../../impl/sections/index.ts";
 import type { ThreadSpec } from "../interleave/index.ts";
 import type { InterleaveCounterexample } from "./interleaveCheck.ts";
 
@@ -27,6 +27,7 @@ const callSchema = z.discriminatedUnion("op", [
       size: z.number().int().min(1),
       align: z.number().int().min(0),
       atomic: z.boolean(),
+      nofs: z.boolean().optional(),
     })
     .strict(),
   z.object({ op: z.literal("free"), ptr: ptrText }).strict(),
@@ -50,6 +51,8 @@ export const interleaveSchema = z
           .object({
             name: z.string().min(1),
             atomic: z.boolean().optional(),
+            /** Locks of the caller's context, held throughout ("fs_lock": inside a filesystem). */
+            context: z.array(z.string().min(1)).optional(),
             calls: z.array(callSchema).min(1),
           })
           .strict(),
@@ -83,6 +86,7 @@ export function interleaveToJson(c: InterleaveCounterexample): InterleaveFileJso
     threads: c.threads.map((t) => ({
       name: t.name,
       ...(t.atomic === true ? { atomic: true } : {}),
+      ...(t.context !== undefined ? { context: t.context.map((l) => l.name) } : {}),
       calls: t.calls.map(callToJson),
     })),
     schedule: [...c.schedule],
@@ -95,6 +99,7 @@ export function threadsFromJson(j: InterleaveFileJson): ThreadSpec<ConcurrentCal
   return j.threads.map((t) => ({
     name: t.name,
     ...(t.atomic === true ? { atomic: true } : {}),
+    ...(t.context !== undefined ? { context: t.context.map((name) => pseudoLock(name)) } : {}),
     calls: t.calls.map(callFromJson),
   }));
 }

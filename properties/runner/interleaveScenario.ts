@@ -20,6 +20,7 @@ import type { BootConfig, PercpuAllocator, Ptr } from "../../impl/allocator.ts";
 import {
   callLabel,
   drain,
+  fs_lock,
   type ConcurrentAllocator,
   type ConcurrentCall,
   type ConcurrentResult,
@@ -34,6 +35,8 @@ export type DrawnCall =
       readonly size: number;
       readonly align: number;
       readonly atomic: boolean;
+      /** GFP_NOFS, from a caller holding a filesystem's lock. */
+      readonly nofs?: boolean;
     }
   | { readonly op: "free"; readonly index: number }
   | { readonly op: "balance" };
@@ -65,12 +68,16 @@ const ALIGNS = [4, 8, 64, 4096] as const;
 const drawnCall: fc.Arbitrary<DrawnCall> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({
-      op: fc.constant("alloc" as const),
-      size: fc.constantFrom(...CALL_SIZES),
-      align: fc.constantFrom(...ALIGNS),
-      atomic: fc.boolean(),
-    }),
+    arbitrary: fc.record(
+      {
+        op: fc.constant("alloc" as const),
+        size: fc.constantFrom(...CALL_SIZES),
+        align: fc.constantFrom(...ALIGNS),
+        atomic: fc.boolean(),
+        nofs: fc.boolean(),
+      },
+      { requiredKeys: ["op", "size", "align", "atomic"] },
+    ),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("free" as const), index: fc.nat(7) }) },
 );
@@ -159,6 +166,8 @@ export function materialize(
   const { ptrs } = start(create, config, scenario.setup);
   const freed = new Set<number>();
   const resolve = (c: DrawnCall): ConcurrentCall | undefined => {
+    // An atomic request is not GFP_NOFS (nofs names a sleepable one).
+    if (c.op === "alloc") return c.atomic && c.nofs === true ? { ...c, nofs: false } : c;
     if (c.op !== "free") return c;
     if (ptrs.length === 0) return undefined;
     const i = c.index % ptrs.length;
@@ -172,10 +181,13 @@ export function materialize(
     if (resolved.length === 0) continue;
     // A caller that only allocates atomically or frees may be in atomic context: it is.
     const atomic = resolved.every((c) => (c.op === "alloc" && c.atomic) || c.op === "free");
+    // A GFP_NOFS caller is inside a filesystem: it holds the filesystem's lock throughout.
+    const inFs = resolved.some((c) => c.op === "alloc" && c.nofs === true);
     threads.push({
       name: `T${threads.length + 1}`,
       calls: resolved,
       ...(atomic ? { atomic: true } : {}),
+      ...(inFs ? { context: [fs_lock] } : {}),
     });
   }
   if (scenario.worker > 0) {

@@ -75,6 +75,16 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
    */
   protected workerKept = new Set<number>();
 
+  /**
+   * The locks a backing allocation under pcpu_alloc_mutex touches (populating pages, creating
+   * a chunk): fs_reclaim where it may enter filesystem reclaim. 6.12.117 allocates them with
+   * GFP_KERNEL (bitmap-2017-kernel); Kaitao Cheng's "mm/percpu: avoid IO/FS reclaim in backing
+   * allocations" (2026) makes them without IO and FS reclaim, as bitmap-2017 does: none.
+   */
+  protected backingTouch(): readonly Lock[] | undefined {
+    return undefined;
+  }
+
   /** pcpu_balance_workfn, run to its end. */
   protected balanceWorkfn(): void {
     drain(this.balanceWorkSections());
@@ -264,6 +274,7 @@ export abstract class PcpuBalanceAllocator extends PercpuVmAllocator {
             args: [chunk.id, rs, rs + nr],
             sleeps: true,
             acquire: LOCK,
+            touch: this.backingTouch(),
           };
           if (populated) {
             nrToPop -= nr;

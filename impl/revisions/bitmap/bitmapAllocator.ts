@@ -295,7 +295,13 @@ export class BitmapAllocator extends PcpuBalanceAllocator implements ConcurrentA
       for (const [rs, re] of chunk.populatedRegions(0, pageStart, pageEnd)) {
         const r = this.populateChunk(chunk, rs, re);
         const did = r.ok ? "pages %d..%d populated" : "pages %d..%d not populated";
-        yield { section: did, args: [rs, re], sleeps: true, acquire: LOCK };
+        yield {
+          section: did,
+          args: [rs, re],
+          sleeps: true,
+          acquire: LOCK,
+          touch: this.backingTouch(),
+        };
         if (!r.ok) {
           this.inFlight.delete(area);
           this.unwindArea(chunk, off);

@@ -29,7 +29,7 @@ export interface BitmapSections {
   allocOperation(
     size: number,
     align: number,
-    options?: { atomic?: boolean },
+    options?: { atomic?: boolean; gfp?: "nofs" },
   ): Operation<ConcurrentResult>;
   freeOperation(ptr: Ptr): Operation<Result<void>>;
   balanceOperation(): Operation<void>;
@@ -39,7 +39,10 @@ export interface BitmapSections {
 export function* bitmapCall(a: BitmapSections, call: ConcurrentCall): Operation<ConcurrentResult> {
   switch (call.op) {
     case "alloc":
-      return yield* a.allocOperation(call.size, call.align, { atomic: call.atomic });
+      return yield* a.allocOperation(call.size, call.align, {
+        atomic: call.atomic,
+        ...(call.nofs === true ? { gfp: "nofs" as const } : {}),
+      });
     case "free": {
       const r = yield* a.freeOperation(call.ptr);
       return r.ok ? ok(undefined) : r;

@@ -42,7 +42,7 @@ import {
   type Machine,
 } from "../../machine/index.ts";
 import { err, isIntIn, ok, type Result } from "../../result.ts";
-import type { Operation } from "../../sections/index.ts";
+import { fs_reclaim, type Lock, type Operation } from "../../sections/index.ts";
 import type { DesignUsage, SizeAlign } from "../simulatedAllocator.ts";
 import { PCPU_MIN_ALLOC_SIZE } from "./chunkMaps.ts";
 import { buildAllocInfo, type AllocInfo, type FirstChunkGeometry } from "./allocInfo.ts";
@@ -51,6 +51,8 @@ import { allocFirstChunk } from "./firstChunk.ts";
 import { LinuxVmSpace, linuxGroupOffsets } from "./linuxMemoryMap.ts";
 import type { PcpuChunk } from "./pcpuChunk.ts";
 import { BITMAP_DATA_OWNER, pageArrayBytes, PCPU_UNIT_SIZE } from "./percpuVm.ts";
+
+const FS_RECLAIM: readonly Lock[] = [fs_reclaim];
 
 /** pcpu-linux --small-unit's first chunk. */
 export const KERNEL_GEOMETRY: FirstChunkGeometry = {
@@ -202,6 +204,11 @@ export class BitmapKernelAllocator extends BitmapAllocator {
 
   protected override scheduleBalanceWork(): void {
     this.workPending = true;
+  }
+
+  /** 6.12.117's backing allocations are GFP_KERNEL: they may enter filesystem reclaim. */
+  protected override backingTouch(): readonly Lock[] {
+    return FS_RECLAIM;
   }
 
   /** 6.12.117 reads pcpu_nr_empty_pop_pages for the LOW check after mutex_unlock, unlocked. */

@@ -70,6 +70,16 @@ export function interleaveRuns(runs: number): number {
   return Math.max(1, Math.ceil(runs / 2));
 }
 
+const EMPTY_RUN: Run<ConcurrentCall, ConcurrentResult> = {
+  trace: [],
+  calls: [],
+  accesses: [],
+  edges: [],
+  findings: [],
+  completed: true,
+  ran: [],
+};
+
 /** The invariants of the target's design judged on a state alone, between sections. */
 function pointInvariants(target: Target): Invariant[] {
   return applicable(INVARIANTS, target).filter((i) => i.atPoint !== undefined);
@@ -114,6 +124,8 @@ export function judgeMaterialized(
   judged: ReadonlySet<string>,
 ): JudgedRun {
   const s = start(target.create, m.config, m.setup);
+  // No thread left (each free named a pointer the set-up did not leave): nothing runs.
+  if (m.threads.length === 0) return { materialized: m, run: EMPTY_RUN, findings: [] };
   const points: PointInvariant[] = judged.has("between-sections")
     ? pointInvariants(target).map((i) => ({
         id: i.id,
@@ -182,7 +194,8 @@ export function checkInterleave(
   let runs = 0;
   let lockRuns = 0;
   const arbitrary = scenarioArbitrary(INTERLEAVE_THREADS, INTERLEAVE_SCHEDULE);
-  while (left.length > 0) {
+  // At least one round, for lock-order alone too: its edges come from the rounds' runs.
+  for (let round = 0; left.length > 0 || round === 0; round++) {
     if (settings.deadline !== undefined && Date.now() > settings.deadline) break;
     const judged = new Set(left);
     const property = fc.property(arbitrary, (scenario) => {
@@ -227,7 +240,7 @@ export function checkInterleave(
     results.set(first.id, failed(target, first.id, first.message, j, settings, runs));
     left = left.filter((id) => id !== first.id);
   }
-  if (wanted.some((i) => i.id === "lock-order")) {
+  if (wanted.some((i) => i.id === "lock-order") && lockRuns > 0) {
     const cycle = order.cycle();
     results.set(
       "lock-order",
@@ -295,10 +308,10 @@ function* shorterCandidates(s: Scenario): Generator<Scenario> {
   for (let k = 0; k < s.setup.length; k++) {
     yield { ...s, setup: s.setup.filter((_, j) => j !== k) };
   }
-  if (s.worker > 0 && s.callers.length >= 2) yield { ...s, worker: 0 };
+  if (s.worker > 0 && s.callers.length >= 1) yield { ...s, worker: 0 };
   for (let t = 0; t < s.callers.length; t++) {
     const calls = s.callers[t] as Scenario["callers"][number];
-    if (s.callers.length + (s.worker > 0 ? 1 : 0) > 2) {
+    if (s.callers.length + (s.worker > 0 ? 1 : 0) > 1) {
       yield { ...s, callers: s.callers.filter((_, k) => k !== t) };
     }
     for (let c = 0; calls.length > 1 && c < calls.length; c++) {

@@ -56,7 +56,7 @@ function expectMinimalSchedule(mutant: Target, id: string, ce: Counterexample): 
       const fewer = il.threads
         .map((u, k) => (k === ti ? { ...u, calls: u.calls.filter((_, j) => j !== ci) } : u))
         .filter((u) => u.calls.length > 0);
-      expect(fails(fewer), `${t.name}'s call ${ci} is needed`).toBe(false);
+      if (fewer.length > 0) expect(fails(fewer), `${t.name}'s call ${ci} is needed`).toBe(false);
     });
   });
 }

@@ -43,8 +43,8 @@ describe("pcpu_mem_alloc and pcpu_mem_free", () => {
   /*
    *   PAGE_SIZE + 1 bytes -> vmalloc   | page | page | (guard)   an area "vmalloc", 2 pages
    *
-   * Expect both pages mapped and held as "percpu-map", and vfree unmapping, freeing and
-   * releasing everything.
+   * Expect both pages mapped and held as "percpu-map", from highmem (vmalloc's
+   * GFP_KERNEL | __GFP_HIGHMEM), and vfree unmapping, freeing and releasing everything.
    */
   it("vmallocs above PAGE_SIZE, every page mapped, and vfrees it", () => {
     const m = machine();
@@ -61,6 +61,7 @@ describe("pcpu_mem_alloc and pcpu_mem_free", () => {
       mapped: before.mapped + 2,
       mapPages: 2,
     });
+    expect(m.pages.heldBy(MAP_PAGE_OWNER).reduce((n, z) => n + z.high, 0)).toBe(2);
     pcpuMemFree(m, mem, PAGE_SIZE + 1);
     expect(counts(m)).toEqual(before);
   });

@@ -63,7 +63,10 @@ export interface KillRow {
   readonly verdict: KillVerdict;
   /** Why it was not judged, does not apply, or what its harness did: one line. */
   readonly reason: string | undefined;
-  /** Steps of the shortest counterexample among those that caught it. */
+  /**
+   * Steps of the shortest counterexample among those that caught it (sections, for an
+   * interleaved one; 0 for a lock-order cycle, which no one run shows).
+   */
   readonly length: number | undefined;
   /** Protocol steps of the model's shortest failing path, if one of its paths breaks one. */
   readonly modelLength: number | undefined;
@@ -117,7 +120,12 @@ export function rowOfReport(
   const notChecked = report.results
     .filter((r) => r.status !== "fail" && r.status !== "pass")
     .map((r) => r.invariant);
-  const lengths = caught.flatMap((r) => (r.counterexample ? [r.counterexample.steps.length] : []));
+  // An interleaved counterexample's length is the sections its schedule ran.
+  const lengths = caught.flatMap((r) =>
+    r.counterexample
+      ? [r.counterexample.interleave?.schedule.length ?? r.counterexample.steps.length]
+      : [],
+  );
   const failure = report.harnessFailure?.failure;
   const unjudged = report.results.find((r) => r.status === "not-checked");
   const verdict: KillVerdict =

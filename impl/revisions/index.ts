@@ -201,6 +201,7 @@ export const REVISIONS: readonly RevisionEntry[] = [
       "alignments 1 to 3 are refused with EINVAL where 6.12 raises them to PCPU_MIN_ALLOC_SIZE (bitmap-2017-kernel serves them at 4)",
       "no memcg accounting (obj_exts) and no percpu-km.c; metadata comes from the model's kmalloc slabs",
       "a free or per_cpu_ptr of an unknown pointer answers EINVAL and changes nothing, where the kernel's pcpu_chunk_addr_search would use it (the protocol's bad input)",
+      "pcpu_alloc reads pcpu_nr_empty_pop_pages for the LOW check under pcpu_lock, as the fix 'percpu: fix data race with pcpu_nr_empty_pop_pages' does, and makes its backing allocations under pcpu_alloc_mutex without FS reclaim, as Kaitao Cheng's 2026 series does; bitmap-2017-kernel keeps 6.12.117's unlocked read and GFP_KERNEL backing allocations (one operation at a time both read the same value)",
     ],
     knownViolations: { "utilization-after-churn": chunkChurn("the bitmap's first fit") },
   },

@@ -223,7 +223,9 @@ export function observeFinal(a: PercpuAllocator): string {
     : stats.error;
   // The objects by pointer: the order the calls returned in is not state.
   const objects = view.ok ? [...(view.value.objects ?? [])].sort((x, y) => x.ptr - y.ptr) : [];
-  const v = view.ok ? { blocks: view.value.blocks, objects } : view.error;
+  // The chunks by id: the order of the slot lists is not what the comparison is about (see above).
+  const blocks = view.ok ? [...view.value.blocks].sort((x, y) => x.id - y.id) : [];
+  const v = view.ok ? { blocks, objects } : view.error;
   return JSON.stringify({ stats: s, view: v });
 }
 

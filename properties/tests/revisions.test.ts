@@ -14,6 +14,7 @@ import {
   replaySteps,
   runChurn,
   findInvariant,
+  judgeMaterialized,
 } from "../index.ts";
 
 const SEEDS = [1, 2, 3];
@@ -134,6 +135,18 @@ describe.each(REVISION_TARGETS.map((t) => [t.id, t] as const))("%s", (_id, targe
       if (ce.churn !== undefined) {
         // Judged on churn rounds: the counterexample is the workload, run again.
         expect(runChurn(target, ce.churn.workload, ce.churn.threshold).violation).toBe(ce.message);
+        continue;
+      }
+      if (ce.interleave !== undefined) {
+        // Judged on a concurrent round: the threads, run again under their schedule.
+        const il = ce.interleave;
+        const m = { config: ce.config, ptrs: [], ...il };
+        expect(judgeMaterialized(target, m, new Set([id])).findings[0]?.message).toBe(ce.message);
+        continue;
+      }
+      if (id === "lock-order") {
+        // The edges of all the concurrent runs together: the cycle, each edge named.
+        expect(ce.message).toMatch(/^lock-order cycle (\S+ → )+\S+: /);
         continue;
       }
       const again = replaySteps(target, ce.config, ce.steps, [findInvariant(id)!]);

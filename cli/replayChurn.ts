@@ -22,7 +22,8 @@ import {
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
-import { formatTable, formatTopology } from "./format.ts";
+import { formatTable } from "./format.ts";
+import { replayHeading } from "./replayHeading.ts";
 
 type ChurnFile = CounterexampleFile & { churn: NonNullable<CounterexampleFile["churn"]> };
 
@@ -58,12 +59,8 @@ export function replayChurn(
     );
     return reproduced ? EXIT_FAIL : EXIT_OK;
   }
-  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
   const lines = [
-    `replay ${file}`,
-    `  target     ${target.id} (${kind})`,
-    `  invariant  ${invariant.id}: ${invariant.title}`,
-    `  topology   ${formatTopology(topologyFromJson(ce.topology))}`,
+    ...replayHeading(file, target, invariant, topologyFromJson(ce.topology)),
     `  workload   ${describeChurn(workload)}`,
     `  threshold  ${percent(threshold)} after each refill`,
     `  expect     ${ce.expect}${ce.expected_by_design ? " (expected by design)" : ""}`,

@@ -42,6 +42,7 @@ import { replayInterleave } from "./replayInterleave.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_HARNESS, EXIT_OK } from "./exitCodes.ts";
 import { formatCpuList, formatPagesByNode, formatTopology, plural } from "./format.ts";
+import { replayHeading } from "./replayHeading.ts";
 import { listIds } from "./optionParsers.ts";
 import { UsageError } from "./usageError.ts";
 
@@ -345,12 +346,8 @@ function replayOn(
     return reproduced ? EXIT_FAIL : EXIT_OK;
   }
 
-  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
   const lines = [
-    `replay ${file}`,
-    `  target     ${target.id} (${kind})`,
-    `  invariant  ${invariant.id}: ${invariant.title}`,
-    `  topology   ${formatTopology(config)}`,
+    ...replayHeading(file, target, invariant, config),
     `  expect     ${ce.expect}${ce.expected_by_design ? " (expected by design)" : ""}`,
     "",
     `boot: present ${formatCpuList(config.present)}; online ${formatCpuList(config.online)}; pages held ${formatPagesByNode(session.baseline.pagesByNode)}`,

@@ -25,7 +25,8 @@ import {
 } from "../properties/index.ts";
 import type { CliIo } from "./cliIo.ts";
 import { EXIT_FAIL, EXIT_OK } from "./exitCodes.ts";
-import { formatTopology } from "./format.ts";
+import { replayHeading } from "./replayHeading.ts";
+import { callLabel } from "../impl/sections/index.ts";
 
 type InterleaveFile = CounterexampleFile & {
   interleave: NonNullable<CounterexampleFile["interleave"]>;
@@ -57,16 +58,12 @@ export function replayInterleave(
     io.out(`${JSON.stringify({ ...out, schedule, sections, drifted, steps: [] }, null, 2)}\n`);
     return reproduced ? EXIT_FAIL : EXIT_OK;
   }
-  const kind = target.kind === "mutant" ? `mutant of ${target.revision ?? "?"}` : target.kind;
   const lines = [
-    `replay ${file}`,
-    `  target     ${target.id} (${kind})`,
-    `  invariant  ${invariant.id}: ${invariant.title}`,
-    `  topology   ${formatTopology(config)}`,
+    ...replayHeading(file, target, invariant, config),
     `  set-up     ${setup.length === 0 ? "none" : setup.map((s) => `alloc ${s.size}${s.align > 4 ? ` align ${s.align}` : ""}${s.freed === true ? " (freed)" : ""}`).join(" · ")}`,
     ...threads.map(
       (t) =>
-        `  ${t.name.padEnd(9)}  ${t.calls.map((c) => j.run.calls.find((r) => r.call === c)?.label ?? c.op).join(" · ")}${t.atomic === true ? " (atomic context)" : ""}`,
+        `  ${t.name.padEnd(9)}  ${t.calls.map(callLabel).join(" · ")}${t.atomic === true ? " (atomic context)" : ""}`,
     ),
     `  expect     ${ce.expect}${ce.expected_by_design ? " (expected by design)" : ""}`,
     "",
